@@ -1,0 +1,101 @@
+"""Walk a network's graph once, in order: shapes, then counts, per layer. No text here."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from cnncalc.errors import LayerError, Problem, SpecError
+from cnncalc.layers.base import Counts, Shape, numel
+from cnncalc.spec.network import INPUT, Network, Node
+from cnncalc.sym import Dim
+
+
+@dataclass(frozen=True, slots=True)
+class LayerStats:
+    node: Node
+    input_shapes: tuple[Shape, ...]
+    output_shape: Shape
+    counts: Counts
+
+    @property
+    def name(self) -> str:
+        return self.node.name
+
+    @property
+    def type(self) -> str:
+        return self.node.layer.type
+
+    @property
+    def output_elements(self) -> Dim:
+        return numel(self.output_shape)
+
+    def explain(self) -> list[str]:
+        layer = self.node.layer
+        lines = layer.explain(self.input_shapes, self.output_shape)
+        if layer.activation is not None:
+            lines.append(f"then {layer.activation.type}")
+        return lines
+
+
+@dataclass
+class Report:
+    network: Network
+    input_shape: Shape
+    layers: list[LayerStats]
+    totals: Counts
+    outputs: tuple[Shape, ...] = field(default_factory=tuple)
+
+    @property
+    def name(self) -> str:
+        return self.network.name
+
+    @property
+    def activation_elements(self) -> Dim:
+        total: Dim = 0
+        for s in self.layers:
+            total = total + s.output_elements
+        return total
+
+
+def analyze(net: Network, input_shape: Shape | None = None) -> Report:
+    """Propagate shapes and count every layer; raise SpecError with located problems.
+
+    A layer that fails stops only the layers that depend on it, so independent faults in
+    different branches are all reported in one run."""
+    x = net.input_shape if input_shape is None else input_shape
+    env: dict[str, Shape] = {INPUT: x}
+    stats: list[LayerStats] = []
+    problems: list[Problem] = []
+    total = Counts()
+    for node in net.nodes:
+        if any(i not in env for i in node.inputs):
+            continue  # an input failed: reported already
+        inputs = tuple(env[i] for i in node.inputs)
+        try:
+            y, counts = _run(node, inputs)
+        except LayerError as err:
+            problems.append(Problem(node.where(err.field), err.message, err.hint, node.name, err.code))
+            continue
+        except (TypeError, ArithmeticError) as err:  # e.g. a symbolic size where a number is needed
+            problems.append(Problem(node.where(), f"cannot compute this layer: {err}", "", node.name, "E199"))
+            continue
+        env[node.name] = y
+        stats.append(LayerStats(node, inputs, y, counts))
+        total = total + counts
+    if problems:
+        raise SpecError(problems)
+    outputs = tuple(env[o] for o in net.outputs)
+    return Report(net, x, stats, total, outputs)
+
+
+def _run(node: Node, inputs: Sequence[Shape]) -> tuple[Shape, Counts]:
+    layer = node.layer
+    y = layer.infer(inputs)
+    counts = layer.counts(inputs, y)
+    act = layer.activation
+    if act is not None:
+        y2 = act.infer([y])
+        counts = counts + act.counts([y], y2)
+        y = y2
+    return y, counts

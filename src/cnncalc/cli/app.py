@@ -1,0 +1,25 @@
+"""The typer app: one module per command, each thin over cnncalc.api.
+
+Exit codes: 0 valid, 1 invalid spec (or lint findings), 2 usage error."""
+
+from __future__ import annotations
+
+import typer
+
+from cnncalc.cli.params import params
+from cnncalc.cli.shapes import shapes
+
+app = typer.Typer(
+    name="cnncalc",
+    help="Shapes, parameters, connections and MACs of convolutional networks from YAML specs.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+app.command()(shapes)
+app.command()(params)
+
+
+def main() -> None:
+    app()

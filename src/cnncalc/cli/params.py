@@ -1,0 +1,22 @@
+"""cnncalc params SPEC: shapes, parameters, connections and MACs per layer, with totals."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from cnncalc.cli.common import AsciiOpt, DType, Format, FormatOpt, InputOpt, SpecArg
+from cnncalc.cli.report import emit
+
+
+def params(
+    spec: SpecArg,
+    input: InputOpt = None,
+    format: FormatOpt = Format.table,
+    explain: Annotated[bool, typer.Option("--explain", "-e", help="show each layer's arithmetic")] = False,
+    dtype: Annotated[DType, typer.Option("--dtype", help="element type for memory figures")] = DType.float32,
+    ascii: AsciiOpt = False,
+) -> None:
+    """Print shapes, parameters (trainable, fixed, buffers), connections and MACs, with totals."""
+    emit(str(spec), input, format, full=True, explain=explain, dtype=dtype, ascii=ascii)

@@ -1,0 +1,46 @@
+"""`cnncalc shapes` and `cnncalc params`: one report, two sets of columns."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from cnncalc.cli.common import DType, Format, guarded
+from cnncalc.render.values import PARAM_COLUMNS, SHAPE_COLUMNS, Column
+
+
+def emit(
+    spec: str,
+    input_text: str | None,
+    fmt: Format,
+    *,
+    full: bool,
+    explain: bool = False,
+    dtype: DType = DType.float32,
+    ascii: bool = False,
+) -> None:
+    from cnncalc.api import report
+
+    rep = guarded(lambda: report(spec, input_text))
+    columns: Sequence[Column] = PARAM_COLUMNS if full else SHAPE_COLUMNS
+    if fmt is Format.json:
+        from cnncalc.render.json import render
+
+        print(render(rep, full, dtype.value, explain))
+    elif fmt is Format.csv:
+        from cnncalc.render.text import csv_table
+
+        print(csv_table(rep, columns, totals=full), end="")
+    elif fmt is Format.markdown:
+        from cnncalc.render.text import markdown_table
+
+        print(markdown_table(rep, columns, totals=full, ascii=ascii), end="")
+    else:
+        import sys
+
+        from rich.console import Console
+
+        from cnncalc.render.table import print_table
+
+        # off a terminal rich assumes 80 columns; a wider page keeps figures unbroken in files
+        console = Console() if sys.stdout.isatty() else Console(width=200)
+        print_table(rep, columns, console, totals=full, explain=explain, dtype=dtype.value, ascii=ascii)

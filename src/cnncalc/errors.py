@@ -1,0 +1,79 @@
+"""Error types that carry a source position, and the CLI's exit codes.
+
+The library raises these and never exits or prints; the CLI maps them to exit codes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    INVALID = 1  # the spec is wrong (or lint found problems at the failing severity)
+    USAGE = 2  # the command line is wrong: missing file, bad flag
+
+
+@dataclass(frozen=True, slots=True)
+class Pos:
+    """A 1-based line and column in a file; line 0 means 'the file as a whole'."""
+
+    file: str
+    line: int = 0
+    col: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}" if self.line else self.file
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One located finding: what is wrong, and how to fix it."""
+
+    pos: Pos
+    message: str
+    hint: str = ""
+    layer: str = ""
+    code: str = "E000"
+
+    def format(self) -> str:
+        where = f"layer '{self.layer}': " if self.layer else ""
+        text = f"{self.pos}: {self.code} {where}{self.message}"
+        return f"{text} (hint: {self.hint})" if self.hint else text
+
+
+class CnncalcError(Exception):
+    """Base class of every error cnncalc raises on purpose."""
+
+    exit_code: ExitCode = ExitCode.INVALID
+
+
+@dataclass
+class SpecError(CnncalcError):
+    """The spec is invalid; carries one Problem per fault found."""
+
+    problems: list[Problem] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return "\n".join(p.format() for p in self.problems)
+
+
+class UsageError(CnncalcError):
+    """Bad command-line usage: missing file, bad flag value."""
+
+    exit_code = ExitCode.USAGE
+
+
+class LayerError(Exception):
+    """Raised by a layer's shape rule; the engine adds the position and layer name.
+
+    `field` names the spec key to point at (e.g. 'kernel_size'); empty points at the layer.
+    """
+
+    def __init__(self, message: str, hint: str = "", field: str = "", code: str = "E100") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.field = field
+        self.code = code

@@ -1,0 +1,66 @@
+"""Adaptive pooling to a fixed output size (torch's windows: ⌊i·W/O⌋ .. ⌈(i+1)·W/O⌉), and
+global pooling (output 1 per axis) under Keras's names."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import field_validator
+
+from cnncalc.layers.base import Counts, Layer, Shape, fmt, numel
+from cnncalc.layers.fields import Size
+from cnncalc.layers.window import AXES
+from cnncalc.sym import Dim, ceildiv, floordiv
+
+
+class AdaptivePool(Layer):
+    TYPES = (
+        "adaptiveavgpool1d",
+        "adaptiveavgpool2d",
+        "adaptiveavgpool3d",
+        "adaptivemaxpool1d",
+        "adaptivemaxpool2d",
+        "adaptivemaxpool3d",
+    )
+
+    output_size: Size | list[Size | None]
+
+    @field_validator("output_size", mode="before")
+    @classmethod
+    def _sizes(cls, v: Any) -> Any:
+        if isinstance(v, bool) or (isinstance(v, list) and any(isinstance(e, bool) for e in v)):
+            raise ValueError("must be a positive integer or a list of them (null keeps the input size)")
+        return v
+
+    def targets(self, x: Shape) -> tuple[Dim, ...]:
+        n = self.dims
+        o = self.output_size
+        sizes = [o] * n if isinstance(o, int) else list(o)
+        if len(sizes) != n:
+            from cnncalc.errors import LayerError
+
+            raise LayerError(f"output_size needs {n} entries", field="output_size")
+        return tuple(w if s is None else s for s, w in zip(sizes, x[1:], strict=True))
+
+    def shape(self, x: Shape) -> Shape:
+        self.expect_rank(x, self.dims + 1, "C×" + "×".join(AXES[self.dims]))
+        return (x[0], *self.targets(x))
+
+    def count(self, x: Shape, y: Shape) -> Counts:
+        per_axis: list[Dim] = []
+        for w, o in zip(x[1:], y[1:], strict=True):
+            if not isinstance(o, int) or (isinstance(w, int) and w == o):
+                per_axis.append(w)  # kept axis: one input per output
+                continue
+            per_axis.append(sum((ceildiv((i + 1) * w, o) - floordiv(i * w, o) for i in range(o)), start=0))
+        return Counts(connections=x[0] * numel(tuple(per_axis)))
+
+    def explain(self, inputs: Sequence[Shape], y: Shape) -> list[str]:
+        return [f"output {a} = {fmt(o)} (fixed)" for a, o in zip(AXES[self.dims], y[1:], strict=True)]
+
+
+class GlobalPool(AdaptivePool):
+    TYPES = ("globalavgpool1d", "globalavgpool2d", "globalavgpool3d", "globalmaxpool1d", "globalmaxpool2d", "globalmaxpool3d")
+
+    output_size: Size | list[Size | None] = 1

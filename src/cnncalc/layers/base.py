@@ -1,0 +1,159 @@
+"""What every layer kind is: a pydantic model with a shape rule, counts and an explanation.
+
+A layer file declares its fields and overrides `shape` (one input) or `infer` (merges),
+`count` and `explain`. Shape rules are written with Python operators over `Dim`
+(int or a symbolic expression) so one formula serves concrete and symbolic inputs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from cnncalc.errors import LayerError
+from cnncalc.layers.fields import Size
+from cnncalc.sym import Dim, bounds, render
+
+Shape = tuple[Dim, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """Per-layer figures; docs/counting.md defines each one."""
+
+    trainable: Dim = 0
+    fixed: Dim = 0  # parameters that are not trained (e.g. LeNet's hand-chosen RBF vectors)
+    buffers: Dim = 0  # state that is not a parameter (BatchNorm's running statistics)
+    connections: Dim = 0
+    macs: Dim = 0
+
+    @property
+    def params(self) -> Dim:
+        return self.trainable + self.fixed
+
+    def __add__(self, other: Counts) -> Counts:
+        return Counts(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(self)))
+
+
+class Expect(BaseModel):
+    """What the author states a layer (or the network) should come to; checked by lint."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    output_shape: list[int | str] | None = None
+    params: Size | int | None = None
+    trainable_params: int | None = None
+    non_trainable_params: int | None = None
+    connections: int | None = None
+    macs: int | None = None
+    total_params: int | None = None
+    total_trainable_params: int | None = None
+    total_connections: int | None = None
+    total_macs: int | None = None
+
+
+def numel(shape: Shape) -> Dim:
+    n: Dim = 1
+    for d in shape:
+        n = n * d
+    return n
+
+
+def fmt(d: Dim) -> str:
+    """A Dim for messages and explanations: thousands separators for ints."""
+    return f"{d:,}" if isinstance(d, int) else render(d)
+
+
+def shape_str(shape: Shape) -> str:
+    return "×".join(fmt(d) for d in shape) if shape else "scalar"
+
+
+def require_positive(d: Dim, what: str, hint: str, field: str = "") -> None:
+    """Refuse a size that is (or can be, for some allowed input) below 1."""
+    low, _ = bounds(d)
+    if low is not None and low >= 1:
+        return
+    if isinstance(d, int):
+        raise LayerError(f"{what} comes to {d}, below 1", hint, field=field, code="E101")
+    raise LayerError(
+        f"{what} = {render(d)} can be below 1 for some allowed inputs", hint, field=field, code="E101"
+    )
+
+
+class Layer(BaseModel):
+    """Base of every layer model. Subclasses set TYPES and override the rules below."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    TYPES: ClassVar[tuple[str, ...]] = ()  # spec type names; snake_case spellings also match
+    ARITY: ClassVar[int | None] = 1  # how many inputs; None = one or more (merges)
+    SHORTHAND_ACTIVATION: ClassVar[bool] = True  # whether `activation:` may follow this layer
+
+    type: str
+    name: str | None = Field(default=None, description="unique layer name; generated if omitted")
+    from_: str | list[str] | None = Field(
+        default=None, alias="from", description="input layer name(s); default: the layer before"
+    )
+    activation: Any = Field(
+        default=None, description="an activation applied after the layer (e.g. relu, sigmoid)"
+    )
+    expect: Expect | None = Field(default=None, description="figures the author states; lint checks")
+
+    @field_validator("activation", mode="before")
+    @classmethod
+    def _activation(cls, v: object) -> object:
+        if v is None:
+            return None
+        from cnncalc.layers.registry import build_activation
+
+        return build_activation(v)
+
+    # ---- rules a layer file overrides -------------------------------------------------
+    @property
+    def dims(self) -> int:
+        """Spatial dimensions from the type name's suffix (conv2d -> 2); 0 when none."""
+        t = self.type
+        return int(t[-2]) if len(t) > 2 and t[-1] == "d" and t[-2] in "123" else 0
+
+    def shape(self, x: Shape) -> Shape:
+        """Output shape for one input (batch dimension excluded)."""
+        return x
+
+    def infer(self, inputs: Sequence[Shape]) -> Shape:
+        return self.shape(inputs[0])
+
+    def count(self, x: Shape, y: Shape) -> Counts:
+        return Counts()
+
+    def counts(self, inputs: Sequence[Shape], y: Shape) -> Counts:
+        return self.count(inputs[0], y)
+
+    def explain(self, inputs: Sequence[Shape], y: Shape) -> list[str]:
+        """Lines showing the arithmetic, numbers put in."""
+        return []
+
+    # ---- helpers for layer files ------------------------------------------------------
+    def expect_rank(self, x: Shape, rank: int, layout: str) -> None:
+        if len(x) != rank:
+            raise LayerError(
+                f"{self.type} expects a {layout} input (batch excluded), got {shape_str(x)}",
+                "check the layer before it (a flatten too early?) or the spec's input",
+                code="E102",
+            )
+
+    def check_in(self, declared: int | None, actual: Dim, field: str) -> None:
+        """Compare an optional declared input size (in_channels, in_features) with the real one."""
+        if declared is not None and isinstance(actual, int) and declared != actual:
+            raise LayerError(
+                f"{field} is {declared} but the input has {actual}",
+                f"set {field}: {actual}, or remove it (cnncalc infers it)",
+                field=field,
+                code="E102",
+            )
+
+    def fields_set(self) -> dict[str, Any]:
+        """The fields as the author wrote them (for codegen and docs)."""
+        return {k: getattr(self, k) for k in self.model_fields_set}

@@ -1,0 +1,89 @@
+"""convtranspose1d / 2d / 3d: N = (W − 1)·S − 2P + D·(K − 1) + output_padding + 1."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+from cnncalc.errors import LayerError
+from cnncalc.layers.base import Counts, Layer, Shape, fmt, numel, require_positive
+from cnncalc.layers.fields import NonNegs, Size, Sizes, ntuple
+from cnncalc.layers.window import AXES
+from cnncalc.sym import Dim
+
+
+class ConvTranspose(Layer):
+    TYPES = ("convtranspose1d", "convtranspose2d", "convtranspose3d")
+
+    out_channels: Size
+    kernel_size: Sizes
+    in_channels: Size | None = None
+    stride: Sizes = 1
+    padding: NonNegs = 0
+    output_padding: NonNegs = 0
+    dilation: Sizes = 1
+    groups: Size = 1
+    bias: bool = True
+    padding_mode: Literal["zeros"] = "zeros"
+
+    def geometry(self) -> list[tuple[int, int, int, int, int]]:
+        n = self.dims
+        k, s, p, op, d = (
+            ntuple(v, n, f)
+            for v, f in (
+                (self.kernel_size, "kernel_size"),
+                (self.stride, "stride"),
+                (self.padding, "padding"),
+                (self.output_padding, "output_padding"),
+                (self.dilation, "dilation"),
+            )
+        )
+        for si, opi, di in zip(s, op, d, strict=True):
+            if opi >= max(si, di):
+                raise LayerError(
+                    f"output_padding {opi} must be smaller than stride or dilation",
+                    "torch refuses it too; lower output_padding",
+                    field="output_padding",
+                )
+        return list(zip(k, s, p, op, d, strict=True))
+
+    def shape(self, x: Shape) -> Shape:
+        n = self.dims
+        self.expect_rank(x, n + 1, "C×" + "×".join(AXES[n]))
+        self.check_in(self.in_channels, x[0], "in_channels")
+        if isinstance(x[0], int):
+            for what, v in (("input channels", x[0]), ("out_channels", self.out_channels)):
+                if v % self.groups:
+                    raise LayerError(
+                        f"{what} ({v}) is not divisible by groups ({self.groups})",
+                        field="groups",
+                        code="E102",
+                    )
+        out: list[Dim] = []
+        for axis, w, (k, s, p, op, d) in zip(AXES[n], x[1:], self.geometry(), strict=True):
+            o = (w - 1) * s - 2 * p + d * (k - 1) + op + 1
+            require_positive(o, f"output {axis}", "use less padding", "padding")
+            out.append(o)
+        return (self.out_channels, *out)
+
+    def count(self, x: Shape, y: Shape) -> Counts:
+        taps = numel(ntuple(self.kernel_size, self.dims, "kernel_size"))
+        weights = x[0] * (self.out_channels // self.groups) * taps
+        bias = self.out_channels if self.bias else 0
+        # every input position scatters into out_channels/groups maps through the kernel
+        links = weights * numel(x[1:])
+        return Counts(
+            trainable=weights + bias,
+            connections=links + bias * numel(y[1:]),
+            macs=links,
+        )
+
+    def explain(self, inputs: Sequence[Shape], y: Shape) -> list[str]:
+        x = inputs[0]
+        lines = [
+            f"{a} = ({fmt(w)} − 1)·{s} − 2·{p} + {d}·({k} − 1) + {op} + 1 = {fmt(o)}"
+            for a, w, (k, s, p, op, d), o in zip(AXES[self.dims], x[1:], self.geometry(), y[1:], strict=True)
+        ]
+        c = self.count(x, y)
+        lines.append(f"params = {fmt(c.trainable)}; MACs = {fmt(c.macs)}")
+        return lines

@@ -1,0 +1,156 @@
+"""Field types shared by layer models, with plain-language validation messages.
+
+Pydantic's own messages for unions ("Input should be a valid list") confuse spec authors, so
+these types validate by hand and describe themselves to the JSON Schema explicitly.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, WithJsonSchema
+
+from cnncalc.errors import LayerError
+
+_INT_SCHEMA: dict[str, Any] = {"type": "integer"}
+
+
+def _kind(v: object) -> str:
+    return {bool: "a boolean", float: "a float", str: "a string", list: "a list", dict: "a mapping"}.get(
+        type(v), type(v).__name__
+    )
+
+
+def _int(v: object, minimum: int, what: str) -> int:
+    if type(v) is not int:
+        raise ValueError(f"must be {what}, got {v!r} ({_kind(v)})")
+    if v < minimum:
+        raise ValueError(f"must be {what}, got {v}")
+    return v
+
+
+def _size(v: object) -> int:
+    return _int(v, 1, "a positive integer")
+
+
+def _nonneg(v: object) -> int:
+    return _int(v, 0, "a non-negative integer")
+
+
+def _int_any(v: object) -> int:
+    return _int(v, -(10**100), "an integer")
+
+
+def _sizes(v: object) -> int | tuple[int, ...]:
+    if isinstance(v, list):
+        if not v:
+            raise ValueError("must be a positive integer or a non-empty list of them, got []")
+        return tuple(_size(x) for x in v)
+    return _size(v)
+
+
+def _nonnegs(v: object) -> int | tuple[int, ...]:
+    if isinstance(v, list):
+        return tuple(_nonneg(x) for x in v)
+    return _nonneg(v)
+
+
+PADDING_NAMES = ("same", "valid", "tf_same")
+
+
+def _padding(v: object) -> int | str | tuple[int | tuple[int, int], ...]:
+    if isinstance(v, str):
+        if v not in PADDING_NAMES:
+            raise ValueError(
+                f"must be an integer, a list, or one of {', '.join(PADDING_NAMES)}; got {v!r}"
+            )
+        return v
+    if isinstance(v, list):
+        out: list[int | tuple[int, int]] = []
+        for x in v:
+            if isinstance(x, list):
+                if len(x) != 2:
+                    raise ValueError(f"a per-side padding is [before, after], got {x!r}")
+                out.append((_nonneg(x[0]), _nonneg(x[1])))
+            else:
+                out.append(_nonneg(x))
+        return tuple(out)
+    return _nonneg(v)
+
+
+def _prob(v: object) -> float:
+    if type(v) not in (int, float) or not 0 <= v <= 1:  # type: ignore[operator]
+        raise ValueError(f"must be a probability between 0 and 1, got {v!r}")
+    return float(v)  # type: ignore[arg-type]
+
+
+def _number(v: object) -> float:
+    if type(v) not in (int, float):
+        raise ValueError(f"must be a number, got {v!r} ({_kind(v)})")
+    return float(v)  # type: ignore[arg-type]
+
+
+def _scale(v: object) -> Fraction | tuple[Fraction, ...]:
+    def one(x: object) -> Fraction:
+        if type(x) not in (int, float) or not x > 0:  # type: ignore[operator]
+            raise ValueError(f"must be a positive number, got {x!r}")
+        return Fraction(str(x))  # from the decimal text: exact, as the author wrote it
+
+    return tuple(one(x) for x in v) if isinstance(v, list) else one(v)
+
+
+def _schema_of(*alternatives: dict[str, Any]) -> WithJsonSchema:
+    return WithJsonSchema(alternatives[0] if len(alternatives) == 1 else {"anyOf": list(alternatives)})
+
+
+_POS = {"type": "integer", "minimum": 1}
+_NONNEG = {"type": "integer", "minimum": 0}
+
+Size = Annotated[int, BeforeValidator(_size), _schema_of(_POS)]
+NonNeg = Annotated[int, BeforeValidator(_nonneg), _schema_of(_NONNEG)]
+AnyInt = Annotated[int, BeforeValidator(_int_any), _schema_of(_INT_SCHEMA)]
+Sizes = Annotated[
+    int | tuple[int, ...],
+    BeforeValidator(_sizes),
+    _schema_of(_POS, {"type": "array", "items": _POS, "minItems": 1}),
+]
+NonNegs = Annotated[
+    int | tuple[int, ...],
+    BeforeValidator(_nonnegs),
+    _schema_of(_NONNEG, {"type": "array", "items": _NONNEG}),
+]
+Padding = Annotated[
+    int | str | tuple[int | tuple[int, int], ...],
+    BeforeValidator(_padding),
+    _schema_of(
+        _NONNEG,
+        {"type": "string", "enum": list(PADDING_NAMES)},
+        {
+            "type": "array",
+            "items": {"anyOf": [_NONNEG, {"type": "array", "items": _NONNEG, "minItems": 2, "maxItems": 2}]},
+        },
+    ),
+]
+Prob = Annotated[float, BeforeValidator(_prob), _schema_of({"type": "number", "minimum": 0, "maximum": 1})]
+Number = Annotated[float, BeforeValidator(_number), _schema_of({"type": "number"})]
+Scale = Annotated[
+    Fraction | tuple[Fraction, ...],
+    BeforeValidator(_scale),
+    _schema_of({"type": "number", "exclusiveMinimum": 0}, {"type": "array", "items": {"type": "number"}}),
+]
+
+
+def ntuple(value: int | tuple[int, ...], n: int, field: str) -> tuple[int, ...]:
+    """Expand an int to n copies, or check that a list has n entries."""
+    if isinstance(value, int):
+        return (value,) * n
+    if len(value) == 1:
+        return value * n
+    if len(value) != n:
+        raise LayerError(
+            f"{field} has {len(value)} entries but the layer has {n} spatial dimension(s)",
+            f"give one number or a list of {n}",
+            field=field,
+        )
+    return value

@@ -1,0 +1,38 @@
+"""linear: y = xWᵀ + b over the last dimension, as torch.nn.Linear."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from cnncalc.layers.base import Counts, Layer, Shape, fmt, numel
+from cnncalc.layers.fields import Size
+
+
+class Linear(Layer):
+    TYPES = ("linear",)
+
+    out_features: Size
+    in_features: Size | None = None
+    bias: bool = True
+
+    def shape(self, x: Shape) -> Shape:
+        if not x:
+            self.expect_rank(x, 1, "F (features)")
+        self.check_in(self.in_features, x[-1], "in_features")
+        return (*x[:-1], self.out_features)
+
+    def count(self, x: Shape, y: Shape) -> Counts:
+        weights = x[-1] * self.out_features
+        params = weights + (self.out_features if self.bias else 0)
+        rows = numel(x[:-1])  # a non-flat input applies the layer at every leading position
+        return Counts(trainable=params, connections=params * rows, macs=weights * rows)
+
+    def explain(self, inputs: Sequence[Shape], y: Shape) -> list[str]:
+        x = inputs[0]
+        c = self.count(x, y)
+        b = 1 if self.bias else 0
+        return [
+            f"params = {self.out_features}·({fmt(x[-1])} + {b}) = {fmt(c.trainable)}",
+            f"MACs = {fmt(x[-1])}·{self.out_features}" + (f"·{fmt(numel(x[:-1]))}" if len(x) > 1 else "")
+            + f" = {fmt(c.macs)}",
+        ]

@@ -1,0 +1,37 @@
+"""batchnorm1d/2d/3d: per-channel scale and shift; running mean/var are buffers, not parameters."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from cnncalc.layers.base import Counts, Layer, Shape, fmt, numel
+from cnncalc.layers.fields import Number, Size
+
+
+class BatchNorm(Layer):
+    TYPES = ("batchnorm1d", "batchnorm2d", "batchnorm3d")
+
+    num_features: Size | None = None
+    eps: Number = 1e-5
+    momentum: Number | None = 0.1
+    affine: bool = True
+    track_running_stats: bool = True
+
+    def shape(self, x: Shape) -> Shape:
+        n = self.dims
+        ranks = (1, 2) if n == 1 else (n + 1,)  # batchnorm1d takes C or C×L
+        if len(x) not in ranks:
+            self.expect_rank(x, ranks[-1], "C×…")
+        self.check_in(self.num_features, x[0], "num_features")
+        return x
+
+    def count(self, x: Shape, y: Shape) -> Counts:
+        c = x[0]
+        affine = 2 * c if self.affine else 0
+        # running_mean, running_var (C each) and num_batches_tracked (1), as torch stores them
+        buffers = 2 * c + 1 if self.track_running_stats else 0
+        return Counts(trainable=affine, buffers=buffers, connections=numel(y) * (2 if self.affine else 1))
+
+    def explain(self, inputs: Sequence[Shape], y: Shape) -> list[str]:
+        c = self.count(inputs[0], y)
+        return [f"params = 2·{fmt(inputs[0][0])} = {fmt(c.trainable)}; buffers = 2·{fmt(inputs[0][0])} + 1 = {fmt(c.buffers)}"]

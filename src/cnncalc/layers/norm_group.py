@@ -1,0 +1,35 @@
+"""groupnorm: statistics over channel groups; a scale and shift per channel."""
+
+from __future__ import annotations
+
+from cnncalc.errors import LayerError
+from cnncalc.layers.base import Counts, Layer, Shape, numel
+from cnncalc.layers.fields import Number, Size
+
+
+class GroupNorm(Layer):
+    TYPES = ("groupnorm",)
+
+    num_groups: Size
+    num_channels: Size | None = None
+    eps: Number = 1e-5
+    affine: bool = True
+
+    def shape(self, x: Shape) -> Shape:
+        if len(x) < 1:
+            self.expect_rank(x, 2, "C×…")
+        self.check_in(self.num_channels, x[0], "num_channels")
+        if isinstance(x[0], int) and x[0] % self.num_groups:
+            raise LayerError(
+                f"{x[0]} channels cannot be split into {self.num_groups} groups",
+                "num_groups must divide the channel count",
+                field="num_groups",
+                code="E102",
+            )
+        return x
+
+    def count(self, x: Shape, y: Shape) -> Counts:
+        return Counts(
+            trainable=2 * x[0] if self.affine else 0,
+            connections=numel(y) * (2 if self.affine else 1),
+        )

@@ -1,0 +1,37 @@
+"""layernorm: normalizes over the trailing `normalized_shape` dimensions."""
+
+from __future__ import annotations
+
+from cnncalc.errors import LayerError
+from cnncalc.layers.base import Counts, Layer, Shape, numel, shape_str
+from cnncalc.layers.fields import Number, Sizes
+
+
+class LayerNorm(Layer):
+    TYPES = ("layernorm",)
+
+    normalized_shape: Sizes
+    eps: Number = 1e-5
+    elementwise_affine: bool = True
+    bias: bool = True
+
+    def dims_normalized(self) -> tuple[int, ...]:
+        ns = self.normalized_shape
+        return (ns,) if isinstance(ns, int) else ns
+
+    def shape(self, x: Shape) -> Shape:
+        ns = self.dims_normalized()
+        tail = x[len(x) - len(ns) :] if len(ns) <= len(x) else None
+        if tail is None or any(isinstance(a, int) and a != b for a, b in zip(tail, ns, strict=True)):
+            raise LayerError(
+                f"normalized_shape {list(ns)} does not match the input's trailing dims ({shape_str(x)})",
+                "normalized_shape lists the last dimensions of the input",
+                field="normalized_shape",
+                code="E102",
+            )
+        return x
+
+    def count(self, x: Shape, y: Shape) -> Counts:
+        n = numel(self.dims_normalized())
+        per = (1 + (1 if self.bias else 0)) if self.elementwise_affine else 0
+        return Counts(trainable=n * per, connections=numel(y) * (1 + min(per, 1)))

@@ -1,0 +1,35 @@
+"""rbf: LeNet-5's Euclidean radial basis output, y_i = Σ_j (x_j − w_ij)².
+
+The paper chose the vectors by hand and kept them fixed: `trainable: false`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from cnncalc.layers.base import Counts, Layer, Shape, fmt
+from cnncalc.layers.fields import Size
+
+
+class RBF(Layer):
+    TYPES = ("rbf",)
+
+    out_features: Size
+    in_features: Size | None = None
+    trainable: bool = True
+
+    def shape(self, x: Shape) -> Shape:
+        self.expect_rank(x, 1, "flat F")
+        self.check_in(self.in_features, x[0], "in_features")
+        return (self.out_features,)
+
+    def count(self, x: Shape, y: Shape) -> Counts:
+        weights = x[0] * self.out_features
+        # each output unit reads every input; one (x − w)² accumulation per weight
+        if self.trainable:
+            return Counts(trainable=weights, connections=weights, macs=weights)
+        return Counts(fixed=weights, connections=weights, macs=weights)
+
+    def explain(self, inputs: Sequence[Shape], y: Shape) -> list[str]:
+        c = self.count(inputs[0], y)
+        kind = "trainable" if self.trainable else "fixed"
+        return [f"params = {self.out_features}·{fmt(inputs[0][0])} = {fmt(c.params)} ({kind})"]

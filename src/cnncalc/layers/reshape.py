@@ -1,0 +1,29 @@
+"""reshape (unflatten's general form): a new shape with the same element count; -1 once."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from cnncalc.errors import LayerError
+from cnncalc.layers.base import Layer, Shape, numel, shape_str
+from cnncalc.layers.fields import AnyInt
+from cnncalc.sym import Dim, floordiv
+
+
+class Reshape(Layer):
+    TYPES = ("reshape", "view")
+
+    target: list[AnyInt] = Field(alias="shape", description="the new shape, batch excluded")
+
+    def shape(self, x: Shape) -> Shape:
+        target = list(self.target)
+        if target.count(-1) > 1 or any(d == 0 or d < -1 for d in target):
+            raise LayerError("shape takes positive sizes and at most one -1", field="shape")
+        known = numel(tuple(d for d in target if d != -1))
+        total = numel(x)
+        out: list[Dim] = [floordiv(total, known) if d == -1 else d for d in target]  # type: ignore[arg-type]
+        if isinstance(total, int) and isinstance(known, int) and (
+            (-1 in target and total % known) or (-1 not in target and total != known)
+        ):
+            raise LayerError(f"cannot reshape {shape_str(x)} ({total:,} elements) to {target}", field="shape", code="E102")
+        return tuple(out)

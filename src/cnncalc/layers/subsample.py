@@ -1,0 +1,48 @@
+"""subsample1d/2d/3d: LeNet-5's trainable pooling. Each unit sums its window, multiplies the
+sum by one trainable coefficient per map and adds one trainable bias per map (S2, S4)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from cnncalc.layers.base import Counts, Layer, Shape, fmt, numel
+from cnncalc.layers.fields import Size, Sizes, ntuple
+from cnncalc.layers.window import AXES, Window, slide
+
+
+class Subsample(Layer):
+    TYPES = ("subsample1d", "subsample2d", "subsample3d")
+
+    kernel_size: Sizes
+    stride: Sizes | None = None
+    in_channels: Size | None = None
+    bias: bool = True
+
+    def windows(self) -> list[Window]:
+        n = self.dims
+        k = ntuple(self.kernel_size, n, "kernel_size")
+        s = ntuple(self.stride if self.stride is not None else self.kernel_size, n, "stride")
+        return [Window(ki, si, 0, 0) for ki, si in zip(k, s, strict=True)]
+
+    def shape(self, x: Shape) -> Shape:
+        self.expect_rank(x, self.dims + 1, "C×" + "×".join(AXES[self.dims]))
+        self.check_in(self.in_channels, x[0], "in_channels")
+        return (x[0], *slide(self.windows(), x, "window"))
+
+    def taps(self) -> int:
+        return numel(ntuple(self.kernel_size, self.dims, "kernel_size"))  # type: ignore[return-value]
+
+    def count(self, x: Shape, y: Shape) -> Counts:
+        b = 1 if self.bias else 0
+        units = numel(y)
+        # one multiply by the map's coefficient per output unit
+        return Counts(trainable=x[0] * (1 + b), connections=units * (self.taps() + b), macs=units)
+
+    def explain(self, inputs: Sequence[Shape], y: Shape) -> list[str]:
+        x = inputs[0]
+        lines = [w.explain(a, n, o) for w, a, n, o in zip(self.windows(), AXES[self.dims], x[1:], y[1:], strict=True)]
+        c = self.count(x, y)
+        b = 1 if self.bias else 0
+        lines.append(f"params = {fmt(x[0])}·(1 + {b}) = {fmt(c.trainable)}")
+        lines.append(f"connections = {' · '.join(fmt(d) for d in y)}·({self.taps()} + {b}) = {fmt(c.connections)}")
+        return lines

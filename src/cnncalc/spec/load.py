@@ -1,0 +1,282 @@
+"""Spec file -> Network: check the top level, validate each layer against its model, name
+layers, resolve `from:` references. Every problem is located at file:line:column."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from cnncalc.errors import Pos, Problem, SpecError
+from cnncalc.layers import registry
+from cnncalc.layers.base import Expect, Layer, Shape
+from cnncalc.spec.network import INPUT, Network, Node
+from cnncalc.spec.yamlpos import Document, PathKey, parse_file, parse_text
+from cnncalc.sym import Dim
+
+TOP_KEYS = {
+    "name": "the network's name",
+    "description": "free text",
+    "input": "the input: {channels: 1, height: 32, width: 32}",
+    "symbols": "bounds of symbolic input sizes: {H: {min: 32, max: 4096}}",
+    "layers": "the list of layers",
+    "outputs": "names of the layers whose outputs are the network's outputs",
+    "expect": "figures the author states for the whole network (checked by lint)",
+}
+# Input dims in the order they appear in a shape (channels first).
+INPUT_KEYS = ("features", "channels", "length", "depth", "height", "width")
+_SYMBOL = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+# Hook for extensions (blocks, includes): turns one `layers:` entry into nodes.
+EntryExpander = Callable[["Loader", dict[str, Any], PathKey, tuple[str, ...]], Iterator[Node] | None]
+EXPANDERS: list[EntryExpander] = []
+
+
+def pydantic_problems(
+    exc: ValidationError, doc: Document, path: PathKey, layer: str, model: type[Any]
+) -> list[Problem]:
+    """One Problem per offending key, at the key's position; loc parts that are union tags
+    (not in the YAML) are skipped by looking up the longest prefix that exists."""
+    seen: set[str] = set()
+    out: list[Problem] = []
+    fields = sorted(
+        {a for n, f in model.model_fields.items() for a in (n, f.alias) if a}
+        if hasattr(model, "model_fields")
+        else []
+    )
+    for err in exc.errors():
+        loc = [p for p in err["loc"] if isinstance(p, (str, int))]
+        key = str(loc[0]) if loc else ""
+        if key in seen:
+            continue
+        seen.add(key)
+        msg = err["msg"].removeprefix("Value error, ")
+        kind = err["type"]
+        sub: PathKey = (*path, *loc)
+        if kind == "extra_forbidden":
+            hint = registry.suggest(key, [f for f in fields if f != "from_"])
+            out.append(Problem(doc.where(sub, key=True), f"unknown key {key!r}", hint or f"allowed keys: {', '.join(f for f in fields if f not in ('from_',))}", layer, "E002"))
+        elif kind == "missing":
+            out.append(Problem(doc.where(path), f"missing required key {key!r}", f"add {key}: …", layer, "E002"))
+        else:
+            value = err.get("input")
+            shown = "" if "got" in msg or isinstance(value, (dict, list)) else f", got {value!r}"
+            out.append(Problem(doc.where(sub), f"{key}: {msg}{shown}" if key else f"{msg}", "", layer, "E002"))
+    return out
+
+
+class Loader:
+    """Builds the nodes of one network; extensions plug in through EXPANDERS."""
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.problems: list[Problem] = []
+        self.nodes: list[Node] = []
+        self.names: dict[str, PathKey] = {}
+        self.counters: dict[str, int] = {}
+
+    def fail(self, pos: Pos, message: str, hint: str = "", layer: str = "", code: str = "E002") -> None:
+        self.problems.append(Problem(pos, message, hint, layer, code))
+
+    # ---- layers -----------------------------------------------------------------------
+    def layer(self, entry: dict[str, Any], path: PathKey, doc: Document) -> Layer | None:
+        """Validate one layer mapping against its model."""
+        t = entry.get("type")
+        label = entry.get("name") if isinstance(entry.get("name"), str) else ""
+        if not isinstance(t, str):
+            self.fail(doc.where(path), "a layer needs a 'type'" if t is None else f"type must be a name, got {t!r}",
+                      "e.g. type: conv2d", label, "E003")
+            return None
+        found = registry.lookup(t)
+        if found is None:
+            hint = registry.suggest(t, registry.canonical_names())
+            self.fail(doc.where((*path, "type")), f"unknown layer type {t!r}", hint or "cnncalc types lists them", label, "E003")
+            return None
+        cls, canonical = found
+        try:
+            return cls.model_validate({**entry, "type": canonical})
+        except ValidationError as exc:
+            self.problems.extend(pydantic_problems(exc, doc, path, label, cls))
+            return None
+
+    def name_for(self, layer: Layer, explicit: object, pos: Pos, scope: tuple[str, ...]) -> str | None:
+        prefix = ".".join(scope) + "." if scope else ""
+        if explicit is None:
+            base = layer.type
+            while True:
+                self.counters[base] = self.counters.get(base, 0) + 1
+                name = f"{prefix}{base}_{self.counters[base]}"
+                if name not in self.names:
+                    return name
+        assert isinstance(explicit, str)
+        if not explicit or explicit == INPUT or "." in explicit:
+            self.fail(pos, f"bad layer name {explicit!r}", f"names are non-empty, not {INPUT!r}, without '.'", explicit, "E004")
+            return None
+        name = prefix + explicit
+        if name in self.names:
+            first = self.doc.where(self.names[name])
+            self.fail(pos, f"duplicate layer name {explicit!r} (first at line {first.line})", "names must be unique", explicit, "E004")
+            return None
+        return name
+
+    def node(self, entry: dict[str, Any], path: PathKey, scope: tuple[str, ...] = (), doc: Document | None = None,
+             default_from: str | None = None) -> Node | None:
+        doc = doc or self.doc
+        layer = self.layer(entry, path, doc)
+        if layer is None:
+            return None
+        name = self.name_for(layer, layer.name, doc.where((*path, "name")), scope)
+        if name is None:
+            return None
+        self.names[name] = path
+        src = layer.from_
+        refs = [src] if isinstance(src, str) else list(src or [])
+        if not refs:
+            refs = [default_from or (self.nodes[-1].name if self.nodes else INPUT)]
+        else:
+            prefix = ".".join(scope) + "." if scope else ""
+            resolved: list[str] = []
+            for ref in refs:
+                if ref == name.removeprefix(prefix) or ref == name:
+                    self.fail(doc.where((*path, "from"), key=True), f"layer {name!r} reads from itself", "from: names an earlier layer", name, "E105")
+                    return None
+                cand = prefix + ref if prefix + ref in self.names else ref
+                if cand != INPUT and cand not in self.names:
+                    hint = registry.suggest(ref, [INPUT, *self.names])
+                    self.fail(doc.where((*path, "from"), key=True), f"from: {ref!r} is not an earlier layer",
+                              hint or "name a layer defined above this one, or 'input'", name, "E105")
+                    return None
+                resolved.append(cand)
+            refs = resolved
+        if layer.ARITY is not None and len(refs) != layer.ARITY:
+            self.fail(doc.where((*path, "from"), key=True), f"{layer.type} takes {layer.ARITY} input, got {len(refs)}",
+                      "merge inputs with add or concat first", name, "E105")
+            return None
+        if layer.activation is not None and not layer.SHORTHAND_ACTIVATION:
+            self.fail(doc.where((*path, "activation"), key=True), "an activation cannot take activation:", "", name, "E002")
+            return None
+        return Node(name, layer, tuple(refs), doc, path, scope)
+
+    def entries(self, items: Any, path: PathKey, scope: tuple[str, ...] = ()) -> None:
+        if not isinstance(items, list) or not items:
+            self.fail(self.doc.where(path), "layers must be a non-empty list", "layers: [- {type: conv2d, …}]")
+            return
+        for i, entry in enumerate(items):
+            p = (*path, i)
+            if not isinstance(entry, dict):
+                self.fail(self.doc.where(p), f"a layer is a mapping with a type, got {entry!r}", "- {type: relu}")
+                continue
+            for expand in EXPANDERS:
+                expanded = expand(self, entry, p, scope)
+                if expanded is not None:
+                    self.nodes.extend(expanded)
+                    break
+            else:
+                node = self.node(entry, p, scope)
+                if node is not None:
+                    self.nodes.append(node)
+
+
+def _input(loader: Loader, data: Any, symbols: dict[str, tuple[int, int | None]]) -> tuple[tuple[str, ...], Shape]:
+    doc = loader.doc
+    if not isinstance(data, dict) or not data:
+        loader.fail(doc.where(("input",)), "input must be a mapping of sizes", "input: {channels: 1, height: 32, width: 32}")
+        return (), ()
+    names: list[str] = []
+    dims: list[Dim] = []
+    for key, value in data.items():
+        if key not in INPUT_KEYS:
+            hint = registry.suggest(key, list(INPUT_KEYS))
+            loader.fail(doc.where(("input", key), key=True), f"unknown input key {key!r}", hint or f"one of {', '.join(INPUT_KEYS)}")
+            continue
+        d = parse_dim(value, symbols)
+        if d is None:
+            loader.fail(doc.where(("input", key)), f"input {key} must be a positive integer or a symbol name, got {value!r}", "e.g. 32 or H")
+            continue
+        names.append(key)
+        dims.append(d)
+    order = sorted(range(len(names)), key=lambda i: INPUT_KEYS.index(names[i]))
+    return tuple(names[i] for i in order), tuple(dims[i] for i in order)
+
+
+def parse_dim(value: object, symbols: dict[str, tuple[int, int | None]]) -> Dim | None:
+    """A concrete size or a symbol name (bounds from `symbols:`, else min 1)."""
+    if type(value) is int:
+        return value if value >= 1 else None
+    if isinstance(value, str) and _SYMBOL.match(value):
+        from cnncalc.sym import Symbol
+
+        lo, hi = symbols.get(value, (1, None))
+        return Symbol(value, lo, hi)
+    return None
+
+
+def _symbols(loader: Loader, data: Any) -> dict[str, tuple[int, int | None]]:
+    out: dict[str, tuple[int, int | None]] = {}
+    if data is None:
+        return out
+    if not isinstance(data, dict):
+        loader.fail(loader.doc.where(("symbols",)), "symbols must map names to {min, max}")
+        return out
+    for name, b in data.items():
+        b = b or {}
+        lo, hi = b.get("min", 1) if isinstance(b, dict) else None, b.get("max") if isinstance(b, dict) else None
+        ok = isinstance(b, dict) and set(b) <= {"min", "max"} and type(lo) is int and lo >= 1 and (hi is None or (type(hi) is int and hi >= lo))
+        if not ok or not _SYMBOL.match(name):
+            loader.fail(loader.doc.where(("symbols", name)), f"bad bounds for symbol {name!r}", "e.g. H: {min: 32, max: 4096}")
+            continue
+        out[name] = (lo, hi)
+    return out
+
+
+def build(doc: Document) -> Network:
+    """Validate a parsed document into a Network, or raise SpecError with every problem."""
+    loader = Loader(doc)
+    data = doc.data
+    if not isinstance(data, dict):
+        raise SpecError([Problem(doc.where(()), "a spec is a mapping with name, input and layers", "see specs/lenet5.yaml")])
+    for key in data:
+        if key not in TOP_KEYS:
+            hint = registry.suggest(key, list(TOP_KEYS))
+            loader.fail(doc.where((key,), key=True), f"unknown top-level key {key!r}", hint or f"allowed: {', '.join(TOP_KEYS)}")
+    for key in ("input", "layers"):
+        if key not in data:
+            loader.fail(doc.where(()), f"missing required key {key!r}", TOP_KEYS[key])
+    name = data.get("name", Path(doc.file).stem)
+    if not isinstance(name, str):
+        loader.fail(doc.where(("name",)), f"name must be text, got {name!r}")
+    symbols = _symbols(loader, data.get("symbols"))
+    input_names, input_shape = _input(loader, data.get("input"), symbols) if "input" in data else ((), ())
+    expect = None
+    if "expect" in data:
+        try:
+            expect = Expect.model_validate(data["expect"])
+        except ValidationError as exc:
+            loader.problems.extend(pydantic_problems(exc, doc, ("expect",), "", Expect))
+    if "layers" in data:
+        loader.entries(data["layers"], ("layers",))
+    outputs = data.get("outputs")
+    out_names: tuple[str, ...] = ()
+    if outputs is None:
+        out_names = (loader.nodes[-1].name,) if loader.nodes else ()
+    elif isinstance(outputs, list) and all(isinstance(o, str) for o in outputs) and outputs:
+        for o in outputs:
+            if o not in loader.names:
+                loader.fail(doc.where(("outputs",)), f"outputs names unknown layer {o!r}", registry.suggest(o, list(loader.names)))
+        out_names = tuple(outputs)
+    else:
+        loader.fail(doc.where(("outputs",)), "outputs must be a list of layer names")
+    if loader.problems:
+        raise SpecError(loader.problems)
+    return Network(str(name), doc.file, input_names, input_shape, loader.nodes, out_names, doc, expect, symbols)
+
+
+def load(path: str | Path) -> Network:
+    return build(parse_file(path))
+
+
+def loads(text: str, file: str = "<string>") -> Network:
+    return build(parse_text(text, file))
