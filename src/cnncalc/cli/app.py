@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import typer
 
+from cnncalc.cli.lint import lint
 from cnncalc.cli.params import params
+from cnncalc.cli.rules import rules
+from cnncalc.cli.schema import schema
 from cnncalc.cli.shapes import shapes
 
 app = typer.Typer(
@@ -19,7 +22,12 @@ app = typer.Typer(
 )
 app.command()(shapes)
 app.command()(params)
+app.command()(lint)
+app.command()(rules)
+app.command()(schema)
 
 
 def main() -> None:
-    app()
+    from cnncalc.cli.common import guarded
+
+    guarded(app)  # rendering runs outside each command's guarded(): no traceback from it either

@@ -17,6 +17,10 @@ def params(
     explain: Annotated[bool, typer.Option("--explain", "-e", help="show each layer's arithmetic")] = False,
     dtype: Annotated[DType, typer.Option("--dtype", help="element type for memory figures")] = DType.float32,
     ascii: AsciiOpt = False,
+    depth: Annotated[
+        int | None,
+        typer.Option("--depth", "-d", help="fold blocks to N levels, with a subtotal row per block", show_default=False),
+    ] = None,
 ) -> None:
     """Print shapes, parameters (trainable, fixed, buffers), connections and MACs, with totals."""
-    emit(str(spec), input, format, full=True, explain=explain, dtype=dtype, ascii=ascii)
+    emit(str(spec), input, format, full=True, explain=explain, dtype=dtype, ascii=ascii, depth=depth)

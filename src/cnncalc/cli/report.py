@@ -17,10 +17,15 @@ def emit(
     explain: bool = False,
     dtype: DType = DType.float32,
     ascii: bool = False,
+    depth: int | None = None,
 ) -> None:
     from cnncalc.api import report
 
     rep = guarded(lambda: report(spec, input_text))
+    if depth is not None:  # fold blocks to `depth` levels, a subtotal per block
+        from cnncalc.analysis.fold import fold
+
+        rep = guarded(lambda: fold(rep, depth))
     columns: Sequence[Column] = PARAM_COLUMNS if full else SHAPE_COLUMNS
     if fmt is Format.json:
         from cnncalc.render.json import render

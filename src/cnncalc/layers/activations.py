@@ -5,12 +5,25 @@ from __future__ import annotations
 
 from typing import Literal
 
-from cnncalc.layers.base import Counts, Layer, Shape
+from cnncalc.errors import LayerError
+from cnncalc.layers.base import Counts, Layer, Shape, fmt, pyargs
 from cnncalc.layers.fields import AnyInt, Number, Size
+
+# torch.nn's class for each activation type
+TORCH_NAMES = {
+    "relu": "ReLU", "relu6": "ReLU6", "leakyrelu": "LeakyReLU", "elu": "ELU", "gelu": "GELU",
+    "silu": "SiLU", "hardswish": "Hardswish", "hardsigmoid": "Hardsigmoid", "sigmoid": "Sigmoid",
+    "tanh": "Tanh", "mish": "Mish", "softplus": "Softplus", "selu": "SELU", "softmax": "Softmax",
+    "logsoftmax": "LogSoftmax", "prelu": "PReLU",
+}  # fmt: skip
 
 
 class Activation(Layer):
     SHORTHAND_ACTIVATION = False
+
+    def torch_module(self, x: Shape, y: Shape) -> str | None:
+        own = [f for f in type(self).model_fields if f not in Layer.model_fields]  # torch's args
+        return f"nn.{TORCH_NAMES[self.type]}({pyargs(**self.torch_kwargs(*own))})"
 
 
 class ReLU(Activation):
@@ -53,15 +66,44 @@ class ScaledTanh(Activation):
     scale: Number = 1.7159
     slope: Number = 2 / 3
 
+    def torch_module(self, x: Shape, y: Shape) -> str | None:
+        return f"ScaledTanh({pyargs(**self.torch_kwargs('scale', 'slope'))})"
+
 
 class Softmax(Activation):
     TYPES = ("softmax", "logsoftmax")
     dim: AnyInt = 1  # torch numbering: 0 is the batch, 1 the channels/features
 
+    def torch_module(self, x: Shape, y: Shape) -> str | None:
+        return f"nn.{TORCH_NAMES[self.type]}({pyargs(dim=self.dim)})"  # torch has no default dim
+
+    def shape(self, x: Shape) -> Shape:
+        rank = len(x) + 1  # with the batch
+        if not -rank <= self.dim < rank:
+            raise LayerError(
+                f"dim {self.dim} is outside the input's {rank} dimensions (batch included)",
+                f"use a dim from {-rank} to {rank - 1}; 1 is the channels/features",
+                field="dim",
+            )
+        return x
+
 
 class PReLU(Activation):
     TYPES = ("prelu",)
     num_parameters: Size = 1
+
+    def shape(self, x: Shape) -> Shape:
+        # torch: one slope, or one per channel (dim 1 with the batch)
+        n, c = self.num_parameters, (x[0] if x else None)
+        if n != 1 and (c is None or (isinstance(c, int) and c != n)):
+            raise LayerError(
+                f"num_parameters is {self.num_parameters} but the input has "
+                + (f"{fmt(x[0])} channels" if x else "no channel dimension"),
+                "use 1 (one shared slope) or the channel count",
+                field="num_parameters",
+                code="E102",
+            )
+        return x
 
     def count(self, x: Shape, y: Shape) -> Counts:
         return Counts(trainable=self.num_parameters)

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import field_validator
 
-from cnncalc.layers.base import Counts, Layer, Shape, fmt, numel
+from cnncalc.layers.base import Counts, Layer, Shape, fmt, numel, pyargs
 from cnncalc.layers.fields import Size
 from cnncalc.layers.window import AXES
 from cnncalc.sym import Dim, ceildiv, floordiv
@@ -58,6 +58,12 @@ class AdaptivePool(Layer):
 
     def explain(self, inputs: Sequence[Shape], y: Shape) -> list[str]:
         return [f"output {a} = {fmt(o)} (fixed)" for a, o in zip(AXES[self.dims], y[1:], strict=True)]
+
+
+    def torch_module(self, x: Shape, y: Shape) -> str | None:
+        kind = "Max" if "max" in self.type else "Avg"
+        o = self.output_size
+        return f"nn.Adaptive{kind}Pool{self.dims}d({pyargs(o if isinstance(o, int) else tuple(o))})"
 
 
 class GlobalPool(AdaptivePool):

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from cnncalc.errors import LayerError
 from cnncalc.layers.fields import Size
 from cnncalc.sym import Dim, bounds, render
+
+if TYPE_CHECKING:
+    from cnncalc.layers.window import Window
 
 Shape = tuple[Dim, ...]
 
@@ -41,7 +44,7 @@ class Counts:
 class Expect(BaseModel):
     """What the author states a layer (or the network) should come to; checked by lint."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     output_shape: list[int | str] | None = None
     params: Size | int | None = None
@@ -86,11 +89,12 @@ def require_positive(d: Dim, what: str, hint: str, field: str = "") -> None:
 class Layer(BaseModel):
     """Base of every layer model. Subclasses set TYPES and override the rules below."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
     TYPES: ClassVar[tuple[str, ...]] = ()  # spec type names; snake_case spellings also match
     ARITY: ClassVar[int | None] = 1  # how many inputs; None = one or more (merges)
     SHORTHAND_ACTIVATION: ClassVar[bool] = True  # whether `activation:` may follow this layer
+    WANTS_FLAT: ClassVar[bool] = False  # meant for a flat (features) input; lint warns otherwise
 
     type: str
     name: str | None = Field(default=None, description="unique layer name; generated if omitted")
@@ -135,6 +139,15 @@ class Layer(BaseModel):
         """Lines showing the arithmetic, numbers put in."""
         return []
 
+    # ---- facts lint reads (layer knowledge stays in the layer) -------------------------
+    def input_windows(self, x: Shape) -> Sequence[Window]:
+        """The sliding windows applied over x's spatial axes, one per axis; none by default."""
+        return ()
+
+    def joined_axis(self, rank: int) -> int | None:
+        """For a merge: the axis its inputs are joined along (concat); None: they align on all."""
+        return None
+
     # ---- helpers for layer files ------------------------------------------------------
     def expect_rank(self, x: Shape, rank: int, layout: str) -> None:
         if len(x) != rank:
@@ -157,3 +170,40 @@ class Layer(BaseModel):
     def fields_set(self) -> dict[str, Any]:
         """The fields as the author wrote them (for codegen and docs)."""
         return {k: getattr(self, k) for k in self.model_fields_set}
+
+    # ---- lowering to PyTorch (codegen/pytorch.py checks, lays out and places these) ------
+    def torch_module(self, x: Shape, y: Shape) -> str | None:
+        """The nn.Module computing this layer, as constructor source built with `pyargs`, e.g.
+        'nn.Conv2d(1, 6, kernel_size=5)'; None for a layer written as a forward expression."""
+        return None
+
+    def torch_forward(self, args: Sequence[str], inputs: Sequence[Shape], y: Shape) -> str | None:
+        """forward's expression over the input variables `args`, for layers without a module."""
+        return None
+
+    def torch_kwargs(self, *names: str) -> dict[str, Any]:
+        """The named fields whose values differ from their defaults (torch's defaults too)."""
+        spec = type(self).model_fields
+        return {n: getattr(self, n) for n in names if getattr(self, n) != spec[n].default}
+
+
+def pyargs(*args: object, **kwargs: object) -> str:
+    """A generated call's arguments as source: repr of ints, floats, bools, None, tuples of them
+    and validated literal strings. codegen re-parses the text and refuses anything else."""
+    return ", ".join([repr(a) for a in args] + [f"{k}={v!r}" for k, v in kwargs.items()])
+
+
+def tight(v: int | tuple[int, ...]) -> int | tuple[int, ...]:
+    """One int for a tuple of equal ints: torch reads kernel_size=3 as (3, 3) at any rank."""
+    return v[0] if isinstance(v, tuple) and v and len(set(v)) == 1 else v
+
+
+def concrete(d: Dim, what: str) -> int:
+    """A size generated code must state as a number (a Linear's in_features, channels)."""
+    if isinstance(d, int):
+        return d
+    raise LayerError(
+        f"{what} is {render(d)}, which generated code must state as a number",
+        "generate for a concrete input, e.g. --input 3x224x224",
+        code="E120",
+    )

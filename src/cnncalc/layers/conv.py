@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import Counts, Layer, Shape, fmt, numel
+from cnncalc.layers.base import Counts, Layer, Shape, concrete, fmt, numel, pyargs, tight
 from cnncalc.layers.fields import Padding, Size, Sizes, ntuple
 from cnncalc.layers.window import AXES, Window, pads, slide
 
@@ -60,6 +60,9 @@ class Conv(Layer):
         p = pads(self.padding, x[1:], k, s, d)
         return [Window(*a) for a in zip(k, s, [b for b, _ in p], [a for _, a in p], d, strict=True)]
 
+    def input_windows(self, x: Shape) -> list[Window]:
+        return self.windows(x)
+
     def table(self, cin: int) -> tuple[tuple[int, ...], ...] | None:
         if self.connection_table is None:
             return None
@@ -102,7 +105,27 @@ class Conv(Layer):
                         code="E102",
                     )
             self.table(cin)
-        return (self.out_channels, *slide(self.windows(x), x, "kernel extent"))
+        windows = self.windows(x)
+        self.check_padding_mode(windows, x)
+        return (self.out_channels, *slide(windows, x, "kernel extent"))
+
+    def check_padding_mode(self, windows: list[Window], x: Shape) -> None:
+        """torch: reflect padding must be below the input size, circular at most the size."""
+        limit = {"reflect": 0, "circular": 1}.get(self.padding_mode)
+        if limit is None:
+            return
+        for axis, w, n in zip(AXES[self.dims], windows, x[1:], strict=True):
+            worst = max((p for p in (w.before, w.after) if isinstance(p, int)), default=0)
+            if isinstance(n, int) and worst >= n + limit:
+                below = "below" if limit == 0 else "at most"
+                raise LayerError(
+                    f"{self.padding_mode} padding {worst} needs an input {axis} of "
+                    f"{worst + 1 - limit} or more, got {n}",
+                    f"{self.padding_mode} padding must be {below} the input size; "
+                    "use less padding or padding_mode: zeros",
+                    field="padding",
+                    code="E104",
+                )
 
     # ---- counts -----------------------------------------------------------------------
     def taps(self) -> int:
@@ -143,3 +166,40 @@ class Conv(Layer):
         lines.append(f"connections = {fmt(c.trainable)}·{fmt(numel(y[1:]))} = {fmt(c.connections)}")
         lines.append(f"MACs = {fmt(c.macs)}")
         return lines
+
+    # ---- lowering ---------------------------------------------------------------------
+    def uneven_padding(self) -> bool:
+        p = self.padding
+        return isinstance(p, tuple) and any(isinstance(a, tuple) and a[0] != a[1] for a in p)
+
+    def torch_module(self, x: Shape, y: Shape) -> str | None:
+        n, cin = self.dims, concrete(x[0], "the input's channel count")
+        table = self.table(cin)
+        mode = "constant" if self.padding_mode == "zeros" else self.padding_mode
+        padding: object = self.padding
+        pad = ""  # a padding module, where torch's convolution cannot pad this way itself
+        if padding == "tf_same":  # depends on the input's size: computed at run time
+            k, s, d = (ntuple(v, n, "") for v in (self.kernel_size, self.stride, self.dilation))
+            pad = f"SamePad({pyargs(k, s, d, **({'mode': mode} if mode != 'constant' else {}))})"
+        elif self.uneven_padding() or (table and mode != "constant" and padding not in (0, "valid")):
+            # sides that differ, or a table convolution padding other than with zeros
+            windows = self.windows(x)
+            sides = [(concrete(w.before, "padding"), concrete(w.after, "padding")) for w in windows]
+            flat = tuple(v for pair in reversed(sides) for v in pair)  # torch: last axis first
+            kind = {"constant": "Zero", "reflect": "Reflection", "replicate": "Replication"}
+            pad = f"nn.{kind.get(mode, 'Circular')}Pad{n}d({pyargs(flat)})"
+        elif isinstance(padding, tuple):  # symmetric [before, after] pairs
+            padding = tight(tuple(p[0] if isinstance(p, tuple) else p for p in padding))
+        kw: dict[str, object] = {"stride": tight(self.stride)} if self.stride != 1 else {}
+        if padding != 0 and not pad:
+            kw["padding"] = padding
+        kw |= {k: tight(v) for k, v in self.torch_kwargs("dilation").items()}
+        kw |= self.torch_kwargs("groups", "bias")
+        if table is not None:
+            kw.pop("groups", None)
+            conv = f"TableConv({pyargs(cin, table, ntuple(self.kernel_size, n, ''), **kw)})"
+        else:
+            kw |= {} if pad else self.torch_kwargs("padding_mode")
+            args = pyargs(cin, self.out_channels, kernel_size=tight(self.kernel_size), **kw)
+            conv = f"nn.Conv{n}d({args})"
+        return f"nn.Sequential({pad}, {conv})" if pad else conv

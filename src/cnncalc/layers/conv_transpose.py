@@ -6,7 +6,17 @@ from collections.abc import Sequence
 from typing import Literal
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import Counts, Layer, Shape, fmt, numel, require_positive
+from cnncalc.layers.base import (
+    Counts,
+    Layer,
+    Shape,
+    concrete,
+    fmt,
+    numel,
+    pyargs,
+    require_positive,
+    tight,
+)
 from cnncalc.layers.fields import NonNegs, Size, Sizes, ntuple
 from cnncalc.layers.window import AXES
 from cnncalc.sym import Dim
@@ -87,3 +97,12 @@ class ConvTranspose(Layer):
         c = self.count(x, y)
         lines.append(f"params = {fmt(c.trainable)}; MACs = {fmt(c.macs)}")
         return lines
+
+    def torch_module(self, x: Shape, y: Shape) -> str | None:
+        sizes = self.torch_kwargs("stride", "padding", "output_padding")
+        kw = {k: tight(v) for k, v in sizes.items()}
+        kw |= self.torch_kwargs("groups", "bias")
+        kw |= {k: tight(v) for k, v in self.torch_kwargs("dilation").items()}
+        cin = concrete(x[0], "the input's channel count")
+        args = pyargs(cin, self.out_channels, kernel_size=tight(self.kernel_size), **kw)
+        return f"nn.ConvTranspose{self.dims}d({args})"

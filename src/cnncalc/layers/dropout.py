@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from cnncalc.layers.base import Layer
+from cnncalc.layers.base import Layer, Shape, pyargs
 from cnncalc.layers.fields import Prob
+from cnncalc.layers.window import AXES
 
 
 class Dropout(Layer):
@@ -12,3 +13,13 @@ class Dropout(Layer):
     p: Prob = 0.5
     inplace: bool = False
 
+    def shape(self, x: Shape) -> Shape:
+        n = self.dims  # dropout1d/2d/3d drop whole channels: torch wants C×(n spatial dims)
+        if n:
+            self.expect_rank(x, n + 1, "C×" + "×".join(AXES[n]))
+        return x
+
+    def torch_module(self, x: Shape, y: Shape) -> str | None:
+        names = {"dropout": "Dropout", "alphadropout": "AlphaDropout"}
+        name = names.get(self.type, f"Dropout{self.dims}d")
+        return f"nn.{name}({pyargs(**self.torch_kwargs('p', 'inplace'))})"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, WithJsonSchema
+from pydantic import BeforeValidator, PlainValidator, WithJsonSchema
 
 from cnncalc.errors import LayerError
 
@@ -136,7 +136,8 @@ Prob = Annotated[float, BeforeValidator(_prob), _schema_of({"type": "number", "m
 Number = Annotated[float, BeforeValidator(_number), _schema_of({"type": "number"})]
 Scale = Annotated[
     Fraction | tuple[Fraction, ...],
-    BeforeValidator(_scale),
+    # Plain: pydantic's own Fraction validator raises TypeError (a traceback) on a list
+    PlainValidator(_scale),
     _schema_of({"type": "number", "exclusiveMinimum": 0}, {"type": "array", "items": {"type": "number"}}),
 ]
 

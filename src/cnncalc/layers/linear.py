@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cnncalc.layers.base import Counts, Layer, Shape, fmt, numel
+from cnncalc.layers.base import Counts, Layer, Shape, concrete, fmt, numel, pyargs
 from cnncalc.layers.fields import Size
 
 
 class Linear(Layer):
     TYPES = ("linear",)
+    WANTS_FLAT = True
 
     out_features: Size
     in_features: Size | None = None
@@ -36,3 +37,7 @@ class Linear(Layer):
             f"MACs = {fmt(x[-1])}·{self.out_features}" + (f"·{fmt(numel(x[:-1]))}" if len(x) > 1 else "")
             + f" = {fmt(c.macs)}",
         ]
+
+    def torch_module(self, x: Shape, y: Shape) -> str | None:
+        cin = concrete(x[-1], "in_features")  # after a flatten: fixed by the spec's input size
+        return f"nn.Linear({pyargs(cin, self.out_features, **self.torch_kwargs('bias'))})"

@@ -1,63 +1,141 @@
-"""Merges of several inputs: add and mul (elementwise, with broadcasting) and concat."""
+"""Merges of several inputs: add and mul (elementwise, with broadcasting, as torch's `+` and
+`*`; mul is squeeze-and-excitation's rescaling) and concat (along channels or a named dim).
+A shape error names every input layer and points at `from:`."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import Counts, Layer, Shape, numel, shape_str
+from cnncalc.layers.base import Counts, Layer, Shape, fmt, numel, shape_str
 from cnncalc.layers.fields import AnyInt
 from cnncalc.sym import Dim
 
+# Names of dimensions by input rank (batch excluded), for `dim: height` and for messages.
+LAYOUTS: dict[int, tuple[str, ...]] = {
+    1: ("features",),
+    2: ("channels", "length"),
+    3: ("channels", "height", "width"),
+    4: ("channels", "depth", "height", "width"),
+}
+DimName = Literal["features", "channels", "length", "depth", "height", "width"]
 
-class Elementwise(Layer):
-    TYPES = ("add", "mul")
+
+def _fixed(d: Dim, value: int) -> bool:
+    return isinstance(d, int) and d == value
+
+
+class Merge(Layer):
     ARITY = None
-    SHORTHAND_ACTIVATION = True
+
+    def named(self, inputs: Sequence[Shape]) -> str:
+        """'bn2 (64×56×56) and downsample.1 (128×28×28)': the inputs as the spec names them."""
+        refs = [self.from_] if isinstance(self.from_, str) else list(self.from_ or [])
+        parts = [
+            f"{refs[i]} ({shape_str(s)})" if i < len(refs) else shape_str(s)
+            for i, s in enumerate(inputs)
+        ]
+        return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
+
+    def at_least_two(self, inputs: Sequence[Shape]) -> None:
+        if len(inputs) < 2:
+            raise LayerError(
+                f"{self.type} needs two or more inputs",
+                "list them in from:",
+                field="from",
+                code="E105",
+            )
+
+
+class Elementwise(Merge):
+    TYPES = ("add", "mul")
 
     def infer(self, inputs: Sequence[Shape]) -> Shape:
-        if len(inputs) < 2:
-            raise LayerError(f"{self.type} needs two or more inputs", "list them in from:", field="from", code="E105")
+        self.at_least_two(inputs)
         rank = max(len(s) for s in inputs)
         out: list[Dim] = []
         for axis in range(rank):
             sizes = [s[len(s) - rank + axis] for s in inputs if len(s) - rank + axis >= 0]
-            big = {d for d in sizes if not (isinstance(d, int) and d == 1)}
+            big: list[Dim] = []
+            for d in sizes:
+                if not _fixed(d, 1) and not any(d == b for b in big):
+                    big.append(d)
             if len(big) > 1:
+                where = LAYOUTS.get(rank, ())
+                label = where[axis] if axis < len(where) else f"dimension {axis + 1}"
                 raise LayerError(
-                    f"cannot {self.type} shapes " + " and ".join(shape_str(s) for s in inputs),
-                    "inputs must be equal or broadcast (size 1) in every dimension",
+                    f"cannot {self.type} {self.named(inputs)}: {label} "
+                    + " vs ".join(fmt(b) for b in big),
+                    "inputs must be equal or broadcast (size 1) in every dimension, "
+                    "aligned from the last",
                     field="from",
                     code="E102",
                 )
-            out.append(big.pop() if big else 1)
+            out.append(big[0] if big else 1)
         return tuple(out)
 
     def counts(self, inputs: Sequence[Shape], y: Shape) -> Counts:
+        # one connection per input element that reaches an output (a broadcast one reaches many)
         return Counts(connections=numel(y) * len(inputs))
 
+    def explain(self, inputs: Sequence[Shape], y: Shape) -> list[str]:
+        return [f"{' and '.join(shape_str(s) for s in inputs)} -> {shape_str(y)} (broadcast)"]
 
-class Concat(Layer):
+    def torch_forward(self, args: Sequence[str], inputs: Sequence[Shape], y: Shape) -> str | None:
+        return (" + " if self.type == "add" else " * ").join(args)
+
+
+class Concat(Merge):
     TYPES = ("concat", "cat")
-    ARITY = None
-    dim: AnyInt = 1  # torch numbering: 0 is the batch, 1 the channels
+    dim: AnyInt | DimName = 1  # torch numbering: 0 is the batch, 1 the channels; or a name
+
+    def joined_axis(self, rank: int) -> int | None:
+        return self.axis(rank)
+
+    def axis(self, rank: int) -> int:
+        """Index into a batch-free shape of rank `rank`."""
+        if isinstance(self.dim, str):
+            names = LAYOUTS.get(rank, ())
+            if self.dim not in names:
+                raise LayerError(
+                    f"the inputs ({rank} dims, batch excluded) have no {self.dim} dimension",
+                    f"dims here: {', '.join(names) or 'numbered 1..' + str(rank)}",
+                    field="dim",
+                )
+            return names.index(self.dim)
+        if self.dim == 0 or not -rank <= (self.dim - 1 if self.dim > 0 else self.dim) < rank:
+            raise LayerError(
+                f"dim {self.dim} is outside the inputs' dimensions (1..{rank}; 0 is the batch)",
+                "1 is the channels; negative counts from the last",
+                field="dim",
+            )
+        return self.dim - 1 if self.dim > 0 else self.dim + rank
 
     def infer(self, inputs: Sequence[Shape]) -> Shape:
-        if len(inputs) < 2:
-            raise LayerError("concat needs two or more inputs", "list them in from:", field="from", code="E105")
+        self.at_least_two(inputs)
         rank = len(inputs[0])
-        axis = self.dim - 1 if self.dim > 0 else self.dim + rank
-        if not 0 <= axis < rank or self.dim == 0:
-            raise LayerError(f"dim {self.dim} is outside the inputs' {rank} dimensions", field="dim")
-        for s in inputs[1:]:
-            same_rank = len(s) == rank
-            if not same_rank or any(
-                i != axis and isinstance(a, int) and isinstance(b, int) and a != b
-                for i, (a, b) in enumerate(zip(s, inputs[0], strict=True))
-            ):
+        if any(len(s) != rank for s in inputs):
+            raise LayerError(
+                f"cannot concat {self.named(inputs)}: they have different numbers of dimensions",
+                "concat joins tensors of one rank",
+                field="from",
+                code="E102",
+            )
+        axis = self.axis(rank)
+        names = LAYOUTS.get(rank, ())
+        for i in range(rank):
+            sizes: list[Dim] = []
+            for s in inputs:
+                if not any(s[i] == d for d in sizes):
+                    sizes.append(s[i])
+            if i != axis and len(sizes) > 1 and sum(isinstance(d, int) for d in sizes) > 1:
+                label = names[i] if i < len(names) else f"dimension {i + 1}"
+                joined = names[axis] if axis < len(names) else f"dimension {axis + 1}"
                 raise LayerError(
-                    "cannot concat shapes " + " and ".join(shape_str(t) for t in inputs) + f" along dim {self.dim}",
-                    "all dimensions but the concatenated one must agree",
+                    f"cannot concat {self.named(inputs)} along {joined}: {label} "
+                    + " vs ".join(fmt(d) for d in sizes),
+                    "every dimension but the joined one must agree",
                     field="from",
                     code="E102",
                 )
@@ -65,3 +143,10 @@ class Concat(Layer):
         for s in inputs:
             total = total + s[axis]
         return (*inputs[0][:axis], total, *inputs[0][axis + 1 :])
+
+    def explain(self, inputs: Sequence[Shape], y: Shape) -> list[str]:
+        axis = self.axis(len(inputs[0]))
+        return [f"{' + '.join(fmt(s[axis]) for s in inputs)} = {fmt(y[axis])}"]
+
+    def torch_forward(self, args: Sequence[str], inputs: Sequence[Shape], y: Shape) -> str | None:
+        return f"torch.cat([{', '.join(args)}], dim={self.axis(len(inputs[0])) + 1})"

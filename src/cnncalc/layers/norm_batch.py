@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cnncalc.layers.base import Counts, Layer, Shape, fmt, numel
+from cnncalc.layers.base import Counts, Layer, Shape, concrete, fmt, numel, pyargs
 from cnncalc.layers.fields import Number, Size
 
 
@@ -35,3 +35,7 @@ class BatchNorm(Layer):
     def explain(self, inputs: Sequence[Shape], y: Shape) -> list[str]:
         c = self.count(inputs[0], y)
         return [f"params = 2·{fmt(inputs[0][0])} = {fmt(c.trainable)}; buffers = 2·{fmt(inputs[0][0])} + 1 = {fmt(c.buffers)}"]
+
+    def torch_module(self, x: Shape, y: Shape) -> str | None:
+        kw = self.torch_kwargs("eps", "momentum", "affine", "track_running_stats")
+        return f"nn.BatchNorm{self.dims}d({pyargs(concrete(x[0], 'channels'), **kw)})"

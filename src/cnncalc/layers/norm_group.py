@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import Counts, Layer, Shape, numel
+from cnncalc.layers.base import Counts, Layer, Shape, concrete, numel, pyargs
 from cnncalc.layers.fields import Number, Size
 
 
@@ -33,3 +33,7 @@ class GroupNorm(Layer):
             trainable=2 * x[0] if self.affine else 0,
             connections=numel(y) * (2 if self.affine else 1),
         )
+
+    def torch_module(self, x: Shape, y: Shape) -> str | None:
+        kw = self.torch_kwargs("eps", "affine")
+        return f"nn.GroupNorm({pyargs(self.num_groups, concrete(x[0], 'channels'), **kw)})"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import Counts, Layer, Shape, numel, shape_str
+from cnncalc.layers.base import Counts, Layer, Shape, numel, pyargs, shape_str
 from cnncalc.layers.fields import Number, Sizes
 
 
@@ -34,4 +34,9 @@ class LayerNorm(Layer):
     def count(self, x: Shape, y: Shape) -> Counts:
         n = numel(self.dims_normalized())
         per = (1 + (1 if self.bias else 0)) if self.elementwise_affine else 0
-        return Counts(trainable=n * per, connections=numel(y) * (1 + min(per, 1)))
+        # as the paper counts a unit: its one input, plus one per bias
+        return Counts(trainable=n * per, connections=numel(y) * (1 + (1 if per == 2 else 0)))
+
+    def torch_module(self, x: Shape, y: Shape) -> str | None:
+        kw = self.torch_kwargs("eps", "elementwise_affine", "bias")
+        return f"nn.LayerNorm({pyargs(self.normalized_shape, **kw)})"

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import Layer, Shape, fmt, require_positive
+from cnncalc.layers.base import Layer, Shape, fmt, pyargs, require_positive
 from cnncalc.layers.fields import AnyInt, Number
 from cnncalc.layers.window import AXES
 from cnncalc.sym import Dim
@@ -40,6 +40,14 @@ class Pad(Layer):
         lead = x[: len(x) - n]
         out: list[Dim] = []
         for axis, w, (b, a) in zip(AXES[n], x[len(x) - n :], self.sides(), strict=True):
+            crop = -min(b, 0) - min(a, 0)
+            if isinstance(w, int) and crop > w:  # torch crops before it pads
+                raise LayerError(
+                    f"negative padding crops {crop} from {axis} = {w}",
+                    "torch crops before it pads, so the crops alone must fit the input; crop less",
+                    field="padding",
+                    code="E101",
+                )
             o = w + b + a
             require_positive(o, f"padded {axis}", "negative padding crops; crop less", "padding")
             out.append(o)
@@ -52,3 +60,9 @@ class Pad(Layer):
             f"{a} = {fmt(w)} + {b} + {c} = {fmt(o)}"
             for a, w, (b, c), o in zip(AXES[n], x[len(x) - n :], self.sides(), y[len(y) - n :], strict=True)
         ]
+
+    def torch_module(self, x: Shape, y: Shape) -> str | None:
+        p = self.padding if isinstance(self.padding, int) else tuple(self.padding)
+        if self.type.startswith("zero"):
+            return f"nn.ZeroPad{self.dims}d({pyargs(p)})"
+        return f"nn.ConstantPad{self.dims}d({pyargs(p, self.value)})"

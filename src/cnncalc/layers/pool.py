@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import Counts, Layer, Shape, numel
+from cnncalc.layers.base import Counts, Layer, Shape, numel, pyargs, tight
 from cnncalc.layers.fields import NonNegs, Size, Sizes, ntuple
 from cnncalc.layers.window import AXES, Window, slide
 
@@ -25,15 +25,18 @@ class Pool(Layer):
         s = ntuple(self.stride if self.stride is not None else self.kernel_size, n, "stride")
         p = ntuple(self.padding, n, "padding")
         d = self.dilations()
-        for ki, pi, di in zip(k, p, d, strict=True):
-            if pi > (di * (ki - 1) + 1) // 2:
+        for ki, pi in zip(k, p, strict=True):
+            if pi > ki // 2:  # torch compares with kernel_size // 2, dilation ignored
                 raise LayerError(
-                    f"padding {pi} is more than half the window ({ki})",
-                    "torch refuses pooling padding above half the kernel; lower padding",
+                    f"padding {pi} is more than half the kernel ({ki})",
+                    "torch refuses pooling padding above kernel_size // 2; lower padding",
                     field="padding",
                     code="E104",
                 )
         return [Window(*a, self.ceil_mode) for a in zip(k, s, p, p, d, strict=True)]
+
+    def input_windows(self, x: Shape) -> list[Window]:
+        return self.windows()
 
     def shape(self, x: Shape) -> Shape:
         n = self.dims
@@ -49,6 +52,13 @@ class Pool(Layer):
         return [w.explain(a, n, o) for w, a, n, o in zip(self.windows(), AXES[self.dims], x[1:], y[1:], strict=True)]
 
 
+    def torch_module(self, x: Shape, y: Shape) -> str | None:
+        own = ("stride", "padding", "dilation", "ceil_mode", "count_include_pad", "divisor_override")
+        kw = self.torch_kwargs(*(f for f in own if f in type(self).model_fields))
+        kw = {k: tight(v) if isinstance(v, tuple) else v for k, v in kw.items()}
+        return f"nn.{type(self).__name__}{self.dims}d({pyargs(tight(self.kernel_size), **kw)})"
+
+
 class MaxPool(Pool):
     TYPES = ("maxpool1d", "maxpool2d", "maxpool3d")
     dilation: Sizes = 1
@@ -61,4 +71,19 @@ class AvgPool(Pool):
     TYPES = ("avgpool1d", "avgpool2d", "avgpool3d")
     count_include_pad: bool = True
     divisor_override: Size | None = None
+
+    def shape(self, x: Shape) -> Shape:
+        y = super().shape(x)
+        if self.dims == 3:  # torch's avg_pool3d alone wants the unpadded input to hold the kernel
+            k = ntuple(self.kernel_size, 3, "kernel_size")
+            for axis, n, ki in zip(AXES[3], x[1:], k, strict=True):
+                if isinstance(n, int) and n < ki:
+                    raise LayerError(
+                        f"avgpool3d kernel {ki} is larger than the input {axis} = {n}",
+                        "torch's avg_pool3d refuses this even with padding or ceil_mode; "
+                        "use a smaller kernel",
+                        field="kernel_size",
+                        code="E100",
+                    )
+        return y
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cnncalc.layers.base import Counts, Layer, Shape, fmt
+from cnncalc.layers.base import Counts, Layer, Shape, concrete, fmt, pyargs
 from cnncalc.layers.fields import Size
 
 
@@ -33,3 +33,7 @@ class RBF(Layer):
         c = self.count(inputs[0], y)
         kind = "trainable" if self.trainable else "fixed"
         return [f"params = {self.out_features}·{fmt(inputs[0][0])} = {fmt(c.params)} ({kind})"]
+
+    def torch_module(self, x: Shape, y: Shape) -> str | None:
+        cin = concrete(x[0], "in_features")
+        return f"EuclideanRBF({pyargs(cin, self.out_features, **self.torch_kwargs('trainable'))})"

@@ -13,6 +13,7 @@ from cnncalc.layers.base import Layer
 LAYER_MODULES = (
     "activations",
     "adaptive_pool",
+    "channel_shuffle",
     "conv",
     "conv_transpose",
     "dropout",
@@ -27,6 +28,8 @@ LAYER_MODULES = (
     "pool",
     "rbf",
     "reshape",
+    "split",
+    "stochastic_depth",
     "subsample",
     "upsample",
 )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from pydantic import Field
 
 from cnncalc.errors import LayerError
@@ -27,3 +29,7 @@ class Reshape(Layer):
         ):
             raise LayerError(f"cannot reshape {shape_str(x)} ({total:,} elements) to {target}", field="shape", code="E102")
         return tuple(out)
+
+    def torch_forward(self, args: Sequence[str], inputs: Sequence[Shape], y: Shape) -> str | None:
+        (a,) = args  # the batch stays first
+        return f"{a}.reshape({a}.shape[0], {', '.join(str(d) for d in self.target)})"

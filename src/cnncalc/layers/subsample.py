@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cnncalc.layers.base import Counts, Layer, Shape, fmt, numel
+from cnncalc.layers.base import Counts, Layer, Shape, concrete, fmt, numel, pyargs
 from cnncalc.layers.fields import Size, Sizes, ntuple
 from cnncalc.layers.window import AXES, Window, slide
 
@@ -23,6 +23,9 @@ class Subsample(Layer):
         k = ntuple(self.kernel_size, n, "kernel_size")
         s = ntuple(self.stride if self.stride is not None else self.kernel_size, n, "stride")
         return [Window(ki, si, 0, 0) for ki, si in zip(k, s, strict=True)]
+
+    def input_windows(self, x: Shape) -> list[Window]:
+        return self.windows()
 
     def shape(self, x: Shape) -> Shape:
         self.expect_rank(x, self.dims + 1, "C×" + "×".join(AXES[self.dims]))
@@ -46,3 +49,12 @@ class Subsample(Layer):
         lines.append(f"params = {fmt(x[0])}·(1 + {b}) = {fmt(c.trainable)}")
         lines.append(f"connections = {' · '.join(fmt(d) for d in y)}·({self.taps()} + {b}) = {fmt(c.connections)}")
         return lines
+
+    def torch_module(self, x: Shape, y: Shape) -> str | None:
+        n = self.dims
+        kw: dict[str, object] = {}
+        if self.stride is not None:
+            kw["stride"] = ntuple(self.stride, n, "")
+        kw |= self.torch_kwargs("bias")
+        args = pyargs(concrete(x[0], "channels"), ntuple(self.kernel_size, n, ""), **kw)
+        return f"Subsampling({args})"

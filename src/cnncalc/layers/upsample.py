@@ -1,8 +1,10 @@
-"""upsample: to a `size`, or by a `scale_factor` (floor(W·scale), exact: the scale is read as
-the fraction its decimal text states). upsamplingnearest2d/upsamplingbilinear2d as in torch."""
+"""upsample: to a `size`, or by a `scale_factor` (floor(W·scale) as torch computes it, in
+double precision; symbolic sizes use the fraction the scale's decimal text states).
+upsamplingnearest2d/upsamplingbilinear2d as in torch."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from fractions import Fraction
 from typing import Literal
@@ -10,7 +12,7 @@ from typing import Literal
 from pydantic import model_validator
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import Layer, Shape, fmt
+from cnncalc.layers.base import Layer, Shape, fmt, pyargs, tight
 from cnncalc.layers.fields import Scale, Sizes, ntuple
 from cnncalc.layers.window import AXES
 from cnncalc.sym import Dim, floordiv
@@ -35,8 +37,8 @@ class Upsample(Layer):
 
     def spatial_rank(self, x: Shape) -> int:
         n = len(x) - 1
-        if self.type != "upsample":
-            n = 2
+        if self.type != "upsample":  # the 2d classes: C×H×W only
+            self.expect_rank(x, 3, "C×H×W")
         mode = "bilinear" if self.type == "upsamplingbilinear2d" else self.mode
         if mode in _RANK and _RANK[mode] != n:
             raise LayerError(
@@ -57,7 +59,12 @@ class Upsample(Layer):
             raise LayerError(f"scale_factor needs {n} entries", field="scale_factor")
         out: list[Dim] = []
         for w, s in zip(x[1:], scales, strict=True):
-            o = floordiv(w * s.numerator, s.denominator)
+            # torch floors the product in double precision (100·0.29 -> 28, 10·0.7 -> 7); match
+            # it for numbers, and use the exact fraction for symbolic sizes
+            if isinstance(w, int):
+                o: Dim = math.floor(w * float(s))
+            else:
+                o = floordiv(w * s.numerator, s.denominator)
             if isinstance(o, int) and o < 1:
                 raise LayerError(f"scaled size comes to {o}", "use a larger scale", field="scale_factor", code="E101")
             out.append(o)
@@ -69,3 +76,17 @@ class Upsample(Layer):
         if self.size is not None:
             return [f"{a} = {fmt(o)} (size)" for a, o in zip(axes, y[1:], strict=False)]
         return [f"{a} = ⌊{fmt(w)}·{self.scale_factor}⌋ = {fmt(o)}" for a, w, o in zip(axes, x[1:], y[1:], strict=False)]
+
+    def torch_module(self, x: Shape, y: Shape) -> str | None:
+        n = len(x) - 1
+        kw: dict[str, object] = {}
+        if self.size is not None:
+            kw["size"] = tight(ntuple(self.size, n, "size"))
+        else:  # the float the author wrote (the Fraction holds its decimal text exactly)
+            sf = self.scale_factor
+            many = tuple(float(s) for s in sf) if isinstance(sf, tuple) else ()
+            kw["scale_factor"] = float(sf) if isinstance(sf, Fraction) else many
+        if self.type != "upsample":
+            name = "UpsamplingNearest2d" if "nearest" in self.type else "UpsamplingBilinear2d"
+            return f"nn.{name}({pyargs(**kw)})"
+        return f"nn.Upsample({pyargs(**kw, **self.torch_kwargs('mode', 'align_corners'))})"

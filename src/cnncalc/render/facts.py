@@ -10,13 +10,15 @@ from cnncalc.render.values import DTYPE_BYTES, Column, shape_text, shape_value, 
 from cnncalc.sym import Dim
 
 
-def cell(stats: LayerStats, col: Column, ascii: bool) -> str:
+def cell(stats: LayerStats, col: Column, ascii: bool, plain: bool = False) -> str:
+    """One table cell; `plain` leaves numbers bare (CSV: no '(840 fixed)' note)."""
     c = stats.counts
+    fixed = "" if plain or c.fixed == 0 else f" ({text(c.fixed, ascii)} fixed)"
     return {
         Column.NAME: lambda: stats.name,
         Column.TYPE: lambda: stats.type + (f"+{stats.node.layer.activation.type}" if stats.node.layer.activation else ""),
         Column.OUTPUT: lambda: shape_text(stats.output_shape, ascii),
-        Column.PARAMS: lambda: text(c.params, ascii) + (f" ({text(c.fixed, ascii)} fixed)" if c.fixed != 0 else ""),
+        Column.PARAMS: lambda: text(c.params, ascii) + fixed,
         Column.TRAINABLE: lambda: text(c.trainable, ascii),
         Column.CONNECTIONS: lambda: text(c.connections, ascii),
         Column.MACS: lambda: text(c.macs, ascii),

@@ -11,8 +11,10 @@ from cnncalc.render.facts import cell, total_cell
 from cnncalc.render.values import Column
 
 
-def _rows(report: Report, columns: Sequence[Column], ascii: bool, totals: bool) -> list[list[str]]:
-    rows = [[cell(s, c, ascii) for c in columns] for s in report.layers]
+def _rows(
+    report: Report, columns: Sequence[Column], ascii: bool, totals: bool, plain: bool = False
+) -> list[list[str]]:
+    rows = [[cell(s, c, ascii, plain) for c in columns] for s in report.layers]
     if totals:
         rows.append([total_cell(report, c, ascii) for c in columns])
     return rows
@@ -22,7 +24,7 @@ def csv_table(report: Report, columns: Sequence[Column], totals: bool) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow([c.name.lower() for c in columns])
-    for row in _rows(report, columns, True, totals):
+    for row in _rows(report, columns, True, totals, plain=True):
         w.writerow([x.replace(",", "") if x.replace(",", "").isdigit() else x for x in row])
     return buf.getvalue()
 

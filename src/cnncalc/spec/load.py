@@ -25,6 +25,8 @@ TOP_KEYS = {
     "layers": "the list of layers",
     "outputs": "names of the layers whose outputs are the network's outputs",
     "expect": "figures the author states for the whole network (checked by lint)",
+    "blocks": "parametric blocks used like layers (docs/spec-format.md)",
+    "include": "spec file(s) whose blocks this spec uses",
 }
 # Input dims in the order they appear in a shape (channels first).
 INPUT_KEYS = ("features", "channels", "length", "depth", "height", "width")
@@ -77,6 +79,9 @@ class Loader:
         self.nodes: list[Node] = []
         self.names: dict[str, PathKey] = {}
         self.counters: dict[str, int] = {}
+        # set by spec/blocks.py: block instance / group path -> its output layer, and -> what it is
+        self.aliases: dict[str, str] = {}
+        self.scopes: dict[str, str] = {}
 
     def fail(self, pos: Pos, message: str, hint: str = "", layer: str = "", code: str = "E002") -> None:
         self.problems.append(Problem(pos, message, hint, layer, code))
@@ -144,6 +149,7 @@ class Loader:
                     self.fail(doc.where((*path, "from"), key=True), f"layer {name!r} reads from itself", "from: names an earlier layer", name, "E105")
                     return None
                 cand = prefix + ref if prefix + ref in self.names else ref
+                cand = self.aliases.get(cand, cand)
                 if cand != INPUT and cand not in self.names:
                     hint = registry.suggest(ref, [INPUT, *self.names])
                     self.fail(doc.where((*path, "from"), key=True), f"from: {ref!r} is not an earlier layer",
@@ -266,12 +272,13 @@ def build(doc: Document) -> Network:
         for o in outputs:
             if o not in loader.names:
                 loader.fail(doc.where(("outputs",)), f"outputs names unknown layer {o!r}", registry.suggest(o, list(loader.names)))
-        out_names = tuple(outputs)
+        out_names = tuple(loader.aliases.get(str(o), str(o)) for o in outputs)
     else:
         loader.fail(doc.where(("outputs",)), "outputs must be a list of layer names")
     if loader.problems:
         raise SpecError(loader.problems)
-    return Network(str(name), doc.file, input_names, input_shape, loader.nodes, out_names, doc, expect, symbols)
+    return Network(str(name), doc.file, input_names, input_shape, loader.nodes, out_names, doc, expect, symbols,
+                   aliases=loader.aliases, scopes=loader.scopes)
 
 
 def load(path: str | Path) -> Network:
@@ -280,3 +287,6 @@ def load(path: str | Path) -> Network:
 
 def loads(text: str, file: str = "<string>") -> Network:
     return build(parse_text(text, file))
+
+
+from cnncalc.spec import blocks as _blocks  # noqa: E402, F401  (registers the block expander)

@@ -1,13 +1,20 @@
 """YAML into plain data plus a map from data paths to source positions.
 
-We compose the node graph with a safe loader and build the data ourselves, so that we can
-keep every node's position, refuse duplicate keys and non-standard tags, and bound alias
-expansion ("billion laughs") and nesting depth.
+We read the parser's event stream (libyaml where installed) and build the data ourselves,
+without PyYAML's composer or constructor, so that
+
+- nothing but plain data is ever built: strings, numbers, booleans, null, lists and mappings
+  with the standard tags; any other tag (`!!python/object`, `!!binary`, `!foo`) is refused;
+- every value and key keeps its position, and duplicate keys are refused;
+- hostile input stops early, in bounded time and memory: nesting deeper than MAX_DEPTH is
+  refused as soon as it is opened (libyaml's composer recurses in C and crashes on deep
+  input; its scanner slows quadratically with flow depth, so we never let it go deep), and
+  an anchor's size is known when it is closed, so an alias bomb is refused on the alias
+  that would take the document past MAX_NODES values, before anything is expanded.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,18 +30,23 @@ except ImportError:  # pragma: no cover - depends on the PyYAML build
 
 PathKey = tuple[str | int, ...]
 
-MAX_FILE_BYTES = 16 * 1024 * 1024
-MAX_NODES = 200_000  # data nodes built, aliases counted each time they are expanded
-MAX_DEPTH = 100
+MAX_FILE_BYTES = 16 * 1024 * 1024  # a spec is a short text file
+MAX_NODES = 200_000  # values in the document, aliases counted at their expanded size
+MAX_DEPTH = 100  # lists and mappings inside each other
+MAX_INT_DIGITS = 100  # digits of one integer literal (10^30 channels is fine)
 
-_SCALAR_TAGS = {
-    "tag:yaml.org,2002:str",
-    "tag:yaml.org,2002:int",
-    "tag:yaml.org,2002:float",
-    "tag:yaml.org,2002:bool",
-    "tag:yaml.org,2002:null",
-}
+_YAML = "tag:yaml.org,2002:"
+_SEQ, _MAP, _STR, _INT = _YAML + "seq", _YAML + "map", _YAML + "str", _YAML + "int"
+_NULL, _BOOL, _FLOAT = _YAML + "null", _YAML + "bool", _YAML + "float"
+_TIMESTAMP = _YAML + "timestamp"  # a plain 2024-01-01: kept as the text the author wrote
 _constructor = yaml.constructor.SafeConstructor()
+# called directly: construct_object would remember every node in the shared constructor
+_CONSTRUCT = {
+    _NULL: _constructor.construct_yaml_null,
+    _BOOL: _constructor.construct_yaml_bool,
+    _INT: _constructor.construct_yaml_int,
+    _FLOAT: _constructor.construct_yaml_float,
+}
 
 
 @dataclass
@@ -58,126 +70,268 @@ class Document:
         return Pos(self.file, 1, 1)
 
 
-def _pos(file: str, node: yaml.Node) -> Pos:
-    return Pos(file, node.start_mark.line + 1, node.start_mark.column + 1)
+def _problem(pos: Pos, message: str, hint: str = "") -> SpecError:
+    return SpecError([Problem(pos, message, hint, code="E001")])
+
+
+@dataclass
+class _Open:
+    """A list or mapping being built: its data, where it is, and what its anchor will hold."""
+
+    data: list[Any] | dict[str, Any]
+    path: PathKey
+    anchor: str | None
+    first: int  # the node count when it opened, for its anchor's size
+    height: int = 1  # levels of nesting inside it, itself included
+    key: str | None = None  # a mapping's key waiting for its value
+
+
+@dataclass(frozen=True, slots=True)
+class _Anchor:
+    value: Any
+    size: int  # values it holds, itself included
+    height: int
+
+
+def _copy(v: Any) -> Any:
+    """An alias's own copy (so no caller can change two places at once); its size and depth
+    were checked against the limits before this is called."""
+    if isinstance(v, dict):
+        return {k: _copy(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_copy(x) for x in v]
+    return v
 
 
 class _Builder:
-    def __init__(self, doc: Document) -> None:
-        self.doc = doc
+    def __init__(self, file: str, loader: Any) -> None:
+        self.file = file
+        self.loader = loader
+        self.doc = Document(file, None)
+        self.stack: list[_Open] = []
+        self.anchors: dict[str, _Anchor] = {}
         self.count = 0
+        self.root: Any = None
+        self.done = False  # a document's root is complete
 
-    def fail(self, node: yaml.Node, message: str, hint: str = "") -> SpecError:
-        return SpecError([Problem(_pos(self.doc.file, node), message, hint, code="E001")])
+    def pos(self, event: yaml.Event) -> Pos:
+        m = event.start_mark
+        return Pos(self.file, m.line + 1, m.column + 1) if m is not None else Pos(self.file, 1, 1)
 
-    def build(self, node: yaml.Node, path: PathKey, depth: int) -> Any:
-        self.count += 1
+    def run(self) -> Document:
+        loader = self.loader
+        seen_document = False
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.DocumentStartEvent):
+                if seen_document:
+                    pos = self.pos(event)
+                    raise _problem(pos, "more than one YAML document", "one spec per file")
+                seen_document = True
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                self.close()
+            elif isinstance(event, yaml.NodeEvent):
+                self.node(event)
+        if not seen_document or self.root is None:
+            hint = "write a spec: name, input, layers"
+            raise _problem(Pos(self.file, 1, 1), "the file is empty", hint)
+        self.doc.data = self.root
+        return self.doc
+
+    # ---- one node ---------------------------------------------------------------------
+    def node(self, event: yaml.NodeEvent) -> None:
+        top = self.stack[-1] if self.stack else None
+        if isinstance(top, _Open) and isinstance(top.data, dict) and top.key is None:
+            self.key(top, event)
+            return
+        path = self.child_path(top)
+        pos = self.pos(event)
+        if len(path) > MAX_DEPTH:
+            raise _problem(pos, f"nesting deeper than {MAX_DEPTH} levels", "flatten the spec")
+        if isinstance(event, yaml.AliasEvent):
+            self.alias(event, path, pos)
+            return
+        self.grow(1, pos)
+        self.doc.values.setdefault(path, pos)
+        anchor = event.anchor
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            want = _SEQ if isinstance(event, yaml.SequenceStartEvent) else _MAP
+            if event.tag not in (None, "!", want):
+                raise self.bad_tag(event.tag, pos)
+            data: list[Any] | dict[str, Any] = [] if want == _SEQ else {}
+            self.stack.append(_Open(data, path, anchor, self.count))
+            return
+        assert isinstance(event, yaml.ScalarEvent)
+        value = self.scalar(event, pos)
+        if anchor is not None:
+            self.anchors[anchor] = _Anchor(value, 1, 0)
+        self.attach(value, 0)
+
+    def key(self, top: _Open, event: yaml.Event) -> None:
+        pos = self.pos(event)
+        if isinstance(event, yaml.AliasEvent):
+            raise _problem(pos, "an alias cannot be a mapping key", "write the key out")
+        if not isinstance(event, yaml.ScalarEvent):
+            raise _problem(pos, "mapping keys must be plain scalars", "write key: value")
+        if event.tag not in (None, "!", _STR):
+            raise self.bad_tag(event.tag, pos)
+        if event.value == "<<" and event.implicit[0]:  # plain, not quoted
+            raise _problem(pos, "YAML merge keys ('<<') are not supported", "use blocks")
+        name = event.value  # the key as written: `on:` stays 'on', `1:` is '1'
+        assert isinstance(top.data, dict)
+        if name in top.data:
+            first = self.doc.keys.get((*top.path, name))
+            where = f" (first at line {first.line})" if first else ""
+            hint = "each key may appear once in a mapping"
+            raise _problem(pos, f"duplicate key {name!r}{where}", hint)
+        self.doc.keys[(*top.path, name)] = pos
+        top.key = name
+
+    def child_path(self, top: _Open | None) -> PathKey:
+        if top is None:
+            return ()
+        if isinstance(top.data, list):
+            return (*top.path, len(top.data))
+        assert top.key is not None
+        return (*top.path, top.key)
+
+    def alias(self, event: yaml.AliasEvent, path: PathKey, pos: Pos) -> None:
+        name = str(event.anchor)
+        if any(o.anchor == name for o in self.stack):
+            raise _problem(pos, f"alias *{name} is inside its own anchor (a recursive structure)")
+        found = self.anchors.get(name)
+        if found is None:
+            hint = f"define &{name} first"
+            raise _problem(pos, f"alias *{name} names no anchor defined above it", hint)
+        if len(path) + found.height > MAX_DEPTH:
+            raise _problem(pos, f"nesting deeper than {MAX_DEPTH} levels (through alias *{name})")
+        self.grow(found.size, pos, alias=name)
+        self.doc.values.setdefault(path, pos)
+        self.attach(_copy(found.value), found.height)
+
+    def grow(self, n: int, pos: Pos, alias: str = "") -> None:
+        self.count += n
         if self.count > MAX_NODES:
-            raise self.fail(
-                node,
-                f"the document expands to more than {MAX_NODES:,} values",
-                "anchors and aliases are expanded; a spec this large is refused (alias bomb?)",
+            via = f" (alias *{alias} stands for {n:,})" if alias else ""
+            raise _problem(
+                pos,
+                f"the document holds more than {MAX_NODES:,} values{via}",
+                "aliases count at their expanded size; a spec this large is refused (alias bomb?)",
             )
-        if depth > MAX_DEPTH:
-            raise self.fail(node, f"nesting deeper than {MAX_DEPTH} levels", "flatten the spec")
-        self.doc.values.setdefault(path, _pos(self.doc.file, node))
-        if isinstance(node, yaml.MappingNode):
-            return self.mapping(node, path, depth)
-        if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
-        assert isinstance(node, yaml.ScalarNode)
-        if node.tag not in _SCALAR_TAGS:
-            raise self.fail(
-                node,
-                f"unsupported YAML tag {node.tag!r}",
-                "specs hold plain numbers, strings, lists and mappings only",
-            )
-        try:
-            return _constructor.construct_object(node, deep=True)
-        except (yaml.YAMLError, ValueError, OverflowError) as exc:
-            raise self.fail(node, f"bad scalar value: {exc}") from None
 
-    def mapping(self, node: yaml.MappingNode, path: PathKey, depth: int) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                raise self.fail(key_node, "YAML merge keys ('<<') are not supported", "use blocks")
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in _SCALAR_TAGS:
-                raise self.fail(key_node, "mapping keys must be plain scalars")
-            key: Hashable = _constructor.construct_object(key_node)
-            skey = str(key)
-            if skey in out:
-                first = self.doc.keys.get((*path, skey))
-                raise self.fail(
-                    key_node,
-                    f"duplicate key {skey!r}" + (f" (first at line {first.line})" if first else ""),
-                    "each key may appear once in a mapping",
-                )
-            self.doc.keys[(*path, skey)] = _pos(self.doc.file, key_node)
-            out[skey] = self.build(value_node, (*path, skey), depth + 1)
-        return out
+    def close(self) -> None:
+        done = self.stack.pop()
+        if done.anchor is not None:
+            self.anchors[done.anchor] = _Anchor(done.data, self.count - done.first + 1, done.height)
+        self.attach(done.data, done.height)
+
+    def attach(self, value: Any, height: int) -> None:
+        if not self.stack:
+            self.root = value
+            return
+        top = self.stack[-1]
+        top.height = max(top.height, height + 1)
+        if isinstance(top.data, list):
+            top.data.append(value)
+        else:
+            assert top.key is not None
+            top.data[top.key] = value
+            top.key = None
+
+    # ---- scalars ----------------------------------------------------------------------
+    def bad_tag(self, tag: str | None, pos: Pos) -> SpecError:
+        return _problem(
+            pos,
+            f"unsupported YAML tag {tag!r}",
+            "specs hold plain numbers, strings, lists and mappings only",
+        )
+
+    def scalar(self, event: yaml.ScalarEvent, pos: Pos) -> Any:
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = self.loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+        text: str = event.value
+        if tag in (_STR, _TIMESTAMP):
+            return text
+        if tag == _INT:
+            digits = sum(c.isalnum() for c in text)
+            if digits > MAX_INT_DIGITS:
+                raise _problem(pos, f"an integer of {digits:,} digits (at most {MAX_INT_DIGITS})")
+        elif tag not in (_NULL, _BOOL, _FLOAT):
+            raise self.bad_tag(tag, pos)
+        node = yaml.ScalarNode(tag, text)
+        try:
+            return _CONSTRUCT[tag](node)
+        except (yaml.YAMLError, ValueError, KeyError, TypeError, OverflowError) as exc:
+            what = {_INT: "an integer", _FLOAT: "a number", _BOOL: "a boolean"}.get(tag, tag)
+            raise _problem(pos, f"{text!r} is not {what}", f"({type(exc).__name__})") from None
+
+
+def _char_pos(text: str, file: str, index: int) -> Pos:
+    line = text.count("\n", 0, index) + 1
+    return Pos(file, line, index - (text.rfind("\n", 0, index) + 1) + 1)
+
+
+def _byte_pos(text: str, file: str, offset: int) -> Pos:
+    """Position of a UTF-8 byte offset into `text` (libyaml reports bytes)."""
+    return _char_pos(text, file, len(text.encode("utf-8")[:offset].decode("utf-8", "replace")))
 
 
 def parse_text(text: str, file: str) -> Document:
-    """Parse one YAML document from text."""
-    doc = Document(file, None)
+    """Parse one YAML document from text; every problem is a SpecError located in `file`."""
     try:
-        nodes = list(yaml.compose_all(text, Loader=_Loader))
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:  # lone surrogates: only from in-process callers
+        raise _problem(_char_pos(text, file, exc.start), "the text is not valid Unicode") from None
+    loader = _Loader(text)
+    try:
+        return _Builder(file, loader).run()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         pos = Pos(file, mark.line + 1, mark.column + 1) if mark else Pos(file, 1, 1)
         what = exc.problem or exc.context or "invalid YAML"
-        raise SpecError([Problem(pos, f"YAML syntax error: {what}", code="E001")]) from None
-    except (yaml.YAMLError, RecursionError) as exc:
-        msg = "nesting too deep" if isinstance(exc, RecursionError) else str(exc)
-        raise SpecError([Problem(Pos(file, 1, 1), f"YAML error: {msg}", code="E001")]) from None
-    if not nodes or nodes[0] is None:
-        raise SpecError(
-            [Problem(Pos(file, 1, 1), "the file is empty", "write a spec: name, input, layers")]
-        )
-    if len(nodes) > 1:
-        second = nodes[1]
-        raise SpecError(
-            [Problem(_pos(file, second), "more than one YAML document", "one spec per file")]
-        )
-    doc.data = _Builder(doc).build(nodes[0], (), 0)
-    return doc
+        raise _problem(pos, f"YAML syntax error: {what}") from None
+    except yaml.reader.ReaderError as exc:
+        pos = _byte_pos(text, file, exc.position)
+        raise _problem(pos, f"YAML syntax error: {exc.reason}") from None
+    except yaml.YAMLError as exc:
+        raise _problem(Pos(file, 1, 1), f"YAML error: {exc}") from None
+    finally:
+        loader.dispose()
 
 
 def read_text(path: str | Path) -> str:
     """Read a spec file as UTF-8 text, turning every OS or decoding problem into one message."""
-    p = Path(path)
     name = str(path)
-    if not p.exists():
-        raise UsageError(f"{name}: no such file")
-    if p.is_dir():
-        raise UsageError(f"{name}: is a directory, not a spec file")
     try:
-        size = p.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise SpecError(
-                [
-                    Problem(
-                        Pos(name),
-                        f"file is {size:,} bytes, larger than the {MAX_FILE_BYTES:,} allowed",
-                        "a spec is a short text file",
-                    )
-                ]
-            )
-        raw = p.read_bytes()
+        p = Path(path)
+        if not p.exists():
+            raise UsageError(f"{name}: no such file")
+        if p.is_dir():
+            raise UsageError(f"{name}: is a directory, not a spec file")
+        # read at most one byte past the limit: /dev/zero and pipes have no size to stat
+        with p.open("rb") as f:
+            raw = f.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise UsageError(f"{name}: cannot read: {exc.strerror or exc}") from None
+    except ValueError as exc:  # an embedded NUL in the path (in-process callers only)
+        raise UsageError(f"{name!r}: not a usable path: {exc}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        message = f"the file is larger than the {MAX_FILE_BYTES:,} bytes allowed"
+        raise _problem(Pos(name, 1, 1), message, "a spec is a short text file")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise SpecError(
-            [Problem(Pos(name, line, col), "the file is not UTF-8 text", "save it as UTF-8")]
-        ) from None
+        start = raw.rfind(b"\n", 0, exc.start) + 1
+        col = len(raw[start : exc.start].decode("utf-8", "replace")) + 1
+        pos = Pos(name, line, col)
+        raise _problem(pos, "the file is not UTF-8 text", "save it as UTF-8") from None
     if "\x00" in text:
-        line = text[: text.index("\x00")].count("\n") + 1
-        raise SpecError([Problem(Pos(name, line, 1), "the file contains NUL bytes (binary?)")])
+        cut = text.index("\x00")
+        line = text[:cut].count("\n") + 1
+        col = cut - (text.rfind("\n", 0, cut) + 1) + 1
+        raise _problem(Pos(name, line, col), "the file contains NUL bytes (binary?)")
     return text
 
 

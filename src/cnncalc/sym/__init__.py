@@ -1,12 +1,40 @@
-# TEMPORARY STUB written by the lead so other code can import; the sym helper overwrites this file freely.
-from typing import Any
-Expr = Any
-Dim = int
-def Symbol(name, min=1, max=None): raise NotImplementedError
-def floordiv(a, b): return a // b
-def ceildiv(a, b): return -(-a // b)
-def mod(a, b): return a % b
-def dmax(a, b): return max(a, b)
-def dmin(a, b): return min(a, b)
-def bounds(d): return (d, d)
-def render(d, ascii=False): return str(d)
+"""cnncalc.sym: exact symbolic integers for shapes whose sizes are only known within bounds.
+
+Layer rules are written once with Python operators over `Dim = int | Expr`; on symbols they
+build a canonical polynomial over symbols, ⌊poly/c⌋, max and min, simplified so that a
+ResNet stem on H prints ⌈H/32⌉, and any constant result is a plain int.
+"""
+
+from .expr import (
+    Dim,
+    Expr,
+    Symbol,
+    bounds,
+    ceildiv,
+    dmax,
+    dmin,
+    evaluate,
+    floordiv,
+    free_symbols,
+    is_concrete,
+    mod,
+)
+from .parse import parse
+from .render import render
+
+__all__ = [
+    "Dim",
+    "Expr",
+    "Symbol",
+    "bounds",
+    "ceildiv",
+    "dmax",
+    "dmin",
+    "evaluate",
+    "floordiv",
+    "free_symbols",
+    "is_concrete",
+    "mod",
+    "parse",
+    "render",
+]

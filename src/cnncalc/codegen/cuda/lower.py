@@ -1,0 +1,242 @@
+"""Network + report -> steps. One op module per layer kind (ops/), found by the layer's class.
+
+The context hands an op what it needs: its input buffers and shapes, a way to declare the
+tensors it reads from the weights file (in state_dict order), device slots built from them
+at load time, and `loop` to emit a step. Anything a backend cannot do raises `Unsupported`,
+which becomes a located error naming the layer; it never emits approximate code."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from cnncalc.analysis.engine import Report
+from cnncalc.errors import Problem, SpecError
+from cnncalc.layers.base import Layer
+from cnncalc.spec.network import INPUT, Node
+
+from .cstyle import ident
+from .ir import Buf, Foldable, Loop, Mode, Prep, RawTensor, Step
+
+# One module per layer kind, each registering its lowerings with @lowers.
+OP_MODULES = (
+    "activations",
+    "adaptive_pool",
+    "channel_shuffle",
+    "conv",
+    "conv_transpose",
+    "linear",
+    "merge",
+    "norm_batch",
+    "norm_group",
+    "norm_layer",
+    "pad",
+    "pool",
+    "rbf",
+    "softmax",
+    "split",
+    "subsample",
+    "upsample",
+    "views",
+)
+
+Shape = tuple[int, ...]
+L = TypeVar("L", bound=Layer)
+Lowering = Callable[["Ctx", Any, list[Shape], Shape, list[Buf]], Buf]
+_LOWERINGS: dict[type[Layer], Lowering] = {}
+
+
+def lowers(*classes: type[Layer]) -> Callable[[Lowering], Lowering]:
+    def register(fn: Lowering) -> Lowering:
+        for cls in classes:
+            _LOWERINGS[cls] = fn
+        return fn
+
+    return register
+
+
+def lowering_for(layer: Layer) -> Lowering | None:
+    for mod in OP_MODULES:
+        importlib.import_module(f"cnncalc.codegen.cuda.ops.{mod}")
+    for cls in type(layer).__mro__:
+        if cls in _LOWERINGS:
+            return _LOWERINGS[cls]
+    return None
+
+
+class Unsupported(Exception):
+    """A layer (or one of its options) the CUDA backend cannot generate code for."""
+
+    def __init__(self, message: str, field: str = "", hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.hint = hint
+
+
+@dataclass
+class Ctx:
+    mode: Mode
+    raw: list[RawTensor] = field(default_factory=list)
+    raw_size: int = 0
+    dev_size: int = 0
+    steps: list[Step] = field(default_factory=list)
+    prefix: str = ""  # state_dict key prefix of the layer being lowered ('layer1.0.conv1.')
+    label: str = ""
+    _names: set[str] = field(default_factory=set)
+
+    # ---- weights --------------------------------------------------------------------------
+    def tensor(self, key: str, shape: Sequence[int]) -> RawTensor:
+        """Declare the next tensor of the weights file (call in state_dict order)."""
+        t = RawTensor(self.prefix + key, tuple(shape), self.raw_size)
+        self.raw.append(t)
+        self.raw_size += t.size
+        return t
+
+    def slot(self, n: int) -> int:
+        """Reserve n floats of the device blob (16-byte aligned)."""
+        off = self.dev_size
+        self.dev_size += (n + 3) // 4 * 4
+        return off
+
+    def upload(self, t: RawTensor, prep: list[Prep]) -> int:
+        off = self.slot(t.size)
+        prep.append(Prep("copy", (off, t.offset, t.size)))
+        return off
+
+    def zeros(self, n: int, prep: list[Prep]) -> int:
+        off = self.slot(n)
+        prep.append(Prep("zero", (off, n)))
+        return off
+
+    # ---- steps ----------------------------------------------------------------------------
+    def name(self, hint: str = "") -> str:
+        base = f"k{len(self.steps)}_{ident(hint or self.label, 32)}"
+        while base in self._names:
+            base += "_"
+        self._names.add(base)
+        return base
+
+    def buf(self, size: int) -> Buf:
+        return Buf(self.label, size)
+
+    def loop(
+        self,
+        size: int,
+        body: list[str],
+        inputs: Sequence[Buf],
+        *,
+        prep: list[Prep] | None = None,
+        post: list[Prep] | None = None,
+        decls: list[str] | None = None,
+        foldable: Foldable | None = None,
+        pointwise: bool = False,
+        epilogue: list[str] | None = None,
+        merge: tuple[str, list[str]] | None = None,
+        out: Buf | None = None,
+    ) -> Buf:
+        step = Loop(
+            name=self.name(),
+            label=self.label,
+            out=out or self.buf(size),
+            inputs=list(inputs),
+            extent=size,
+            epilogue=list(epilogue or []),
+            decls=list(decls or []),
+            prep=list(prep or []),
+            post=list(post or []),
+            foldable=foldable,
+            pointwise=pointwise,
+            body=body,
+            merge=merge,
+        )
+        self.steps.append(step)
+        return step.out
+
+    def pointwise(self, x: Buf, code: list[str], prep: list[Prep] | None = None) -> Buf:
+        """An elementwise step v = f(x0(i)); the fusion pass may move it into x's producer."""
+        return self.loop(x.size, ["v = x0(i);"], [x], prep=prep, pointwise=True, epilogue=code)
+
+
+@dataclass
+class Lowered:
+    ctx: Ctx
+    input: Buf
+    outputs: list[Buf]
+    output_shapes: list[Shape]
+
+
+def concrete(shape: Sequence[Any]) -> Shape | None:
+    return tuple(shape) if all(isinstance(d, int) for d in shape) else None
+
+
+def lower(report: Report, mode: Mode) -> Lowered:
+    """Lower every layer of an analysed network; raise SpecError naming each unsupported one."""
+    net = report.network
+    problems: list[Problem] = []
+    x_shape = concrete(report.input_shape)
+    if x_shape is None:
+        raise SpecError([Problem(
+            net.doc.where(("input",)),
+            "the CUDA backend needs concrete sizes, but the input is symbolic",
+            "give a concrete input, e.g. --input 3x224x224",
+            code="E300",
+        )])
+    ctx = Ctx(mode)
+    x = Buf("input", _numel(x_shape), "input")
+    env: dict[str, Buf] = {INPUT: x}
+    shapes: dict[str, Shape] = {INPUT: x_shape}
+    for stats in report.layers:
+        node = stats.node
+        y_shape = concrete(stats.output_shape)
+        ins = [concrete(s) for s in stats.input_shapes]
+        if y_shape is None or any(s is None for s in ins):
+            problems.append(Problem(node.where(), "a size here is symbolic", "give --input", node.name, "E300"))
+            continue
+        try:
+            env[node.name] = _lower_node(ctx, node, [s for s in ins if s is not None], y_shape, [env[i] for i in node.inputs])
+            shapes[node.name] = y_shape
+        except Unsupported as err:
+            problems.append(Problem(node.where(err.field), err.message, err.hint, node.name, "E301"))
+        except KeyError:
+            continue  # an input failed: reported already
+    if problems:
+        raise SpecError(problems)
+    outputs = [env[o] for o in net.outputs]
+    return Lowered(ctx, x, outputs, [shapes[o] for o in net.outputs])
+
+
+def _lower_node(ctx: Ctx, node: Node, ins: list[Shape], y: Shape, bufs: list[Buf]) -> Buf:
+    layer = node.layer
+    ctx.label = node.name
+    ctx.prefix = node.name + "."
+    fn = lowering_for(layer)
+    if fn is None:
+        raise Unsupported(
+            f"the CUDA backend does not support layer type '{layer.type}'",
+            "type",
+            "remove the layer, or generate PyTorch code instead (cnncalc codegen torch)",
+        )
+    # the layer's own shape before its `activation:` shorthand
+    own = tuple(int(d) for d in layer.infer(ins)) if layer.activation is not None else y
+    out = fn(ctx, layer, ins, own, bufs)
+    if layer.activation is not None:
+        act = layer.activation
+        act_fn = lowering_for(act)
+        if act_fn is None:
+            raise Unsupported(f"the CUDA backend does not support activation '{act.type}'", "activation")
+        ctx.prefix = node.name + ".activation."
+        out = act_fn(ctx, act, [own], y, [out])
+    return out
+
+
+def _numel(shape: Sequence[int]) -> int:
+    n = 1
+    for d in shape:
+        n *= d
+    return n
+
+
+__all__ = ["Ctx", "Lowered", "Unsupported", "lower", "lowers"]

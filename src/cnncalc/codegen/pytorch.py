@@ -1,0 +1,410 @@
+"""PyTorch backend: one self-contained file with an nn.Module named after the spec.
+
+Each layer lowers itself (`torch_module`: a constructor; `torch_forward`: an expression for
+merges, reshapes, splits); this module places the modules at the layers' own hierarchical
+names and writes forward from the graph, as a list of lines:
+
+- modules live where cnncalc names them: `layer1.0.conv1` is `self.layer1[0].conv1`, so
+  `model.get_submodule("layer1.0.conv1")` is that layer. A block or group whose children are
+  numbered and called one after another is an nn.Sequential (and forward calls it once);
+  other numbered children sit in an nn.ModuleList, named ones in an nn.ModuleDict;
+- a layer's `activation:` joins its module in an nn.Sequential (a merge's becomes its module),
+  so the module's output is the layer's output, as cnncalc reports it;
+- forward threads one variable, `x`, through the chain and names a value after its layer only
+  where a later layer (a shortcut, a concatenation) reads it again.
+
+Every name comes from names.Namespace and every expression is checked by source.parse, so a
+spec cannot put text of its own into the file.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from cnncalc.codegen import source
+from cnncalc.codegen.backend import Generated, Statement
+from cnncalc.codegen.names import MODULE_ATTRIBUTES, Namespace, is_plain
+from cnncalc.errors import LayerError, Problem, SpecError
+from cnncalc.spec.network import INPUT
+
+if TYPE_CHECKING:
+    from cnncalc.analysis.engine import LayerStats, Report
+
+HELPERS_FILE = Path(__file__).with_name("torch_helpers.py")
+TORCH_FUNCTIONS = frozenset({"cat", "chunk", "split"})  # torch.* a forward expression may call
+METHODS = frozenset({"reshape"})  # tensor methods a forward expression may call
+CLASS_INDENT, BODY_INDENT = "    ", "        "
+
+
+@cache
+def helper_sources() -> dict[str, str]:
+    """Helper class name -> its source, read from torch_helpers.py without importing it."""
+    text = HELPERS_FILE.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    return {
+        node.name: "\n".join(lines[node.lineno - 1 : node.end_lineno])
+        for node in ast.parse(text).body
+        if isinstance(node, ast.ClassDef) and node.end_lineno is not None
+    }
+
+
+def _constructor_ok(name: str) -> bool:
+    parts = name.split(".")
+    if len(parts) == 2 and parts[0] == "nn":
+        return parts[1].isidentifier() and parts[1][:1].isupper()
+    return len(parts) == 1 and name in helper_sources()
+
+
+def _call(func: str, args: list[ast.expr]) -> ast.Call:
+    return ast.Call(func=_name(func), args=args, keywords=[])
+
+
+def _name(dotted: str) -> ast.expr:
+    first, *rest = dotted.split(".")
+    node: ast.expr = ast.Name(id=first, ctx=ast.Load())
+    for attr in rest:
+        node = ast.Attribute(value=node, attr=attr, ctx=ast.Load())
+    return node
+
+
+# ---- the module tree ------------------------------------------------------------------------
+@dataclass
+class Slot:
+    """A place in the module tree: a layer's module (leaf) or a container of slots."""
+
+    raw: str  # the name part as cnncalc has it
+    module: ast.expr | None = None
+    layer: str = ""
+    children: dict[str, Slot] = field(default_factory=dict)
+    kind: str = "dict"  # 'dict', 'list' or 'seq' for containers
+    keys: dict[str, str] = field(default_factory=dict)  # raw child name -> its key here
+
+    def numbered(self) -> bool:
+        return sorted(self.children, key=_index) == [str(i) for i in range(len(self.children))]
+
+
+def _index(raw: str) -> int:
+    return int(raw) if raw.isdigit() and raw == str(int(raw)) else -1
+
+
+@dataclass
+class Item:
+    """One statement of forward: a layer, or a whole nn.Sequential container called once."""
+
+    value: str  # the layer whose output this is
+    inputs: tuple[str, ...]
+    call: str = ""  # module accessor such as 'self.layer1[0].conv1' ('' for an expression)
+    stats: LayerStats | None = None  # the layer, for an expression
+    label: str = ""  # what to name its variable after
+
+
+class PyTorch:
+    name = "torch"
+
+    def generate(self, report: Report, line_length: int = 88) -> Generated:
+        return _Writer(report, line_length).write()
+
+
+class _Writer:
+    def __init__(self, report: Report, width: int) -> None:
+        self.report = report
+        self.width = width
+        self.problems: list[Problem] = []
+        self.root = Slot("")
+        self.modules: dict[str, str] = {}
+        self.accessors: dict[str, str] = {}  # raw path -> python accessor
+        self.helpers: set[str] = set()
+        self.uses_functional = False
+
+    # ---- lowering -------------------------------------------------------------------
+    def fail(self, stats: LayerStats, err: Exception, field_name: str = "") -> None:
+        message = err.message if isinstance(err, LayerError) else f"cannot generate code: {err}"
+        hint = err.hint if isinstance(err, LayerError) else ""
+        code = err.code if isinstance(err, LayerError) else "E120"
+        self.problems.append(Problem(stats.node.where(field_name), message, hint, stats.name, code))
+
+    def lower(self, stats: LayerStats) -> ast.expr | None:
+        """The layer's module (its activation appended), or None for a forward expression."""
+        layer, y = stats.node.layer, stats.output_shape
+        try:
+            text = layer.torch_module(stats.input_shapes[0], y)
+            act = layer.activation.torch_module(y, y) if layer.activation is not None else None
+            if text is None and layer.torch_forward(["x"] * len(stats.input_shapes), stats.input_shapes, y) is None:
+                raise LayerError(f"{layer.type} has no PyTorch lowering yet", code="E120")
+            module = self.constructor(text) if text is not None else None
+            if act is not None:
+                act_node = self.constructor(act)
+                if module is None:
+                    return act_node  # a merge's activation: the module its output goes through
+                if isinstance(module, ast.Call) and source.dotted(module.func) == "nn.Sequential":
+                    module.args.append(act_node)
+                    return module
+                return _call("nn.Sequential", [module, act_node])
+            return module
+        except LayerError as err:
+            self.fail(stats, err, err.field)
+        except source.UnsafeSource as err:
+            self.fail(stats, err)
+        return None
+
+    def constructor(self, text: str) -> ast.expr:
+        node = source.parse(text, {"nn", "torch", *helper_sources()}, _constructor_ok)
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name):
+                self.helpers.add(sub.func.id)
+        return node
+
+    # ---- placing modules ------------------------------------------------------------
+    def place(self, stats: LayerStats, module: ast.expr) -> None:
+        slot = self.root
+        *scope, last = stats.name.split(".")
+        for part in scope:
+            slot = slot.children.setdefault(part, Slot(part))
+            if slot.module is not None:
+                break
+        if slot.module is not None or last in slot.children:
+            err = LayerError(f"the name {stats.name!r} is both a layer and a block", code="E120")
+            self.fail(stats, err)
+            return
+        slot.children[last] = Slot(last, module, stats.name)
+
+    def shape_tree(self, slot: Slot, path: str, accessor: str) -> None:
+        """Choose each container's kind and its children's keys, depth first."""
+        names = Namespace(MODULE_ATTRIBUTES)
+        for child in slot.children.values():
+            sub = f"{path}.{child.raw}" if path else child.raw
+            if child.children:
+                self.shape_tree(child, sub, "")  # kinds below first: a sequence needs them
+        if slot is not self.root and slot.numbered():
+            slot.kind = "seq" if self.is_chain(slot, path) else "list"
+        for raw, child in slot.children.items():
+            if slot is not self.root and (slot.kind != "dict" or _index(raw) >= 0):
+                key = raw  # an index, or a numeric key in a ModuleDict
+            else:
+                key = raw if is_plain(raw) and raw not in names else names.create(raw)
+                names.reserve(key)
+            slot.keys[raw] = key
+        self.set_paths(slot, path, accessor or "self", "")
+
+    def set_paths(self, slot: Slot, raw_path: str, accessor: str, torch_path: str) -> None:
+        for raw, child in slot.children.items():
+            key = slot.keys[raw]
+            if slot.kind in ("seq", "list"):
+                sub_accessor = f"{accessor}[{key}]"
+            elif slot is not self.root and not key.isidentifier():
+                sub_accessor = f'{accessor}["{key}"]'
+            else:
+                sub_accessor = f"{accessor}.{key}"
+            sub_raw = f"{raw_path}.{raw}" if raw_path else raw
+            sub_torch = f"{torch_path}.{key}" if torch_path else key
+            self.accessors[sub_raw] = sub_accessor
+            if child.module is not None:
+                self.modules[child.layer] = sub_torch
+            self.set_paths(child, sub_raw, sub_accessor, sub_torch)
+
+    def is_chain(self, slot: Slot, path: str) -> bool:
+        """Whether a numbered container's layers run one after another, each reading only the
+        one before and read from outside only at the end: then nn.Sequential calls them."""
+        if any(c.module is None and c.kind != "seq" for c in slot.children.values()):
+            return False
+        inside = [s for s in self.report.layers if s.name.startswith(path + ".")]
+        if not inside or any(s.name not in self.modules_wanted for s in inside):
+            return False
+        order = [_index(s.name[len(path) + 1 :].split(".")[0]) for s in inside]
+        if order != sorted(order):
+            return False
+        first = self.position[inside[0].name]
+        if [self.position[s.name] for s in inside] != list(range(first, first + len(inside))):
+            return False
+        for before, after in zip(inside, inside[1:], strict=False):
+            if after.node.inputs != (before.name,) or self.readers[before.name] != [after.name]:
+                return False
+        return len(inside[0].node.inputs) == 1 and inside[-1].name not in self.report.network.outputs[:-1]
+
+    def build(self, slot: Slot) -> ast.expr:
+        """The constructor expression of a container (or a leaf's module)."""
+        if slot.module is not None:
+            return slot.module
+        items = [self.build(c) for c in slot.children.values()]
+        if slot.kind == "seq":
+            return _call("nn.Sequential", items)
+        if slot.kind == "list":
+            return _call("nn.ModuleList", [ast.List(elts=items, ctx=ast.Load())])
+        keys: list[ast.expr | None] = [ast.Constant(value=slot.keys[r]) for r in slot.children]
+        return _call("nn.ModuleDict", [ast.Dict(keys=keys, values=items)])
+
+    # ---- forward --------------------------------------------------------------------
+    def unit_of(self, name: str) -> str:
+        """The outermost nn.Sequential container holding a layer ('' for none)."""
+        parts = name.split(".")
+        slot, found = self.root, ""
+        for i, part in enumerate(parts[:-1]):
+            slot = slot.children.get(part, Slot(""))
+            if slot.kind == "seq" and slot.children:
+                return ".".join(parts[: i + 1])
+        return found
+
+    def items(self) -> list[Item]:
+        out: list[Item] = []
+        done: set[str] = set()
+        for stats in self.report.layers:
+            unit = self.unit_of(stats.name) if stats.name in self.modules else ""
+            if unit:
+                if unit in done:
+                    out[-1].value = stats.name  # the unit's output is its last layer's
+                    continue
+                done.add(unit)
+                out.append(Item(stats.name, stats.node.inputs, self.accessors[unit], label=unit))
+            elif stats.name in self.modules:
+                inputs = stats.node.inputs
+                call = self.accessors[stats.name]
+                expr = Item(stats.name, inputs, call, stats, label=stats.name)
+                out.append(expr)
+            else:
+                out.append(Item(stats.name, stats.node.inputs, "", stats, label=stats.name))
+        return out
+
+    def forward(self, class_names: set[str]) -> tuple[list[str], list[tuple[int, int, str, str]]]:
+        """forward's body lines, and (first, last, variable, layer) per statement, relative."""
+        items = self.items()
+        outputs = self.report.network.outputs
+        n = len(items)
+        readers: dict[str, list[int]] = {}
+        for i, item in enumerate(items):
+            for v in item.inputs:
+                readers.setdefault(v, []).append(i)
+        last_use = {v: max(r) for v, r in readers.items()}
+        for o in outputs:
+            last_use[o] = n
+            readers.setdefault(o, []).append(n)
+        local = Namespace({"self", "torch", "nn", "F", "x", "_", *class_names})
+        var = {INPUT: "x"}
+        in_x = INPUT
+        lines: list[str] = []
+        marks: list[tuple[int, int, str, str]] = []
+        for i, item in enumerate(items):
+            args = [var[v] for v in item.inputs]
+            expr = self.expression(item, args)
+            if expr is None:
+                continue
+            uses = set(readers.get(item.value, []))
+            if uses == {i + 1} and last_use.get(in_x, -1) <= i:
+                name, in_x = "x", item.value
+            elif not uses:
+                name = "_"  # read by no later layer: computed (and checked) all the same
+            else:
+                name = local.create(item.label, "lower", "out")
+            var[item.value] = name
+            stmt = source.statement(name, expr, BODY_INDENT, self.width)
+            marks.append((len(lines), len(lines) + len(stmt) - 1, name, item.value))
+            lines += stmt
+        result: ast.expr = (
+            ast.Name(id=var[outputs[0]], ctx=ast.Load())
+            if len(outputs) == 1
+            else ast.Tuple(elts=[ast.Name(id=var[o], ctx=ast.Load()) for o in outputs], ctx=ast.Load())
+        )
+        lines += source.statement("return", result, BODY_INDENT, self.width)
+        return lines, marks
+
+    def expression(self, item: Item, args: list[str]) -> ast.expr | None:
+        stats = item.stats
+        if item.call and (stats is None or stats.name in self.modules and stats.node.layer.torch_module(
+            stats.input_shapes[0], stats.output_shape) is not None):
+            return _call(item.call, [ast.Name(id=a, ctx=ast.Load()) for a in args])
+        assert stats is not None
+        layer = stats.node.layer
+        try:
+            text = layer.torch_forward(args, stats.input_shapes, stats.output_shape)
+            if text is None:
+                raise LayerError(f"{layer.type} has no PyTorch lowering yet", code="E120")
+            node = source.parse(text, {"torch", *args}, lambda f: _forward_ok(f, args))
+        except LayerError as err:
+            self.fail(stats, err, err.field)
+            return None
+        except source.UnsafeSource as err:
+            self.fail(stats, err)
+            return None
+        if item.call:  # a merge with an activation: its module takes the merged value
+            return _call(item.call, [node])
+        return node
+
+    # ---- the file -------------------------------------------------------------------
+    def write(self) -> Generated:
+        rep = self.report
+        self.position = {s.name: i for i, s in enumerate(rep.layers)}
+        self.readers: dict[str, list[str]] = {}
+        for s in rep.layers:
+            for v in s.node.inputs:
+                self.readers.setdefault(v, []).append(s.name)
+        self.modules_wanted: set[str] = set()
+        for stats in rep.layers:
+            module = self.lower(stats)
+            if module is not None:
+                self.modules_wanted.add(stats.name)
+                self.place(stats, module)
+        if self.problems:
+            raise SpecError(self.problems)
+        self.shape_tree(self.root, "", "self")
+        helpers = sorted(self.helpers)
+        module_names = Namespace({"torch", "nn", "F", *helper_sources()})
+        class_name = module_names.create(rep.network.name, "pascal", "Net")
+        body, marks = self.forward({class_name, *helpers})
+        if self.problems:
+            raise SpecError(self.problems)
+        init = [f"{BODY_INDENT}super().__init__()"]
+        for raw, slot in self.root.children.items():
+            init += source.statement(f"self.{self.root.keys[raw]}", self.build(slot), BODY_INDENT, self.width)
+        code_helpers = [helper_sources()[h] for h in helpers]
+        functional = any("F." in src for src in code_helpers)
+        head = [
+            f'"""{class_name}: a PyTorch module generated by cnncalc from a network spec."""',
+            "",
+            "import torch",
+            *(["import torch.nn.functional as F"] if functional else []),
+            "from torch import nn",
+        ]
+        for src in code_helpers:
+            head += ["", "", src]
+        outputs = rep.network.outputs
+        returns = "torch.Tensor" if len(outputs) == 1 else f"tuple[{', '.join(['torch.Tensor'] * len(outputs))}]"
+        cls = [
+            "",
+            "",
+            f"class {class_name}(nn.Module):",
+            *self.docstring(class_name),
+            "",
+            f"{CLASS_INDENT}def __init__(self) -> None:",
+            *init,
+            "",
+            f"{CLASS_INDENT}def forward(self, x: torch.Tensor) -> {returns}:",
+        ]
+        text = "\n".join(head + cls).split("\n")
+        offset = len(text) + 1  # 1-based line of forward's first statement
+        statements = [Statement(offset + a, offset + b, v, layer) for a, b, v, layer in marks]
+        code = "\n".join(text + body) + "\n"
+        renamed = {k: v for k, v in self.modules.items() if k != v}
+        return Generated(code, class_name, dict(self.modules), statements, renamed, tuple(helpers))
+
+    def docstring(self, class_name: str) -> list[str]:
+        rep = self.report
+        shape = ", ".join(str(d) if isinstance(d, int) else source.constant(None) for d in rep.input_shape)
+        t = rep.totals
+        figures = [f"{d:,}" if isinstance(d, int) else "?" for d in (t.trainable, t.fixed, t.buffers)]
+        return [
+            f'{CLASS_INDENT}"""The spec\'s network, layer names kept (nn.Module.get_submodule finds them).',
+            "",
+            f"{CLASS_INDENT}Input: (N, {shape}). cnncalc counts {figures[0]} trainable parameters,",
+            f"{CLASS_INDENT}{figures[1]} fixed ones and {figures[2]} buffer elements.",
+            f'{CLASS_INDENT}"""',
+        ]
+
+
+def _forward_ok(name: str, args: list[str]) -> bool:
+    parts = name.split(".")
+    if len(parts) == 2 and parts[0] == "torch":
+        return parts[1] in TORCH_FUNCTIONS
+    return len(parts) == 2 and parts[0] in args and parts[1] in METHODS

@@ -1,0 +1,1100 @@
+"""Blocks, groups, repeat, conditions, multi-output layers and includes.
+
+Plugged into the loader through `load.EXPANDERS`: each `layers:` entry that uses one of these
+features is expanded here into plain nodes; every other entry is left to the loader.
+
+    blocks:
+      basic:                               # a parametric block, used as `type: basic`
+        args: {planes, stride: 1, down: false}        # no value = required
+        layers:
+          - {name: conv1, type: conv2d, out_channels: $planes, kernel_size: 3, stride: $stride}
+          - {name: downsample, from: input, if: $down, layers: [...]}   # a group (nn.Sequential)
+          - {name: add, type: add, from: [conv1, downsample]}
+    layers:
+      - {name: layer2, type: basic, planes: 128, repeat: 2, stride: $2 if i == 0 else 1}
+
+Names are torch's: an instance or group `layer2` repeated twice holds `layer2.0` and
+`layer2.1`; entries without a name inside a block or group are numbered by position, as
+nn.Sequential numbers its children. docs/spec-format.md is the reference.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import weakref
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from cnncalc.errors import CnncalcError, Pos, SpecError
+from cnncalc.layers import registry
+from cnncalc.layers.base import Layer
+from cnncalc.layers.split import MultiOutput
+from cnncalc.spec import expr
+from cnncalc.spec.expr import ExprError, Value
+from cnncalc.spec.network import INPUT, Node
+from cnncalc.spec.yamlpos import Document, PathKey, parse_file
+
+if TYPE_CHECKING:
+    from cnncalc.spec.load import Loader
+
+MAX_NODES = 100_000  # layers one spec may expand to
+MAX_REPEAT = 10_000
+MAX_NESTING = 64  # blocks and groups inside each other
+MAX_INCLUDES = 64
+# Set to 1 to let `include:` reach files outside the including spec's folder tree.
+ALLOW_OUTSIDE_ENV = "CNNCALC_INCLUDE_ANYWHERE"
+
+BLOCK_KEYS = {
+    "args": "arguments and their defaults: {planes, stride: 1} (no value = required)",
+    "let": "values computed from the arguments, in order: {hidden: $inp * t}",
+    "inputs": "names of the block's inputs inside it (default [input])",
+    "inline": "true: the layers join the enclosing list, without a name level of their own",
+    "layers": "the block's layers",
+    "description": "free text",
+}
+GROUP_KEYS = ("name", "from", "layers", "repeat", "if")
+CONTROL_KEYS = ("repeat", "if")
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+E_BLOCK = "E110"  # a block definition or use is wrong
+E_EXPR = "E111"  # an expression is wrong
+E_CYCLE = "E112"  # a block uses itself
+E_INCLUDE = "E113"  # include: file problems
+
+
+class Skip(Exception):
+    """Abandon the current entry; its problem is recorded already."""
+
+
+@dataclass
+class BlockDef:
+    name: str
+    doc: Document
+    path: PathKey  # ('blocks', name) in doc
+    args: dict[str, Any]  # name -> default as written (None: required)
+    lets: dict[str, Any]
+    inputs: tuple[str, ...]
+    layers: list[Any]
+    inline: bool
+
+    def pos(self, *sub: str | int, key: bool = False) -> Pos:
+        return self.doc.where((*self.path, *sub), key=key)
+
+
+@dataclass
+class Frame:
+    """One list of entries being expanded: the top level, a block body or a group body."""
+
+    doc: Document
+    env: dict[str, Value]
+    scope: tuple[str, ...]
+    bound: dict[str, str]  # 'input' and a block's input names -> node names
+    parent: Frame | None = None  # lexical parent (groups); None for block bodies and the top
+    top: bool = False
+    positional: bool = True  # unnamed entries are named by position (nn.Sequential)
+    last: str | None = None  # default input of the next entry
+    last_multi: str = ""  # the entry before had several outputs (its local name)
+    counter: list[int] = field(default_factory=lambda: [0])  # shared with inline bodies
+    local: dict[str, str] = field(default_factory=dict)  # local name -> output node
+    multi: dict[str, list[str]] = field(default_factory=dict)  # local name -> output nodes
+    stack: tuple[str, ...] = ()  # blocks being expanded, outermost first
+    depth: int = 0
+
+    def full(self, local: str) -> str:
+        return ".".join((*self.scope, local))
+
+    def instance(self) -> str:
+        return ".".join(self.scope)
+
+
+@dataclass
+class State:
+    """Expansion state of one Loader."""
+
+    blocks: dict[str, BlockDef]
+    top: Frame
+    bad_blocks: set[str] = field(default_factory=set)  # definitions that failed (reported)
+    partial: bool = False  # an include failed (reported): its blocks are missing
+    broken: set[str] = field(default_factory=set)  # names whose definition failed (reported)
+    emitted: int = 0
+    delegated: bool = False  # the loader handled the last top-level entry
+
+    def is_broken(self, name: str) -> bool:
+        """Whether a name, or what holds it (a block instance, a split), failed."""
+        while True:
+            if name in self.broken:
+                return True
+            if "." not in name:
+                return False
+            name = name.rsplit(".", 1)[0]
+
+
+_STATES: weakref.WeakKeyDictionary[Loader, State] = weakref.WeakKeyDictionary()
+BROKEN = "\x00broken"
+
+
+# ---- values ---------------------------------------------------------------------------
+def from_yaml(v: Any) -> Value:
+    """A YAML value as an expression value; mappings and null are not values."""
+    if isinstance(v, list):
+        return [from_yaml(x) for x in v]
+    if v is None or isinstance(v, dict):
+        raise ValueError
+    return v  # type: ignore[no-any-return]
+
+
+class Expander:
+    def __init__(self, loader: Loader, state: State) -> None:
+        self.loader = loader
+        self.state = state
+
+    # ---- problems ---------------------------------------------------------------------
+    def fail(
+        self, pos: Pos, message: str, hint: str = "", layer: str = "", code: str = E_BLOCK
+    ) -> Skip:
+        # a fault in a block's definition shows once, naming the first instance it breaks
+        if not any(p.pos == pos and p.message == message for p in self.loader.problems):
+            self.loader.fail(pos, message, hint, layer, code)
+        return Skip()
+
+    def subst(
+        self, value: Any, env: dict[str, Value], doc: Document, path: PathKey, layer: str
+    ) -> Any:
+        """Evaluate `$expr` strings anywhere in a value; `$$` escapes a literal `$`."""
+        if isinstance(value, str) and value.startswith("$"):
+            if value.startswith("$$"):
+                return value[1:]
+            src = value[1:]
+            try:
+                return expr.eval_text(src, env)
+            except ExprError as err:
+                hint = "expressions read the block's args and lets, and i in a repeat"
+                if src.count("(") + src.count("[") > src.count(")") + src.count("]"):
+                    hint = 'a comma inside {…} or […] ends a YAML value: quote it, "$max(1, c)"'
+                where = f"${src.strip()}, column {err.col + 2}"  # counting the $
+                raise self.fail(
+                    doc.where(path), f"{where}: {err.message}", hint, layer, E_EXPR
+                ) from None
+            except (ArithmeticError, ValueError, TypeError, RecursionError) as err:
+                raise self.fail(
+                    doc.where(path), f"${src.strip()}: {err}", "", layer, E_EXPR
+                ) from None
+        if isinstance(value, list):
+            return [self.subst(v, env, doc, (*path, i), layer) for i, v in enumerate(value)]
+        if isinstance(value, dict):
+            return {k: self.subst(v, env, doc, (*path, k), layer) for k, v in value.items()}
+        return value
+
+    # ---- names ------------------------------------------------------------------------
+    def claim(self, frame: Frame, local: str, pos: Pos, label: str) -> str:
+        """Register a new full name (a layer or a scope) or fail on a duplicate."""
+        full = frame.full(local)
+        if full in self.loader.names or full in self.state.broken:
+            raise self.fail(
+                pos, f"duplicate layer name {full!r}", "names must be unique", label, "E004"
+            )
+        return full
+
+    def label(self, frame: Frame, entry: dict[str, Any]) -> str:
+        """How problems name an entry: its full name when it has one, else its block."""
+        name = entry.get("name")
+        return (
+            frame.full(str(name))
+            if isinstance(name, (str, int)) and name != ""
+            else frame.instance()
+        )
+
+    def local_name(
+        self, frame: Frame, entry: dict[str, Any], path: PathKey, base: str
+    ) -> tuple[str, bool]:
+        """The entry's name inside its list and whether the author gave it."""
+        frame.counter[0] += 1
+        explicit = entry.get("name")
+        if explicit is not None:
+            if isinstance(explicit, int) and not isinstance(explicit, bool):
+                explicit = str(explicit)
+            bad = (
+                not isinstance(explicit, str)
+                or not explicit
+                or "." in explicit
+                or explicit == INPUT
+                or explicit in frame.bound
+            )
+            if bad:
+                raise self.fail(
+                    frame.doc.where((*path, "name")),
+                    f"bad layer name {explicit!r}",
+                    f"names are non-empty text without '.', not {INPUT!r} or an input's name",
+                    str(explicit),
+                    "E004",
+                )
+            return str(explicit), True
+        if frame.positional:
+            return str(frame.counter[0] - 1), False
+        counters = self.loader.counters
+        while True:  # the loader's own scheme for unnamed top-level layers: conv2d_1, conv2d_2…
+            counters[base] = counters.get(base, 0) + 1
+            name = f"{base}_{counters[base]}"
+            if frame.full(name) not in self.loader.names:
+                return name, False
+
+    def resolve(self, frame: Frame, ref: Any, pos: Pos, label: str) -> str:
+        if not isinstance(ref, str) or not ref:
+            raise self.fail(
+                pos,
+                f"from: takes layer names, got {ref!r}",
+                "e.g. from: conv1 or from: [a, b]",
+                label,
+                "E105",
+            )
+        names, aliases = self.loader.names, self.loader.aliases
+        f: Frame | None = frame
+        visible: list[str] = []
+        while f is not None:
+            if ref in f.bound:
+                return f.bound[ref]
+            if ref in f.local:
+                return f.local[ref]
+            if ref in f.multi:
+                outs = f.multi[ref]
+                raise self.fail(
+                    pos,
+                    f"{ref!r} has {len(outs)} outputs; say which one",
+                    f"from: {ref}.0 … {ref}.{len(outs) - 1}",
+                    label,
+                    "E105",
+                )
+            full = f.full(ref)  # a dotted path inside this list's own scope, e.g. conv.2
+            if self.state.is_broken(full):
+                return BROKEN
+            if full in aliases or (full in names and f.scope):
+                return self.output(full, pos, label)
+            visible += [*f.bound, *f.local, *f.multi]
+            if f.top:
+                if self.state.is_broken(ref):
+                    return BROKEN
+                if ref in aliases or ref in names:
+                    return self.output(ref, pos, label)
+                multi = [
+                    n for n in names if n.startswith(ref + ".") and n[len(ref) + 1 :].isdigit()
+                ]
+                if multi:
+                    raise self.fail(
+                        pos,
+                        f"{ref!r} has {len(multi)} outputs; say which one",
+                        f"from: {ref}.0 … {ref}.{len(multi) - 1}",
+                        label,
+                        "E105",
+                    )
+                visible += [*names, *aliases]
+            f = f.parent
+        hint = registry.suggest(ref, sorted(set(visible))) or (
+            "a block reads only its inputs and its own layers"
+            if not frame.top
+            else "name a layer defined above this one, or 'input'"
+        )
+        raise self.fail(pos, f"from: {ref!r} is not an earlier layer", hint, label, "E105")
+
+    def output(self, name: str, pos: Pos, label: str) -> str:
+        """A layer's name, or the output layer of a finished block instance or group."""
+        if name in self.loader.aliases:
+            return self.loader.aliases[name]
+        if name in self.loader.scopes:
+            raise self.fail(
+                pos,
+                f"from: {name!r} contains this layer",
+                "read from a layer before it",
+                label,
+                "E105",
+            )
+        return name
+
+    def inputs_of(
+        self, frame: Frame, entry: dict[str, Any], path: PathKey, label: str
+    ) -> list[str]:
+        src = entry.get("from")
+        pos = frame.doc.where((*path, "from"), key=True)
+        if src is None:
+            if frame.last_multi:
+                m = frame.last_multi
+                raise self.fail(
+                    frame.doc.where(path),
+                    f"the layer before ({m}) has several outputs; say which one",
+                    f"from: {m}.0",
+                    label,
+                    "E105",
+                )
+            return [frame.last or INPUT]
+        refs = src if isinstance(src, list) else [src]
+        if not refs:
+            raise self.fail(pos, "from: is empty", "name at least one layer", label, "E105")
+        return [self.resolve(frame, r, pos, label) for r in refs]
+
+    # ---- entries ----------------------------------------------------------------------
+    def body(self, frame: Frame, items: Any, path: PathKey, label: str) -> None:
+        if not isinstance(items, list) or not items:
+            raise self.fail(
+                frame.doc.where(path),
+                "layers must be a non-empty list",
+                "layers: [- {type: conv2d, …}]",
+                label,
+            )
+        for i, entry in enumerate(items):
+            p = (*path, i)
+            if not isinstance(entry, dict):
+                self.fail(
+                    frame.doc.where(p),
+                    f"a layer is a mapping with a type, got {entry!r}",
+                    "- {type: relu}",
+                    label,
+                    "E002",
+                )
+                frame.last, frame.last_multi = BROKEN, ""
+                continue
+            try:
+                self.entry(frame, entry, p)
+            except Skip:
+                self.broke(frame, entry)
+
+    def broke(self, frame: Frame, entry: dict[str, Any]) -> None:
+        """An entry failed (reported): what reads it is left out rather than reported again."""
+        name = entry.get("name")
+        if isinstance(name, (str, int)) and not isinstance(name, bool):
+            self.state.broken.add(frame.full(str(name)))
+        frame.last, frame.last_multi = BROKEN, ""
+
+    def entry(self, frame: Frame, entry: dict[str, Any], path: PathKey) -> None:
+        doc = frame.doc
+        label = (
+            frame.full(entry["name"]) if isinstance(entry.get("name"), str) else frame.instance()
+        )
+        if "if" in entry:
+            cond = self.subst(entry["if"], frame.env, doc, (*path, "if"), label)
+            if not isinstance(cond, bool):
+                raise self.fail(
+                    doc.where((*path, "if")),
+                    f"if: must be true or false, got {cond!r}",
+                    "e.g. if: $stride != 1",
+                    label,
+                    E_EXPR,
+                )
+            if not cond:
+                self.skipped(frame, entry, path, label)
+                return
+        if "repeat" not in entry:
+            self.one(frame, entry, path, frame.env)
+            return
+        n = self.subst(entry["repeat"], frame.env, doc, (*path, "repeat"), label)
+        if type(n) is not int or not 0 <= n <= MAX_REPEAT:
+            raise self.fail(
+                doc.where((*path, "repeat")),
+                f"repeat: must be an integer from 0 to {MAX_REPEAT:,}, got {n!r}",
+                "",
+                label,
+                E_BLOCK,
+            )
+        if n == 0:
+            return
+        env = frame.env
+        if entry.get("name") is None:  # each repetition takes the next name in this list
+            for k in range(n):
+                one = {
+                    key: v for key, v in entry.items() if k == 0 or key != "from"
+                }  # later ones chain
+                self.one(frame, one, path, {**env, "i": k})
+            return
+        # a named repeat is a container, as nn.Sequential: layer1.0, layer1.1, …
+        local, _ = self.local_name(frame, entry, path, "")
+        full = self.claim(frame, local, doc.where((*path, "name")), label)
+        kind = entry.get("type", "group")
+        self.register_scope(full, path, f"{kind} ×{n}" if isinstance(kind, str) else "group")
+        inner = Frame(
+            doc,
+            env,
+            (*frame.scope, local),
+            dict(frame.bound),
+            parent=frame,
+            last=frame.last,
+            last_multi=frame.last_multi,
+            stack=frame.stack,
+            depth=frame.depth + 1,
+        )
+        for k in range(n):
+            one = {
+                key: v for key, v in entry.items() if key != "name" and (k == 0 or key != "from")
+            }
+            try:
+                self.one(inner, one, path, {**env, "i": k})
+            except Skip:
+                inner.last, inner.last_multi = BROKEN, ""
+        self.finish_scope(frame, inner, local, full, path)
+
+    def skipped(self, frame: Frame, entry: dict[str, Any], path: PathKey, label: str) -> None:
+        """An entry left out by `if:` stands for its input, as torch's `downsample=None` means
+        identity: `from: [bn2, downsample]` reads the block's input when there is no downsample."""
+        name = self.subst(entry.get("name"), frame.env, frame.doc, (*path, "name"), label)
+        if not isinstance(name, str) or not name or "." in name or name in frame.bound:
+            return
+        src = self.subst(entry.get("from"), frame.env, frame.doc, (*path, "from"), label)
+        if isinstance(src, list) and len(src) != 1:
+            return
+        refs = self.inputs_of(frame, {"from": src} if src is not None else {}, path, label)
+        frame.local[name] = refs[0]
+
+    def register_scope(self, full: str, path: PathKey, kind: str) -> None:
+        self.loader.names[full] = path
+        self.loader.scopes[full] = kind
+
+    def finish_scope(
+        self, outer: Frame, inner: Frame, local: str, full: str, path: PathKey
+    ) -> None:
+        if inner.last_multi:
+            self.state.broken.add(full)
+            raise self.fail(
+                outer.doc.where(path),
+                f"{full!r} ends with a layer of several outputs ({inner.last_multi})",
+                "end it with a layer that reads one of them, e.g. a concat",
+                full,
+                "E105",
+            )
+        out = inner.last or INPUT
+        if out == BROKEN:
+            self.state.broken.add(full)
+        else:
+            self.loader.aliases[full] = out
+        outer.local[local] = out
+        outer.last, outer.last_multi = out, ""
+
+    def one(self, frame: Frame, raw: dict[str, Any], path: PathKey, env: dict[str, Value]) -> None:
+        """One entry, one repetition: a group, a block instance or a layer."""
+        doc = frame.doc
+        label = frame.full(raw["name"]) if isinstance(raw.get("name"), str) else frame.instance()
+        if frame.depth > MAX_NESTING:
+            raise self.fail(
+                doc.where(path), f"blocks and groups nested deeper than {MAX_NESTING}", "", label
+            )
+        entry = {
+            k: (v if k == "layers" else self.subst(v, env, doc, (*path, k), label))
+            for k, v in raw.items()
+            if k not in CONTROL_KEYS
+        }
+        if "layers" in entry:
+            self.group(frame, entry, path, env)
+            return
+        t = entry.get("type")
+        if isinstance(t, str) and t in self.state.blocks:
+            self.instance(frame, self.state.blocks[t], entry, path)
+            return
+        if isinstance(t, str) and t in self.state.bad_blocks:
+            raise Skip()  # its definition's problem is reported
+        if not isinstance(t, str):
+            raise self.fail(
+                doc.where(path),
+                "a layer needs a 'type'" if t is None else f"type must be a name, got {t!r}",
+                "e.g. type: conv2d, or the name of a block",
+                label,
+                "E003",
+            )
+        found = registry.lookup(t)
+        if found is None and self.state.partial:
+            raise Skip()  # perhaps a block of the include that failed (reported)
+        if found is None:
+            hint = registry.suggest(t, [*registry.canonical_names(), *self.state.blocks])
+            raise self.fail(
+                doc.where((*path, "type")),
+                f"unknown layer type or block {t!r}",
+                hint or "cnncalc types lists layer types; blocks: defines blocks",
+                label,
+                "E003",
+            )
+        self.leaf(frame, entry, path, found[0])
+
+    def group(
+        self, frame: Frame, entry: dict[str, Any], path: PathKey, env: dict[str, Value]
+    ) -> None:
+        doc = frame.doc
+        label = self.label(frame, entry)
+        for key in entry:
+            if key not in GROUP_KEYS:
+                what = (
+                    "a group (an entry with layers:)"
+                    if key != "type"
+                    else "an entry with layers: (a group)"
+                )
+                raise self.fail(
+                    doc.where((*path, key), key=True),
+                    f"{what} takes no {key!r}",
+                    f"a group takes {', '.join(GROUP_KEYS)}",
+                    label,
+                    E_BLOCK,
+                )
+        refs = self.inputs_of(frame, entry, path, label)
+        if len(refs) != 1:
+            raise self.fail(
+                doc.where((*path, "from"), key=True), "a group reads one input", "", label, "E105"
+            )
+        local, _ = self.local_name(frame, entry, path, "group")
+        full = self.claim(frame, local, doc.where((*path, "name")), label)
+        self.register_scope(full, path, "group")
+        inner = Frame(
+            doc,
+            env,
+            (*frame.scope, local),
+            {INPUT: refs[0]},
+            parent=frame,
+            last=refs[0],
+            stack=frame.stack,
+            depth=frame.depth + 1,
+        )
+        if refs[0] == BROKEN:
+            self.state.broken.add(full)
+            frame.last, frame.last_multi = BROKEN, ""
+            return
+        self.body(inner, entry["layers"], (*path, "layers"), full)
+        self.finish_scope(frame, inner, local, full, path)
+
+    def instance(self, frame: Frame, block: BlockDef, entry: dict[str, Any], path: PathKey) -> None:
+        doc = frame.doc
+        label = self.label(frame, entry)
+        if block.name in frame.stack:
+            chain = " → ".join((*frame.stack[frame.stack.index(block.name) :], block.name))
+            raise self.fail(
+                doc.where((*path, "type")),
+                f"block {block.name!r} uses itself ({chain})",
+                "a block cannot contain itself, directly or through other blocks",
+                label,
+                E_CYCLE,
+            )
+        given = {k: v for k, v in entry.items() if k not in ("name", "type", "from")}
+        for key in given:
+            if key not in block.args:
+                hint = registry.suggest(key, list(block.args))
+                raise self.fail(
+                    doc.where((*path, key), key=True),
+                    f"block {block.name!r} has no argument {key!r}",
+                    hint or f"its arguments: {', '.join(block.args) or 'none'}",
+                    label,
+                    E_BLOCK,
+                )
+        if block.inline and entry.get("name") is not None:
+            raise self.fail(
+                doc.where((*path, "name"), key=True),
+                f"block {block.name!r} is inline: its layers join this list and it takes no name",
+                "remove name:, or make the block not inline",
+                label,
+                E_BLOCK,
+            )
+        refs = self.inputs_of(frame, entry, path, label)
+        if len(refs) != len(block.inputs):
+            raise self.fail(
+                doc.where((*path, "from"), key=True),
+                f"block {block.name!r} takes {len(block.inputs)} input(s) "
+                f"({', '.join(block.inputs)}), got {len(refs)}",
+                "list them in from:",
+                label,
+                "E105",
+            )
+        local, _ = self.local_name(frame, entry, path, block.name)
+        inline = block.inline
+        full = (
+            frame.instance()
+            if inline
+            else self.claim(frame, local, doc.where((*path, "name")), label)
+        )
+        env: dict[str, Value] = {}
+        for name, default in block.args.items():
+            if name in given:
+                try:
+                    env[name] = from_yaml(given[name])
+                except ValueError:
+                    raise self.fail(
+                        doc.where((*path, name)),
+                        f"argument {name!r} must be a number, text, boolean or list",
+                        "",
+                        label,
+                        E_BLOCK,
+                    ) from None
+            elif default is None:
+                raise self.fail(
+                    doc.where(path),
+                    f"block {block.name!r} needs argument {name!r}",
+                    f"add {name}: … (its arguments: {', '.join(block.args)})",
+                    label,
+                    E_BLOCK,
+                )
+            else:
+                env[name] = self.value(block, default, env, ("args", name), full)
+        for name, value in block.lets.items():
+            env[name] = self.value(block, value, env, ("let", name), full)
+        if BROKEN in refs:
+            if not inline:
+                self.state.broken.add(full)
+            frame.last, frame.last_multi = BROKEN, ""
+            return
+        if not inline:
+            self.register_scope(full, path, block.name)
+        scope = frame.scope if inline else (*frame.scope, local)
+        inner = Frame(
+            block.doc,
+            env,
+            scope,
+            dict(zip(block.inputs, refs, strict=True)),
+            last=refs[0],
+            positional=frame.positional if inline else True,
+            counter=frame.counter if inline else [0],
+            stack=(*frame.stack, block.name),
+            depth=frame.depth + 1,
+        )
+        if inline:
+            inner.counter[0] -= 1  # the instance takes no position itself; its layers do
+        self.body(inner, block.layers, (*block.path, "layers"), full)
+        if inline:
+            frame.last, frame.last_multi = inner.last, inner.last_multi
+        else:
+            self.finish_scope(frame, inner, local, full, path)
+
+    def value(
+        self, block: BlockDef, raw: Any, env: dict[str, Value], sub: PathKey, label: str
+    ) -> Value:
+        v = self.subst(raw, env, block.doc, (*block.path, *sub), label)
+        try:
+            return from_yaml(v)
+        except ValueError:
+            raise self.fail(
+                block.pos(*sub),
+                f"{sub[-1]} must be a number, text, boolean or list",
+                "",
+                label,
+                E_BLOCK,
+            ) from None
+
+    def leaf(self, frame: Frame, entry: dict[str, Any], path: PathKey, cls: type[Layer]) -> None:
+        doc = frame.doc
+        label = self.label(frame, entry)
+        refs = self.inputs_of(frame, entry, path, label)
+        found = registry.lookup(str(entry["type"]))
+        local, explicit = self.local_name(
+            frame, entry, path, found[1] if found else str(entry["type"])
+        )
+        full = self.claim(frame, local, doc.where((*path, "name")), label)
+        data = {k: v for k, v in entry.items() if k != "name"}
+        if explicit:
+            data["name"] = local
+        before = len(self.loader.problems)
+        layer = self.loader.layer(data, path, doc)
+        if layer is None:
+            self.relabel(before, full)
+            self.state.broken.add(full)
+            raise Skip()
+        if layer.ARITY is not None and len(refs) != layer.ARITY:
+            raise self.fail(
+                doc.where((*path, "from"), key=True),
+                f"{layer.type} takes {layer.ARITY} input, got {len(refs)}",
+                "merge inputs with add or concat first",
+                full,
+                "E105",
+            )
+        if layer.activation is not None and not layer.SHORTHAND_ACTIVATION:
+            raise self.fail(
+                doc.where((*path, "activation"), key=True),
+                "an activation cannot take activation:",
+                "",
+                full,
+                "E002",
+            )
+        if BROKEN in refs:
+            self.state.broken.add(full)
+            frame.last, frame.last_multi = BROKEN, ""
+            return
+        pieces = layer.outputs() if isinstance(layer, MultiOutput) and layer.piece is None else 0
+        if pieces:
+            names = [f"{full}.{k}" for k in range(pieces)]
+            for k, name in enumerate(names):
+                self.emit(
+                    Node(
+                        name,
+                        layer.model_copy(update={"piece": k}),
+                        tuple(refs),
+                        doc,
+                        path,
+                        frame.scope,
+                    )
+                )
+            frame.multi[local] = names
+            for k, name in enumerate(names):
+                frame.local[f"{local}.{k}"] = name
+            frame.last, frame.last_multi = None, local
+            return
+        self.emit(Node(full, layer, tuple(refs), doc, path, frame.scope))
+        frame.local[local] = full
+        frame.last, frame.last_multi = full, ""
+
+    def relabel(self, since: int, full: str) -> None:
+        """Problems the loader found inside a block name the instance's layer (layer2.1.conv1)."""
+        probs = self.loader.problems
+        probs[since:] = [replace(p, layer=full) for p in probs[since:]]
+
+    def emit(self, node: Node) -> None:
+        self.state.emitted += 1
+        if self.state.emitted > MAX_NODES:
+            raise self.fail(
+                node.where(),
+                f"the spec expands to more than {MAX_NODES:,} layers",
+                "check repeat: counts and blocks that use blocks",
+                node.name,
+            )
+        self.loader.names[node.name] = node.path
+        self.loader.nodes.append(node)
+
+
+# ---- the library of blocks ------------------------------------------------------------
+def _outside_allowed() -> bool:
+    return os.environ.get(ALLOW_OUTSIDE_ENV, "") not in ("", "0")
+
+
+class LibraryLoader:
+    """Reads `blocks:` of the spec and of every file it includes."""
+
+    def __init__(self, loader: Loader) -> None:
+        self.loader = loader
+        self.blocks: dict[str, BlockDef] = {}
+        self.bad: set[str] = set()  # names whose definition failed
+        self.partial = False  # an include failed: unknown types may be its blocks
+        base = loader.doc.file
+        self.root = (
+            Path(base).resolve().parent if not base.startswith("<") else Path.cwd().resolve()
+        )
+        self.done: set[Path] = set()
+        self.files = 0
+
+    def fail(self, pos: Pos, message: str, hint: str = "", code: str = E_BLOCK) -> None:
+        self.partial = self.partial or code == E_INCLUDE
+        self.loader.fail(pos, message, hint, "", code)
+
+    def read(self, doc: Document, chain: tuple[Path, ...]) -> None:
+        data = doc.data if isinstance(doc.data, dict) else {}
+        self.includes(doc, data.get("include"), chain)
+        blocks = data.get("blocks")
+        if blocks is None:
+            return
+        if not isinstance(blocks, dict):
+            self.fail(
+                doc.where(("blocks",)),
+                "blocks must map block names to definitions",
+                "blocks: {basic: {args: …, layers: […]}}",
+            )
+            return
+        for name, body in blocks.items():
+            self.define(doc, str(name), body)
+
+    def includes(self, doc: Document, value: Any, chain: tuple[Path, ...]) -> None:
+        if value is None:
+            return
+        items = value if isinstance(value, list) else [value]
+        base = Path(doc.file).resolve().parent if not doc.file.startswith("<") else self.root
+        for i, item in enumerate(items):
+            path: PathKey = ("include", i) if isinstance(value, list) else ("include",)
+            pos = doc.where(path)
+            if not isinstance(item, str) or not item:
+                self.fail(
+                    pos,
+                    f"include: takes file paths, got {item!r}",
+                    "include: [blocks/resnet.yaml]",
+                    E_INCLUDE,
+                )
+                continue
+            target = (base / item).resolve()
+            if not _outside_allowed() and not target.is_relative_to(self.root):
+                self.fail(
+                    pos,
+                    f"include {item!r} is outside the spec's folder ({self.root})",
+                    "keep included files beside the spec or below it, "
+                    f"or set {ALLOW_OUTSIDE_ENV}=1",
+                    E_INCLUDE,
+                )
+                continue
+            if target in chain:
+                names = " → ".join(p.name for p in (*chain[chain.index(target) :], target))
+                self.fail(
+                    pos,
+                    f"include cycle: {names}",
+                    "a file cannot include itself, directly or through others",
+                    E_INCLUDE,
+                )
+                continue
+            if target in self.done:
+                continue  # included twice along different paths: its blocks are known already
+            self.files += 1
+            if self.files > MAX_INCLUDES or len(chain) > 16:
+                self.fail(
+                    pos,
+                    f"more than {MAX_INCLUDES} included files (or nested deeper than 16)",
+                    "",
+                    E_INCLUDE,
+                )
+                return
+            if not target.is_file():
+                self.fail(
+                    pos,
+                    f"include {item!r}: no such file ({target})",
+                    "paths are relative to the including file",
+                    E_INCLUDE,
+                )
+                continue
+            try:  # named relative to the spec as given, as the spec's own positions are
+                sub = parse_file(os.path.normpath(os.path.join(os.path.dirname(doc.file), item)))
+            except SpecError as err:
+                self.loader.problems.extend(err.problems)
+                self.partial = True
+                continue
+            except CnncalcError as err:
+                self.fail(pos, f"include {item!r}: {err}", "", E_INCLUDE)
+                continue
+            self.done.add(target)
+            self.read(sub, (*chain, target))
+
+    def define(self, doc: Document, name: str, body: Any) -> None:
+        path: PathKey = ("blocks", name)
+        pos = doc.where(path, key=True)
+        if not _IDENT.match(name) or name in expr.RESERVED:
+            self.fail(
+                pos, f"bad block name {name!r}", "letters, digits and _, not starting with a digit"
+            )
+            return
+        if registry.lookup(name) is not None:
+            self.fail(
+                pos,
+                f"block name {name!r} is a layer type",
+                "name blocks differently from layer types",
+            )
+            self.bad.add(name)
+            return
+        if name in self.blocks:
+            first = self.blocks[name]
+            where = first.pos(key=True)
+            self.fail(
+                pos, f"block {name!r} is defined twice (first at {where})", "rename one of them"
+            )
+            return
+        if not isinstance(body, dict):
+            self.fail(
+                doc.where(path),
+                f"block {name!r} must be a mapping with layers",
+                "basic: {args: {…}, layers: […]}",
+            )
+            return
+        ok = True
+        for key in body:
+            if key not in BLOCK_KEYS:
+                hint = registry.suggest(str(key), list(BLOCK_KEYS))
+                self.fail(
+                    doc.where((*path, key), key=True),
+                    f"unknown key {key!r} in block {name!r}",
+                    hint or f"a block takes {', '.join(BLOCK_KEYS)}",
+                )
+                ok = False
+        args = self.names_map(doc, path, "args", body.get("args"))
+        lets = self.names_map(doc, path, "let", body.get("let"))
+        inputs = body.get("inputs", [INPUT])
+        if not (
+            isinstance(inputs, list)
+            and inputs
+            and all(isinstance(x, str) and _IDENT.match(x) for x in inputs)
+            and len(set(inputs)) == len(inputs)
+        ):
+            self.fail(
+                doc.where((*path, "inputs")),
+                "inputs must be a list of distinct names",
+                "inputs: [x, skip]",
+            )
+            ok = False
+        for clash in set(args or {}) & set(lets or {}):
+            self.fail(
+                doc.where((*path, "let", clash), key=True),
+                f"{clash!r} is both an argument and a let",
+                "",
+            )
+            ok = False
+        inline = body.get("inline", False)
+        if not isinstance(inline, bool):
+            self.fail(doc.where((*path, "inline")), "inline must be true or false")
+            ok = False
+        layers = body.get("layers")
+        if not isinstance(layers, list) or not layers:
+            self.fail(
+                doc.where((*path, "layers") if "layers" in body else path),
+                f"block {name!r} needs a non-empty layers: list",
+                "layers: [- {type: conv2d, …}]",
+            )
+            ok = False
+        if ok and args is not None and lets is not None and isinstance(layers, list):
+            self.blocks[name] = BlockDef(name, doc, path, args, lets, tuple(inputs), layers, inline)
+        else:
+            self.bad.add(name)
+
+    def names_map(
+        self, doc: Document, path: PathKey, key: str, value: Any
+    ) -> dict[str, Any] | None:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            self.fail(
+                doc.where((*path, key)),
+                f"{key} must map names to values",
+                f"{key}: {{planes, stride: 1}}",
+            )
+            return None
+        for k in value:
+            if (
+                not isinstance(k, str)
+                or not _IDENT.match(k)
+                or k in expr.RESERVED
+                or k in expr.FUNCTIONS
+                or k == "i"
+            ):
+                self.fail(
+                    doc.where((*path, key, k), key=True),
+                    f"bad {key} name {k!r}",
+                    "a name: letters, digits, _; not a function name or 'i' (the repeat index)",
+                )
+                return None
+        return dict(value)
+
+    def check_cycles(self) -> set[str]:
+        """Refuse blocks that use themselves, directly or through others (by literal type:);
+        returns the blocks on a cycle."""
+        uses: dict[str, list[tuple[str, PathKey]]] = {}
+        for b in self.blocks.values():
+            found: list[tuple[str, PathKey]] = []
+            self._uses(b.layers, (*b.path, "layers"), found)
+            uses[b.name] = found
+        state: dict[str, int] = {}  # 1: on the path, 2: done
+        bad: set[str] = set()
+
+        def visit(name: str, trail: list[str]) -> None:
+            state[name] = 1
+            for used, where in uses.get(name, []):
+                if state.get(used) == 1:
+                    loop = [*trail[trail.index(used) :], name] if used in trail else [name]
+                    bad.update(loop)
+                    chain = " → ".join((*loop, used))
+                    doc = self.blocks[name].doc
+                    self.fail(
+                        doc.where((*where, "type")),
+                        f"block {used!r} uses itself ({chain})",
+                        "a block cannot contain itself, directly or through other blocks",
+                        E_CYCLE,
+                    )
+                elif used not in state:
+                    visit(used, [*trail, name])
+            state[name] = 2
+
+        for name in self.blocks:
+            if name not in state:
+                visit(name, [])
+        return bad
+
+    def _uses(self, items: Any, path: PathKey, out: list[tuple[str, PathKey]]) -> None:
+        if not isinstance(items, list):
+            return
+        for i, e in enumerate(items):
+            if not isinstance(e, dict):
+                continue
+            t = e.get("type")
+            if isinstance(t, str) and t in self.blocks:
+                out.append((t, (*path, i)))
+            if "layers" in e:
+                self._uses(e["layers"], (*path, i, "layers"), out)
+
+
+def _state(loader: Loader) -> State:
+    st = _STATES.get(loader)
+    if st is None:
+        lib = LibraryLoader(loader)
+        me = () if loader.doc.file.startswith("<") else (Path(loader.doc.file).resolve(),)
+        lib.done.update(me)
+        lib.read(loader.doc, me)
+        bad = lib.check_cycles()
+        top = Frame(loader.doc, {}, (), {INPUT: INPUT}, last=INPUT, top=True, positional=False)
+        st = State(
+            {k: b for k, b in lib.blocks.items() if k not in bad}, top, bad | lib.bad, lib.partial
+        )
+        _STATES[loader] = st
+    return st
+
+
+def _needs_us(entry: dict[str, Any], st: State, last: str) -> bool:
+    t = entry.get("type")
+    if (
+        "layers" in entry
+        or "repeat" in entry
+        or "if" in entry
+        or (isinstance(t, str) and (t in st.blocks or t in st.bad_blocks))
+    ):
+        return True
+    if isinstance(t, str):
+        found = registry.lookup(t)
+        if found is not None and issubclass(found[0], MultiOutput):
+            return True
+        if found is None and (st.blocks or st.bad_blocks or st.partial):  # suggest block names too
+            return True
+    if "from" not in entry and st.top.last != last:  # the loader would take the last node
+        return True
+
+    def has_expr(v: Any) -> bool:
+        if isinstance(v, str):
+            return v.startswith("$")
+        if isinstance(v, list):
+            return any(has_expr(x) for x in v)
+        if isinstance(v, dict):
+            return any(has_expr(x) for x in v.values())
+        return False
+
+    if has_expr(entry):
+        return True
+    src = entry.get("from")
+    refs = src if isinstance(src, list) else [src]
+    return any(
+        isinstance(r, str) and (st.is_broken(r) or r in st.top.multi or r in st.bad_blocks)
+        for r in refs
+    )
+
+
+def expand(
+    loader: Loader, entry: dict[str, Any], path: PathKey, scope: tuple[str, ...]
+) -> Iterator[Node] | None:
+    """The EXPANDERS hook: expand a top-level entry that uses blocks, groups, repeat, if,
+    expressions or several outputs; None leaves a plain layer to the loader."""
+    st = _state(loader)
+    top = st.top
+    last = loader.nodes[-1].name if loader.nodes else INPUT
+    if st.delegated:  # the loader appended the entry before: it is the default input now
+        top.last, top.last_multi, st.delegated = last, "", False
+    if not _needs_us(entry, st, last):
+        st.delegated = True
+        return None
+    start = len(loader.nodes)
+    ex = Expander(loader, st)
+    try:
+        ex.entry(top, entry, path)
+    except Skip:
+        ex.broke(top, entry)
+    except RecursionError:
+        ex.fail(loader.doc.where(path), "blocks nested too deeply", "", "", E_BLOCK)
+    # The loader appends what we return; we appended as we went (names must exist in order).
+    new = loader.nodes[start:]
+    del loader.nodes[start:]
+    return iter(new)
+
+
+def _register() -> None:
+    from cnncalc.spec.load import EXPANDERS
+
+    if expand not in EXPANDERS:
+        EXPANDERS.append(expand)
+
+
+_register()

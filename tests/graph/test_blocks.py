@@ -1,0 +1,301 @@
+"""Blocks, groups, repeat, if, names, and their located errors."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from cnncalc.api import SpecError, analyze, loads
+from cnncalc.spec import blocks
+
+HEAD = "name: t\ninput: {channels: 3, height: 16, width: 16}\n"
+
+
+def names(text: str) -> list[str]:
+    return [n.name for n in loads(HEAD + text, "t.yaml").nodes]
+
+
+def shapes(text: str) -> dict[str, tuple[int, ...]]:
+    return {s.name: tuple(s.output_shape) for s in analyze(loads(HEAD + text, "t.yaml")).layers}
+
+
+def errors(text: str) -> list[str]:
+    with pytest.raises(SpecError) as err:
+        analyze(loads(HEAD + text, "t.yaml"))
+    return [p.format() for p in err.value.problems]
+
+
+def line_of(text: str, needle: str) -> int:
+    """1-based line in HEAD + text of the first line containing needle."""
+    return next(i for i, s in enumerate((HEAD + text).splitlines(), 1) if needle in s)
+
+
+CBR = """
+blocks:
+  cbr:
+    args: {out, k: 3, stride: 1, pad: $k // 2}
+    layers:
+      - {type: conv2d, out_channels: $out, kernel_size: $k, stride: $stride, padding: $pad,
+         bias: false}
+      - {type: batchnorm2d}
+      - {type: relu}
+"""
+
+
+def test_names_follow_torch() -> None:
+    got = names(
+        CBR
+        + """
+layers:
+  - {name: stem, type: cbr, out: 8}
+  - {name: layer1, type: cbr, out: 8, repeat: 2}
+  - {type: cbr, out: 8}
+  - name: features
+    layers:
+      - {type: cbr, out: 8}
+      - {type: maxpool2d, kernel_size: 2}
+      - {type: cbr, out: 8, repeat: 2}
+      - {type: relu, name: last}
+"""
+    )
+    assert got == [
+        "stem.0",
+        "stem.1",
+        "stem.2",  # a block instance: positions inside
+        "layer1.0.0",
+        "layer1.0.1",
+        "layer1.0.2",  # a named repeat is a container
+        "layer1.1.0",
+        "layer1.1.1",
+        "layer1.1.2",
+        "cbr_1.0",
+        "cbr_1.1",
+        "cbr_1.2",  # unnamed at the top: the loader's scheme
+        "features.0.0",
+        "features.0.1",
+        "features.0.2",  # a group numbers like nn.Sequential
+        "features.1",
+        "features.2.0",
+        "features.2.1",
+        "features.2.2",  # unnamed repeats take one position each
+        "features.3.0",
+        "features.3.1",
+        "features.3.2",
+        "features.last",
+    ]
+
+
+def test_inline_blocks_join_the_list_and_skipped_entries_take_no_position() -> None:
+    got = names("""
+blocks:
+  conv_relu:
+    inline: true
+    args: {out, bn: false}
+    layers:
+      - {type: conv2d, out_channels: $out, kernel_size: 3, padding: 1}
+      - {type: batchnorm2d, if: $bn}
+      - {type: relu}
+layers:
+  - name: features
+    layers:
+      - {type: conv_relu, out: 4, repeat: 2}
+      - {type: maxpool2d, kernel_size: 2}
+      - {type: conv_relu, out: 4, bn: true}
+""")
+    assert got == [f"features.{i}" for i in range(8)]
+
+
+def test_arguments_defaults_lets_and_the_repeat_index() -> None:
+    got = shapes("""
+blocks:
+  b:
+    args: {c, t: 2, wide: $c * t}
+    let: {half: $wide // 2, name3: "$'x' + str(c)"}
+    layers:
+      - {name: expand, type: conv2d, out_channels: $wide, kernel_size: 1}
+      - {name: $name3, type: conv2d, out_channels: $half, kernel_size: 1}
+layers:
+  - {name: s, type: b, c: 4}
+  - {name: r, type: b, c: $4 * (i + 1), t: 1, repeat: 3}
+""")
+    assert got["s.expand"] == (8, 16, 16) and got["s.x4"] == (4, 16, 16)
+    assert [got[f"r.{i}.expand"][0] for i in range(3)] == [4, 8, 12]
+    assert got["r.2.x12"] == (6, 16, 16)
+
+
+def test_references_to_blocks_groups_and_skipped_entries() -> None:
+    got = shapes("""
+blocks:
+  two:
+    inputs: [x, skip]
+    layers:
+      - {name: up, type: conv2d, out_channels: 4, kernel_size: 1, from: x}
+      - {name: cat, type: concat, from: [up, skip]}
+  res:
+    args: {c, project: false}
+    layers:
+      - {name: conv, type: conv2d, out_channels: $c, kernel_size: 3, padding: 1}
+      - {name: shortcut, type: conv2d, out_channels: $c, kernel_size: 1, from: input, if: $project}
+      - {name: add, type: add, from: [conv, shortcut]}
+layers:
+  - {name: a, type: res, c: 3}
+  - {name: b, type: res, c: 5, project: true}
+  - {name: g, from: input, layers: [{type: relu}, {type: relu}]}
+  - {name: j, type: two, from: [b, g]}
+  - {name: k, type: add, from: [a, g]}
+outputs: [j, k]
+""")
+    assert got["a.add"] == (3, 16, 16)  # no projection: the skipped `shortcut` is the input
+    assert "b.shortcut" in got
+    assert got["j.cat"] == (7, 16, 16)  # block instances and groups stand for their output
+    assert got["k"] == (3, 16, 16)
+    net = loads(
+        HEAD + "layers: [{name: a, type: relu}, {name: g, layers: [{type: relu}]}]\noutputs: [g]",
+        "t.yaml",
+    )
+    assert net.outputs == ("g.0",)
+
+
+def test_an_error_inside_a_block_points_at_the_definition_and_names_the_instance() -> None:
+    text = (
+        CBR
+        + """
+layers:
+  - {name: layer1, type: cbr, out: 8, repeat: 2}
+  - {name: layer2, type: cbr, out: 8, k: 31, pad: 0, repeat: 2}
+"""
+    )
+    [msg] = errors(text)
+    line = line_of(text, "type: conv2d, out_channels: $out")
+    assert re.match(
+        rf"t\.yaml:{line}:\d+: E100 layer 'layer2\.0\.0': kernel extent 31 is larger", msg
+    ), msg
+
+
+@pytest.mark.parametrize(
+    ("use", "needle", "message"),
+    [
+        (
+            "{name: x, type: cbr, out: 8, kk: 3}",
+            "kk: 3",
+            r"E110 layer 'x': block 'cbr' has no argument 'kk' \(hint: did you mean 'k'\?\)",
+        ),
+        ("{name: x, type: cbr}", "type: cbr}", r"E110 layer 'x': block 'cbr' needs argument 'out'"),
+        (
+            "{name: x, type: cbr, out: $8 / 3}",
+            "type: conv2d",
+            r"E002 layer 'x\.0': out_channels: must be a positive integer, got 2\.66",
+        ),
+        (
+            "{name: x, type: cbr, out: $oops}",
+            "$oops",
+            r"E111 layer 'x': \$oops, column 2: unknown name 'oops'",
+        ),
+        (
+            "{name: x, type: cbr, out: 8, repeat: $-1}",
+            "repeat",
+            r"E110 layer 'x': repeat: must be an integer from 0 to 10,000",
+        ),
+        (
+            "{name: x, type: cbr, out: 8, if: 1}",
+            "if: 1",
+            r"E111 layer 'x': if: must be true or false",
+        ),
+        (
+            "{name: x, type: crb, out: 8}",
+            "crb",
+            r"E003 layer 'x': unknown layer type or block 'crb' \(hint: did you mean .*'cbr'",
+        ),
+        (
+            "{name: x, type: cbr, out: 8, from: nope}",
+            "nope",
+            r"E105 layer 'x': from: 'nope' is not an earlier layer",
+        ),
+    ],
+)
+def test_located_errors(use: str, needle: str, message: str) -> None:
+    text = CBR + f"layers:\n  - {use}\n"
+    [msg] = errors(text)
+    assert re.match(rf"t\.yaml:{line_of(text, needle)}:\d+: {message}", msg), msg
+
+
+def test_a_fault_in_a_definition_is_reported_once() -> None:
+    text = """
+blocks:
+  b:
+    let: {h: $zz}
+    layers: [{type: relu}]
+layers:
+  - {name: a, type: b, repeat: 3}
+  - {name: c, type: b}
+"""
+    assert len(errors(text)) == 1
+
+
+@pytest.mark.parametrize(
+    ("defs", "message"),
+    [
+        ("  a: {layers: [{type: a}]}", r"t\.yaml:5:\d+: E112 block 'a' uses itself \(a → a\)"),
+        (
+            "  a: {layers: [{type: b}]}\n"
+            "  b: {layers: [{type: relu}, {name: g, layers: [{type: a}]}]}",
+            r"t\.yaml:6:\d+: E112 block 'a' uses itself \(a → b → a\)",
+        ),
+        (
+            "  a: {args: {t: b}, layers: [{type: $t}]}\n  b: {layers: [{type: a}]}",
+            r"E112 layer 'x(\.0)+': block 'a' uses itself \(a → b → a\)",
+        ),
+    ],
+)
+def test_blocks_that_use_themselves_are_refused(defs: str, message: str) -> None:
+    text = f"\nblocks:\n{defs}\nlayers:\n  - {{name: x, type: a}}\n"
+    msgs = errors(text)
+    assert any(re.search(message, m) for m in msgs), msgs
+
+
+@pytest.mark.parametrize(
+    ("defs", "message"),
+    [
+        (
+            "  b: {layer: []}",
+            r"E110 unknown key 'layer' in block 'b' \(hint: did you mean 'layers'",
+        ),
+        ("  conv2d: {layers: [{type: relu}]}", r"E110 block name 'conv2d' is a layer type"),
+        ("  b: {args: {i: 1}, layers: [{type: relu}]}", r"E110 bad args name 'i'"),
+        ("  b: {args: [c], layers: [{type: relu}]}", r"E110 args must map names to values"),
+        ("  b: {inline: maybe, layers: [{type: relu}]}", r"E110 inline must be true or false"),
+        ("  b: {}", r"E110 block 'b' needs a non-empty layers: list"),
+    ],
+)
+def test_bad_definitions(defs: str, message: str) -> None:
+    text = f"\nblocks:\n{defs}\nlayers:\n  - {{type: relu}}\n"
+    msgs = errors(text)
+    assert any(re.search(r"t\.yaml:5:\d+: " + message, m) for m in msgs), msgs
+
+
+def test_expansion_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(blocks, "MAX_NODES", 50)
+    text = (
+        CBR
+        + "layers:\n  - {name: x, type: cbr, out: 4, repeat: 9}\n"
+        + "  - {name: y, type: cbr, out: 4, repeat: 9}\n"
+    )
+    assert any("expands to more than 50 layers" in m for m in errors(text))
+    deep = "blocks:\n" + "".join(f"  b{i}: {{layers: [{{type: b{i + 1}}}]}}\n" for i in range(80))
+    deep += "  b80: {layers: [{type: relu}]}\nlayers:\n  - {type: b0}\n"
+    assert any("nested deeper than 64" in m for m in errors(deep))
+
+
+def test_symbolic_sizes_flow_through_blocks() -> None:
+    text = (
+        CBR.replace("\nblocks:", "blocks:")
+        + "layers:\n  - {name: x, type: cbr, out: 8, stride: 2, repeat: 2}\n"
+    )
+    net = loads(
+        "name: t\ninput: {channels: 3, height: H, width: 16}\nsymbols: {H: {min: 8, max: 64}}\n"
+        + text,
+        "t.yaml",
+    )
+    out = analyze(net).outputs[0]
+    assert out[0] == 8 and out[2] == 4 and not isinstance(out[1], int)

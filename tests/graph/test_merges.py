@@ -1,0 +1,212 @@
+"""Merges (add, mul, concat), split/chunk with several outputs, channel_shuffle: shape rules
+against torch's own (broadcast_shapes, cat, chunk, split), and located errors that name
+both inputs."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cnncalc.api import SpecError, analyze, loads
+from cnncalc.errors import LayerError
+from cnncalc.layers.merge import Concat, Elementwise
+from cnncalc.layers.split import Chunk, Split
+
+torch = pytest.importorskip("torch")
+
+SHAPES = st.lists(st.integers(1, 3), min_size=1, max_size=4).map(tuple)
+
+
+def problems(text: str) -> list[str]:
+    with pytest.raises(SpecError) as err:
+        analyze(loads(text, "m.yaml"))
+    return [p.format() for p in err.value.problems]
+
+
+@settings(max_examples=300, deadline=None)
+@given(SHAPES, SHAPES)
+def test_add_broadcasts_as_torch(a: tuple[int, ...], b: tuple[int, ...]) -> None:
+    layer = Elementwise.model_validate({"type": "add", "from": ["x", "y"]})
+    try:
+        want = tuple(torch.broadcast_shapes((1, *a), (1, *b)))[1:]
+    except RuntimeError:
+        with pytest.raises(LayerError, match=r"cannot add x \(.*\) and y"):
+            layer.infer([a, b])
+        return
+    # torch's result has the batch and the longer rank; ours, batch excluded
+    assert layer.infer([a, b]) == want[len(want) - max(len(a), len(b)) :]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(SHAPES, min_size=2, max_size=3), st.integers(-4, 4))
+def test_concat_as_torch(shapes: list[tuple[int, ...]], dim: int) -> None:
+    layer = Concat.model_validate(
+        {"type": "concat", "dim": dim, "from": [f"t{i}" for i in range(len(shapes))]}
+    )
+    try:
+        want = tuple(torch.cat([torch.empty(1, *s, device="meta") for s in shapes], dim=dim).shape)[
+            1:
+        ]
+        ok = dim != 0 and dim != -len(shapes[0]) - 1  # cnncalc refuses the batch dimension
+    except (RuntimeError, IndexError):
+        ok = False
+    if not ok:
+        with pytest.raises(LayerError):
+            layer.infer(shapes)
+        return
+    assert layer.infer(shapes) == want
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 40), st.integers(1, 9))
+def test_chunk_pieces_as_torch(n: int, chunks: int) -> None:
+    want = [t.shape[1] for t in torch.empty(1, n, 2, device="meta").chunk(chunks, dim=1)]
+    for k in range(chunks):
+        layer = Chunk.model_validate({"type": "chunk", "chunks": chunks, "piece": k})
+        if k < len(want):
+            assert layer.shape((n, 2)) == (want[k], 2)
+        else:  # torch.chunk returns fewer pieces than asked for here
+            with pytest.raises(LayerError, match="makes only"):
+                layer.shape((n, 2))
+
+
+@given(st.lists(st.integers(1, 5), min_size=1, max_size=4), st.integers(0, 2))
+def test_split_pieces_as_torch(sizes: list[int], extra: int) -> None:
+    n = sum(sizes) + extra
+    for k in range(len(sizes)):
+        layer = Split.model_validate({"type": "split", "sections": sizes, "piece": k, "dim": 2})
+        if extra and k == 0:  # the split's first output says it, once
+            with pytest.raises(LayerError, match="add up to"):
+                layer.shape((3, n))
+        elif extra:
+            assert layer.shape((3, n)) == (3, sizes[k])
+        else:
+            want = torch.empty(1, 3, n, device="meta").split(sizes, dim=2)[k].shape
+            assert layer.shape((3, n)) == tuple(want)[1:]
+
+
+SE = """
+name: se
+input: {channels: 16, height: 9, width: 9}
+blocks:
+  squeeze_excite:
+    args: {c, r: 4}
+    layers:
+      - {name: pool, type: adaptiveavgpool2d, output_size: 1}
+      - {name: fc1, type: conv2d, out_channels: $c // r, kernel_size: 1}
+      - {name: relu, type: relu}
+      - {name: fc2, type: conv2d, out_channels: $c, kernel_size: 1}
+      - {name: gate, type: sigmoid}
+      - {name: scale, type: mul, from: [gate, input]}
+layers:
+  - {name: se, type: squeeze_excite, c: 16}
+  - {name: wide, type: concat, from: [se, input], dim: height}
+"""
+
+
+def test_squeeze_excitation_multiplies_with_broadcasting() -> None:
+    r = analyze(loads(SE, "se.yaml"))
+    shapes = {s.name: s.output_shape for s in r.layers}
+    assert shapes["se.gate"] == (16, 1, 1)
+    assert shapes["se.scale"] == (16, 9, 9)
+    assert shapes["wide"] == (16, 18, 9)  # concat along a named dim
+    assert r.totals.params == (16 * 4 + 4) + (4 * 16 + 16)
+
+
+MISMATCH = """
+name: res
+input: {channels: 64, height: 56, width: 56}
+blocks:
+  res:
+    args: {c, stride: 1}
+    layers:
+      - {name: conv1, type: conv2d, out_channels: $c, kernel_size: 3, stride: $stride, padding: 1}
+      - {name: add, type: add, from: [conv1, input]}
+layers:
+  - {name: layer1, type: res, c: 64}
+  - {name: layer2, type: res, c: 128, stride: 2}
+"""
+
+
+def test_merge_error_names_both_inputs_and_points_at_from() -> None:
+    [msg] = problems(MISMATCH)
+    line = MISMATCH.splitlines().index("      - {name: add, type: add, from: [conv1, input]}") + 1
+    col = MISMATCH.splitlines()[line - 1].index("from") + 1
+    assert msg.startswith(f"m.yaml:{line}:{col}: E102 layer 'layer2.add': ")
+    assert "cannot add conv1 (128×28×28) and input (64×56×56): channels 128 vs 64" in msg
+
+
+def test_concat_error_names_the_disagreeing_dimension() -> None:
+    text = """
+name: c
+input: {channels: 3, height: 8, width: 8}
+layers:
+  - {name: a, type: conv2d, out_channels: 4, kernel_size: 3}
+  - {name: b, type: conv2d, out_channels: 4, kernel_size: 1, from: input}
+  - {name: cat, type: concat, from: [a, b]}
+"""
+    [msg] = problems(text)
+    assert re.search(
+        r"m\.yaml:7:\d+: E102 layer 'cat': cannot concat a \(4×6×6\) and b \(4×8×8\) "
+        r"along channels: height 6 vs 8",
+        msg,
+    )
+
+
+SPLIT = """
+name: s
+input: {channels: 6, height: 4, width: 4}
+layers:
+  - {name: s, type: split, sections: [2, 4]}
+  - {name: a, type: relu, from: s.1}
+  - {name: b, type: conv2d, out_channels: 2, kernel_size: 1, from: s.0}
+  - {name: cat, type: concat, from: [a, b]}
+  - {name: halves, type: chunk, chunks: 2, dim: width}
+  - {name: left, type: identity, from: halves.0}
+  - {name: shuffle, type: channelshuffle, groups: 3}
+"""
+
+
+def test_split_outputs_are_named_dot_k() -> None:
+    r = analyze(loads(SPLIT, "s.yaml"))
+    shapes = {s.name: s.output_shape for s in r.layers}
+    assert shapes["s.0"] == (2, 4, 4) and shapes["s.1"] == (4, 4, 4)
+    assert shapes["cat"] == (6, 4, 4)
+    assert shapes["halves.0"] == shapes["halves.1"] == shapes["left"] == (6, 4, 2)
+    assert shapes["shuffle"] == (6, 4, 2)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            ("from: s.1", "from: s"),
+            r"s\.yaml:6:\d+: E105 layer 'a': 's' has 2 outputs; say which one "
+            r"\(hint: from: s.0 … s.1\)",
+        ),
+        (
+            ("{name: a, type: relu, from: s.1}", "{name: a, type: relu}"),
+            r"s\.yaml:6:5: E105 layer 'a': the layer before \(s\) has several outputs",
+        ),
+        (
+            ("sections: [2, 4]", "sections: [2, 3]"),
+            r"s\.yaml:5:\d+: E102 layer 's.0': sections \[2, 3\] add up to 5",
+        ),
+        (
+            ("groups: 3", "groups: 4"),
+            r"s\.yaml:11:\d+: E102 layer 'shuffle': 6 channels cannot be shuffled",
+        ),
+        (
+            ("from: s.0}", "from: s.2}"),
+            r"s\.yaml:7:\d+: E105 layer 'b': from: 's.2' is not an earlier layer",
+        ),
+    ],
+)
+def test_split_errors(change: tuple[str, str], message: str) -> None:
+    with pytest.raises(SpecError) as err:
+        analyze(loads(SPLIT.replace(*change), "s.yaml"))
+    [problem] = err.value.problems  # one fault, one message: no cascade
+    assert re.search(message, problem.format()), problem.format()

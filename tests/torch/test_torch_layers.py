@@ -1,0 +1,459 @@
+"""Every layer kind against torch's own module, on random configurations (hypothesis).
+
+Valid configurations must give torch's output shape, trainable/fixed parameter counts, buffer
+count and MACs (FlopCounterMode's FLOPs / 2; 0 where torch counts no FLOPs). Configurations
+torch refuses must be refused by cnncalc with a located message. LeNet-only kinds are checked
+against torch modules that compute the same thing (a per-map convolution over a subset of
+input maps; sum-pooling followed by a per-map scale and bias)."""
+
+from __future__ import annotations
+
+import math
+import os
+from typing import Any
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+import torch.nn.functional as F  # noqa: E402
+from hypothesis import HealthCheck, assume, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from torch import nn  # noqa: E402
+from torch_agree import agree  # noqa: E402
+
+# CNNCALC_TORCH_EXAMPLES=5000 for a deep run; the defaults keep this file near 20 s on 2 cores
+_SCALE = int(os.environ.get("CNNCALC_TORCH_EXAMPLES", "0"))
+CASES = settings(deadline=None, max_examples=_SCALE or 150, suppress_health_check=[HealthCheck.too_slow])
+FEW = settings(deadline=None, max_examples=_SCALE or 60, suppress_health_check=[HealthCheck.too_slow])
+
+CONV = {1: nn.Conv1d, 2: nn.Conv2d, 3: nn.Conv3d}
+CONVT = {1: nn.ConvTranspose1d, 2: nn.ConvTranspose2d, 3: nn.ConvTranspose3d}
+MAXPOOL = {1: nn.MaxPool1d, 2: nn.MaxPool2d, 3: nn.MaxPool3d}
+AVGPOOL = {1: nn.AvgPool1d, 2: nn.AvgPool2d, 3: nn.AvgPool3d}
+ADAPTIVE = {
+    "avg": {1: nn.AdaptiveAvgPool1d, 2: nn.AdaptiveAvgPool2d, 3: nn.AdaptiveAvgPool3d},
+    "max": {1: nn.AdaptiveMaxPool1d, 2: nn.AdaptiveMaxPool2d, 3: nn.AdaptiveMaxPool3d},
+}
+BATCHNORM = {1: nn.BatchNorm1d, 2: nn.BatchNorm2d, 3: nn.BatchNorm3d}
+ZEROPAD = {1: nn.ZeroPad1d, 2: nn.ZeroPad2d, 3: nn.ZeroPad3d}
+CONSTPAD = {1: nn.ConstantPad1d, 2: nn.ConstantPad2d, 3: nn.ConstantPad3d}
+
+
+def per_axis(draw: st.DrawFn, n: int, lo: int, hi: int) -> tuple[int | list[int], tuple[int, ...]]:
+    """The spec's value (one int, or a list of n) and the per-axis tuple torch is given."""
+    if draw(st.booleans()):
+        v = draw(st.integers(lo, hi))
+        return v, (v,) * n
+    vs = [draw(st.integers(lo, hi)) for _ in range(n)]
+    return vs, tuple(vs)
+
+
+def mostly(draw: st.DrawFn, good: st.SearchStrategy[Any], any_: st.SearchStrategy[Any]) -> Any:
+    """A value from `good` four times in five, else from `any_` (which may be refused)."""
+    return draw(good) if draw(st.integers(0, 4)) else draw(any_)
+
+
+def spatial(draw: st.DrawFn, n: int, lo: int = 1, hi: int = 10) -> tuple[int, ...]:
+    return tuple(draw(st.integers(lo, hi if n < 3 else min(hi, 6))) for _ in range(n))
+
+
+class PadThen(nn.Module):
+    """Explicit (before, after) padding per axis, then a module: what torch cannot say in one."""
+
+    def __init__(self, pads: list[tuple[int, int]], mode: str, inner: nn.Module) -> None:
+        super().__init__()
+        self.flat = [v for b, a in reversed(pads) for v in (b, a)]  # F.pad: last axis first
+        self.mode = "constant" if mode == "zeros" else mode
+        self.inner = inner
+
+    def forward(self, x: Any) -> Any:
+        return self.inner(F.pad(x, self.flat, mode=self.mode))
+
+
+# ---- convolution ---------------------------------------------------------------------------
+
+
+@st.composite
+def conv_cases(draw: st.DrawFn) -> tuple[dict[str, Any], tuple[int, ...], Any, str]:
+    n = draw(st.integers(1, 3))
+    groups = draw(st.sampled_from([1, 1, 2, 3]))
+    cin = mostly(draw, st.integers(1, 2).map(lambda m: m * groups), st.integers(1, 6))
+    cout = mostly(draw, st.integers(1, 2).map(lambda m: m * groups), st.integers(1, 6))
+    stated = mostly(draw, st.none(), st.integers(1, 6))
+    k_spec, k = per_axis(draw, n, 1, 4)
+    s_spec, s = per_axis(draw, n, 1, 3)
+    d_spec, d = per_axis(draw, n, 1, 2)
+    bias = draw(st.booleans())
+    mode = draw(st.sampled_from(["zeros", "zeros", "reflect", "replicate", "circular"]))
+    style = draw(st.sampled_from(["int", "list", "pairs", "same", "valid", "tf_same"]))
+    size = spatial(draw, n)
+    layer: dict[str, Any] = {
+        "type": draw(st.sampled_from([f"conv{n}d", f"Conv{n}d"])),
+        "out_channels": cout,
+        "kernel_size": k_spec,
+        "stride": s_spec,
+        "dilation": d_spec,
+        "groups": groups,
+        "bias": bias,
+        "padding_mode": mode,
+    }
+    if stated is not None:
+        layer["in_channels"] = stated
+    c = stated or cin
+
+    def conv(padding: Any, padding_mode: str = mode) -> nn.Module:
+        return CONV[n](c, cout, k, stride=s, padding=padding, dilation=d, groups=groups, bias=bias,
+                       padding_mode=padding_mode)
+
+    if style in ("int", "list"):
+        p_spec, p = per_axis(draw, n, 0, 3)
+        layer["padding"] = draw(st.integers(0, 3)) if style == "int" else [*p]
+        torch_pad: Any = layer["padding"] if style == "int" else p
+        make = lambda: conv(torch_pad)  # noqa: E731
+    elif style in ("same", "valid"):
+        layer["padding"] = style
+        make = lambda: conv(style)  # noqa: E731
+    else:
+        if style == "pairs":
+            pairs = [(draw(st.integers(0, 3)), draw(st.integers(0, 3))) for _ in range(n)]
+            layer["padding"] = [list(pr) for pr in pairs]
+        else:
+            # TensorFlow's SAME, as its documentation defines it: output ⌈W/S⌉, total padding
+            # max((out − 1)·S + D·(K − 1) + 1 − W, 0), the odd pixel at the end
+            layer["padding"] = "tf_same"
+            pairs = []
+            for w, si, ki, di in zip(size, s, k, d, strict=True):
+                total = max((math.ceil(w / si) - 1) * si + di * (ki - 1) + 1 - w, 0)
+                pairs.append((total // 2, total - total // 2))
+        make = lambda: PadThen(pairs, mode, conv(0, "zeros"))  # noqa: E731
+    return layer, (cin, *size), make, style
+
+
+@CASES
+@given(conv_cases())
+def test_conv(case: tuple[dict[str, Any], tuple[int, ...], Any, str]) -> None:
+    layer, shape, make, style = case
+    got = agree(layer, shape, make)
+    if got is not None and style == "tf_same":
+        strides = layer["stride"] if isinstance(layer["stride"], list) else [layer["stride"]] * (len(shape) - 1)
+        assert got.shape[1:] == tuple(math.ceil(w / s) for w, s in zip(shape[1:], strides, strict=True))
+
+
+@CASES
+@given(st.data())
+def test_conv_transpose(data: st.DataObject) -> None:
+    draw = data.draw
+    n = draw(st.integers(1, 3))
+    groups = draw(st.sampled_from([1, 1, 2, 3]))
+    cin = mostly(draw, st.integers(1, 2).map(lambda m: m * groups), st.integers(1, 6))
+    cout = mostly(draw, st.integers(1, 2).map(lambda m: m * groups), st.integers(1, 6))
+    stated = mostly(draw, st.none(), st.integers(1, 6))
+    k_spec, k = per_axis(draw, n, 1, 4)
+    s_spec, s = per_axis(draw, n, 1, 3)
+    p_spec, p = per_axis(draw, n, 0, 2)
+    # output_padding must stay below stride or dilation: mostly 0, sometimes not
+    op_spec, op = per_axis(draw, n, 0, mostly(draw, st.just(0), st.integers(1, 2)))
+    d_spec, d = per_axis(draw, n, 1, 2)
+    bias = draw(st.booleans())
+    size = spatial(draw, n, 1, 6)
+    layer: dict[str, Any] = {
+        "type": draw(st.sampled_from([f"convtranspose{n}d", f"conv_transpose{n}d"])),
+        "out_channels": cout, "kernel_size": k_spec, "stride": s_spec, "padding": p_spec,
+        "output_padding": op_spec, "dilation": d_spec, "groups": groups, "bias": bias,
+    }
+    if stated is not None:
+        layer["in_channels"] = stated
+    agree(layer, (cin, *size), lambda: CONVT[n](
+        stated or cin, cout, k, stride=s, padding=p, output_padding=op, groups=groups, bias=bias, dilation=d
+    ))
+
+
+# ---- pooling -------------------------------------------------------------------------------
+
+
+@CASES
+@given(st.data())
+def test_pool(data: st.DataObject) -> None:
+    draw = data.draw
+    n = draw(st.integers(1, 3))
+    kind = draw(st.sampled_from(["max", "avg"]))
+    k_spec, k = per_axis(draw, n, 1, 4)
+    p_spec, p = per_axis(draw, n, 0, mostly(draw, st.just(1), st.just(2)))
+    ceil = draw(st.booleans())
+    size = spatial(draw, n, 1, 9)
+    layer: dict[str, Any] = {"type": f"{kind}pool{n}d", "kernel_size": k_spec, "padding": p_spec, "ceil_mode": ceil}
+    s: tuple[int, ...] | None = None  # torch's default: the kernel size
+    if draw(st.booleans()):
+        layer["stride"], s = per_axis(draw, n, 1, 3)
+    if kind == "max":
+        d_spec, d = per_axis(draw, n, 1, 3)
+        layer["dilation"] = d_spec
+        make = lambda: MAXPOOL[n](k, stride=s, padding=p, dilation=d, ceil_mode=ceil)  # noqa: E731
+    else:
+        cip = draw(st.booleans())
+        layer["count_include_pad"] = cip
+        make = lambda: AVGPOOL[n](k, stride=s, padding=p, ceil_mode=ceil, count_include_pad=cip)  # noqa: E731
+    agree(layer, (draw(st.integers(1, 4)), *size), make)
+
+
+@FEW
+@given(st.data())
+def test_adaptive_and_global_pool(data: st.DataObject) -> None:
+    draw = data.draw
+    n = draw(st.integers(1, 3))
+    op = draw(st.sampled_from(["avg", "max"]))
+    size = spatial(draw, n, 1, 9)
+    shape = (draw(st.integers(1, 4)), *size)
+    if draw(st.booleans()):
+        agree({"type": f"global{op}pool{n}d"}, shape, lambda: ADAPTIVE[op][n](1))
+        return
+    if n == 1 or draw(st.booleans()):
+        out: Any = draw(st.integers(1, 7))
+    else:
+        out = [draw(st.one_of(st.none(), st.integers(1, 7))) for _ in range(n)]
+    torch_out = tuple(out) if isinstance(out, list) else out
+    agree({"type": f"adaptive{op}pool{n}d", "output_size": out}, shape, lambda: ADAPTIVE[op][n](torch_out))
+
+
+# ---- dense, reshaping ----------------------------------------------------------------------
+
+
+@FEW
+@given(st.data())
+def test_linear(data: st.DataObject) -> None:
+    draw = data.draw
+    shape = tuple(draw(st.integers(1, 6)) for _ in range(draw(st.integers(1, 3))))
+    out = draw(st.integers(1, 8))
+    bias = draw(st.booleans())
+    stated = mostly(draw, st.sampled_from([None, shape[-1]]), st.integers(1, 6))
+    layer: dict[str, Any] = {"type": "linear", "out_features": out, "bias": bias}
+    if stated is not None:
+        layer["in_features"] = stated
+    agree(layer, shape, lambda: nn.Linear(stated or shape[-1], out, bias=bias))
+
+
+@FEW
+@given(st.data())
+def test_flatten(data: st.DataObject) -> None:
+    draw = data.draw
+    rank = draw(st.integers(1, 4))
+    shape = tuple(draw(st.integers(1, 4)) for _ in range(rank))
+    start = draw(st.integers(-rank - 1, rank))
+    end = draw(st.integers(-rank - 1, rank))
+    assume(start not in (0, -rank - 1))  # the batch dimension: cnncalc keeps it implicit
+    agree({"type": "flatten", "start_dim": start, "end_dim": end}, shape, lambda: nn.Flatten(start, end))
+
+
+@FEW
+@given(st.data())
+def test_identity_and_dropout(data: st.DataObject) -> None:
+    draw = data.draw
+    shape = tuple(draw(st.integers(1, 4)) for _ in range(draw(st.integers(1, 4))))
+    kind = draw(st.sampled_from(["identity", "dropout", "dropout1d", "dropout2d", "dropout3d", "alphadropout"]))
+    if kind == "identity":
+        agree({"type": "identity"}, shape, nn.Identity)
+        return
+    p = draw(st.sampled_from([0.0, 0.1, 0.5, 1.0, 1.5, -0.25]))
+    module = {"dropout": nn.Dropout, "dropout1d": nn.Dropout1d, "dropout2d": nn.Dropout2d,
+              "dropout3d": nn.Dropout3d, "alphadropout": nn.AlphaDropout}[kind]
+    # torch reads a (1, C) input to dropout1d, or (1, C, H, W) to dropout3d, as one unbatched
+    # sample with the batch as its channel; cnncalc wants the rank the layer is made for
+    # (dropout2d reads a (1, C, L) input as channel-wise 1D dropout, with a warning)
+    stricter = (kind, len(shape)) in {("dropout1d", 1), ("dropout2d", 2), ("dropout3d", 3)}
+    agree({"type": kind, "p": p}, shape, lambda: module(p), stricter=stricter)
+
+
+# ---- normalization -------------------------------------------------------------------------
+
+
+@FEW
+@given(st.data())
+def test_batchnorm(data: st.DataObject) -> None:
+    draw = data.draw
+    n = draw(st.integers(1, 3))
+    rank = mostly(draw, st.just(n + 1), st.integers(1, 4))
+    shape = tuple(draw(st.integers(1, 4)) for _ in range(rank))
+    stated = mostly(draw, st.none(), st.integers(1, 4))
+    affine, track = draw(st.booleans()), draw(st.booleans())
+    layer: dict[str, Any] = {"type": f"batchnorm{n}d", "affine": affine, "track_running_stats": track}
+    if stated is not None:
+        layer["num_features"] = stated
+    # with neither affine nor running statistics torch has nothing sized by num_features and
+    # never checks it; cnncalc refuses a stated count the input contradicts
+    stricter = stated not in (None, shape[0]) and not affine and not track
+    # batch 2: training-mode batch norm refuses a single value per channel
+    agree(layer, shape, lambda: BATCHNORM[n](stated or shape[0], affine=affine, track_running_stats=track),
+          batch=2, stricter=stricter)
+
+
+@FEW
+@given(st.data())
+def test_layernorm(data: st.DataObject) -> None:
+    draw = data.draw
+    shape = tuple(draw(st.integers(1, 4)) for _ in range(draw(st.integers(1, 4))))
+    ns = list(shape[len(shape) - draw(st.integers(1, len(shape))):])
+    if draw(st.integers(0, 4)) == 0:
+        ns[draw(st.integers(0, len(ns) - 1))] += 1  # a mismatch torch refuses
+    affine, bias = draw(st.booleans()), draw(st.booleans())
+    spec_ns: Any = ns[0] if len(ns) == 1 and draw(st.booleans()) else ns
+    agree({"type": "layernorm", "normalized_shape": spec_ns, "elementwise_affine": affine, "bias": bias},
+          shape, lambda: nn.LayerNorm(ns, elementwise_affine=affine, bias=bias))
+
+
+@FEW
+@given(st.data())
+def test_groupnorm(data: st.DataObject) -> None:
+    draw = data.draw
+    groups = draw(st.integers(1, 4))
+    c = mostly(draw, st.integers(1, 2).map(lambda m: m * groups), st.integers(1, 8))
+    shape = (c, *(draw(st.integers(1, 4)) for _ in range(draw(st.integers(0, 3)))))
+    stated = mostly(draw, st.none(), st.integers(1, 8))
+    affine = draw(st.booleans())
+    layer: dict[str, Any] = {"type": "groupnorm", "num_groups": groups, "affine": affine}
+    if stated is not None:
+        layer["num_channels"] = stated
+    # torch refuses a group of one value at run time (no variance); that is about the data,
+    # not the architecture, and cnncalc does not judge it
+    assume((c // groups) * math.prod(shape[1:]) != 1)
+    stricter = stated not in (None, c) and not affine  # as batchnorm: torch never checks it
+    agree(layer, shape, lambda: nn.GroupNorm(groups, stated or c, affine=affine), stricter=stricter)
+
+
+# ---- padding, resizing ---------------------------------------------------------------------
+
+
+@FEW
+@given(st.data())
+def test_pad(data: st.DataObject) -> None:
+    draw = data.draw
+    n = draw(st.integers(1, 3))
+    shape = (draw(st.integers(1, 3)), *spatial(draw, n, 1, 5))
+    if draw(st.booleans()):
+        padding: Any = draw(st.integers(-2, 3))
+        torch_pad: Any = padding
+    else:
+        padding = [draw(st.integers(-3, 3)) for _ in range(2 * n)]
+        torch_pad = tuple(padding)
+    if draw(st.booleans()):
+        agree({"type": f"zeropad{n}d", "padding": padding}, shape, lambda: ZEROPAD[n](torch_pad))
+    else:
+        agree({"type": f"constantpad{n}d", "padding": padding, "value": 1.5}, shape,
+              lambda: CONSTPAD[n](torch_pad, 1.5))
+
+
+SCALES = [0.29, 0.3, 0.5, 0.7, 1, 1.1, 1.5, 2, 2.5, 3]
+
+
+@CASES
+@given(st.data())
+def test_upsample(data: st.DataObject) -> None:
+    draw = data.draw
+    n = draw(st.integers(1, 3))
+    shape = (draw(st.integers(1, 3)), *spatial(draw, n, 1, 100 if n == 1 else 12))
+    kind = draw(st.sampled_from(["upsample", "upsample", "upsamplingnearest2d", "upsamplingbilinear2d"]))
+    layer: dict[str, Any] = {"type": kind}
+    kw: dict[str, Any] = {}
+    if draw(st.booleans()):
+        spec, size = per_axis(draw, n, 1, 9)
+        layer["size"], kw["size"] = spec, (size if isinstance(spec, list) else spec)
+    elif draw(st.booleans()):
+        layer["scale_factor"] = kw["scale_factor"] = draw(st.sampled_from(SCALES))
+    else:
+        scales = [draw(st.sampled_from(SCALES)) for _ in range(n)]
+        layer["scale_factor"], kw["scale_factor"] = scales, tuple(float(v) for v in scales)
+    if kind == "upsample":
+        mode = draw(st.sampled_from(["nearest", "nearest-exact", "linear", "bilinear", "bicubic", "trilinear"]))
+        layer["mode"] = kw["mode"] = mode
+        make = lambda: nn.Upsample(**kw)  # noqa: E731
+    else:
+        make = lambda: (nn.UpsamplingNearest2d if kind.endswith("nearest2d") else nn.UpsamplingBilinear2d)(**kw)  # noqa: E731
+    # torch's UpsamplingNearest2d resizes any rank; cnncalc holds the 2d classes to C×H×W
+    agree(layer, shape, make, stricter=kind == "upsamplingnearest2d" and n != 2)
+
+
+# ---- activations ---------------------------------------------------------------------------
+
+ACTIVATIONS: dict[str, Any] = {
+    "relu": nn.ReLU, "relu6": nn.ReLU6, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "silu": nn.SiLU,
+    "hardswish": nn.Hardswish, "hardsigmoid": nn.Hardsigmoid, "mish": nn.Mish, "softplus": nn.Softplus,
+    "selu": nn.SELU,
+}
+
+
+@CASES
+@given(st.data())
+def test_activations(data: st.DataObject) -> None:
+    draw = data.draw
+    shape = tuple(draw(st.integers(1, 4)) for _ in range(draw(st.integers(1, 4))))
+    kind = draw(st.sampled_from([*ACTIVATIONS, "leaky_relu", "elu", "gelu", "softmax", "logsoftmax", "prelu"]))
+    if kind in ACTIVATIONS:
+        agree({"type": kind}, shape, ACTIVATIONS[kind])
+    elif kind == "leaky_relu":
+        agree({"type": kind, "negative_slope": 0.2}, shape, lambda: nn.LeakyReLU(0.2))
+    elif kind == "elu":
+        agree({"type": kind, "alpha": 0.5}, shape, lambda: nn.ELU(0.5))
+    elif kind == "gelu":
+        approx = draw(st.sampled_from(["none", "tanh"]))
+        agree({"type": kind, "approximate": approx}, shape, lambda: nn.GELU(approx))
+    elif kind in ("softmax", "logsoftmax"):
+        dim = draw(st.integers(-6, 5))
+        agree({"type": kind, "dim": dim}, shape, lambda: (nn.Softmax if kind == "softmax" else nn.LogSoftmax)(dim))
+    else:
+        num = draw(st.sampled_from([1, shape[0], shape[0] + 1]))
+        agree({"type": "prelu", "num_parameters": num}, shape, lambda: nn.PReLU(num))
+
+
+# ---- LeNet-only kinds, against torch modules that compute the same thing -------------------
+
+
+class TableConv(nn.Module):
+    """LeNet's partial connection: output map i is a convolution over the input maps table[i]."""
+
+    def __init__(self, table: list[list[int]], k: int, bias: bool) -> None:
+        super().__init__()
+        self.table = table
+        self.convs = nn.ModuleList(nn.Conv2d(len(row), 1, k, bias=bias) for row in table)
+
+    def forward(self, x: Any) -> Any:
+        return torch.cat([conv(x[:, row]) for conv, row in zip(self.convs, self.table, strict=True)], dim=1)
+
+
+@FEW
+@given(st.data())
+def test_connection_table_conv(data: st.DataObject) -> None:
+    draw = data.draw
+    cin = draw(st.integers(1, 6))
+    # rows of distinct input maps; index cin (one past the last map) is a map that does not exist
+    rows = draw(st.lists(st.lists(st.integers(0, cin), min_size=1, max_size=cin, unique=True), min_size=1, max_size=6))
+    k, bias = draw(st.integers(1, 3)), draw(st.booleans())
+    shape = (cin, draw(st.integers(1, 8)), draw(st.integers(1, 8)))
+    layer = {"type": "conv2d", "out_channels": len(rows), "kernel_size": k, "bias": bias, "connection_table": rows}
+    agree(layer, shape, lambda: TableConv(rows, k, bias))
+
+
+def test_lenet5_named_table_matches_torch() -> None:
+    from cnncalc.layers.conv import LENET5_TABLE
+
+    rows = [list(r) for r in LENET5_TABLE]
+    got = agree({"type": "conv2d", "out_channels": 16, "kernel_size": 5, "connection_table": "lenet5"},
+                (6, 14, 14), lambda: TableConv(rows, 5, True))
+    assert got is not None and got.trainable == 1516 and got.shape == (16, 10, 10)
+
+
+@FEW
+@given(st.data())
+def test_subsample(data: st.DataObject) -> None:
+    draw = data.draw
+    n = draw(st.integers(1, 3))
+    c = draw(st.integers(1, 6))
+    k_spec, k = per_axis(draw, n, 1, 3)
+    layer: dict[str, Any] = {"type": f"subsample{n}d", "kernel_size": k_spec, "bias": draw(st.booleans())}
+    s = k
+    if draw(st.booleans()):
+        layer["stride"], s = per_axis(draw, n, 1, 3)
+    shape = (c, *spatial(draw, n, 1, 9))
+    # sum over the window, times one coefficient per map, plus one bias per map
+    agree(layer, shape, lambda: nn.Sequential(
+        AVGPOOL[n](k, stride=s), CONV[n](c, c, 1, groups=c, bias=layer["bias"])
+    ))
