@@ -18,9 +18,16 @@ from cnncalc.layers.base import Expect, Layer
 from cnncalc.spec.load import INPUT_KEYS, TOP_KEYS
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
-EXPR = {"type": "string", "pattern": r"^\$", "description": "an expression ($planes * 4) inside blocks"}
+EXPR = {
+    "type": "string",
+    "pattern": r"^\$",
+    "description": "an expression ($planes * 4) inside blocks",
+}
 CONTROL = {
-    "repeat": {"anyOf": [{"type": "integer", "minimum": 0}, EXPR], "description": "repeat this entry n times"},
+    "repeat": {
+        "anyOf": [{"type": "integer", "minimum": 0}, EXPR],
+        "description": "repeat this entry n times",
+    },
     "if": {"description": "include this entry only when the expression is true"},
 }
 POSITIVE = {"type": "integer", "minimum": 1}
@@ -41,7 +48,10 @@ def _layer_variant(schema: dict[str, Any], names: list[str], activations: list[s
         if key == "type":
             continue
         if key == "activation":
-            sub = {**sub, "anyOf": [{"enum": activations}, {"type": "object", "required": ["type"]}]}
+            sub = {
+                **sub,
+                "anyOf": [{"enum": activations}, {"type": "object", "required": ["type"]}],
+            }
         if key == "name":
             sub = {**sub, "anyOf": [{"type": "string"}, {"type": "integer"}]}
         props[key] = {"anyOf": [_strip(sub), EXPR], **_meta(sub)}
@@ -70,14 +80,18 @@ def spec_schema() -> dict[str, Any]:
     variants: list[dict[str, Any]] = []
     mapping: dict[str, str] = {}
     for cls, names in models:
-        ref = refs[(cls, "validation")]["$ref"]
+        ref = str(refs[(cls, "validation")]["$ref"])
         _layer_variant(defs[ref.rsplit("/", 1)[1]], names, activations)
         variants.append({"$ref": ref})
         mapping.update(dict.fromkeys(names, ref))
     all_types = sorted(mapping)
-    defs["Layer"] = {"oneOf": variants, "discriminator": {"propertyName": "type", "mapping": mapping}}
+    defs["Layer"] = {
+        "oneOf": variants,
+        "discriminator": {"propertyName": "type", "mapping": mapping},
+    }
     defs["Entry"] = {
-        "description": "a block use ({type: <block>, args…}) or a group ({name, layers}): checked by cnncalc",
+        "description": "a block use ({type: <block>, args…}) or a group ({name, layers}), "
+        "left to cnncalc",
         "type": "object",
         "not": {"required": ["type"], "properties": {"type": {"enum": all_types}}},
     }

@@ -61,6 +61,6 @@ def position(text: str, needle: str, occurrence: int = 1) -> tuple[int, int]:
     return line, col
 
 
-def cli(*args: str) -> Any:
+def cli(*args: str | Path) -> Any:
     """Run `cnncalc ARGS` in-process; returns click's Result (stdout, stderr, exit_code)."""
     return CliRunner().invoke(app, [str(a) for a in args], catch_exceptions=False)

@@ -17,118 +17,232 @@ CASES: dict[str, Case] = {
     # ---- the seeds' examples ----
     # ⌊(256 − 12 + 2·2)/4⌋ + 1 = 63; params 96·(3·144 + 1) = 41,568
     "seed Conv2d(3,96,k=12,s=4,p=2) 256x256": (
-        (3, 256, 256), {"type": "conv2d", "out_channels": 96, "kernel_size": 12, "stride": 4, "padding": 2},
-        (96, 63, 63), {"trainable": 41_568, "connections": 41_568 * 63 * 63, "macs": 96 * 3 * 144 * 63 * 63},
+        (3, 256, 256),
+        {"type": "conv2d", "out_channels": 96, "kernel_size": 12, "stride": 4, "padding": 2},
+        (96, 63, 63),
+        {"trainable": 41_568, "connections": 41_568 * 63 * 63, "macs": 96 * 3 * 144 * 63 * 63},
     ),
     # weight 10×5×3×3 = 450, + 10 biases
     "seed Conv2d(5,10,k=3) 100x100": (
-        (5, 100, 100), {"type": "conv2d", "out_channels": 10, "kernel_size": 3},
-        (10, 98, 98), {"trainable": 460, "macs": 450 * 98 * 98},
+        (5, 100, 100),
+        {"type": "conv2d", "out_channels": 10, "kernel_size": 3},
+        (10, 98, 98),
+        {"trainable": 460, "macs": 450 * 98 * 98},
     ),
     "seed 3x3 pad 1 keeps 5x5": (
-        (1, 5, 5), {"type": "conv2d", "out_channels": 1, "kernel_size": 3, "padding": 1},
-        (1, 5, 5), {"trainable": 10},
+        (1, 5, 5),
+        {"type": "conv2d", "out_channels": 1, "kernel_size": 3, "padding": 1},
+        (1, 5, 5),
+        {"trainable": 10},
     ),
-    "seed MaxPool2d(2) 4x4": ((1, 4, 4), {"type": "maxpool2d", "kernel_size": 2}, (1, 2, 2), {"trainable": 0}),
+    "seed MaxPool2d(2) 4x4": (
+        (1, 4, 4),
+        {"type": "maxpool2d", "kernel_size": 2},
+        (1, 2, 2),
+        {"trainable": 0},
+    ),
     # ---- convolution ----
     # ⌊(10 + 2 − 3)/2⌋ + 1 = 5; params 4·(2·3 + 1) = 28; connections 28·5; MACs 4·2·3·5
     "conv1d stride padding": (
-        (2, 10), {"type": "conv1d", "out_channels": 4, "kernel_size": 3, "stride": 2, "padding": 1},
-        (4, 5), {"trainable": 28, "connections": 140, "macs": 120},
+        (2, 10),
+        {"type": "conv1d", "out_channels": 4, "kernel_size": 3, "stride": 2, "padding": 1},
+        (4, 5),
+        {"trainable": 28, "connections": 140, "macs": 120},
     ),
     # dilated extent 2·(3 − 1) + 1 = 5: 7 − 5 + 1 = 3
     "conv2d dilation": (
-        (1, 7, 7), {"type": "conv2d", "out_channels": 2, "kernel_size": 3, "dilation": 2},
-        (2, 3, 3), {"trainable": 20, "macs": 2 * 9 * 9},
+        (1, 7, 7),
+        {"type": "conv2d", "out_channels": 2, "kernel_size": 3, "dilation": 2},
+        (2, 3, 3),
+        {"trainable": 20, "macs": 2 * 9 * 9},
     ),
     # depthwise: each of 8 maps reads 1 input map: 8·(9 + 1) = 80; MACs 8·9·16
     "conv2d depthwise": (
-        (8, 6, 6), {"type": "conv2d", "out_channels": 8, "kernel_size": 3, "groups": 8},
-        (8, 4, 4), {"trainable": 80, "connections": 80 * 16, "macs": 1152},
+        (8, 6, 6),
+        {"type": "conv2d", "out_channels": 8, "kernel_size": 3, "groups": 8},
+        (8, 4, 4),
+        {"trainable": 80, "connections": 80 * 16, "macs": 1152},
     ),
     # groups 2: 6 maps each read 4/2 = 2 inputs: 6·(2·9 + 1) = 114
     "conv2d groups": (
-        (4, 5, 5), {"type": "conv2d", "out_channels": 6, "kernel_size": 3, "groups": 2},
-        (6, 3, 3), {"trainable": 114, "macs": 6 * 2 * 9 * 9},
+        (4, 5, 5),
+        {"type": "conv2d", "out_channels": 6, "kernel_size": 3, "groups": 2},
+        (6, 3, 3),
+        {"trainable": 114, "macs": 6 * 2 * 9 * 9},
     ),
     "conv2d no bias": (
-        (5, 100, 100), {"type": "conv2d", "out_channels": 10, "kernel_size": 3, "bias": False},
-        (10, 98, 98), {"trainable": 450, "connections": 450 * 98 * 98, "macs": 450 * 98 * 98},
+        (5, 100, 100),
+        {"type": "conv2d", "out_channels": 10, "kernel_size": 3, "bias": False},
+        (10, 98, 98),
+        {"trainable": 450, "connections": 450 * 98 * 98, "macs": 450 * 98 * 98},
     ),
     # H: 5 + 2·1 − 3 + 1 = 5; W: 5 + 2·2 − 3 + 1 = 7
     "conv2d padding per axis": (
-        (1, 5, 5), {"type": "conv2d", "out_channels": 1, "kernel_size": 3, "padding": [1, 2]}, (1, 5, 7), {},
+        (1, 5, 5),
+        {"type": "conv2d", "out_channels": 1, "kernel_size": 3, "padding": [1, 2]},
+        (1, 5, 7),
+        {},
     ),
     # H: 5 + 0 + 1 − 3 + 1 = 4; W: 5 + 2 + 0 − 3 + 1 = 5
     "conv2d padding pairs": (
-        (1, 5, 5), {"type": "conv2d", "out_channels": 1, "kernel_size": 3, "padding": [[0, 1], [2, 0]]},
-        (1, 4, 5), {},
+        (1, 5, 5),
+        {"type": "conv2d", "out_channels": 1, "kernel_size": 3, "padding": [[0, 1], [2, 0]]},
+        (1, 4, 5),
+        {},
     ),
     "conv2d padding same even kernel": (
-        (1, 6, 6), {"type": "conv2d", "out_channels": 1, "kernel_size": 4, "padding": "same"}, (1, 6, 6), {},
+        (1, 6, 6),
+        {"type": "conv2d", "out_channels": 1, "kernel_size": 4, "padding": "same"},
+        (1, 6, 6),
+        {},
     ),
     "conv2d padding valid": (
-        (1, 6, 6), {"type": "conv2d", "out_channels": 1, "kernel_size": 4, "padding": "valid"}, (1, 3, 3), {},
+        (1, 6, 6),
+        {"type": "conv2d", "out_channels": 1, "kernel_size": 4, "padding": "valid"},
+        (1, 3, 3),
+        {},
     ),
     # TensorFlow SAME: ⌈7/2⌉ = 4
     "conv2d padding tf_same stride 2": (
-        (1, 7, 7), {"type": "conv2d", "out_channels": 1, "kernel_size": 3, "stride": 2, "padding": "tf_same"},
-        (1, 4, 4), {},
+        (1, 7, 7),
+        {"type": "conv2d", "out_channels": 1, "kernel_size": 3, "stride": 2, "padding": "tf_same"},
+        (1, 4, 4),
+        {},
     ),
     "conv2d reflect": (
-        (1, 5, 5), {"type": "conv2d", "out_channels": 1, "kernel_size": 3, "padding": 1,
-                    "padding_mode": "reflect"}, (1, 5, 5), {"trainable": 10},
+        (1, 5, 5),
+        {
+            "type": "conv2d",
+            "out_channels": 1,
+            "kernel_size": 3,
+            "padding": 1,
+            "padding_mode": "reflect",
+        },
+        (1, 5, 5),
+        {"trainable": 10},
     ),
     # 4·(2·27 + 1) = 220
     "conv3d": (
-        (2, 8, 8, 8), {"type": "conv3d", "out_channels": 4, "kernel_size": 3}, (4, 6, 6, 6), {"trainable": 220},
+        (2, 8, 8, 8),
+        {"type": "conv3d", "out_channels": 4, "kernel_size": 3},
+        (4, 6, 6, 6),
+        {"trainable": 220},
     ),
-    # (4 − 1)·2 − 2·1 + (3 − 1) + 1 + 1 = 8; params 3·2·9 + 2 = 56; MACs 3·2·9 per input position (16)
+    # (4 − 1)·2 − 2·1 + (3 − 1) + 1 + 1 = 8; params 3·2·9 + 2 = 56;
+    # MACs 3·2·9 per input position (16)
     "convtranspose2d": (
-        (3, 4, 4), {"type": "convtranspose2d", "out_channels": 2, "kernel_size": 3, "stride": 2, "padding": 1,
-                    "output_padding": 1},
-        (2, 8, 8), {"trainable": 56, "macs": 864, "connections": 864 + 2 * 64},
+        (3, 4, 4),
+        {
+            "type": "convtranspose2d",
+            "out_channels": 2,
+            "kernel_size": 3,
+            "stride": 2,
+            "padding": 1,
+            "output_padding": 1,
+        },
+        (2, 8, 8),
+        {"trainable": 56, "macs": 864, "connections": 864 + 2 * 64},
     ),
     # (5 − 1)·1 + 2·(3 − 1) + 1 = 9
     "conv_transpose1d dilation": (
-        (1, 5), {"type": "conv_transpose1d", "out_channels": 1, "kernel_size": 3, "dilation": 2}, (1, 9),
+        (1, 5),
+        {"type": "conv_transpose1d", "out_channels": 1, "kernel_size": 3, "dilation": 2},
+        (1, 9),
         {"trainable": 4},
     ),
     "convtranspose3d": (
-        (1, 2, 2, 2), {"type": "convtranspose3d", "out_channels": 1, "kernel_size": 2, "stride": 2},
-        (1, 4, 4, 4), {"trainable": 9},
+        (1, 2, 2, 2),
+        {"type": "convtranspose3d", "out_channels": 1, "kernel_size": 2, "stride": 2},
+        (1, 4, 4, 4),
+        {"trainable": 9},
     ),
     # ---- pooling ----
-    "maxpool2d floor": ((1, 5, 5), {"type": "maxpool2d", "kernel_size": 2}, (1, 2, 2), {"connections": 16}),
+    "maxpool2d floor": (
+        (1, 5, 5),
+        {"type": "maxpool2d", "kernel_size": 2},
+        (1, 2, 2),
+        {"connections": 16},
+    ),
     # ⌈(5 − 2)/2⌉ + 1 = 3
-    "maxpool2d ceil_mode": ((1, 5, 5), {"type": "maxpool2d", "kernel_size": 2, "ceil_mode": True}, (1, 3, 3), {}),
+    "maxpool2d ceil_mode": (
+        (1, 5, 5),
+        {"type": "maxpool2d", "kernel_size": 2, "ceil_mode": True},
+        (1, 3, 3),
+        {},
+    ),
     # ⌊(5 + 2 − 3)/2⌋ + 1 = 3
     "max_pool2d padding": (
-        (1, 5, 5), {"type": "max_pool2d", "kernel_size": 3, "stride": 2, "padding": 1}, (1, 3, 3), {},
+        (1, 5, 5),
+        {"type": "max_pool2d", "kernel_size": 3, "stride": 2, "padding": 1},
+        (1, 3, 3),
+        {},
     ),
     # extent 2·(2 − 1) + 1 = 3: ⌊(5 − 3)/1⌋ + 1 = 3
-    "maxpool1d dilation": ((2, 5), {"type": "maxpool1d", "kernel_size": 2, "stride": 1, "dilation": 2}, (2, 3), {}),
-    "avgpool1d ceil_mode": ((1, 7), {"type": "avgpool1d", "kernel_size": 3, "ceil_mode": True}, (1, 3), {}),
-    "avgpool3d": ((2, 4, 6, 8), {"type": "avgpool3d", "kernel_size": 2}, (2, 2, 3, 4), {"trainable": 0}),
+    "maxpool1d dilation": (
+        (2, 5),
+        {"type": "maxpool1d", "kernel_size": 2, "stride": 1, "dilation": 2},
+        (2, 3),
+        {},
+    ),
+    "avgpool1d ceil_mode": (
+        (1, 7),
+        {"type": "avgpool1d", "kernel_size": 3, "ceil_mode": True},
+        (1, 3),
+        {},
+    ),
+    "avgpool3d": (
+        (2, 4, 6, 8),
+        {"type": "avgpool3d", "kernel_size": 2},
+        (2, 2, 3, 4),
+        {"trainable": 0},
+    ),
     # windows of 7 → 3: [0,3) [2,5) [4,7), 3 inputs each: 9 per axis, 81 per map
     "adaptiveavgpool2d": (
-        (2, 7, 7), {"type": "adaptiveavgpool2d", "output_size": 3}, (2, 3, 3), {"connections": 2 * 81},
+        (2, 7, 7),
+        {"type": "adaptiveavgpool2d", "output_size": 3},
+        (2, 3, 3),
+        {"connections": 2 * 81},
     ),
     "adaptivemaxpool2d keeps an axis": (
-        (2, 7, 5), {"type": "adaptivemaxpool2d", "output_size": [None, 2]}, (2, 7, 2), {},
+        (2, 7, 5),
+        {"type": "adaptivemaxpool2d", "output_size": [None, 2]},
+        (2, 7, 2),
+        {},
     ),
     "globalavgpool2d": ((16, 5, 5), {"type": "globalavgpool2d"}, (16, 1, 1), {"connections": 400}),
     "globalmaxpool1d": ((3, 9), {"type": "globalmaxpool1d"}, (3, 1), {}),
     # ---- dense ----
-    "linear": ((120,), {"type": "linear", "out_features": 84}, (84,), {"trainable": 10_164, "macs": 10_080}),
+    "linear": (
+        (120,),
+        {"type": "linear", "out_features": 84},
+        (84,),
+        {"trainable": 10_164, "macs": 10_080},
+    ),
     # applied at each of 3 positions: MACs 3·5·7
     "linear over the last dim": (
-        (3, 5), {"type": "linear", "out_features": 7}, (3, 7), {"trainable": 42, "macs": 105, "connections": 126},
+        (3, 5),
+        {"type": "linear", "out_features": 7},
+        (3, 7),
+        {"trainable": 42, "macs": 105, "connections": 126},
     ),
-    "linear no bias": ((10,), {"type": "linear", "out_features": 4, "bias": False}, (4,), {"trainable": 40}),
-    "rbf trainable": ((84,), {"type": "rbf", "out_features": 10}, (10,), {"trainable": 840, "fixed": 0}),
-    "rbf fixed": ((84,), {"type": "rbf", "out_features": 10, "trainable": False}, (10,),
-                  {"trainable": 0, "fixed": 840, "connections": 840}),
+    "linear no bias": (
+        (10,),
+        {"type": "linear", "out_features": 4, "bias": False},
+        (4,),
+        {"trainable": 40},
+    ),
+    "rbf trainable": (
+        (84,),
+        {"type": "rbf", "out_features": 10},
+        (10,),
+        {"trainable": 840, "fixed": 0},
+    ),
+    "rbf fixed": (
+        (84,),
+        {"type": "rbf", "out_features": 10, "trainable": False},
+        (10,),
+        {"trainable": 0, "fixed": 840, "connections": 840},
+    ),
     # ---- reshaping ----
     "flatten": ((16, 5, 5), {"type": "flatten"}, (400,), {"connections": 0}),
     "flatten start_dim 2": ((3, 4, 5), {"type": "flatten", "start_dim": 2}, (3, 20), {}),
@@ -138,33 +252,93 @@ CASES: dict[str, Case] = {
     # torch order (left, right, top, bottom): H 5 + 3 + 4 = 12, W 5 + 1 + 2 = 8
     "zeropad2d": ((1, 5, 5), {"type": "zeropad2d", "padding": [1, 2, 3, 4]}, (1, 12, 8), {}),
     "zeropad1d crop": ((1, 5), {"type": "zeropad1d", "padding": [-1, 2]}, (1, 6), {}),
-    "constantpad3d": ((1, 2, 2, 2), {"type": "constantpad3d", "padding": 1, "value": 0.5}, (1, 4, 4, 4), {}),
+    "constantpad3d": (
+        (1, 2, 2, 2),
+        {"type": "constantpad3d", "padding": 1, "value": 0.5},
+        (1, 4, 4, 4),
+        {},
+    ),
     # ---- normalization ----
     # 2·6 parameters; buffers running_mean 6 + running_var 6 + num_batches_tracked 1
-    "batchnorm2d": ((6, 4, 4), {"type": "batchnorm2d"}, (6, 4, 4), {"trainable": 12, "buffers": 13}),
-    "batchnorm2d no affine": ((6, 4, 4), {"type": "batchnorm2d", "affine": False}, (6, 4, 4),
-                              {"trainable": 0, "buffers": 13}),
-    "batchnorm1d no stats": ((6,), {"type": "batchnorm1d", "track_running_stats": False}, (6,),
-                             {"trainable": 12, "buffers": 0}),
+    "batchnorm2d": (
+        (6, 4, 4),
+        {"type": "batchnorm2d"},
+        (6, 4, 4),
+        {"trainable": 12, "buffers": 13},
+    ),
+    "batchnorm2d no affine": (
+        (6, 4, 4),
+        {"type": "batchnorm2d", "affine": False},
+        (6, 4, 4),
+        {"trainable": 0, "buffers": 13},
+    ),
+    "batchnorm1d no stats": (
+        (6,),
+        {"type": "batchnorm1d", "track_running_stats": False},
+        (6,),
+        {"trainable": 12, "buffers": 0},
+    ),
     "batchnorm1d C×L": ((6, 10), {"type": "batchnorm1d"}, (6, 10), {"trainable": 12}),
-    "batchnorm3d": ((2, 3, 3, 3), {"type": "batchnorm3d"}, (2, 3, 3, 3), {"trainable": 4, "buffers": 5}),
-    "layernorm": ((3, 4, 5), {"type": "layernorm", "normalized_shape": [4, 5]}, (3, 4, 5), {"trainable": 40}),
-    "layernorm no bias": ((3, 4, 5), {"type": "layernorm", "normalized_shape": 5, "bias": False}, (3, 4, 5),
-                          {"trainable": 5, "connections": 60}),  # one input per unit, no bias
-    "groupnorm": ((6, 4, 4), {"type": "groupnorm", "num_groups": 3}, (6, 4, 4), {"trainable": 12, "buffers": 0}),
+    "batchnorm3d": (
+        (2, 3, 3, 3),
+        {"type": "batchnorm3d"},
+        (2, 3, 3, 3),
+        {"trainable": 4, "buffers": 5},
+    ),
+    "layernorm": (
+        (3, 4, 5),
+        {"type": "layernorm", "normalized_shape": [4, 5]},
+        (3, 4, 5),
+        {"trainable": 40},
+    ),
+    "layernorm no bias": (
+        (3, 4, 5),
+        {"type": "layernorm", "normalized_shape": 5, "bias": False},
+        (3, 4, 5),
+        {"trainable": 5, "connections": 60},
+    ),  # one input per unit, no bias
+    "groupnorm": (
+        (6, 4, 4),
+        {"type": "groupnorm", "num_groups": 3},
+        (6, 4, 4),
+        {"trainable": 12, "buffers": 0},
+    ),
     # ---- resizing ----
     "upsample scale 2": ((3, 4, 5), {"type": "upsample", "scale_factor": 2}, (3, 8, 10), {}),
-    "upsample size bilinear": ((3, 4, 5), {"type": "upsample", "size": [7, 9], "mode": "bilinear"}, (3, 7, 9), {}),
+    "upsample size bilinear": (
+        (3, 4, 5),
+        {"type": "upsample", "size": [7, 9], "mode": "bilinear"},
+        (3, 7, 9),
+        {},
+    ),
     # torch floors 100·0.29 in double precision: 28.999999999999996 → 28 (not 29)
-    "upsample scale 0.29 as torch": ((1, 100), {"type": "upsample", "scale_factor": 0.29}, (1, 28), {}),
-    "upsamplingnearest2d": ((1, 3, 3), {"type": "upsamplingnearest2d", "scale_factor": 2}, (1, 6, 6), {}),
+    "upsample scale 0.29 as torch": (
+        (1, 100),
+        {"type": "upsample", "scale_factor": 0.29},
+        (1, 28),
+        {},
+    ),
+    "upsamplingnearest2d": (
+        (1, 3, 3),
+        {"type": "upsamplingnearest2d", "scale_factor": 2},
+        (1, 6, 6),
+        {},
+    ),
     # ---- LeNet ----
     # S2: 6·(1 + 1) = 12; connections 6·14·14·(4 + 1) = 5,880; one multiply per unit
-    "subsample2d": ((6, 28, 28), {"type": "subsample2d", "kernel_size": 2}, (6, 14, 14),
-                    {"trainable": 12, "connections": 5_880, "macs": 6 * 14 * 14}),
+    "subsample2d": (
+        (6, 28, 28),
+        {"type": "subsample2d", "kernel_size": 2},
+        (6, 14, 14),
+        {"trainable": 12, "connections": 5_880, "macs": 6 * 14 * 14},
+    ),
     # 2 maps·(1 coefficient + 0 bias); each of 2·3 units reads 3 inputs, no bias
-    "subsample1d no bias": ((2, 9), {"type": "subsample1d", "kernel_size": 3, "bias": False}, (2, 3),
-                            {"trainable": 2, "connections": 18, "macs": 6}),
+    "subsample1d no bias": (
+        (2, 9),
+        {"type": "subsample1d", "kernel_size": 3, "bias": False},
+        (2, 3),
+        {"trainable": 2, "connections": 18, "macs": 6},
+    ),
 }
 
 
@@ -174,13 +348,23 @@ def test_layer(name: str) -> None:
     s = one(shape, layer)
     assert s.output_shape == out
     c = s.counts
-    got = {"trainable": c.trainable, "fixed": c.fixed, "buffers": c.buffers, "connections": c.connections,
-           "macs": c.macs}
+    got = {
+        "trainable": c.trainable,
+        "fixed": c.fixed,
+        "buffers": c.buffers,
+        "connections": c.connections,
+        "macs": c.macs,
+    }
     for key, want in counts.items():
         assert got[key] == want, f"{key}: {got[key]} != {want}"
-    if "macs" not in counts and layer["type"] not in {"conv1d", "conv2d", "conv3d", "linear", "rbf"} \
-            and not layer["type"].startswith(("convtranspose", "conv_transpose", "subsample")):
-        assert c.macs == 0  # docs/counting.md: only conv, linear, subsample and rbf multiply-accumulate
+    if (
+        "macs" not in counts
+        and layer["type"] not in {"conv1d", "conv2d", "conv3d", "linear", "rbf"}
+        and not layer["type"].startswith(("convtranspose", "conv_transpose", "subsample"))
+    ):
+        assert (
+            c.macs == 0
+        )  # docs/counting.md: only conv, linear, subsample and rbf multiply-accumulate
 
 
 def test_seed_weight_shape() -> None:
@@ -189,8 +373,20 @@ def test_seed_weight_shape() -> None:
     assert s.counts.trainable == 10 * 5 * 3 * 3
 
 
-ACTIVATIONS = ["relu", "relu6", "leaky_relu", "elu", "gelu", "silu", "hardswish", "hardsigmoid", "sigmoid",
-               "tanh", "scaled_tanh", "softmax"]
+ACTIVATIONS = [
+    "relu",
+    "relu6",
+    "leaky_relu",
+    "elu",
+    "gelu",
+    "silu",
+    "hardswish",
+    "hardsigmoid",
+    "sigmoid",
+    "tanh",
+    "scaled_tanh",
+    "softmax",
+]
 
 
 @pytest.mark.parametrize("kind", ACTIVATIONS)
@@ -225,23 +421,48 @@ def test_prelu_parameters() -> None:
 @pytest.mark.parametrize(
     ("shape", "layer", "code", "field"),
     [
-        ((1, 6, 6), {"type": "conv2d", "out_channels": 1, "kernel_size": 3, "stride": 2, "padding": "same"},
-         "E104", "padding"),
-        ((1, 3, 3), {"type": "conv2d", "out_channels": 1, "kernel_size": 3, "padding": 3,
-                     "padding_mode": "reflect"}, "E104", "padding"),
+        (
+            (1, 6, 6),
+            {"type": "conv2d", "out_channels": 1, "kernel_size": 3, "stride": 2, "padding": "same"},
+            "E104",
+            "padding",
+        ),
+        (
+            (1, 3, 3),
+            {
+                "type": "conv2d",
+                "out_channels": 1,
+                "kernel_size": 3,
+                "padding": 3,
+                "padding_mode": "reflect",
+            },
+            "E104",
+            "padding",
+        ),
         ((1, 5, 5), {"type": "maxpool2d", "kernel_size": 3, "padding": 2}, "E104", "padding"),
         ((6, 4, 4), {"type": "groupnorm", "num_groups": 4}, "E102", "num_groups"),
         ((3, 4), {"type": "softmax", "dim": 3}, "", "dim"),
         ((6, 4, 4), {"type": "prelu", "num_parameters": 4}, "E102", "num_parameters"),
         ((3, 4), {"type": "dropout2d"}, "E102", ""),
         ((1, 2), {"type": "zeropad1d", "padding": [-3, 4]}, "E101", "padding"),
-        ((1, 3, 3), {"type": "convtranspose2d", "out_channels": 1, "kernel_size": 2, "output_padding": 1},
-         "", "output_padding"),
+        (
+            (1, 3, 3),
+            {"type": "convtranspose2d", "out_channels": 1, "kernel_size": 2, "output_padding": 1},
+            "",
+            "output_padding",
+        ),
         ((3, 4, 5), {"type": "layernorm", "normalized_shape": [5, 4]}, "E102", "normalized_shape"),
-        ((16, 5, 5), {"type": "linear", "out_features": 4, "in_features": 400}, "E102", "in_features"),
+        (
+            (16, 5, 5),
+            {"type": "linear", "out_features": 4, "in_features": 400},
+            "E102",
+            "in_features",
+        ),
     ],
 )
-def test_layer_refuses(shape: tuple[int, ...], layer: dict[str, Any], code: str, field: str) -> None:
+def test_layer_refuses(
+    shape: tuple[int, ...], layer: dict[str, Any], code: str, field: str
+) -> None:
     text = spec(shape, {"name": "X", **layer})
     with pytest.raises(SpecError) as info:
         analyze(loads(text, "t.yaml"))
@@ -250,5 +471,7 @@ def test_layer_refuses(shape: tuple[int, ...], layer: dict[str, Any], code: str,
     if code:
         assert p.code == code
     if field:  # the message points at the offending key's line
-        line = next(i for i, t in enumerate(text.splitlines(), 1) if t.strip().startswith(f"{field}:"))
+        line = next(
+            i for i, t in enumerate(text.splitlines(), 1) if t.strip().startswith(f"{field}:")
+        )
         assert p.pos.line == line, p.format()

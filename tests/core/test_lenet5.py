@@ -80,15 +80,21 @@ def test_every_layer_figure(ref: Row) -> None:
 
 
 def test_totals() -> None:
-    m = re.search(r"\*\*([\d,]+) trainable parameters\*\* \(plus ([\d,]+) fixed RBF parameters\) and "
-                  r"\*\*([\d,]+) connections\*\*", TEXT)
+    m = re.search(
+        r"\*\*([\d,]+) trainable parameters\*\* \(plus ([\d,]+) fixed RBF parameters\) and "
+        r"\*\*([\d,]+) connections\*\*",
+        TEXT,
+    )
     assert m, "totals sentence not found in the reference"
     trainable, fixed, connections = (num(g) for g in m.groups())
     t = analyze(load(LENET)).totals
     assert (t.trainable, t.fixed, t.connections) == (trainable, fixed, connections)
     assert (trainable, connections) == (60_000, 340_908)  # the parser read the right sentence
     # the reference's rows add up to its totals, and so do ours
-    assert sum(r.trainable for r in ROWS) == trainable and sum(r.connections for r in ROWS) == connections
+    assert (
+        sum(r.trainable for r in ROWS) == trainable
+        and sum(r.connections for r in ROWS) == connections
+    )
 
 
 def test_c3_decomposition() -> None:
@@ -104,7 +110,9 @@ def test_c3_decomposition() -> None:
 def test_table_i_matches_reference() -> None:
     """Every C3 map's S2 inputs, as the reference lists them ('0:{0,1,2} 1:{1,2,3} …')."""
     pairs = re.findall(r"(\d+):\{([\d,]+)\}", TEXT)
-    pairs += re.findall(r"^\| (\d+) \| [^|{]*\{([\d,]+)\} \|$", TEXT, re.M)  # '| 15 | all six: {…} |'
+    pairs += re.findall(
+        r"^\| (\d+) \| [^|{]*\{([\d,]+)\} \|$", TEXT, re.M
+    )  # '| 15 | all six: {…} |'
     listed = {int(m): {int(x) for x in maps.split(",")} for m, maps in pairs}
     assert sorted(listed) == list(range(16))
     assert {i: set(r) for i, r in enumerate(LENET5_TABLE)} == listed

@@ -7,17 +7,21 @@ from __future__ import annotations
 
 import math
 
+from core_util import one
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from core_util import one
 
 SETTINGS = settings(deadline=None, max_examples=60)
 
 
 @SETTINGS
 @given(
-    c=st.integers(1, 16), k=st.integers(1, 4), s=st.one_of(st.none(), st.integers(1, 4)), bias=st.booleans(),
-    h=st.integers(4, 40), w=st.integers(4, 40),
+    c=st.integers(1, 16),
+    k=st.integers(1, 4),
+    s=st.one_of(st.none(), st.integers(1, 4)),
+    bias=st.booleans(),
+    h=st.integers(4, 40),
+    w=st.integers(4, 40),
 )
 def test_subsample(c: int, k: int, s: int | None, bias: bool, h: int, w: int) -> None:
     """'Each unit … adds the four inputs, multiplies by a trainable coefficient, adds a trainable
@@ -34,14 +38,28 @@ def test_subsample(c: int, k: int, s: int | None, bias: bool, h: int, w: int) ->
 
 @SETTINGS
 @given(
-    data=st.data(), cin=st.integers(1, 8), k=st.integers(1, 5), h=st.integers(5, 20), bias=st.booleans()
+    data=st.data(),
+    cin=st.integers(1, 8),
+    k=st.integers(1, 5),
+    h=st.integers(5, 20),
+    bias=st.booleans(),
 )
 def test_connection_table_conv(data: st.DataObject, cin: int, k: int, h: int, bias: bool) -> None:
     """A map reading m input maps has m·k² weights + 1 bias; connections = params × positions."""
-    rows = data.draw(st.lists(st.lists(st.integers(0, cin - 1), min_size=1, max_size=cin, unique=True),
-                              min_size=1, max_size=12))
-    layer = {"type": "conv2d", "out_channels": len(rows), "kernel_size": k, "bias": bias,
-             "connection_table": rows}
+    rows = data.draw(
+        st.lists(
+            st.lists(st.integers(0, cin - 1), min_size=1, max_size=cin, unique=True),
+            min_size=1,
+            max_size=12,
+        )
+    )
+    layer = {
+        "type": "conv2d",
+        "out_channels": len(rows),
+        "kernel_size": k,
+        "bias": bias,
+        "connection_table": rows,
+    }
     s = one((cin, h, h), layer)
     out = h - k + 1
     params = sum(len(r) * k * k + (1 if bias else 0) for r in rows)
@@ -57,7 +75,9 @@ def test_rbf(fin: int, fout: int, trainable: bool) -> None:
     """y_i = Σ_j (x_j − w_ij)²: one parameter and one connection per (input, output) pair."""
     s = one((fin,), {"type": "rbf", "out_features": fout, "trainable": trainable})
     assert s.output_shape == (fout,)
-    assert (s.counts.trainable, s.counts.fixed) == ((fin * fout, 0) if trainable else (0, fin * fout))
+    assert (s.counts.trainable, s.counts.fixed) == (
+        (fin * fout, 0) if trainable else (0, fin * fout)
+    )
     assert s.counts.connections == fin * fout
 
 

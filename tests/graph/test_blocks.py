@@ -150,6 +150,13 @@ outputs: [j, k]
     assert "b.shortcut" in got
     assert got["j.cat"] == (7, 16, 16)  # block instances and groups stand for their output
     assert got["k"] == (3, 16, 16)
+    top = shapes("""
+layers:
+  - {name: a, type: conv2d, out_channels: 4, kernel_size: 1}
+  - {name: extra, type: conv2d, out_channels: 4, kernel_size: 1, if: false}
+  - {name: b, type: add, from: [a, extra]}
+""")
+    assert top["b"] == (4, 16, 16)  # the skipped `extra` is its input, a
     net = loads(
         HEAD + "layers: [{name: a, type: relu}, {name: g, layers: [{type: relu}]}]\noutputs: [g]",
         "t.yaml",

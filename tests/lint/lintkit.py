@@ -36,7 +36,9 @@ def lint(path: Path, config: Config | None = None) -> list[Finding]:
     return found
 
 
-def lint_text(text: str, tmp_path: Path, name: str = "spec.yaml", config: Config | None = None) -> list[Finding]:
+def lint_text(
+    text: str, tmp_path: Path, name: str = "spec.yaml", config: Config | None = None
+) -> list[Finding]:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     return lint(path, config)

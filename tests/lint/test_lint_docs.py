@@ -11,7 +11,7 @@ from lintkit import REPO
 from typer.testing import CliRunner
 
 from cnncalc.cli.app import app
-from cnncalc.lint import docs
+from cnncalc.lint import docs, registry
 from cnncalc.lint.config import from_mapping
 
 DOC = REPO / "docs" / "lint.md"
@@ -55,12 +55,14 @@ def test_rules_command_explains_from_metadata() -> None:
     runner = CliRunner()
     listing = runner.invoke(app, ["rules"])
     assert listing.exit_code == 0
-    for line, rule in zip(listing.stdout.splitlines(), docs.registry.rules(), strict=False):
+    for line, rule in zip(listing.stdout.splitlines(), registry.rules(), strict=False):
         assert rule.name in line and rule.summary() in line
     one = runner.invoke(app, ["rules", "window-drops-input"])
     assert one.exit_code == 0 and one.stdout.startswith("W201 window-drops-input (warning)")
     assert "Bad:" in one.stdout and "Good:" in one.stdout
     core = runner.invoke(app, ["rules", "E102"])
-    assert core.exit_code == 0 and core.stdout.startswith("E102: the spec has shapes that do not fit")
+    assert core.exit_code == 0 and core.stdout.startswith(
+        "E102: the spec has shapes that do not fit"
+    )
     unknown = runner.invoke(app, ["rules", "W2O1"])
     assert unknown.exit_code == 2 and "W201" in unknown.stderr

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import re
-from pathlib import Path
 
 import jsonschema
 import pytest
@@ -25,7 +24,9 @@ _PLANTED = re.compile(r"#\s*planted:\s*([A-Z0-9]+)")
 def run(fmt: str, monkeypatch: pytest.MonkeyPatch) -> tuple[int, str]:
     monkeypatch.chdir(FIXTURES)
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
-    result = CliRunner().invoke(app, ["lint", "planted", "--isolated", "--no-color", "--format", fmt])
+    result = CliRunner().invoke(
+        app, ["lint", "planted", "--isolated", "--no-color", "--format", fmt]
+    )
     return result.exit_code, result.stdout
 
 
@@ -42,7 +43,9 @@ def planted() -> set[tuple[str, int, str]]:
 def located(fmt: str, out: str) -> list[tuple[str, int, str]]:
     """(file, line, code) of every finding, read back from the format's own output."""
     if fmt == "text":
-        return [(m[1], int(m[2]), m[4]) for m in re.finditer(r"^(\S+):(\d+):(\d+): (\S+) ", out, re.M)]
+        return [
+            (m[1], int(m[2]), m[4]) for m in re.finditer(r"^(\S+):(\d+):(\d+): (\S+) ", out, re.M)
+        ]
     if fmt == "json":
         return [(f["file"], f["line"], f["code"]) for f in json.loads(out)["findings"]]
     if fmt == "github":
@@ -79,7 +82,9 @@ def test_one_located_finding_per_planted_fault(fmt: str, monkeypatch: pytest.Mon
 def test_every_finding_names_position_code_layer_and_hint(monkeypatch: pytest.MonkeyPatch) -> None:
     _, out = run("json", monkeypatch)
     data = json.loads(out)
-    assert data["files"] == [f"planted/{n}" for n in ("broken.yaml", "graph.yaml", "network.yaml", "shapes.yaml")]
+    assert data["files"] == [
+        f"planted/{n}" for n in ("broken.yaml", "graph.yaml", "network.yaml", "shapes.yaml")
+    ]
     assert data["skipped"] == ["planted/workflow.yml"]  # not a spec; .hidden/ is not entered
     for f in data["findings"]:
         assert f["line"] > 0 and f["column"] > 0 and f["code"] and f["hint"]
@@ -107,7 +112,9 @@ def test_github_escapes_properties_and_data() -> None:
     from cnncalc.lint import Finding, LintResult, Severity
     from cnncalc.lint.formats.github import render
 
-    f = Finding(Problem(Pos("a,b:c.yaml", 3, 4), "50% of\nit", "", "x", "W201"), Severity.WARNING, "r")
+    f = Finding(
+        Problem(Pos("a,b:c.yaml", 3, 4), "50% of\nit", "", "x", "W201"), Severity.WARNING, "r"
+    )
     assert render(LintResult(["a,b:c.yaml"], [], [f])) == (
         "::warning file=a%2Cb%3Ac.yaml,line=3,col=4,title=W201 r::layer 'x': 50%25 of%0Ait\n"
     )

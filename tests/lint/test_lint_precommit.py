@@ -19,7 +19,7 @@ def hook() -> dict[str, object]:
     hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     [h] = [h for h in hooks if h["id"] == "cnncalc-lint"]
     assert h["language"] == "python" and h["entry"] == "cnncalc lint"
-    return h
+    return dict(h)
 
 
 def executable() -> str:
@@ -38,12 +38,16 @@ def run_hook(files: list[Path], cwd: Path) -> int:
         return 0  # pre-commit skips a hook with no matching files
     entry = shlex.split(str(h["entry"]))
     cmd = [executable(), *entry[1:], *[str(a) for a in h.get("args", [])], *staged]  # type: ignore[attr-defined]
-    return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env={"PATH": "", "NO_COLOR": "1"}).returncode
+    return subprocess.run(
+        cmd, cwd=cwd, capture_output=True, text=True, env={"PATH": "", "NO_COLOR": "1"}
+    ).returncode
 
 
 def test_hook_passes_clean_specs_and_ignores_other_files(tmp_path: Path) -> None:
     good = tmp_path / "net.yaml"
-    good.write_text((RULE_FIXTURES / "expectation" / "pass.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    good.write_text(
+        (RULE_FIXTURES / "expectation" / "pass.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
     workflow = tmp_path / "ci.yml"
     workflow.write_text("on: [push]\njobs: {}\n", encoding="utf-8")
     readme = tmp_path / "README.md"
@@ -53,7 +57,11 @@ def test_hook_passes_clean_specs_and_ignores_other_files(tmp_path: Path) -> None
 
 def test_hook_fails_a_broken_spec(tmp_path: Path) -> None:
     bad = tmp_path / "lenet.yaml"
-    bad.write_text((RULE_FIXTURES / "expectation" / "fail.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    bad.write_text(
+        (RULE_FIXTURES / "expectation" / "fail.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
     good = tmp_path / "ok.yml"
-    good.write_text((RULE_FIXTURES / "expectation" / "pass.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    good.write_text(
+        (RULE_FIXTURES / "expectation" / "pass.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
     assert run_hook([good, bad], tmp_path) == 1

@@ -36,7 +36,9 @@ SPECS = sorted((REPO / "specs").rglob("*.yaml"))
 @pytest.mark.parametrize("path", SPECS, ids=lambda p: str(p.relative_to(REPO)))
 def test_every_spec_validates(schema: dict[str, Any], path: object) -> None:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))  # type: ignore[attr-defined]
-    errors = [f"{list(e.absolute_path)}: {e.message[:200]}" for e in validator(schema).iter_errors(data)]
+    errors = [
+        f"{list(e.absolute_path)}: {e.message[:200]}" for e in validator(schema).iter_errors(data)
+    ]
     assert errors == []
 
 
@@ -45,7 +47,7 @@ def test_every_spec_validates(schema: dict[str, Any], path: object) -> None:
     [
         "layers: [{type: conv2d, out_channels: 8, kernel_size: 3}]",  # no input
         "input: {channels: 3}\nlayers: [{type: conv2d, out_channels: 8, kernel_size: -3}]",
-        "input: {channels: 3}\nlayers: [{type: conv2d, out_channels: 8, kernel_size: 3, paddin: 1}]",
+        "input: {channels: 3}\nlayers: [{type: conv2d, out_channels: 8, kernel_size: 3, x: 1}]",
         "input: {channels: 3}\nlayers: [{type: conv2d, kernel_size: 3}]",  # out_channels missing
         "input: {chanels: 3}\nlayers: [{type: relu}]",
         "input: {channels: 3}\nlayers: [{type: relu}]\nlayerz: []",
@@ -76,13 +78,37 @@ def test_block_uses_groups_and_expressions_are_left_to_the_loader(schema: dict[s
         "layers:\n"
         "  - {name: s, type: b, c: 8, repeat: 2}\n"
         "  - {name: g, layers: [{type: relu}]}\n"
-        "  - {type: conv2d, out_channels: 8, kernel_size: 3, stride: $2 if i == 0 else 1, repeat: 2}\n"
+        "  - {type: conv2d, out_channels: 8, kernel_size: 3, repeat: 2,\n"
+        "     stride: $2 if i == 0 else 1}\n"
     )
     assert validator(schema).is_valid(spec)
 
 
-def test_readme_shows_the_editor_line_and_ci_snippet() -> None:
+def _section() -> str:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    assert "# yaml-language-server: $schema=" in readme
-    assert "cnncalc schema >" in readme and "cnncalc lint" in readme
-    assert "id: cnncalc-lint" in readme
+    return readme.split("## Lint in CI", 1)[1].split("\n## ", 1)[0]
+
+
+def test_readme_shows_the_editor_line_ci_and_pre_commit() -> None:
+    section = _section()
+    assert "# yaml-language-server: $schema=./cnncalc.schema.json" in section
+    assert "      - run: cnncalc lint specs/" in section
+    hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    pre_commit = yaml.safe_load(
+        section.split("pre-commit (", 1)[1].split("```yaml", 1)[1].split("```")[0]
+    )
+    assert pre_commit["repos"][0]["hooks"][0]["id"] == hooks[0]["id"]
+
+
+@pytest.mark.parametrize(
+    "line", [ln for ln in _section().split("```bash", 1)[1].split("```")[0].splitlines() if ln]
+)
+def test_readme_commands_run(line: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shlex
+
+    words = shlex.split(line.split("#")[0].split(">")[0])
+    assert words[0] == "cnncalc"
+    monkeypatch.chdir(REPO)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    result = CliRunner().invoke(app, words[1:])
+    assert result.exit_code == 0, result.output

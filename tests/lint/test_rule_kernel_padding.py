@@ -25,14 +25,22 @@ def padding_only_window(n: int, k: int, s: int, before: int, after: int) -> bool
 
 
 @settings(deadline=None, max_examples=60)
-@given(n=st.integers(1, 20), k=st.integers(1, 6), s=st.integers(1, 4),
-       before=st.integers(0, 7), after=st.integers(0, 7))
-def test_fires_exactly_when_a_window_sees_only_padding(n: int, k: int, s: int, before: int, after: int) -> None:
+@given(
+    n=st.integers(1, 20),
+    k=st.integers(1, 6),
+    s=st.integers(1, 4),
+    before=st.integers(0, 7),
+    after=st.integers(0, 7),
+)
+def test_fires_exactly_when_a_window_sees_only_padding(
+    n: int, k: int, s: int, before: int, after: int
+) -> None:
     if k > n + before + after:
         return  # E100
     text = (
         f"name: p\ninput: {{channels: 1, length: {n}}}\nlayers:\n"
-        f"  - {{type: conv1d, out_channels: 1, kernel_size: {k}, stride: {s}, padding: [[{before}, {after}]]}}\n"
+        f"  - {{type: conv1d, out_channels: 1, kernel_size: {k}, stride: {s}, "
+        f"padding: [[{before}, {after}]]}}\n"
     )
     with tempfile.TemporaryDirectory() as tmp:
         codes = [f.code for f in lint_text(text, Path(tmp)) if f.code == "W203"]

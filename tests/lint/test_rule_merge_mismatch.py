@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from lintkit import RULE_FIXTURES, check_pair, lint
+
 from cnncalc.lint.config import from_mapping
 
 

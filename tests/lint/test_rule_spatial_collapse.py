@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from lintkit import RULE_FIXTURES, check_pair, config_for, lint
+
 from cnncalc.lint.config import from_mapping
 
 

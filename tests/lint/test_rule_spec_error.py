@@ -30,21 +30,29 @@ def test_every_code_the_core_raises_is_documented() -> None:
 def test_spec_errors_cannot_be_selected_away_or_suppressed(tmp_path: Path) -> None:
     text = (
         "name: x\ninput: {channels: 3, height: 8, width: 8}\nlayers:\n"
-        "  - {type: conv2d, in_channels: 1, out_channels: 4, kernel_size: 3}  # cnncalc: ignore[E102]\n"
+        "  - {type: conv2d, in_channels: 1, out_channels: 4, kernel_size: 3}"
+        "  # cnncalc: ignore[E102]\n"
     )
-    cfg = Config(select=("W201",), ignore=("E",), per_file_ignores=(("*", ("E102",)),), root=tmp_path)
+    cfg = Config(
+        select=("W201",), ignore=("E",), per_file_ignores=(("*", ("E102",)),), root=tmp_path
+    )
     found = lint_text(text, tmp_path, config=cfg)
     assert [(f.code, f.pos.line) for f in found] == [("E102", 4)]
 
 
 def test_a_problem_without_hint_gets_the_codes_hint(tmp_path: Path) -> None:
-    text = "name: x\ninput: {channels: 3, height: 8, width: 8}\nlayers:\n  - {type: conv2d, out_channels: -4, kernel_size: 3}\n"
+    text = (
+        "name: x\ninput: {channels: 3, height: 8, width: 8}\nlayers:\n"
+        "  - {type: conv2d, out_channels: -4, kernel_size: 3}\n"
+    )
     [f] = lint_text(text, tmp_path)
     assert (f.code, f.pos.line) == ("E002", 4)
     assert f.hint == CORE_CODES["E002"][1]
 
 
-def test_yaml_syntax_error_in_a_spec_is_reported_and_broken_non_spec_yaml_skipped(tmp_path: Path) -> None:
+def test_yaml_syntax_error_in_a_spec_is_reported_and_broken_non_spec_yaml_skipped(
+    tmp_path: Path,
+) -> None:
     from cnncalc.lint import Linter
 
     spec = tmp_path / "spec.yaml"
@@ -52,5 +60,7 @@ def test_yaml_syntax_error_in_a_spec_is_reported_and_broken_non_spec_yaml_skippe
     [f] = Linter(Config(root=tmp_path)).lint_file(str(spec)) or []
     assert f.code == "E001" and f.pos.line >= 2
     other = tmp_path / "mkdocs.yml"
-    other.write_text("site_name: x\nmarkdown_extensions:\n  - !!python/name:foo.bar\n", encoding="utf-8")
+    other.write_text(
+        "site_name: x\nmarkdown_extensions:\n  - !!python/name:foo.bar\n", encoding="utf-8"
+    )
     assert Linter(Config(root=tmp_path)).lint_file(str(other)) is None

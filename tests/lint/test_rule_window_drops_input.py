@@ -34,10 +34,16 @@ def brute_unread_tail(n: int, k: int, s: int, before: int, after: int, d: int) -
 
 @settings(deadline=None, max_examples=60)
 @given(
-    n=st.integers(1, 40), k=st.integers(1, 7), s=st.integers(1, 5),
-    before=st.integers(0, 3), after=st.integers(0, 3), d=st.integers(1, 3),
+    n=st.integers(1, 40),
+    k=st.integers(1, 7),
+    s=st.integers(1, 5),
+    before=st.integers(0, 3),
+    after=st.integers(0, 3),
+    d=st.integers(1, 3),
 )
-def test_fires_exactly_when_brute_force_finds_unread_input(n: int, k: int, s: int, before: int, after: int, d: int) -> None:
+def test_fires_exactly_when_brute_force_finds_unread_input(
+    n: int, k: int, s: int, before: int, after: int, d: int
+) -> None:
     span = d * (k - 1) + 1
     if span > n + before + after or before >= span or after >= span:
         return  # an error (E100), or padding-only windows (W203): other rules

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -24,23 +25,29 @@ from torch_agree import agree  # noqa: E402
 
 # CNNCALC_TORCH_EXAMPLES=5000 for a deep run; the defaults keep this file near 20 s on 2 cores
 _SCALE = int(os.environ.get("CNNCALC_TORCH_EXAMPLES", "0"))
-CASES = settings(deadline=None, max_examples=_SCALE or 150, suppress_health_check=[HealthCheck.too_slow])
-FEW = settings(deadline=None, max_examples=_SCALE or 60, suppress_health_check=[HealthCheck.too_slow])
+CASES = settings(
+    deadline=None, max_examples=_SCALE or 150, suppress_health_check=[HealthCheck.too_slow]
+)
+FEW = settings(
+    deadline=None, max_examples=_SCALE or 60, suppress_health_check=[HealthCheck.too_slow]
+)
 
-CONV = {1: nn.Conv1d, 2: nn.Conv2d, 3: nn.Conv3d}
-CONVT = {1: nn.ConvTranspose1d, 2: nn.ConvTranspose2d, 3: nn.ConvTranspose3d}
-MAXPOOL = {1: nn.MaxPool1d, 2: nn.MaxPool2d, 3: nn.MaxPool3d}
-AVGPOOL = {1: nn.AvgPool1d, 2: nn.AvgPool2d, 3: nn.AvgPool3d}
-ADAPTIVE = {
+# torch's modules per spatial rank (typed loosely: torch's stubs want ints, tuples work)
+Draw = Callable[..., Any]  # hypothesis's draw function
+CONV: dict[int, Any] = {1: nn.Conv1d, 2: nn.Conv2d, 3: nn.Conv3d}
+CONVT: dict[int, Any] = {1: nn.ConvTranspose1d, 2: nn.ConvTranspose2d, 3: nn.ConvTranspose3d}
+MAXPOOL: dict[int, Any] = {1: nn.MaxPool1d, 2: nn.MaxPool2d, 3: nn.MaxPool3d}
+AVGPOOL: dict[int, Any] = {1: nn.AvgPool1d, 2: nn.AvgPool2d, 3: nn.AvgPool3d}
+ADAPTIVE: dict[str, dict[int, Any]] = {
     "avg": {1: nn.AdaptiveAvgPool1d, 2: nn.AdaptiveAvgPool2d, 3: nn.AdaptiveAvgPool3d},
     "max": {1: nn.AdaptiveMaxPool1d, 2: nn.AdaptiveMaxPool2d, 3: nn.AdaptiveMaxPool3d},
 }
-BATCHNORM = {1: nn.BatchNorm1d, 2: nn.BatchNorm2d, 3: nn.BatchNorm3d}
-ZEROPAD = {1: nn.ZeroPad1d, 2: nn.ZeroPad2d, 3: nn.ZeroPad3d}
-CONSTPAD = {1: nn.ConstantPad1d, 2: nn.ConstantPad2d, 3: nn.ConstantPad3d}
+BATCHNORM: dict[int, Any] = {1: nn.BatchNorm1d, 2: nn.BatchNorm2d, 3: nn.BatchNorm3d}
+ZEROPAD: dict[int, Any] = {1: nn.ZeroPad1d, 2: nn.ZeroPad2d, 3: nn.ZeroPad3d}
+CONSTPAD: dict[int, Any] = {1: nn.ConstantPad1d, 2: nn.ConstantPad2d, 3: nn.ConstantPad3d}
 
 
-def per_axis(draw: st.DrawFn, n: int, lo: int, hi: int) -> tuple[int | list[int], tuple[int, ...]]:
+def per_axis(draw: Draw, n: int, lo: int, hi: int) -> tuple[int | list[int], tuple[int, ...]]:
     """The spec's value (one int, or a list of n) and the per-axis tuple torch is given."""
     if draw(st.booleans()):
         v = draw(st.integers(lo, hi))
@@ -49,12 +56,12 @@ def per_axis(draw: st.DrawFn, n: int, lo: int, hi: int) -> tuple[int | list[int]
     return vs, tuple(vs)
 
 
-def mostly(draw: st.DrawFn, good: st.SearchStrategy[Any], any_: st.SearchStrategy[Any]) -> Any:
+def mostly(draw: Draw, good: st.SearchStrategy[Any], any_: st.SearchStrategy[Any]) -> Any:
     """A value from `good` four times in five, else from `any_` (which may be refused)."""
     return draw(good) if draw(st.integers(0, 4)) else draw(any_)
 
 
-def spatial(draw: st.DrawFn, n: int, lo: int = 1, hi: int = 10) -> tuple[int, ...]:
+def spatial(draw: Draw, n: int, lo: int = 1, hi: int = 10) -> tuple[int, ...]:
     return tuple(draw(st.integers(lo, hi if n < 3 else min(hi, 6))) for _ in range(n))
 
 
@@ -75,7 +82,7 @@ class PadThen(nn.Module):
 
 
 @st.composite
-def conv_cases(draw: st.DrawFn) -> tuple[dict[str, Any], tuple[int, ...], Any, str]:
+def conv_cases(draw: Draw) -> tuple[dict[str, Any], tuple[int, ...], Any, str]:
     n = draw(st.integers(1, 3))
     groups = draw(st.sampled_from([1, 1, 2, 3]))
     cin = mostly(draw, st.integers(1, 2).map(lambda m: m * groups), st.integers(1, 6))
@@ -102,12 +109,21 @@ def conv_cases(draw: st.DrawFn) -> tuple[dict[str, Any], tuple[int, ...], Any, s
         layer["in_channels"] = stated
     c = stated or cin
 
-    def conv(padding: Any, padding_mode: str = mode) -> nn.Module:
-        return CONV[n](c, cout, k, stride=s, padding=padding, dilation=d, groups=groups, bias=bias,
-                       padding_mode=padding_mode)
+    def conv(padding: Any, padding_mode: str = mode) -> Any:
+        return CONV[n](
+            c,
+            cout,
+            k,
+            stride=s,
+            padding=padding,
+            dilation=d,
+            groups=groups,
+            bias=bias,
+            padding_mode=padding_mode,
+        )
 
     if style in ("int", "list"):
-        p_spec, p = per_axis(draw, n, 0, 3)
+        _, p = per_axis(draw, n, 0, 3)
         layer["padding"] = draw(st.integers(0, 3)) if style == "int" else [*p]
         torch_pad: Any = layer["padding"] if style == "int" else p
         make = lambda: conv(torch_pad)  # noqa: E731
@@ -136,8 +152,14 @@ def test_conv(case: tuple[dict[str, Any], tuple[int, ...], Any, str]) -> None:
     layer, shape, make, style = case
     got = agree(layer, shape, make)
     if got is not None and style == "tf_same":
-        strides = layer["stride"] if isinstance(layer["stride"], list) else [layer["stride"]] * (len(shape) - 1)
-        assert got.shape[1:] == tuple(math.ceil(w / s) for w, s in zip(shape[1:], strides, strict=True))
+        strides = (
+            layer["stride"]
+            if isinstance(layer["stride"], list)
+            else [layer["stride"]] * (len(shape) - 1)
+        )
+        assert got.shape[1:] == tuple(
+            math.ceil(w / s) for w, s in zip(shape[1:], strides, strict=True)
+        )
 
 
 @CASES
@@ -159,14 +181,32 @@ def test_conv_transpose(data: st.DataObject) -> None:
     size = spatial(draw, n, 1, 6)
     layer: dict[str, Any] = {
         "type": draw(st.sampled_from([f"convtranspose{n}d", f"conv_transpose{n}d"])),
-        "out_channels": cout, "kernel_size": k_spec, "stride": s_spec, "padding": p_spec,
-        "output_padding": op_spec, "dilation": d_spec, "groups": groups, "bias": bias,
+        "out_channels": cout,
+        "kernel_size": k_spec,
+        "stride": s_spec,
+        "padding": p_spec,
+        "output_padding": op_spec,
+        "dilation": d_spec,
+        "groups": groups,
+        "bias": bias,
     }
     if stated is not None:
         layer["in_channels"] = stated
-    agree(layer, (cin, *size), lambda: CONVT[n](
-        stated or cin, cout, k, stride=s, padding=p, output_padding=op, groups=groups, bias=bias, dilation=d
-    ))
+    agree(
+        layer,
+        (cin, *size),
+        lambda: CONVT[n](
+            stated or cin,
+            cout,
+            k,
+            stride=s,
+            padding=p,
+            output_padding=op,
+            groups=groups,
+            bias=bias,
+            dilation=d,
+        ),
+    )
 
 
 # ---- pooling -------------------------------------------------------------------------------
@@ -182,7 +222,12 @@ def test_pool(data: st.DataObject) -> None:
     p_spec, p = per_axis(draw, n, 0, mostly(draw, st.just(1), st.just(2)))
     ceil = draw(st.booleans())
     size = spatial(draw, n, 1, 9)
-    layer: dict[str, Any] = {"type": f"{kind}pool{n}d", "kernel_size": k_spec, "padding": p_spec, "ceil_mode": ceil}
+    layer: dict[str, Any] = {
+        "type": f"{kind}pool{n}d",
+        "kernel_size": k_spec,
+        "padding": p_spec,
+        "ceil_mode": ceil,
+    }
     s: tuple[int, ...] | None = None  # torch's default: the kernel size
     if draw(st.booleans()):
         layer["stride"], s = per_axis(draw, n, 1, 3)
@@ -213,7 +258,11 @@ def test_adaptive_and_global_pool(data: st.DataObject) -> None:
     else:
         out = [draw(st.one_of(st.none(), st.integers(1, 7))) for _ in range(n)]
     torch_out = tuple(out) if isinstance(out, list) else out
-    agree({"type": f"adaptive{op}pool{n}d", "output_size": out}, shape, lambda: ADAPTIVE[op][n](torch_out))
+    agree(
+        {"type": f"adaptive{op}pool{n}d", "output_size": out},
+        shape,
+        lambda: ADAPTIVE[op][n](torch_out),
+    )
 
 
 # ---- dense, reshaping ----------------------------------------------------------------------
@@ -242,7 +291,11 @@ def test_flatten(data: st.DataObject) -> None:
     start = draw(st.integers(-rank - 1, rank))
     end = draw(st.integers(-rank - 1, rank))
     assume(start not in (0, -rank - 1))  # the batch dimension: cnncalc keeps it implicit
-    agree({"type": "flatten", "start_dim": start, "end_dim": end}, shape, lambda: nn.Flatten(start, end))
+    agree(
+        {"type": "flatten", "start_dim": start, "end_dim": end},
+        shape,
+        lambda: nn.Flatten(start, end),
+    )
 
 
 @FEW
@@ -250,13 +303,22 @@ def test_flatten(data: st.DataObject) -> None:
 def test_identity_and_dropout(data: st.DataObject) -> None:
     draw = data.draw
     shape = tuple(draw(st.integers(1, 4)) for _ in range(draw(st.integers(1, 4))))
-    kind = draw(st.sampled_from(["identity", "dropout", "dropout1d", "dropout2d", "dropout3d", "alphadropout"]))
+    kind = draw(
+        st.sampled_from(
+            ["identity", "dropout", "dropout1d", "dropout2d", "dropout3d", "alphadropout"]
+        )
+    )
     if kind == "identity":
         agree({"type": "identity"}, shape, nn.Identity)
         return
     p = draw(st.sampled_from([0.0, 0.1, 0.5, 1.0, 1.5, -0.25]))
-    module = {"dropout": nn.Dropout, "dropout1d": nn.Dropout1d, "dropout2d": nn.Dropout2d,
-              "dropout3d": nn.Dropout3d, "alphadropout": nn.AlphaDropout}[kind]
+    module = {
+        "dropout": nn.Dropout,
+        "dropout1d": nn.Dropout1d,
+        "dropout2d": nn.Dropout2d,
+        "dropout3d": nn.Dropout3d,
+        "alphadropout": nn.AlphaDropout,
+    }[kind]
     # torch reads a (1, C) input to dropout1d, or (1, C, H, W) to dropout3d, as one unbatched
     # sample with the batch as its channel; cnncalc wants the rank the layer is made for
     # (dropout2d reads a (1, C, L) input as channel-wise 1D dropout, with a warning)
@@ -276,15 +338,24 @@ def test_batchnorm(data: st.DataObject) -> None:
     shape = tuple(draw(st.integers(1, 4)) for _ in range(rank))
     stated = mostly(draw, st.none(), st.integers(1, 4))
     affine, track = draw(st.booleans()), draw(st.booleans())
-    layer: dict[str, Any] = {"type": f"batchnorm{n}d", "affine": affine, "track_running_stats": track}
+    layer: dict[str, Any] = {
+        "type": f"batchnorm{n}d",
+        "affine": affine,
+        "track_running_stats": track,
+    }
     if stated is not None:
         layer["num_features"] = stated
     # with neither affine nor running statistics torch has nothing sized by num_features and
     # never checks it; cnncalc refuses a stated count the input contradicts
     stricter = stated not in (None, shape[0]) and not affine and not track
     # batch 2: training-mode batch norm refuses a single value per channel
-    agree(layer, shape, lambda: BATCHNORM[n](stated or shape[0], affine=affine, track_running_stats=track),
-          batch=2, stricter=stricter)
+    agree(
+        layer,
+        shape,
+        lambda: BATCHNORM[n](stated or shape[0], affine=affine, track_running_stats=track),
+        batch=2,
+        stricter=stricter,
+    )
 
 
 @FEW
@@ -292,13 +363,21 @@ def test_batchnorm(data: st.DataObject) -> None:
 def test_layernorm(data: st.DataObject) -> None:
     draw = data.draw
     shape = tuple(draw(st.integers(1, 4)) for _ in range(draw(st.integers(1, 4))))
-    ns = list(shape[len(shape) - draw(st.integers(1, len(shape))):])
+    ns = list(shape[len(shape) - draw(st.integers(1, len(shape))) :])
     if draw(st.integers(0, 4)) == 0:
         ns[draw(st.integers(0, len(ns) - 1))] += 1  # a mismatch torch refuses
     affine, bias = draw(st.booleans()), draw(st.booleans())
     spec_ns: Any = ns[0] if len(ns) == 1 and draw(st.booleans()) else ns
-    agree({"type": "layernorm", "normalized_shape": spec_ns, "elementwise_affine": affine, "bias": bias},
-          shape, lambda: nn.LayerNorm(ns, elementwise_affine=affine, bias=bias))
+    agree(
+        {
+            "type": "layernorm",
+            "normalized_shape": spec_ns,
+            "elementwise_affine": affine,
+            "bias": bias,
+        },
+        shape,
+        lambda: nn.LayerNorm(ns, elementwise_affine=affine, bias=bias),
+    )
 
 
 @FEW
@@ -338,8 +417,11 @@ def test_pad(data: st.DataObject) -> None:
     if draw(st.booleans()):
         agree({"type": f"zeropad{n}d", "padding": padding}, shape, lambda: ZEROPAD[n](torch_pad))
     else:
-        agree({"type": f"constantpad{n}d", "padding": padding, "value": 1.5}, shape,
-              lambda: CONSTPAD[n](torch_pad, 1.5))
+        agree(
+            {"type": f"constantpad{n}d", "padding": padding, "value": 1.5},
+            shape,
+            lambda: CONSTPAD[n](torch_pad, 1.5),
+        )
 
 
 SCALES = [0.29, 0.3, 0.5, 0.7, 1, 1.1, 1.5, 2, 2.5, 3]
@@ -351,7 +433,9 @@ def test_upsample(data: st.DataObject) -> None:
     draw = data.draw
     n = draw(st.integers(1, 3))
     shape = (draw(st.integers(1, 3)), *spatial(draw, n, 1, 100 if n == 1 else 12))
-    kind = draw(st.sampled_from(["upsample", "upsample", "upsamplingnearest2d", "upsamplingbilinear2d"]))
+    kind = draw(
+        st.sampled_from(["upsample", "upsample", "upsamplingnearest2d", "upsamplingbilinear2d"])
+    )
     layer: dict[str, Any] = {"type": kind}
     kw: dict[str, Any] = {}
     if draw(st.booleans()):
@@ -363,11 +447,16 @@ def test_upsample(data: st.DataObject) -> None:
         scales = [draw(st.sampled_from(SCALES)) for _ in range(n)]
         layer["scale_factor"], kw["scale_factor"] = scales, tuple(float(v) for v in scales)
     if kind == "upsample":
-        mode = draw(st.sampled_from(["nearest", "nearest-exact", "linear", "bilinear", "bicubic", "trilinear"]))
+        mode = draw(
+            st.sampled_from(
+                ["nearest", "nearest-exact", "linear", "bilinear", "bicubic", "trilinear"]
+            )
+        )
         layer["mode"] = kw["mode"] = mode
         make = lambda: nn.Upsample(**kw)  # noqa: E731
     else:
-        make = lambda: (nn.UpsamplingNearest2d if kind.endswith("nearest2d") else nn.UpsamplingBilinear2d)(**kw)  # noqa: E731
+        cls = nn.UpsamplingNearest2d if kind.endswith("nearest2d") else nn.UpsamplingBilinear2d
+        make = lambda: cls(**kw)  # noqa: E731
     # torch's UpsamplingNearest2d resizes any rank; cnncalc holds the 2d classes to C×H×W
     agree(layer, shape, make, stricter=kind == "upsamplingnearest2d" and n != 2)
 
@@ -375,8 +464,15 @@ def test_upsample(data: st.DataObject) -> None:
 # ---- activations ---------------------------------------------------------------------------
 
 ACTIVATIONS: dict[str, Any] = {
-    "relu": nn.ReLU, "relu6": nn.ReLU6, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "silu": nn.SiLU,
-    "hardswish": nn.Hardswish, "hardsigmoid": nn.Hardsigmoid, "mish": nn.Mish, "softplus": nn.Softplus,
+    "relu": nn.ReLU,
+    "relu6": nn.ReLU6,
+    "sigmoid": nn.Sigmoid,
+    "tanh": nn.Tanh,
+    "silu": nn.SiLU,
+    "hardswish": nn.Hardswish,
+    "hardsigmoid": nn.Hardsigmoid,
+    "mish": nn.Mish,
+    "softplus": nn.Softplus,
     "selu": nn.SELU,
 }
 
@@ -386,7 +482,11 @@ ACTIVATIONS: dict[str, Any] = {
 def test_activations(data: st.DataObject) -> None:
     draw = data.draw
     shape = tuple(draw(st.integers(1, 4)) for _ in range(draw(st.integers(1, 4))))
-    kind = draw(st.sampled_from([*ACTIVATIONS, "leaky_relu", "elu", "gelu", "softmax", "logsoftmax", "prelu"]))
+    kind = draw(
+        st.sampled_from(
+            [*ACTIVATIONS, "leaky_relu", "elu", "gelu", "softmax", "logsoftmax", "prelu"]
+        )
+    )
     if kind in ACTIVATIONS:
         agree({"type": kind}, shape, ACTIVATIONS[kind])
     elif kind == "leaky_relu":
@@ -398,7 +498,11 @@ def test_activations(data: st.DataObject) -> None:
         agree({"type": kind, "approximate": approx}, shape, lambda: nn.GELU(approx))
     elif kind in ("softmax", "logsoftmax"):
         dim = draw(st.integers(-6, 5))
-        agree({"type": kind, "dim": dim}, shape, lambda: (nn.Softmax if kind == "softmax" else nn.LogSoftmax)(dim))
+        agree(
+            {"type": kind, "dim": dim},
+            shape,
+            lambda: (nn.Softmax if kind == "softmax" else nn.LogSoftmax)(dim),
+        )
     else:
         num = draw(st.sampled_from([1, shape[0], shape[0] + 1]))
         agree({"type": "prelu", "num_parameters": num}, shape, lambda: nn.PReLU(num))
@@ -416,7 +520,9 @@ class TableConv(nn.Module):
         self.convs = nn.ModuleList(nn.Conv2d(len(row), 1, k, bias=bias) for row in table)
 
     def forward(self, x: Any) -> Any:
-        return torch.cat([conv(x[:, row]) for conv, row in zip(self.convs, self.table, strict=True)], dim=1)
+        return torch.cat(
+            [conv(x[:, row]) for conv, row in zip(self.convs, self.table, strict=True)], dim=1
+        )
 
 
 @FEW
@@ -425,10 +531,22 @@ def test_connection_table_conv(data: st.DataObject) -> None:
     draw = data.draw
     cin = draw(st.integers(1, 6))
     # rows of distinct input maps; index cin (one past the last map) is a map that does not exist
-    rows = draw(st.lists(st.lists(st.integers(0, cin), min_size=1, max_size=cin, unique=True), min_size=1, max_size=6))
+    rows = draw(
+        st.lists(
+            st.lists(st.integers(0, cin), min_size=1, max_size=cin, unique=True),
+            min_size=1,
+            max_size=6,
+        )
+    )
     k, bias = draw(st.integers(1, 3)), draw(st.booleans())
     shape = (cin, draw(st.integers(1, 8)), draw(st.integers(1, 8)))
-    layer = {"type": "conv2d", "out_channels": len(rows), "kernel_size": k, "bias": bias, "connection_table": rows}
+    layer = {
+        "type": "conv2d",
+        "out_channels": len(rows),
+        "kernel_size": k,
+        "bias": bias,
+        "connection_table": rows,
+    }
     agree(layer, shape, lambda: TableConv(rows, k, bias))
 
 
@@ -436,8 +554,11 @@ def test_lenet5_named_table_matches_torch() -> None:
     from cnncalc.layers.conv import LENET5_TABLE
 
     rows = [list(r) for r in LENET5_TABLE]
-    got = agree({"type": "conv2d", "out_channels": 16, "kernel_size": 5, "connection_table": "lenet5"},
-                (6, 14, 14), lambda: TableConv(rows, 5, True))
+    got = agree(
+        {"type": "conv2d", "out_channels": 16, "kernel_size": 5, "connection_table": "lenet5"},
+        (6, 14, 14),
+        lambda: TableConv(rows, 5, True),
+    )
     assert got is not None and got.trainable == 1516 and got.shape == (16, 10, 10)
 
 
@@ -448,12 +569,20 @@ def test_subsample(data: st.DataObject) -> None:
     n = draw(st.integers(1, 3))
     c = draw(st.integers(1, 6))
     k_spec, k = per_axis(draw, n, 1, 3)
-    layer: dict[str, Any] = {"type": f"subsample{n}d", "kernel_size": k_spec, "bias": draw(st.booleans())}
+    layer: dict[str, Any] = {
+        "type": f"subsample{n}d",
+        "kernel_size": k_spec,
+        "bias": draw(st.booleans()),
+    }
     s = k
     if draw(st.booleans()):
         layer["stride"], s = per_axis(draw, n, 1, 3)
     shape = (c, *spatial(draw, n, 1, 9))
     # sum over the window, times one coefficient per map, plus one bias per map
-    agree(layer, shape, lambda: nn.Sequential(
-        AVGPOOL[n](k, stride=s), CONV[n](c, c, 1, groups=c, bias=layer["bias"])
-    ))
+    agree(
+        layer,
+        shape,
+        lambda: nn.Sequential(
+            AVGPOOL[n](k, stride=s), CONV[n](c, c, 1, groups=c, bias=layer["bias"])
+        ),
+    )

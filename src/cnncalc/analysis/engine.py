@@ -10,6 +10,9 @@ from cnncalc.layers.base import Counts, Shape, numel
 from cnncalc.spec.network import INPUT, Network, Node
 from cnncalc.sym import Dim
 
+# Figures are exact Python ints, but past this they mean nothing and could not be printed
+# (Python refuses int -> str beyond 4,300 digits); totals of many such figures stay far below.
+MAX_FIGURE = 10**1000
 
 @dataclass(frozen=True, slots=True)
 class LayerStats:
@@ -74,6 +77,7 @@ def analyze(net: Network, input_shape: Shape | None = None) -> Report:
         inputs = tuple(env[i] for i in node.inputs)
         try:
             y, counts = _run(node, inputs)
+            _bounded(y, counts)
         except LayerError as err:
             problems.append(Problem(node.where(err.field), err.message, err.hint, node.name, err.code))
             continue
@@ -87,6 +91,14 @@ def analyze(net: Network, input_shape: Shape | None = None) -> Report:
         raise SpecError(problems)
     outputs = tuple(env[o] for o in net.outputs)
     return Report(net, x, stats, total, outputs)
+
+
+def _bounded(y: Shape, counts: Counts) -> None:
+    figures = [("the output size", d) for d in y]
+    figures += [(name, getattr(counts, name)) for name in counts.__dataclass_fields__]
+    for what, v in figures:
+        if isinstance(v, int) and abs(v) >= MAX_FIGURE:
+            raise LayerError(f"{what} comes to more than 10^1000", "check the sizes (a runaway scale?)", code="E101")
 
 
 def _run(node: Node, inputs: Sequence[Shape]) -> tuple[Shape, Counts]:

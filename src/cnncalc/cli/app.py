@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import typer
 
+from cnncalc.cli.codegen import codegen_app
 from cnncalc.cli.lint import lint
 from cnncalc.cli.params import params
 from cnncalc.cli.rules import rules
 from cnncalc.cli.schema import schema
 from cnncalc.cli.shapes import shapes
+from cnncalc.cli.types import types
 
 app = typer.Typer(
     name="cnncalc",
@@ -25,9 +27,11 @@ app.command()(params)
 app.command()(lint)
 app.command()(rules)
 app.command()(schema)
+app.command()(types)
+app.add_typer(codegen_app)  # cnncalc codegen torch SPEC
 
 
 def main() -> None:
-    from cnncalc.cli.common import guarded
+    from cnncalc.cli.common import run_app
 
-    guarded(app)  # rendering runs outside each command's guarded(): no traceback from it either
+    run_app(app)  # rendering runs outside each command's guarded(): no traceback from it either

@@ -1,14 +1,13 @@
-"""Options shared by commands, and the one place that turns errors into exit codes."""
+"""Choices shared by commands, and the one place that turns errors into exit codes.
+
+Imports without typer, for the fast path (cli/fast.py); typer's options are in cli/options.py."""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable
 from enum import StrEnum
-from pathlib import Path
-from typing import Annotated, NoReturn, TypeVar
-
-import typer
+from typing import NoReturn, TypeVar
 
 from cnncalc.errors import CnncalcError, ExitCode, SpecError
 
@@ -30,25 +29,11 @@ class DType(StrEnum):
     int8 = "int8"
 
 
-SpecArg = Annotated[Path, typer.Argument(help="the network spec (YAML)", show_default=False)]
-InputOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--input",
-        "-i",
-        help="override the spec's input, e.g. 3x224x224 or 3xHxW",
-        show_default=False,
-    ),
-]
-FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="output format")]
-AsciiOpt = Annotated[
-    bool, typer.Option("--ascii", help="plain ASCII: x for ×, floor()/ceil() for ⌊⌋/⌈⌉")
-]
-
-
 def fail(message: str, code: ExitCode) -> NoReturn:
     print(message, file=sys.stderr)
-    raise typer.Exit(int(code))
+    # SystemExit, not typer.Exit: the same exit code through typer, and this module stays
+    # importable without typer (cli/fast.py; typer's option declarations are in cli/options.py)
+    raise SystemExit(int(code))
 
 
 def guarded(fn: Callable[[], T]) -> T:
@@ -67,6 +52,22 @@ def guarded(fn: Callable[[], T]) -> T:
         fail("cnncalc: out of memory", ExitCode.INVALID)
     except Exception as err:  # the last line of defence, see above
         fail(internal_error(err), ExitCode.INVALID)
+
+
+def run_app(app: Callable[[], object]) -> None:
+    """The console script: the typer app, with the same safety net as guarded() around the
+    code that runs outside it (rendering, option parsing)."""
+    try:
+        app()
+    except CnncalcError as err:
+        print(str(err) if isinstance(err, SpecError) else f"cnncalc: {err}", file=sys.stderr)
+        sys.exit(int(err.exit_code))
+    except MemoryError:
+        print("cnncalc: out of memory", file=sys.stderr)
+        sys.exit(int(ExitCode.INVALID))
+    except Exception as err:  # a bug: one line, no traceback
+        print(internal_error(err), file=sys.stderr)
+        sys.exit(int(ExitCode.INVALID))
 
 
 def internal_error(err: BaseException) -> str:

@@ -20,39 +20,67 @@ from cnncalc.lint.formats import LintFormat, default_format
 def lint(
     paths: Annotated[
         list[str] | None,
-        typer.Argument(help="spec files, folders (their *.yaml, *.yml) or globs", show_default=False),
+        typer.Argument(
+            help="spec files, folders (their *.yaml, *.yml) or globs", show_default=False
+        ),
     ] = None,
     format: Annotated[
         LintFormat | None,
-        typer.Option("--format", "-f", help="text, json, github or sarif [default: github under "
-                     "GitHub Actions, else text]", show_default=False),
+        typer.Option(
+            "--format",
+            "-f",
+            help="text, json, github or sarif [default: github under GitHub Actions, else text]",
+            show_default=False,
+        ),
     ] = None,
     fail_on: Annotated[
         Severity | None,
-        typer.Option("--fail-on", help="lowest severity that makes the exit code 1 [default: error]",
-                     show_default=False),
+        typer.Option(
+            "--fail-on",
+            help="lowest severity that makes the exit code 1 [default: error]",
+            show_default=False,
+        ),
     ] = None,
     select: Annotated[
-        str | None, typer.Option("--select", help="codes, prefixes or rule names, comma-separated "
-                                 "(replaces the config's select)", show_default=False),
+        str | None,
+        typer.Option(
+            "--select",
+            help="codes, prefixes or rule names, comma-separated (replaces the config's select)",
+            show_default=False,
+        ),
     ] = None,
     ignore: Annotated[
-        str | None, typer.Option("--ignore", help="codes, prefixes or rule names to skip, "
-                                 "comma-separated (added to the config's)", show_default=False),
+        str | None,
+        typer.Option(
+            "--ignore",
+            help="codes, prefixes or rule names to skip, comma-separated (added to the config's)",
+            show_default=False,
+        ),
     ] = None,
     config: Annotated[
-        Path | None, typer.Option("--config", help="a .cnncalc.yaml or pyproject.toml to use",
-                                  show_default=False),
+        Path | None,
+        typer.Option(
+            "--config", help="a .cnncalc.yaml or pyproject.toml to use", show_default=False
+        ),
     ] = None,
-    isolated: Annotated[bool, typer.Option("--isolated", help="ignore configuration files")] = False,
+    isolated: Annotated[
+        bool, typer.Option("--isolated", help="ignore configuration files")
+    ] = False,
     color: Annotated[
-        bool | None, typer.Option("--color/--no-color", help="color text output [default: on a terminal]",
-                                  show_default=False),
+        bool | None,
+        typer.Option(
+            "--color/--no-color",
+            help="color text output [default: on a terminal]",
+            show_default=False,
+        ),
     ] = None,
 ) -> None:
     """Lint spec files: every spec error, plus rules with codes (cnncalc rules lists them)."""
     if not paths:
-        fail("cnncalc lint: give spec files, folders or globs (e.g. cnncalc lint specs/)", ExitCode.USAGE)
+        fail(
+            "cnncalc lint: give spec files, folders or globs (e.g. cnncalc lint specs/)",
+            ExitCode.USAGE,
+        )
     from cnncalc.lint import Config, discover, lint_paths, load_config
     from cnncalc.lint.config import from_mapping
 

@@ -6,7 +6,8 @@ from typing import Annotated
 
 import typer
 
-from cnncalc.cli.common import AsciiOpt, DType, Format, FormatOpt, InputOpt, SpecArg
+from cnncalc.cli.common import DType, Format
+from cnncalc.cli.options import AsciiOpt, FormatOpt, InputOpt, SpecArg
 from cnncalc.cli.report import emit
 
 

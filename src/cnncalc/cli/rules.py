@@ -12,7 +12,8 @@ from cnncalc.errors import ExitCode
 
 def rules(
     code: Annotated[
-        str | None, typer.Argument(help="a code (W201, E102) or rule name to explain", show_default=False)
+        str | None,
+        typer.Argument(help="a code (W201, E102) or rule name to explain", show_default=False),
     ] = None,
     markdown: Annotated[bool, typer.Option("--markdown", help="print docs/lint.md")] = False,
 ) -> None:
@@ -26,6 +27,9 @@ def rules(
     else:
         found = registry.find(code)
         if found is None:
-            fail(f"cnncalc rules: no rule {code!r}{registry.suggest(code)} (cnncalc rules lists them)",
-                 ExitCode.USAGE)
+            fail(
+                f"cnncalc rules: no rule {code!r}{registry.suggest(code)} "
+                "(cnncalc rules lists them)",
+                ExitCode.USAGE,
+            )
         print(docs.explain(*found), end="")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from cnncalc.cli.common import AsciiOpt, FormatOpt, Format, InputOpt, SpecArg
+from cnncalc.cli.common import Format
+from cnncalc.cli.options import AsciiOpt, FormatOpt, InputOpt, SpecArg
 from cnncalc.cli.report import emit
 
 

@@ -64,8 +64,10 @@ def is_plain(text: str) -> bool:
 class Namespace:
     """Hands out unique identifiers; never a reserved or Python-defined name."""
 
-    def __init__(self, reserved: Iterable[str] = ()) -> None:
-        self.taken: set[str] = set(PYTHON_NAMES) | set(reserved)
+    def __init__(self, reserved: Iterable[str] = (), *, attributes: bool = False) -> None:
+        # attribute names (self.max) cannot shadow builtins; only keywords are out of bounds
+        python = frozenset(keyword.kwlist) if attributes else PYTHON_NAMES
+        self.taken: set[str] = set(python) | set(reserved)
 
     def __contains__(self, name: str) -> bool:
         return name in self.taken
@@ -74,7 +76,7 @@ class Namespace:
         self.taken.add(name)
 
     def create(self, text: str, style: Style = "keep", fallback: str = "layer") -> str:
-        base = identifier(text, style, fallback)
+        base = text if style == "keep" and is_plain(text) else identifier(text, style, fallback)
         name, n = base, 1
         while name in self.taken:
             n += 1

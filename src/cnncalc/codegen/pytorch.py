@@ -20,6 +20,7 @@ spec cannot put text of its own into the file.
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -27,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from cnncalc.codegen import source
 from cnncalc.codegen.backend import Generated, Statement
-from cnncalc.codegen.names import MODULE_ATTRIBUTES, Namespace, is_plain
+from cnncalc.codegen.names import MODULE_ATTRIBUTES, Namespace, identifier
 from cnncalc.errors import LayerError, Problem, SpecError
 from cnncalc.spec.network import INPUT
 
@@ -97,9 +98,9 @@ class Item:
 
     value: str  # the layer whose output this is
     inputs: tuple[str, ...]
-    call: str = ""  # module accessor such as 'self.layer1[0].conv1' ('' for an expression)
-    stats: LayerStats | None = None  # the layer, for an expression
-    label: str = ""  # what to name its variable after
+    label: str  # what a variable holding it is named after
+    call: str = ""  # the module's accessor, e.g. 'self.layer1[0].conv1'
+    stats: LayerStats | None = None  # the layer, when forward writes an expression for it
 
 
 class PyTorch:
@@ -115,39 +116,44 @@ class _Writer:
         self.width = width
         self.problems: list[Problem] = []
         self.root = Slot("")
-        self.modules: dict[str, str] = {}
+        self.modules: dict[str, str] = {}  # layer -> module path
         self.accessors: dict[str, str] = {}  # raw path -> python accessor
         self.helpers: set[str] = set()
-        self.uses_functional = False
+        self.expressions: set[str] = set()  # layers forward writes as an expression
+        self.position = {s.name: i for i, s in enumerate(report.layers)}
+        self.readers: dict[str, list[str]] = {}
+        for s in report.layers:
+            for v in s.node.inputs:
+                self.readers.setdefault(v, []).append(s.name)
+
+    def fail(self, stats: LayerStats, err: Exception) -> None:
+        if isinstance(err, LayerError):
+            problem = Problem(stats.node.where(err.field), err.message, err.hint, stats.name, err.code)
+        else:
+            problem = Problem(stats.node.where(), f"cannot generate code: {err}", "", stats.name, "E120")
+        self.problems.append(problem)
 
     # ---- lowering -------------------------------------------------------------------
-    def fail(self, stats: LayerStats, err: Exception, field_name: str = "") -> None:
-        message = err.message if isinstance(err, LayerError) else f"cannot generate code: {err}"
-        hint = err.hint if isinstance(err, LayerError) else ""
-        code = err.code if isinstance(err, LayerError) else "E120"
-        self.problems.append(Problem(stats.node.where(field_name), message, hint, stats.name, code))
-
     def lower(self, stats: LayerStats) -> ast.expr | None:
-        """The layer's module (its activation appended), or None for a forward expression."""
+        """The layer's module, its activation appended; None for a forward expression (a
+        merge's activation alone is then its module: forward passes the merged value to it)."""
         layer, y = stats.node.layer, stats.output_shape
         try:
             text = layer.torch_module(stats.input_shapes[0], y)
             act = layer.activation.torch_module(y, y) if layer.activation is not None else None
-            if text is None and layer.torch_forward(["x"] * len(stats.input_shapes), stats.input_shapes, y) is None:
-                raise LayerError(f"{layer.type} has no PyTorch lowering yet", code="E120")
             module = self.constructor(text) if text is not None else None
-            if act is not None:
-                act_node = self.constructor(act)
-                if module is None:
-                    return act_node  # a merge's activation: the module its output goes through
-                if isinstance(module, ast.Call) and source.dotted(module.func) == "nn.Sequential":
-                    module.args.append(act_node)
-                    return module
-                return _call("nn.Sequential", [module, act_node])
-            return module
-        except LayerError as err:
-            self.fail(stats, err, err.field)
-        except source.UnsafeSource as err:
+            if module is None:
+                self.expressions.add(stats.name)
+            if act is None:
+                return module
+            act_node = self.constructor(act)
+            if module is None:
+                return act_node
+            if isinstance(module, ast.Call) and source.dotted(module.func) == "nn.Sequential":
+                module.args.append(act_node)
+                return module
+            return _call("nn.Sequential", [module, act_node])
+        except (LayerError, source.UnsafeSource) as err:
             self.fail(stats, err)
         return None
 
@@ -167,35 +173,30 @@ class _Writer:
             if slot.module is not None:
                 break
         if slot.module is not None or last in slot.children:
-            err = LayerError(f"the name {stats.name!r} is both a layer and a block", code="E120")
-            self.fail(stats, err)
+            self.fail(stats, LayerError(f"{stats.name!r} names both a layer and a block", code="E120"))
             return
         slot.children[last] = Slot(last, module, stats.name)
 
-    def shape_tree(self, slot: Slot, path: str, accessor: str) -> None:
-        """Choose each container's kind and its children's keys, depth first."""
-        names = Namespace(MODULE_ATTRIBUTES)
+    def shape_tree(self, slot: Slot, path: str) -> None:
+        """Choose each container's kind and its children's keys, innermost first."""
         for child in slot.children.values():
-            sub = f"{path}.{child.raw}" if path else child.raw
             if child.children:
-                self.shape_tree(child, sub, "")  # kinds below first: a sequence needs them
+                self.shape_tree(child, f"{path}.{child.raw}" if path else child.raw)
         if slot is not self.root and slot.numbered():
             slot.kind = "seq" if self.is_chain(slot, path) else "list"
-        for raw, child in slot.children.items():
+        names = Namespace(MODULE_ATTRIBUTES, attributes=True)
+        for raw in slot.children:
             if slot is not self.root and (slot.kind != "dict" or _index(raw) >= 0):
-                key = raw  # an index, or a numeric key in a ModuleDict
+                slot.keys[raw] = raw  # an index, or a numeric key in a ModuleDict
             else:
-                key = raw if is_plain(raw) and raw not in names else names.create(raw)
-                names.reserve(key)
-            slot.keys[raw] = key
-        self.set_paths(slot, path, accessor or "self", "")
+                slot.keys[raw] = names.create(raw)
 
     def set_paths(self, slot: Slot, raw_path: str, accessor: str, torch_path: str) -> None:
         for raw, child in slot.children.items():
             key = slot.keys[raw]
             if slot.kind in ("seq", "list"):
                 sub_accessor = f"{accessor}[{key}]"
-            elif slot is not self.root and not key.isidentifier():
+            elif not key.isidentifier():
                 sub_accessor = f'{accessor}["{key}"]'
             else:
                 sub_accessor = f"{accessor}.{key}"
@@ -212,18 +213,21 @@ class _Writer:
         if any(c.module is None and c.kind != "seq" for c in slot.children.values()):
             return False
         inside = [s for s in self.report.layers if s.name.startswith(path + ".")]
-        if not inside or any(s.name not in self.modules_wanted for s in inside):
+        if not inside or any(s.name in self.expressions for s in inside):
             return False
         order = [_index(s.name[len(path) + 1 :].split(".")[0]) for s in inside]
-        if order != sorted(order):
-            return False
         first = self.position[inside[0].name]
-        if [self.position[s.name] for s in inside] != list(range(first, first + len(inside))):
+        if order != sorted(order) or [self.position[s.name] for s in inside] != list(
+            range(first, first + len(inside))
+        ):
             return False
+        outputs = self.report.network.outputs
         for before, after in zip(inside, inside[1:], strict=False):
             if after.node.inputs != (before.name,) or self.readers[before.name] != [after.name]:
                 return False
-        return len(inside[0].node.inputs) == 1 and inside[-1].name not in self.report.network.outputs[:-1]
+            if before.name in outputs:
+                return False
+        return len(inside[0].node.inputs) == 1
 
     def build(self, slot: Slot) -> ast.expr:
         """The constructor expression of a container (or a leaf's module)."""
@@ -241,59 +245,50 @@ class _Writer:
     def unit_of(self, name: str) -> str:
         """The outermost nn.Sequential container holding a layer ('' for none)."""
         parts = name.split(".")
-        slot, found = self.root, ""
+        slot: Slot | None = self.root
         for i, part in enumerate(parts[:-1]):
-            slot = slot.children.get(part, Slot(""))
-            if slot.kind == "seq" and slot.children:
+            slot = slot.children.get(part) if slot is not None else None
+            if slot is not None and slot.kind == "seq" and slot.module is None:
                 return ".".join(parts[: i + 1])
-        return found
+        return ""
 
     def items(self) -> list[Item]:
         out: list[Item] = []
-        done: set[str] = set()
         for stats in self.report.layers:
-            unit = self.unit_of(stats.name) if stats.name in self.modules else ""
-            if unit:
-                if unit in done:
-                    out[-1].value = stats.name  # the unit's output is its last layer's
-                    continue
-                done.add(unit)
-                out.append(Item(stats.name, stats.node.inputs, self.accessors[unit], label=unit))
-            elif stats.name in self.modules:
-                inputs = stats.node.inputs
-                call = self.accessors[stats.name]
-                expr = Item(stats.name, inputs, call, stats, label=stats.name)
-                out.append(expr)
+            name, inputs = stats.name, stats.node.inputs
+            unit = self.unit_of(name) if name in self.modules else ""
+            if unit and out and out[-1].label == unit and out[-1].stats is None:
+                out[-1].value = name  # the container's output is its last layer's
+            elif unit:
+                out.append(Item(name, inputs, unit, self.accessors[unit]))
+            elif name in self.expressions:
+                out.append(Item(name, inputs, name, self.accessors.get(name, ""), stats))
             else:
-                out.append(Item(stats.name, stats.node.inputs, "", stats, label=stats.name))
+                out.append(Item(name, inputs, name, self.accessors[name]))
         return out
 
-    def forward(self, class_names: set[str]) -> tuple[list[str], list[tuple[int, int, str, str]]]:
-        """forward's body lines, and (first, last, variable, layer) per statement, relative."""
+    def forward(self, reserved: set[str]) -> tuple[list[str], list[tuple[int, int, str, str]]]:
+        """forward's body lines, and (first, last, variable, layer) per statement, 0-based."""
         items = self.items()
         outputs = self.report.network.outputs
-        n = len(items)
-        readers: dict[str, list[int]] = {}
+        readers: dict[str, set[int]] = {}
         for i, item in enumerate(items):
             for v in item.inputs:
-                readers.setdefault(v, []).append(i)
-        last_use = {v: max(r) for v, r in readers.items()}
+                readers.setdefault(v, set()).add(i)
         for o in outputs:
-            last_use[o] = n
-            readers.setdefault(o, []).append(n)
-        local = Namespace({"self", "torch", "nn", "F", "x", "_", *class_names})
+            readers.setdefault(o, set()).add(len(items))
+        local = Namespace({"self", "torch", "nn", "F", "x", "_", *reserved})
         var = {INPUT: "x"}
-        in_x = INPUT
+        in_x = INPUT  # the value variable x holds
         lines: list[str] = []
         marks: list[tuple[int, int, str, str]] = []
         for i, item in enumerate(items):
-            args = [var[v] for v in item.inputs]
-            expr = self.expression(item, args)
+            expr = self.expression(item, [var[v] for v in item.inputs])
             if expr is None:
                 continue
-            uses = set(readers.get(item.value, []))
-            if uses == {i + 1} and last_use.get(in_x, -1) <= i:
-                name, in_x = "x", item.value
+            uses = readers.get(item.value, set())
+            if uses == {i + 1} and max(readers.get(in_x, {-1})) <= i:
+                name, in_x = "x", item.value  # the next statement reads it, and only it
             elif not uses:
                 name = "_"  # read by no later layer: computed (and checked) all the same
             else:
@@ -302,53 +297,38 @@ class _Writer:
             stmt = source.statement(name, expr, BODY_INDENT, self.width)
             marks.append((len(lines), len(lines) + len(stmt) - 1, name, item.value))
             lines += stmt
-        result: ast.expr = (
-            ast.Name(id=var[outputs[0]], ctx=ast.Load())
-            if len(outputs) == 1
-            else ast.Tuple(elts=[ast.Name(id=var[o], ctx=ast.Load()) for o in outputs], ctx=ast.Load())
-        )
+        names = [ast.Name(id=var[o], ctx=ast.Load()) for o in outputs]
+        result = names[0] if len(names) == 1 else ast.Tuple(elts=list(names), ctx=ast.Load())
         lines += source.statement("return", result, BODY_INDENT, self.width)
         return lines, marks
 
     def expression(self, item: Item, args: list[str]) -> ast.expr | None:
+        """The right-hand side of an item's statement."""
         stats = item.stats
-        if item.call and (stats is None or stats.name in self.modules and stats.node.layer.torch_module(
-            stats.input_shapes[0], stats.output_shape) is not None):
+        if stats is None:  # a module (or a container) called on its input
             return _call(item.call, [ast.Name(id=a, ctx=ast.Load()) for a in args])
-        assert stats is not None
         layer = stats.node.layer
         try:
             text = layer.torch_forward(args, stats.input_shapes, stats.output_shape)
             if text is None:
                 raise LayerError(f"{layer.type} has no PyTorch lowering yet", code="E120")
             node = source.parse(text, {"torch", *args}, lambda f: _forward_ok(f, args))
-        except LayerError as err:
-            self.fail(stats, err, err.field)
-            return None
-        except source.UnsafeSource as err:
+        except (LayerError, source.UnsafeSource) as err:
             self.fail(stats, err)
             return None
-        if item.call:  # a merge with an activation: its module takes the merged value
-            return _call(item.call, [node])
-        return node
+        return _call(item.call, [node]) if item.call else node  # a merge's activation module
 
     # ---- the file -------------------------------------------------------------------
     def write(self) -> Generated:
         rep = self.report
-        self.position = {s.name: i for i, s in enumerate(rep.layers)}
-        self.readers: dict[str, list[str]] = {}
-        for s in rep.layers:
-            for v in s.node.inputs:
-                self.readers.setdefault(v, []).append(s.name)
-        self.modules_wanted: set[str] = set()
         for stats in rep.layers:
             module = self.lower(stats)
             if module is not None:
-                self.modules_wanted.add(stats.name)
                 self.place(stats, module)
         if self.problems:
             raise SpecError(self.problems)
-        self.shape_tree(self.root, "", "self")
+        self.shape_tree(self.root, "")
+        self.set_paths(self.root, "", "self", "")
         helpers = sorted(self.helpers)
         module_names = Namespace({"torch", "nn", "F", *helper_sources()})
         class_name = module_names.create(rep.network.name, "pascal", "Net")
@@ -357,48 +337,45 @@ class _Writer:
             raise SpecError(self.problems)
         init = [f"{BODY_INDENT}super().__init__()"]
         for raw, slot in self.root.children.items():
-            init += source.statement(f"self.{self.root.keys[raw]}", self.build(slot), BODY_INDENT, self.width)
+            target = f"self.{self.root.keys[raw]}"
+            init += source.statement(target, self.build(slot), BODY_INDENT, self.width)
         code_helpers = [helper_sources()[h] for h in helpers]
-        functional = any("F." in src for src in code_helpers)
-        head = [
+        functional = any(re.search(r"\bF\b", src) for src in code_helpers)
+        n_out = len(rep.network.outputs)
+        returns = "torch.Tensor" if n_out == 1 else f"tuple[{', '.join(['torch.Tensor'] * n_out)}]"
+        lines = [
             f'"""{class_name}: a PyTorch module generated by cnncalc from a network spec."""',
             "",
             "import torch",
             *(["import torch.nn.functional as F"] if functional else []),
             "from torch import nn",
-        ]
-        for src in code_helpers:
-            head += ["", "", src]
-        outputs = rep.network.outputs
-        returns = "torch.Tensor" if len(outputs) == 1 else f"tuple[{', '.join(['torch.Tensor'] * len(outputs))}]"
-        cls = [
+            *(part for src in code_helpers for part in ("", "", src)),
             "",
             "",
             f"class {class_name}(nn.Module):",
-            *self.docstring(class_name),
+            *self.docstring(),
             "",
             f"{CLASS_INDENT}def __init__(self) -> None:",
             *init,
             "",
             f"{CLASS_INDENT}def forward(self, x: torch.Tensor) -> {returns}:",
         ]
-        text = "\n".join(head + cls).split("\n")
-        offset = len(text) + 1  # 1-based line of forward's first statement
-        statements = [Statement(offset + a, offset + b, v, layer) for a, b, v, layer in marks]
-        code = "\n".join(text + body) + "\n"
+        lines = "\n".join(lines).split("\n")  # helper sources hold several lines each
+        first = len(lines) + 1  # 1-based line of forward's first statement
+        statements = [Statement(first + a, first + b, v, layer) for a, b, v, layer in marks]
         renamed = {k: v for k, v in self.modules.items() if k != v}
+        code = "\n".join(lines + body) + "\n"
         return Generated(code, class_name, dict(self.modules), statements, renamed, tuple(helpers))
 
-    def docstring(self, class_name: str) -> list[str]:
-        rep = self.report
-        shape = ", ".join(str(d) if isinstance(d, int) else source.constant(None) for d in rep.input_shape)
-        t = rep.totals
-        figures = [f"{d:,}" if isinstance(d, int) else "?" for d in (t.trainable, t.fixed, t.buffers)]
+    def docstring(self) -> list[str]:
+        rep, t = self.report, self.report.totals
+        shape = ", ".join(str(d) if isinstance(d, int) else identifier(str(d)) for d in rep.input_shape)
+        trainable, fixed, buffers = (f"{d:,}" if isinstance(d, int) else "?" for d in (t.trainable, t.fixed, t.buffers))
         return [
-            f'{CLASS_INDENT}"""The spec\'s network, layer names kept (nn.Module.get_submodule finds them).',
+            f'{CLASS_INDENT}"""The spec\'s network; its layer names are the module names here.',
             "",
-            f"{CLASS_INDENT}Input: (N, {shape}). cnncalc counts {figures[0]} trainable parameters,",
-            f"{CLASS_INDENT}{figures[1]} fixed ones and {figures[2]} buffer elements.",
+            f"{CLASS_INDENT}Input: (N, {shape}). cnncalc counts {trainable} trainable parameters,",
+            f"{CLASS_INDENT}{fixed} fixed ones and {buffers} buffer elements.",
             f'{CLASS_INDENT}"""',
         ]
 

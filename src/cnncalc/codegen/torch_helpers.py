@@ -1,8 +1,8 @@
-"""Modules that torch lacks, copied into generated files that need them (one class each).
+"""Modules torch lacks, copied into the generated files that need them (one class each).
 
-codegen reads this file as text and never imports it, so cnncalc runs without torch; tests
-import it to check each module against the figures cnncalc counts. Each class stands alone:
-it uses only torch, nn and F.
+codegen reads this file as text and never imports it, so cnncalc runs without torch;
+tests import it. Each class stands alone: it uses only torch, nn and F. Lines stay
+within 88 columns and format the same at 88 and 100, so generated files pass ruff.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from torch import nn
 
 
 class ScaledTanh(nn.Module):
-    """LeNet-5's squashing function f(a) = A·tanh(S·a), A = 1.7159, S = 2/3."""
+    """LeNet-5's squashing function f(a) = A * tanh(S * a), A = 1.7159, S = 2/3."""
 
     def __init__(self, scale: float = 1.7159, slope: float = 2 / 3) -> None:
         super().__init__()
@@ -25,8 +25,8 @@ class ScaledTanh(nn.Module):
 
 
 class Subsampling(nn.Module):
-    """LeNet-5's subsampling (S2, S4): each unit sums its window, multiplies the sum by its
-    map's trainable coefficient and adds its map's trainable bias."""
+    """LeNet-5's subsampling (S2, S4): each unit sums its window, multiplies the sum by
+    its map's trainable coefficient and adds its map's trainable bias."""
 
     def __init__(
         self,
@@ -45,19 +45,19 @@ class Subsampling(nn.Module):
         self.bias = nn.Parameter(torch.zeros(channels)) if bias else None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        pool = (F.avg_pool1d, F.avg_pool2d, F.avg_pool3d)[len(self.kernel_size) - 1]
-        total = pool(x, self.kernel_size, self.stride) * self.area  # type: ignore[operator]
+        pool = getattr(F, f"avg_pool{len(self.kernel_size)}d")
+        total: torch.Tensor = pool(x, self.kernel_size, self.stride) * self.area
         per_map = (-1,) + (1,) * len(self.kernel_size)
         y = total * self.weight.view(per_map)
         return y if self.bias is None else y + self.bias.view(per_map)
 
 
 class TableConv(nn.Module):
-    """A convolution in which output map o reads only the input maps table[o] (LeNet-5's C3).
+    """A convolution where output map o reads only the input maps table[o] (LeNet's C3).
 
-    The weights are packed, one kernel per (output map, input map) pair of the table, so the
-    parameter count is exactly the table's; forward scatters them into a full kernel. They
-    start uniform in ±2.4/F, F the unit's fan-in, as the paper's appendix prescribes."""
+    The weights are packed, one kernel per (output map, input map) pair of the table,
+    so the parameter count is exactly the table's; forward scatters them into a full
+    kernel. They start uniform in [-2.4/F, 2.4/F], F the unit's fan-in (the paper)."""
 
     def __init__(
         self,
@@ -73,9 +73,7 @@ class TableConv(nn.Module):
         self.in_channels = in_channels
         self.out_channels = len(table)
         self.kernel_size = kernel_size
-        self.stride = stride
-        self.padding = padding
-        self.dilation = dilation
+        self.geometry = (stride, padding, dilation)
         self.rows = [o for o, maps in enumerate(table) for _ in maps]
         self.cols = [i for maps in table for i in maps]
         taps = 1
@@ -87,21 +85,23 @@ class TableConv(nn.Module):
         self.bias = nn.Parameter(torch.zeros(len(table))) if bias else None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        full = self.weight.new_zeros(self.out_channels, self.in_channels, *self.kernel_size)
+        shape = (self.out_channels, self.in_channels, *self.kernel_size)
         rows = torch.tensor(self.rows, device=x.device)
         cols = torch.tensor(self.cols, device=x.device)
-        full = full.index_put((rows, cols), self.weight)
-        conv = (F.conv1d, F.conv2d, F.conv3d)[len(self.kernel_size) - 1]
-        return conv(x, full, self.bias, self.stride, self.padding, self.dilation)  # type: ignore[operator]
+        full = self.weight.new_zeros(shape).index_put((rows, cols), self.weight)
+        conv = getattr(F, f"conv{len(self.kernel_size)}d")
+        y: torch.Tensor = conv(x, full, self.bias, *self.geometry)
+        return y
 
 
 class EuclideanRBF(nn.Module):
-    """LeNet-5's output layer: y_i = Σ_j (x_j − w_ij)². The paper chose the w_i by hand (entries
-    ±1, stylized bitmaps of the characters) and kept them fixed: trainable=False."""
+    """LeNet-5's output layer: y_i = sum_j (x_j - w_ij)^2. The paper chose the w_i by
+    hand (entries -1 or +1, stylized bitmaps of the characters) and kept them fixed:
+    trainable=False."""
 
-    def __init__(self, in_features: int, out_features: int, trainable: bool = True) -> None:
+    def __init__(self, in_features: int, out_features: int, trainable: bool = True):
         super().__init__()
-        signs = torch.randint(0, 2, (out_features, in_features)).float() * 2 - 1
+        signs = torch.randint(0, 2, (out_features, in_features)) * 2.0 - 1
         self.weight = nn.Parameter(signs, requires_grad=trainable)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -109,8 +109,8 @@ class EuclideanRBF(nn.Module):
 
 
 class SamePad(nn.Module):
-    """TensorFlow's SAME padding, from the input's size at run time: the output is ⌈W/S⌉, the
-    odd row or column goes at the bottom/right."""
+    """TensorFlow's SAME padding, from the input's size at run time: the output is
+    ceil(W/S), the odd row or column goes at the bottom/right."""
 
     def __init__(
         self,
@@ -120,14 +120,12 @@ class SamePad(nn.Module):
         mode: str = "constant",
     ) -> None:
         super().__init__()
-        self.kernel_size = kernel_size
-        self.stride = stride
-        self.dilation = dilation
+        self.geometry = (kernel_size, stride, dilation)
         self.mode = mode
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         pads: list[int] = []
-        axes = zip(x.shape[2:], self.kernel_size, self.stride, self.dilation, strict=True)
+        axes = zip(x.shape[2:], *self.geometry, strict=True)
         for w, k, s, d in reversed(list(axes)):  # F.pad lists the last axis first
             total = max((-(-w // s) - 1) * s + d * (k - 1) + 1 - w, 0)
             pads += [total // 2, total - total // 2]
@@ -135,8 +133,8 @@ class SamePad(nn.Module):
 
 
 class StochasticDepth(nn.Module):
-    """torchvision.ops.StochasticDepth: while training, drops the input (a residual branch)
-    with probability p, per sample ('row') or for the whole batch ('batch')."""
+    """torchvision.ops.StochasticDepth: while training, drops the input (a residual
+    branch) with probability p, per sample ('row') or for the whole batch ('batch')."""
 
     def __init__(self, p: float, mode: str = "row") -> None:
         super().__init__()
@@ -147,5 +145,5 @@ class StochasticDepth(nn.Module):
         if not self.training or self.p == 0.0:
             return x
         size = [x.shape[0]] + [1] * (x.ndim - 1) if self.mode == "row" else [1] * x.ndim
-        keep = torch.empty(size, dtype=x.dtype, device=x.device).bernoulli_(1.0 - self.p)
+        keep = x.new_empty(size).bernoulli_(1.0 - self.p)
         return x * keep / (1.0 - self.p) if self.p < 1.0 else x * keep

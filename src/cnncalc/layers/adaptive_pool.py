@@ -3,15 +3,19 @@ global pooling (output 1 per axis) under Keras's names."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
 from pydantic import field_validator
 
+from cnncalc.errors import LayerError
 from cnncalc.layers.base import Counts, Layer, Shape, fmt, numel, pyargs
 from cnncalc.layers.fields import Size
 from cnncalc.layers.window import AXES
 from cnncalc.sym import Dim, ceildiv, floordiv
+
+MAX_SYMBOLIC_OUT = 256
 
 
 class AdaptivePool(Layer):
@@ -53,6 +57,16 @@ class AdaptivePool(Layer):
             if not isinstance(o, int) or (isinstance(w, int) and w == o):
                 per_axis.append(w)  # kept axis: one input per output
                 continue
+            if isinstance(w, int):  # Σ window sizes in closed form: o may be 10^30
+                per_axis.append(w + o - math.gcd(w, o))
+                continue
+            if o > MAX_SYMBOLIC_OUT:  # the symbolic sum has a term per output: bound its cost
+                raise LayerError(
+                    f"connections into {o:,} outputs from the symbolic {fmt(w)} are not computed",
+                    f"at most {MAX_SYMBOLIC_OUT} outputs per axis from a symbolic size",
+                    field="output_size",
+                    code="E199",
+                )
             per_axis.append(sum((ceildiv((i + 1) * w, o) - floordiv(i * w, o) for i in range(o)), start=0))
         return Counts(connections=x[0] * numel(tuple(per_axis)))
 

@@ -139,9 +139,9 @@ class Conv(Layer):
     def count(self, x: Shape, y: Shape) -> Counts:
         positions = numel(y[1:])
         b = 1 if self.bias else 0
-        if isinstance(x[0], int):
+        if isinstance(x[0], int) and self.connection_table is not None:
             weights = sum(self.per_map_inputs(x[0])) * self.taps()
-        else:  # symbolic channel count: full connection only
+        else:  # full connection, symbolic or not (no per-map list: out_channels may be 10^30)
             weights = x[0] // self.groups * self.taps() * self.out_channels
         params = weights + b * self.out_channels
         return Counts(trainable=params, connections=params * positions, macs=weights * positions)
@@ -197,7 +197,8 @@ class Conv(Layer):
         kw |= self.torch_kwargs("groups", "bias")
         if table is not None:
             kw.pop("groups", None)
-            conv = f"TableConv({pyargs(cin, table, ntuple(self.kernel_size, n, ''), **kw)})"
+            k = ntuple(self.kernel_size, n, "")
+            conv = f"TableConv({pyargs(cin, table, kernel_size=k, **kw)})"
         else:
             kw |= {} if pad else self.torch_kwargs("padding_mode")
             args = pyargs(cin, self.out_channels, kernel_size=tight(self.kernel_size), **kw)

@@ -71,6 +71,10 @@ def lookup(type_name: str) -> tuple[type[Layer], str] | None:
     return types().get(normalize(type_name))
 
 
+def close_matches(word: str, choices: list[str]) -> list[str]:
+    return difflib.get_close_matches(word, choices, n=3, cutoff=0.6)
+
+
 def suggest(word: str, choices: list[str]) -> str:
     """A 'did you mean' hint, or ''."""
     close = difflib.get_close_matches(word, choices, n=3, cutoff=0.6)

@@ -56,5 +56,5 @@ class Subsample(Layer):
         if self.stride is not None:
             kw["stride"] = ntuple(self.stride, n, "")
         kw |= self.torch_kwargs("bias")
-        args = pyargs(concrete(x[0], "channels"), ntuple(self.kernel_size, n, ""), **kw)
+        args = pyargs(concrete(x[0], "channels"), kernel_size=ntuple(self.kernel_size, n, ""), **kw)
         return f"Subsampling({args})"

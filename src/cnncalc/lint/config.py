@@ -62,7 +62,9 @@ class Config:
 
 def _match(rel: str, pattern: str) -> bool:
     pattern = pattern.removeprefix("./")
-    return fnmatch.fnmatchcase(rel, pattern) or fnmatch.fnmatchcase(rel, pattern.rstrip("/*") + "/*")
+    return fnmatch.fnmatchcase(rel, pattern) or fnmatch.fnmatchcase(
+        rel, pattern.rstrip("/*") + "/*"
+    )
 
 
 Where = Callable[[tuple[str, ...]], str]
@@ -90,7 +92,10 @@ def from_mapping(data: Mapping[str, Any], where: Where, root: Path, source: str)
         keys = (str(raw),)
         if key not in KEYS:
             hint = suggest_word(key, list(KEYS))
-            raise fail(keys, f"unknown key {raw!r}" + (f"; {hint}" if hint else f" (keys: {', '.join(KEYS)})"))
+            raise fail(
+                keys,
+                f"unknown key {raw!r}" + (f"; {hint}" if hint else f" (keys: {', '.join(KEYS)})"),
+            )
         if key == "select":
             cfg.select = codes(keys, value)
         elif key == "ignore":
@@ -102,7 +107,9 @@ def from_mapping(data: Mapping[str, Any], where: Where, root: Path, source: str)
         elif key == "per-file-ignores":
             if not isinstance(value, dict):
                 raise fail(keys, "must map glob patterns to lists of codes")
-            cfg.per_file_ignores = tuple((str(p), codes((*keys, str(p)), c)) for p, c in value.items())
+            cfg.per_file_ignores = tuple(
+                (str(p), codes((*keys, str(p)), c)) for p, c in value.items()
+            )
         elif key == "fail-on":
             try:
                 cfg.fail_on = Severity(value)
@@ -118,15 +125,22 @@ def from_mapping(data: Mapping[str, Any], where: Where, root: Path, source: str)
             for name, opts in value.items():
                 found = registry.find(str(name))
                 if found is None or found[1]:
-                    raise fail((*keys, str(name)), f"unknown rule {name!r}{registry.suggest(str(name))}")
+                    raise fail(
+                        (*keys, str(name)), f"unknown rule {name!r}{registry.suggest(str(name))}"
+                    )
                 if not isinstance(opts, dict):
                     raise fail((*keys, str(name)), "must map option names to values")
                 _options(cfg, found[0].code, opts, (*keys, str(name)), fail)
     return cfg
 
 
-def _options(cfg: Config, code: str, values: Mapping[str, Any], keys: tuple[str, ...],
-             fail: Callable[[tuple[str, ...], str], CnncalcError]) -> None:
+def _options(
+    cfg: Config,
+    code: str,
+    values: Mapping[str, Any],
+    keys: tuple[str, ...],
+    fail: Callable[[tuple[str, ...], str], CnncalcError],
+) -> None:
     rule = next(r for r in registry.rules() if r.code == code)
     out = cfg.options.setdefault(code, {})
     for raw, value in values.items():
@@ -154,13 +168,17 @@ def load_config(path: str | Path) -> Config:
         table = data.get("tool", {}).get("cnncalc", {})
         if not isinstance(table, dict):
             raise UsageError(f"{p}: [tool.cnncalc] must be a table")
-        return from_mapping(table, lambda keys: f"{p}: [tool.cnncalc] {'.'.join(keys)}", root, str(p))
+        return from_mapping(
+            table, lambda keys: f"{p}: [tool.cnncalc] {'.'.join(keys)}", root, str(p)
+        )
     from cnncalc.errors import SpecError
     from cnncalc.spec.yamlpos import parse_text, read_text
 
     try:
         text = read_text(p)
-        if not text.strip() or all(ln.lstrip().startswith("#") for ln in text.splitlines() if ln.strip()):
+        if not text.strip() or all(
+            ln.lstrip().startswith("#") for ln in text.splitlines() if ln.strip()
+        ):
             return Config(root=root, source=str(p))  # an empty config: the defaults
         doc = parse_text(text, str(p))
     except SpecError as err:

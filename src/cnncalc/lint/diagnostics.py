@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from cnncalc.errors import Pos, Problem
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """Ordered: a finding fails the run when it is at or above `--fail-on`."""
 
     INFO = "info"

@@ -28,12 +28,21 @@ def explain(rule: type[Rule], core_code: str = "") -> str:
     lines = [head, "", rule.summary()]
     if core_code:
         what, hint = CORE_CODES[core_code]
-        lines = [f"{core_code}: the spec has {what} (hint: {hint})", f"reported by {head}", "", rule.summary()]
+        lines = [
+            f"{core_code}: the spec has {what} (hint: {hint})",
+            f"reported by {head}",
+            "",
+            rule.summary(),
+        ]
     lines += ["", rule.rationale()]
     if rule.options:
         lines += ["", "Options:", *_options(rule)]
     for label, text in rule.examples().items():
-        lines += ["", f"{label}:", *("    " + ln if ln else "" for ln in text.rstrip().splitlines())]
+        lines += [
+            "",
+            f"{label}:",
+            *("    " + ln if ln else "" for ln in text.rstrip().splitlines()),
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -57,8 +66,9 @@ cnncalc rules                            # the rules; cnncalc rules W201 explain
 Every finding names `file:line:column`, its code, the layer and a fix hint:
 
 ```text
-specs/net.yaml:7:46: W201 warning [window-drops-input] layer 'pool2': maxpool2d reads no window over …
-  hint: pad the tail (…), set ceil_mode: true, change kernel or stride, or feed H = 14
+net.yaml:7:52: W201 warning [window-drops-input] layer 'pool1': maxpool2d never reads the
+last row of H = 64 (64 − 3 = 61 = 30·2 + 1); the last column of W = 64 (…)
+  hint: pad the tail (…), set ceil_mode: true, change kernel or stride, or make its input …
 ```
 
 **Formats** (`--format`): `text` (default), `json`, `github` (workflow annotations; the default
@@ -102,15 +112,22 @@ def markdown() -> str:
     out = [PREAMBLE]
     out.append("| code | name | severity | what it catches |\n|---|---|---|---|\n")
     for r in registry.rules():
-        out.append(f"| [{_codes(r)}](#{r.name}) | `{r.name}` | {r.severity.value} | {r.summary()} |\n")
+        out.append(
+            f"| [{_codes(r)}](#{r.name}) | `{r.name}` | {r.severity.value} | {r.summary()} |\n"
+        )
     for r in registry.rules():
-        out.append(f"\n### {r.name}\n\n**{_codes(r)}**, {r.severity.value}. {r.summary()}\n\n{r.rationale()}\n")
+        head = f"**{_codes(r)}**, {r.severity.value}. {r.summary()}"
+        out.append(f"\n### {r.name}\n\n{head}\n\n{r.rationale()}\n")
         if r.name == "spec-error":
             out.append("\n| code | the spec has | hint |\n|---|---|---|\n")
             out += [f"| {c} | {what} | {hint} |\n" for c, (what, hint) in CORE_CODES.items()]
         if r.options:
-            out.append("\nOptions:\n\n" + "".join(f"- `{k}` (default `{o.default!r}`): {o.help}\n"
-                                                  for k, o in r.options.items()))
+            out.append(
+                "\nOptions:\n\n"
+                + "".join(
+                    f"- `{k}` (default `{o.default!r}`): {o.help}\n" for k, o in r.options.items()
+                )
+            )
         for label, text in r.examples().items():
             out.append(f"\n{label}:\n\n```yaml\n{text}```\n")
     return "".join(out)

@@ -31,8 +31,12 @@ def rules() -> tuple[type[Rule], ...]:
     for name in RULE_MODULES:
         mod = importlib.import_module(f"cnncalc.lint.rules.{name}")
         mine = [
-            v for v in vars(mod).values()
-            if isinstance(v, type) and issubclass(v, Rule) and v is not Rule and v.__module__ == mod.__name__
+            v
+            for v in vars(mod).values()
+            if isinstance(v, type)
+            and issubclass(v, Rule)
+            and v is not Rule
+            and v.__module__ == mod.__name__
         ]
         if len(mine) != 1:
             raise RuntimeError(f"lint/rules/{name}.py must define one Rule, found {len(mine)}")
@@ -68,7 +72,11 @@ def find(key: str) -> tuple[type[Rule], str] | None:
 def known_selector(entry: str) -> bool:
     """Whether a select/ignore entry names something: ALL, a rule name, or a code prefix."""
     codes = [r.code for r in rules()] + list(CORE_CODES)
-    return entry == "ALL" or any(entry == r.name for r in rules()) or any(c.startswith(entry) for c in codes)
+    return (
+        entry == "ALL"
+        or any(entry == r.name for r in rules())
+        or any(c.startswith(entry) for c in codes)
+    )
 
 
 def suggest(entry: str) -> str:

@@ -58,7 +58,11 @@ class Context:
         """Where a finding about the whole spec points: its `key` (default the name) or line 1."""
         if self.doc is None:
             return Pos(self.file, 1, 1)
-        return self.doc.where((key,), key=True) if key in (self.doc.data or {}) else Pos(self.file, 1, 1)
+        return (
+            self.doc.where((key,), key=True)
+            if key in (self.doc.data or {})
+            else Pos(self.file, 1, 1)
+        )
 
 
 _SECTION = re.compile(r"^(Bad|Good)::\s*$", re.MULTILINE)
@@ -81,8 +85,12 @@ class Rule:
         raise NotImplementedError
 
     # ---- helpers ----------------------------------------------------------------------
-    def finding(self, pos: Pos, message: str, hint: str, layer: str = "", code: str = "") -> Finding:
-        return Finding(Problem(pos, message, hint, layer, code or self.code), self.severity, self.name)
+    def finding(
+        self, pos: Pos, message: str, hint: str, layer: str = "", code: str = ""
+    ) -> Finding:
+        return Finding(
+            Problem(pos, message, hint, layer, code or self.code), self.severity, self.name
+        )
 
     def at(self, node: Node, message: str, hint: str, key: str = "") -> Finding:
         return self.finding(node.where(key), message, hint, node.name)
@@ -122,8 +130,19 @@ def parse_amount(value: object, what: str) -> int:
     if isinstance(value, str):
         m = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([kKMGT]i?)?B?\s*", value)
         if m:
-            scale = {"": 1, "k": 10**3, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12,
-                     "Ki": 2**10, "ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40}[m.group(2) or ""]
+            scale = {
+                "": 1,
+                "k": 10**3,
+                "K": 10**3,
+                "M": 10**6,
+                "G": 10**9,
+                "T": 10**12,
+                "Ki": 2**10,
+                "ki": 2**10,
+                "Mi": 2**20,
+                "Gi": 2**30,
+                "Ti": 2**40,
+            }[m.group(2) or ""]
             from fractions import Fraction
 
             return int(Fraction(m.group(1)) * scale)

@@ -100,7 +100,11 @@ def analyze_file(file: str) -> Context | None:
     except SpecError as err:
         ctx.problems = err.problems
     except (CnncalcError, RecursionError, MemoryError) as err:
-        what = "nested too deeply" if isinstance(err, RecursionError) else str(err) or type(err).__name__
+        what = (
+            "nested too deeply"
+            if isinstance(err, RecursionError)
+            else str(err) or type(err).__name__
+        )
         ctx.problems = [Problem(Pos(file, 1, 1), f"cannot load the spec: {what}", "", "", "E000")]
     return ctx
 
@@ -129,7 +133,9 @@ class Linter:
             return None
         found: list[Finding] = []
         for rule in self.rules:
-            if (rule.needs == "network" and ctx.network is None) or (rule.needs == "report" and ctx.report is None):
+            if (rule.needs == "network" and ctx.network is None) or (
+                rule.needs == "report" and ctx.report is None
+            ):
                 continue
             found.extend(rule.check(ctx))
         ignores = self.config.file_ignores(file)

@@ -41,7 +41,12 @@ def print_table(
         mb = 1024 * 1024
 
         def size(v: int | str) -> str:
-            return f"{v / mb:,.2f} MB" if isinstance(v, int) else f"{v} bytes"
+            if not isinstance(v, int):
+                return f"{v} bytes"
+            # in integers, rounding half to even as float formatting does: no overflow on huge v
+            q, r = divmod(v * 100, mb)
+            q += 2 * r > mb or (2 * r == mb and q % 2 == 1)
+            return f"{q // 100:,}.{q % 100:02d} MB"
 
         console.print(
             f"Trainable params: {text(t.trainable, ascii)}   Non-trainable params: {text(t.fixed, ascii)}"

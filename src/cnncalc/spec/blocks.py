@@ -1058,7 +1058,8 @@ def _needs_us(entry: dict[str, Any], st: State, last: str) -> bool:
     src = entry.get("from")
     refs = src if isinstance(src, list) else [src]
     return any(
-        isinstance(r, str) and (st.is_broken(r) or r in st.top.multi or r in st.bad_blocks)
+        isinstance(r, str)
+        and (st.is_broken(r) or r in st.top.multi or r in st.top.local or r in st.bad_blocks)
         for r in refs
     )
 

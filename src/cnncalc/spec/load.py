@@ -49,10 +49,17 @@ def pydantic_problems(
         if hasattr(model, "model_fields")
         else []
     )
-    for err in exc.errors():
+    errors = exc.errors()
+    # A misspelt required key is one mistake, not two: report the unknown key (with its
+    # "did you mean") and drop the "missing" error of the key it resembles.
+    unknown = [str(e["loc"][0]) for e in errors if e["type"] == "extra_forbidden" and e["loc"]]
+    explained = {
+        m for u in unknown for m in registry.close_matches(u, [str(e["loc"][0]) for e in errors if e["type"] == "missing" and e["loc"]])
+    }
+    for err in errors:
         loc = [p for p in err["loc"] if isinstance(p, (str, int))]
         key = str(loc[0]) if loc else ""
-        if key in seen:
+        if key in seen or (err["type"] == "missing" and key in explained):
             continue
         seen.add(key)
         msg = err["msg"].removeprefix("Value error, ")
@@ -98,7 +105,7 @@ class Loader:
         found = registry.lookup(t)
         if found is None:
             hint = registry.suggest(t, registry.canonical_names())
-            self.fail(doc.where((*path, "type")), f"unknown layer type {t!r}", hint or "cnncalc types lists them", label, "E003")
+            self.fail(doc.where((*path, "type")), f"unknown layer type {t!r}", hint or "`cnncalc types` lists them", label, "E003")
             return None
         cls, canonical = found
         try:

@@ -19,10 +19,10 @@ Terms: TypeAlias = tuple[tuple[Mono, int], ...]
 class Atom:
     """Identity is the structural key; its hash is computed once, atoms nest deeply."""
 
-    __slots__ = ("_hash", "key")
+    __slots__ = ("_hash", "key", "size")
 
-    def __init__(self, key: Key) -> None:
-        self.key = key
+    def __init__(self, key: Key, size: int = 1) -> None:
+        self.key, self.size = key, size  # size: atoms in the tree, this one included
         self._hash = hash(key)
 
     def __eq__(self, other: object) -> bool:
@@ -54,7 +54,7 @@ class Floor(Atom):
 
     def __init__(self, num: Terms, den: int) -> None:
         self.num, self.den = num, den
-        super().__init__((1, terms_key(num), den))
+        super().__init__((1, terms_key(num), den), 1 + terms_size(num))
 
     def __reduce__(self) -> tuple[type[Floor], tuple[Terms, int]]:
         return (Floor, (self.num, self.den))
@@ -67,7 +67,9 @@ class Ext(Atom):
 
     def __init__(self, op: str, a: Terms, b: Terms) -> None:
         self.op, self.args = op, (a, b)
-        super().__init__((2 if op == "max" else 3, terms_key(a), terms_key(b)))
+        super().__init__(
+            (2 if op == "max" else 3, terms_key(a), terms_key(b)), 1 + terms_size(a) + terms_size(b)
+        )
 
     def __reduce__(self) -> tuple[type[Ext], tuple[str, Terms, Terms]]:
         return (Ext, (self.op, *self.args))
@@ -80,6 +82,10 @@ def mono_key(m: Mono) -> Key:
 
 def terms_key(t: Terms) -> Key:
     return tuple((mono_key(m), c) for m, c in t)
+
+
+def terms_size(t: Terms) -> int:
+    return sum(a.size for m, _ in t for a, _ in m)
 
 
 def canon(d: Mapping[Mono, int]) -> Terms:

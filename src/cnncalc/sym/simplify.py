@@ -3,7 +3,7 @@
 Rules, each exact for integers (c > 0):
   ⌊n/−c⌋ = ⌊−n/c⌋                      ⌊n/1⌋ = n
   ⌊n/c⌋ = −⌊(−n + c − 1)/c⌋             so the numerator's leading coefficient is positive
-  ⌊(q·c·m + r)/c⌋ = q·m + ⌊r/c⌋          pull multiples of c out of every coefficient
+  ⌊(q·c·m + r)/c⌋ = q·m + ⌊r/c⌋          pull multiples of c out of the coefficients
   ⌊(g·x + r)/(g·c)⌋ = ⌊(x + ⌊r/g⌋)/c⌋    common factor of the divisor and the coefficients
   ⌊x/a⌋ + y = ⌊(x + a·y)/a⌋ and ⌊⌊z/a⌋/b⌋ = ⌊z/(a·b)⌋   nested floors merge
   ⌊n/c⌋ = k when bounds put all of n in [k·c, k·c + c − 1]
@@ -39,6 +39,9 @@ from .poly import (
 # periods of a quasi-linear expression with period up to MAX_PERIOD.
 MAX_SPAN = 512
 MAX_PERIOD = 256
+# Multiples of c are pulled out of ⌊(a·m + …)/c⌋ leaving a remainder only for atoms up to this
+# size (⌊(3·⌈H/2⌉ + 1)/2⌋ = ⌈H/2⌉ + ⌈H/4⌉); bigger ones keep their coefficient inside.
+MAX_SPLIT = 8
 
 
 def floor_terms(num: Terms, c: int) -> Terms:
@@ -60,12 +63,15 @@ def floor_terms(num: Terms, c: int) -> Terms:
     quot: dict[Mono, int] = {}
     rem: dict[Mono, int] = {}
     for m, a in num:
-        quot[m], rem[m] = divmod(a, c)
+        q, r = divmod(a, c)
+        if q and r and any(x.size > MAX_SPLIT for x, _ in m):
+            q, r = 0, a  # a split would copy a big atom in and out: repeated, that is exponential
+        quot[m], rem[m] = q, r
     return add(canon(quot), _floor_reduced(canon(rem), c))
 
 
 def _floor_reduced(rem: Terms, c: int) -> Terms:
-    """⌊rem/c⌋ where every coefficient of rem is in [1, c)."""
+    """⌊rem/c⌋ with the constant in [0, c), other coefficients in [1, c) but for big atoms."""
     if constant_of(rem) is not None:
         return ()
     g = math.gcd(c, *(a for m, a in rem if m))

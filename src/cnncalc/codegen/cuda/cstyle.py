@@ -108,6 +108,18 @@ class Axis:
     stride: int
     before: int
     dilation: int = 1
+    outs: int = 0  # output extent, when known: lets in-range windows skip their bound checks
+
+    @property
+    def trivial(self) -> bool:
+        """An axis the tensor does not really have (1d and 2d ops as 3d): always position 0."""
+        return self.size == 1 and self.kernel == 1 and self.before == 0
+
+    @property
+    def inside(self) -> bool:
+        """Every window position of every output lies inside the input."""
+        last = (self.outs - 1) * self.stride + (self.kernel - 1) * self.dilation
+        return self.outs > 0 and self.before == 0 and last < self.size
 
 
 def window_loops(axes: Sequence[Axis], inner: Sequence[str], mode: PadMode = "zeros") -> list[str]:
@@ -116,6 +128,8 @@ def window_loops(axes: Sequence[Axis], inner: Sequence[str], mode: PadMode = "ze
     lines: list[str] = []
     depth = 0
     for ax in axes:
+        if ax.trivial:
+            continue
         ind = "  " * depth
         start = f"{ax.out} * {ax.stride}" if ax.stride != 1 else ax.out
         pos = start + (f" - {ax.before}" if ax.before else "")
@@ -134,8 +148,8 @@ def window_loops(axes: Sequence[Axis], inner: Sequence[str], mode: PadMode = "ze
 
 def _bound(ax: Axis, mode: PadMode) -> list[str]:
     p, n = ax.pos, ax.size
-    if ax.before == 0 and ax.kernel == 1 and ax.stride == 1:
-        return []  # always inside
+    if ax.inside or (ax.before == 0 and ax.kernel == 1 and ax.stride == 1):
+        return []
     if mode in ("zeros", "skip"):
         return [f"if ({p} < 0 || {p} >= {n}) continue;"]
     if mode == "reflect":
@@ -165,3 +179,24 @@ def pad3(values: Sequence[int], fill: int) -> tuple[int, int, int]:
     ops with unit leading axes, which the compiler removes."""
     v = (fill,) * (3 - len(values)) + tuple(values)
     return v[0], v[1], v[2]
+
+
+_DECL = re.compile(r"^\s*const int (\w+) = [^,;]*;$")
+
+
+def prune(lines: Sequence[str], context: str = "") -> list[str]:
+    """Drop `const int a = …;` declarations nothing reads (coordinates of axes of size 1), so
+    that the compilers have no unused variables to warn about. Repeats until stable: a
+    dropped one may have been the only reader of another."""
+    out = list(lines)
+    while True:
+        text = "\n".join([*out, context])
+        keep = []
+        for line in out:
+            m = _DECL.match(line)
+            if m and len(re.findall(rf"\b{m.group(1)}\b", text)) == 1:
+                continue
+            keep.append(line)
+        if len(keep) == len(out):
+            return keep
+        out = keep

@@ -1,6 +1,6 @@
 """GitHub Actions workflow commands: each finding becomes an annotation on the file's line.
 
-    ::error file=specs/net.yaml,line=7,col=5,title=W201 window-drops-input::layer 'pool2': …
+::error file=specs/net.yaml,line=7,col=5,title=W201 window-drops-input::layer 'pool2': …
 """
 
 from __future__ import annotations

@@ -22,7 +22,9 @@ _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "
 
 def _descriptor(code: str, rule: type[Rule], short: str) -> dict[str, Any]:
     ex = rule.examples()
-    help_md = f"{rule.rationale()}\n\nBad:\n```yaml\n{ex.get('Bad', '')}```\n\nGood:\n```yaml\n{ex.get('Good', '')}```"
+    help_md = rule.rationale() + "".join(
+        f"\n\n{label}:\n```yaml\n{text}```" for label, text in ex.items()
+    )
     return {
         "id": code,
         "name": rule.name,
@@ -38,7 +40,9 @@ def descriptors() -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for rule in registry.rules():
         if rule.name == "spec-error":
-            out += [_descriptor(c, rule, f"The spec has {what}") for c, (what, _) in CORE_CODES.items()]
+            out += [
+                _descriptor(c, rule, f"The spec has {what}") for c, (what, _) in CORE_CODES.items()
+            ]
         else:
             out.append(_descriptor(rule.code, rule, rule.summary()))
     return out

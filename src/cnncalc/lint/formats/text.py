@@ -15,7 +15,8 @@ def render(result: LintResult, color: bool = False) -> str:
     lines: list[str] = []
     for f in result.findings:
         layer = f"layer '{f.layer}': " if f.layer else ""
-        head = f"{c('1', str(f.pos))}: {c('1;' + _COLOR[f.severity], f.code)} {f.severity.value} [{f.rule}]"
+        code = c("1;" + _COLOR[f.severity], f.code)
+        head = f"{c('1', str(f.pos))}: {code} {f.severity.value} [{f.rule}]"
         lines.append(f"{head} {layer}{f.message}")
         if f.hint:
             lines.append(f"  {c('2', 'hint:')} {f.hint}")
@@ -23,9 +24,15 @@ def render(result: LintResult, color: bool = False) -> str:
     n = len(result.files)
     files = f"{n} spec{'s' if n != 1 else ''}"
     if result.findings:
-        parts = [f"{counts[s]} {s.value}{'s' if counts[s] != 1 else ''}" for s in reversed(Severity) if counts[s]]
-        lines.append(f"Found {len(result.findings)} problem{'s' if len(result.findings) != 1 else ''} "
-                     f"({', '.join(parts)}) in {files}.")
+        parts = [
+            f"{counts[s]} {s.value}{'s' if counts[s] != 1 else ''}"
+            for s in reversed(Severity)
+            if counts[s]
+        ]
+        lines.append(
+            f"Found {len(result.findings)} problem{'s' if len(result.findings) != 1 else ''} "
+            f"({', '.join(parts)}) in {files}."
+        )
     else:
         lines.append(c("32", f"All checks passed ({files})."))
     return "\n".join(lines) + "\n"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 from cnncalc.layers.base import fmt
 from cnncalc.lint.diagnostics import Finding, Severity
@@ -53,7 +53,7 @@ class Budget(Rule):
     code = "B301"
     name = "budget"
     severity = Severity.ERROR
-    options = {
+    options: ClassVar[dict[str, Option]] = {
         "max-params": Option(None, "most parameters (trainable and fixed)", _amount("max-params")),
         "max-macs": Option(None, "most multiply-accumulates per image", _amount("max-macs")),
         "max-activation-memory": Option(
@@ -69,8 +69,12 @@ class Budget(Rule):
         figures: list[tuple[str, str, Dim, str]] = [
             ("max-params", "parameters", rep.totals.params, "params"),
             ("max-macs", "MACs", rep.totals.macs, "macs"),
-            ("max-activation-memory", f"bytes of activations ({self.opts['dtype']})",
-             rep.activation_elements * size, "output_elements"),
+            (
+                "max-activation-memory",
+                f"bytes of activations ({self.opts['dtype']})",
+                rep.activation_elements * size,
+                "output_elements",
+            ),
         ]
         for key, what, total, per_layer in figures:
             limit = self.opts[key]
@@ -81,14 +85,18 @@ class Budget(Rule):
             if hi is None:
                 yield self.finding(
                     ctx.top_pos(),
-                    f"{what} = {render(total)} has no upper bound, so {key} {limit:,} cannot be checked",
+                    f"{what} = {render(total)} has no upper bound, "
+                    f"so {key} {limit:,} cannot be checked",
                     "give the input's symbols a max under symbols:",
                 )
             elif hi > limit:
-                over = f"{fmt(total)}" if isinstance(total, int) else f"{render(total)}, up to {hi:,}"
+                over = (
+                    f"{fmt(total)}" if isinstance(total, int) else f"{render(total)}, up to {hi:,}"
+                )
                 yield self.finding(
                     ctx.top_pos(),
-                    f"{what} {over} exceed {key} {limit:,} by {hi - limit:,} ({(hi - limit) / limit:.1%})",
+                    f"{what} {over} exceed {key} {limit:,} "
+                    f"by {hi - limit:,} ({(hi - limit) / limit:.1%})",
                     f"largest layers: {top}" if top else "shrink the network or raise the budget",
                 )
 

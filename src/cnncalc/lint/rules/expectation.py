@@ -78,14 +78,23 @@ class Expectation(Rule):
         for key, stated in _stated(expect):
             pos = node.doc.where((*node.path, "expect", key), key=True)
             if key in TOTALS:
-                yield self.finding(pos, f"{key} states a whole-network figure on a layer",
-                                   "move it to the spec's top-level expect:", node.name)
+                yield self.finding(
+                    pos,
+                    f"{key} states a whole-network figure on a layer",
+                    "move it to the spec's top-level expect:",
+                    node.name,
+                )
             elif key == "output_shape":
-                yield from self.shape(ctx, pos, node.name, stated, s.output_shape, _window_hint(s, stated))
+                assert isinstance(stated, list)
+                yield from self.shape(
+                    ctx, pos, node.name, stated, s.output_shape, _window_hint(s, stated)
+                )
             else:
                 yield from self.number(pos, node.name, key, stated, getattr(s.counts, COUNTED[key]))
 
-    def number(self, pos: Pos, layer: str, key: str, stated: object, computed: Dim) -> Iterator[Finding]:
+    def number(
+        self, pos: Pos, layer: str, key: str, stated: object, computed: Dim
+    ) -> Iterator[Finding]:
         if stated == computed:
             return
         assert isinstance(stated, int)
@@ -98,23 +107,31 @@ class Expectation(Rule):
             layer,
         )
 
-    def shape(self, ctx: Context, pos: Pos, layer: str, stated: object, computed: Shape,
-              window_hint: str) -> Iterator[Finding]:
+    def shape(
+        self, ctx: Context, pos: Pos, layer: str, stated: object, computed: Shape, window_hint: str
+    ) -> Iterator[Finding]:
         assert isinstance(stated, list)
         want = _dims(stated, ctx)
-        if want is not None and len(want) == len(computed) and all(a == b for a, b in zip(want, computed, strict=True)):
+        if (
+            want is not None
+            and len(want) == len(computed)
+            and all(a == b for a, b in zip(want, computed, strict=True))
+        ):
             return
         shown = "×".join(str(d) for d in stated)
         yield self.finding(
             pos,
             f"output_shape stated {shown}, computed {shape_str(computed)}",
-            window_hint or "fix the layer's fields, or the stated shape if the table it came from is wrong",
+            window_hint
+            or "fix the layer's fields, or the stated shape if the table it came from is wrong",
             layer,
         )
 
 
 def _stated(expect: Expect) -> list[tuple[str, object]]:
-    return [(k, getattr(expect, k)) for k in type(expect).model_fields if getattr(expect, k) is not None]
+    return [
+        (k, getattr(expect, k)) for k in type(expect).model_fields if getattr(expect, k) is not None
+    ]
 
 
 def _dims(stated: Sequence[object], ctx: Context) -> list[Dim] | None:
@@ -150,7 +167,12 @@ def _window_hint(s: LayerStats, stated: Sequence[object]) -> str:
     for w, n, t in zip(windows, x[1:], stated[1:], strict=True):
         if not all(isinstance(v, int) for v in (n, t, w.before, w.after)) or w.ceil_mode:
             return ""
-        assert isinstance(n, int) and isinstance(t, int) and isinstance(w.before, int) and isinstance(w.after, int)
+        assert (
+            isinstance(n, int)
+            and isinstance(t, int)
+            and isinstance(w.before, int)
+            and isinstance(w.after, int)
+        )
         low = (t - 1) * w.stride + w.span  # the padded size that gives t, at least
         if low - n < 0 or t < 1:
             return ""
@@ -168,4 +190,3 @@ def _window_hint(s: LayerStats, stated: Sequence[object]) -> str:
     if all(i >= 1 for i in inputs) and inputs != list(x[1:]):
         hint += f"; with this padding, an input of {'×'.join(map(str, inputs))} would"
     return hint + " (or fix the stated shape)"
-

@@ -68,13 +68,20 @@ class KernelPadding(Rule):
                 )
                 continue
             if named in ("same", "tf_same"):
-                even = [f"{a} = {w.span}" for a, w in zip(axes, windows, strict=False) if w.span % 2 == 0]
+                even = [
+                    f"{a} = {w.span}"
+                    for a, w in zip(axes, windows, strict=False)
+                    if w.span % 2 == 0
+                ]
                 if even:
-                    pads = ", ".join(f"{a}: {w.before} before, {w.after} after" for a, w in zip(axes, windows, strict=False))
+                    pads = ", ".join(
+                        f"{a}: {w.before} before, {w.after} after"
+                        for a, w in zip(axes, windows, strict=False)
+                    )
                     yield self.at(
                         s.node,
-                        f"padding {named} with an even kernel extent ({', '.join(even)}) pads unevenly "
-                        f"({pads}): the output is shifted half a pixel",
+                        f"padding {named} with an even kernel extent ({', '.join(even)}) "
+                        f"pads unevenly ({pads}): the output is shifted half a pixel",
                         "use an odd kernel, or write the padding as [before, after] pairs if meant",
                         "padding",
                     )

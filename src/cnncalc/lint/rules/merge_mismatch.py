@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import ClassVar
 
 from cnncalc.layers.base import fmt, shape_str
 from cnncalc.layers.merge import LAYOUTS
@@ -49,14 +50,18 @@ class MergeMismatch(Rule):
     code = "W204"
     name = "merge-mismatch"
     severity = Severity.WARNING
-    options = {"channel-broadcast": Option(True, "report a 1-channel input broadcast against many", _bool)}
+    options: ClassVar[dict[str, Option]] = {
+        "channel-broadcast": Option(True, "report a 1-channel input broadcast against many", _bool)
+    }
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         for s in ctx.stats():
             shapes = s.input_shapes
             if len(shapes) < 2:
                 continue
-            names = " and ".join(f"{n} ({shape_str(x)})" for n, x in zip(s.node.inputs, shapes, strict=True))
+            names = " and ".join(
+                f"{n} ({shape_str(x)})" for n, x in zip(s.node.inputs, shapes, strict=True)
+            )
             ranks = {len(x) for x in shapes}
             if len(ranks) > 1:
                 yield self.at(
@@ -76,12 +81,21 @@ class MergeMismatch(Rule):
                 ints = [d for d in sizes if isinstance(d, int)]
                 layout = LAYOUTS.get(rank, ())
                 what = layout[axis] if axis < len(layout) else f"dimension {axis + 1}"
-                if axis == 0 and self.opts["channel-broadcast"] and 1 in ints and any(d > 1 for d in ints):
-                    faults.append(f"{what} {' vs '.join(fmt(d) for d in sizes)} only fit by broadcasting 1")
+                if (
+                    axis == 0
+                    and self.opts["channel-broadcast"]
+                    and 1 in ints
+                    and any(d > 1 for d in ints)
+                ):
+                    faults.append(
+                        f"{what} {' vs '.join(fmt(d) for d in sizes)} only fit by broadcasting 1"
+                    )
                     continue
                 full = [d for d in sizes if joined is not None or d != 1]  # 1 broadcasts in add/mul
                 if any(not isinstance(d, int) for d in full) and any(d != full[0] for d in full):
-                    faults.append(f"{what} {' vs '.join(fmt(d) for d in sizes)} agree only for some inputs")
+                    faults.append(
+                        f"{what} {' vs '.join(fmt(d) for d in sizes)} agree only for some inputs"
+                    )
             if faults:
                 yield self.at(
                     s.node,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 from cnncalc.layers.base import Shape, shape_str
 from cnncalc.lint.diagnostics import Finding, Severity
@@ -50,11 +50,15 @@ class SpatialCollapse(Rule):
     code = "W202"
     name = "spatial-collapse"
     severity = Severity.WARNING
-    options = {"min-size": Option(1, "a spatial size at or below this counts as collapsed", _size)}
+    options: ClassVar[dict[str, Option]] = {
+        "min-size": Option(1, "a spatial size at or below this counts as collapsed", _size)
+    }
 
     def collapsed(self, shape: Shape) -> bool:
         spatial = shape[1:]
-        return len(shape) >= 2 and all(isinstance(d, int) and d <= self.opts["min-size"] for d in spatial)
+        return len(shape) >= 2 and all(
+            isinstance(d, int) and d <= self.opts["min-size"] for d in spatial
+        )
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         stats = {s.name: s for s in ctx.stats()}
@@ -78,7 +82,9 @@ class SpatialCollapse(Rule):
                     later.append(name)
                 todo.extend(consumers.get(name, []))
             if later:
-                shown = ", ".join(later[:3]) + (f" and {len(later) - 3} more" if len(later) > 3 else "")
+                shown = ", ".join(later[:3]) + (
+                    f" and {len(later) - 3} more" if len(later) > 3 else ""
+                )
                 yield self.at(
                     s.node,
                     f"the maps collapse to {shape_str(s.output_shape[1:])} here, yet {shown} "

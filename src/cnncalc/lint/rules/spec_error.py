@@ -11,22 +11,55 @@ from cnncalc.lint.rule import Context, Rule
 # The core's codes: what each means, and a fix hint for problems raised without one.
 CORE_CODES: dict[str, tuple[str, str]] = {
     "E000": ("the file is not a spec", "a spec is one YAML mapping with name, input and layers"),
-    "E001": ("YAML syntax or structure", "fix the YAML at this position (plain scalars, lists, mappings)"),
-    "E002": ("an invalid key or value", "check the key's spelling and value (cnncalc schema has them all)"),
-    "E003": ("an unknown or missing layer type", "cnncalc types lists the layer types"),
+    "E001": (
+        "YAML syntax or structure",
+        "fix the YAML at this position (plain scalars, lists, mappings)",
+    ),
+    "E002": (
+        "an invalid key or value",
+        "check the key's spelling and value (cnncalc schema has them all)",
+    ),
+    "E003": (
+        "an unknown or missing layer type",
+        "check the spelling; the README lists the layer types",
+    ),
     "E004": ("a bad or duplicate layer name", "give each layer a unique name without '.'"),
-    "E100": ("a window larger than its (padded) input", "use a smaller kernel, more padding or a larger input"),
-    "E101": ("a size that comes to 0 or less", "use a smaller kernel or stride, more padding, or a larger input"),
-    "E102": ("shapes that do not fit (channels, features, rank)", "check the layers feeding this one"),
-    "E103": ("an invalid connection table", "give one row of input maps (numbered from 0) per output map"),
-    "E104": ("padding that torch refuses", "use explicit padding numbers within the limits torch allows"),
-    "E105": ("a bad `from:` reference or input count", "name an earlier layer; merge several with add or concat"),
+    "E100": (
+        "a window larger than its (padded) input",
+        "use a smaller kernel, more padding or a larger input",
+    ),
+    "E101": (
+        "a size that comes to 0 or less",
+        "use a smaller kernel or stride, more padding, or a larger input",
+    ),
+    "E102": (
+        "shapes that do not fit (channels, features, rank)",
+        "check the layers feeding this one",
+    ),
+    "E103": (
+        "an invalid connection table",
+        "give one row of input maps (numbered from 0) per output map",
+    ),
+    "E104": (
+        "padding that torch refuses",
+        "use explicit padding numbers within the limits torch allows",
+    ),
+    "E105": (
+        "a bad `from:` reference or input count",
+        "name an earlier layer; merge several with add or concat",
+    ),
     "E110": ("a block definition or use", "see docs/spec-format.md for blocks"),
     "E111": ("an expression", "expressions read the block's args and lets"),
     "E112": ("a block that uses itself", "a block may use other blocks, not itself"),
     "E113": ("an include: file", "include: names a spec file inside this spec's folder"),
-    "E120": ("a symbolic size where generated code needs a number", "generate for a concrete input, e.g. --input 3x224x224"),
-    "E199": ("a layer that cannot be computed", "give the symbolic input sizes bounds, or concrete sizes"),
+    "E120": (
+        "a symbolic size where generated code needs a number",
+        "generate for a concrete input, e.g. --input 3x224x224",
+    ),
+    "E199": (
+        "a layer that cannot be computed",
+        "give the symbolic input sizes bounds, or concrete sizes",
+    ),
 }
 
 
@@ -70,13 +103,18 @@ def _entry(ctx: Context, pos: Pos) -> str:
     if ctx.doc is None or pos.file != ctx.file:
         return ""
     starts = sorted(
-        (v.line, v.col, k[1]) for k, v in ctx.doc.values.items()
+        (v.line, v.col, k[1])
+        for k, v in ctx.doc.values.items()
         if len(k) == 2 and k[0] == "layers" and isinstance(k[1], int)
     )
     tops = sorted((v.line, v.col) for k, v in ctx.doc.keys.items() if len(k) == 1)
     at = (pos.line, pos.col)
     for n, (line, col, i) in enumerate(starts):
-        end = starts[n + 1][:2] if n + 1 < len(starts) else min((t for t in tops if t > (line, col)), default=None)
+        end = (
+            starts[n + 1][:2]
+            if n + 1 < len(starts)
+            else min((t for t in tops if t > (line, col)), default=None)
+        )
         if (line, col) <= at and (end is None or at < end):
             return f"layers[{i}]"
     return ""

@@ -64,8 +64,10 @@ class WindowDropsInput(Rule):
                     continue
                 unit = UNITS[axis] if dropped == 1 else f"{dropped} {UNITS[axis]}s"
                 pads = "".join(f" + {v}" for v in (w.before, w.after) if v)
-                lost.append(f"the last {unit} of {axis} = {n} ({n}{pads} − {w.span} = {reach} = "
-                            f"{reach // w.stride}·{w.stride} + {r})")
+                lost.append(
+                    f"the last {unit} of {axis} = {n} ({n}{pads} − {w.span} = {reach} = "
+                    f"{reach // w.stride}·{w.stride} + {r})"
+                )
                 fixes.append(f"{axis} = {n + w.stride - r}")  # the next size with no remainder
             if lost:
                 can_ceil = "ceil_mode" in type(s.node.layer).model_fields

@@ -39,7 +39,10 @@ def conv(ctx: Ctx, layer: Conv, xs: list[Shape], y: Shape, ins: list[Buf]) -> Bu
     bdev = ctx.upload(ctx.tensor("bias", (cout,)), prep) if layer.bias else ctx.zeros(cout, prep)
     fold = Foldable(wdev, bdev, cout, per_row) if per_row else None
     mode = layer.padding_mode
-    pos = [Axis(f"o{a}", f"i{a}", f"k{a}", n, kk, ss, b, dd) for a, n, kk, ss, b, dd in zip(AXES, isz, k, s, before, d, strict=True)]
+    pos = [
+        Axis(f"o{a}", f"i{a}", f"k{a}", n, kk, ss, b, dd, o)
+        for a, n, kk, ss, b, dd, o in zip(AXES, isz, k, s, before, d, osz, strict=True)
+    ]
 
     if ctx.mode == "layered" and table is None and g == 1 and cout >= 16 and per_row >= 16:
         return _gemm(ctx, layer, cin, cout, k, isz, osz, pos, wdev, bdev, prep, ins, mode)
@@ -85,11 +88,13 @@ def _gemm(
     load = decompose("k", ["c", "kd", "kh", "kw"], [cin, *k]) + decompose("p", ["od", "oh", "ow"], list(osz))
     conds: list[str] = []
     for ax in pos:
+        if ax.trivial:
+            continue
         start = (f"{ax.out} * {ax.stride}" if ax.stride != 1 else ax.out) + (f" - {ax.before}" if ax.before else "")
         tap = f"{ax.tap} * {ax.dilation}" if ax.dilation != 1 else ax.tap
         lines, cond = gather(ax.pos, f"{start} + {tap}", ax.size, mode)  # type: ignore[arg-type]
         load += lines
-        if cond != "true" and not (ax.size == 1 and ax.kernel == 1 and ax.before == 0):
+        if cond != "true" and not ax.inside:
             conds.append(cond)
     xi = flat(["c", "id", "ih", "iw"], [cin, *isz])
     load.append(f"b = ({' && '.join(conds)}) ? x0({xi}) : 0.0f;" if conds else f"b = x0({xi});")

@@ -20,7 +20,7 @@ def _geometry(layer: Pool, x: Shape, y: Shape) -> tuple[list[str], list[Axis], t
     s = pad3([w.stride for w in wins], 1)
     d = pad3([w.dilation for w in wins], 1)
     p = pad3([int(w.before) for w in wins], 0)
-    axes = [Axis(f"o{a}", f"i{a}", f"k{a}", *v) for a, *v in zip(AXES, isz, k, s, p, d, strict=True)]
+    axes = [Axis(f"o{a}", f"i{a}", f"k{a}", *v) for a, *v in zip(AXES, isz, k, s, p, d, osz, strict=True)]
     return decompose("i", ["c", "od", "oh", "ow"], [x[0], *osz]), axes, isz
 
 

@@ -17,7 +17,10 @@ def subsample(ctx: Ctx, layer: Subsample, xs: list[Shape], y: Shape, ins: list[B
     isz, osz = pad3(x[1:], 1), pad3(y[1:], 1)
     k = pad3([w.kernel for w in wins], 1)
     s = pad3([w.stride for w in wins], 1)
-    axes = [Axis(f"o{a}", f"i{a}", f"k{a}", n, kk, ss, 0) for a, n, kk, ss in zip("dhw", isz, k, s, strict=True)]
+    axes = [
+        Axis(f"o{a}", f"i{a}", f"k{a}", n, kk, ss, 0, 1, o)
+        for a, n, kk, ss, o in zip("dhw", isz, k, s, osz, strict=True)
+    ]
     prep: list[Prep] = []
     w = ctx.upload(ctx.tensor("weight", (c,)), prep)
     b = ctx.upload(ctx.tensor("bias", (c,)), prep) if layer.bias else ctx.zeros(c, prep)

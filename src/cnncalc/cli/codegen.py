@@ -1,0 +1,79 @@
+"""cnncalc codegen torch SPEC: write a PyTorch module for a spec; --check proves it with torch.
+
+Exit codes: 0 written (and, with --check, every figure agrees); 1 the spec is invalid or
+cannot be lowered, or torch disagrees with cnncalc; 2 usage errors, and --check without
+torch installed (an environment problem, like a missing file).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cnncalc.cli.common import fail, guarded
+from cnncalc.cli.options import InputOpt, SpecArg
+from cnncalc.errors import ExitCode
+
+codegen_app = typer.Typer(
+    name="codegen",
+    help="Generate code from a spec: `cnncalc codegen torch SPEC`.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+OutputOpt = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="write the module here (default: print it)", show_default=False),
+]
+CheckOpt = Annotated[
+    bool,
+    typer.Option(
+        "--check",
+        help="import the module with torch, run it on a random input and compare parameters, "
+        "buffers and every layer's output shape with cnncalc's figures",
+    ),
+]
+WidthOpt = Annotated[int, typer.Option("--line-length", help="format for this line length (ruff's)")]
+
+
+@codegen_app.command("torch")
+def torch_module(
+    spec: SpecArg,
+    output: OutputOpt = None,
+    check: CheckOpt = False,
+    input: InputOpt = None,
+    line_length: WidthOpt = 88,
+) -> None:
+    """Write an nn.Module for the spec: layers named as cnncalc names them, one file, torch only."""
+    from cnncalc.api import report
+    from cnncalc.codegen import generate
+
+    rep = guarded(lambda: report(str(spec), input))
+    if line_length < 40:
+        fail(f"cnncalc: --line-length {line_length}: give 40 or more", ExitCode.USAGE)
+    gen = guarded(lambda: generate(rep, "torch", line_length))
+    for layer, path in gen.renamed.items():
+        print(f"note: layer {layer!r} is module {path!r} (names must be Python identifiers)", file=sys.stderr)
+    if output is None:
+        print(gen.code, end="")
+    else:
+        try:
+            output.write_text(gen.code, encoding="utf-8")
+        except OSError as err:
+            fail(f"cnncalc: cannot write {output}: {err.strerror}", ExitCode.USAGE)
+        print(f"wrote {output}: class {gen.class_name}", file=sys.stderr)
+    if check:
+        from cnncalc.codegen.check import compare
+
+        result = guarded(lambda: compare(rep, gen))
+        if not result.ok:
+            fail("check failed: torch and cnncalc disagree\n  " + "\n  ".join(result.mismatches), ExitCode.INVALID)
+        e = result.expected
+        print(
+            f"check passed: torch counts {e.trainable:,} trainable and {e.fixed:,} fixed parameters and "
+            f"{e.buffers:,} buffer elements, and agrees on all {len(e.shapes)} layer output shapes",
+            file=sys.stderr,
+        )

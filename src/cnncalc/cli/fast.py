@@ -1,0 +1,138 @@
+"""The console script: `cnncalc shapes|params SPEC [options]` without typer.
+
+Importing typer and every command module (lint, rules, schema and theirs) costs more than
+analysing a ResNet-50 (docs/performance.md), so the two report commands are parsed here from
+a table of their options and run through the same `emit` and error mapping. Anything this
+parser does not take as plainly valid (--help, an unknown, repeated or attached short option,
+`--`, a value typer would have to check or reject) goes to the typer app untouched, which
+answers exactly as it always has. tests/perf/test_fast_cli.py checks the table against typer's
+own view of the two commands and compares both paths' output and exit codes.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from cnncalc.cli.common import DType, Format
+
+# emit's keywords as shapes() and params() pass them, with typer's defaults
+DEFAULTS: dict[str, dict[str, Any]] = {
+    "shapes": {"input_text": None, "fmt": Format.table, "ascii": False},
+    "params": {
+        "input_text": None, "fmt": Format.table, "ascii": False,
+        "explain": False, "dtype": DType.float32, "depth": None,
+    },
+}
+# option -> (emit's keyword, kind); a kind names the conversion in _value()
+_SHAPES: dict[str, tuple[str, str]] = {
+    "--input": ("input_text", "text"),
+    "-i": ("input_text", "text"),
+    "--format": ("fmt", "format"),
+    "-f": ("fmt", "format"),
+    "--ascii": ("ascii", "flag"),
+}
+COMMANDS: dict[str, dict[str, tuple[str, str]]] = {
+    "shapes": _SHAPES,
+    "params": {
+        **_SHAPES,
+        "--explain": ("explain", "flag"),
+        "-e": ("explain", "flag"),
+        "--dtype": ("dtype", "dtype"),
+        "--depth": ("depth", "int"),
+        "-d": ("depth", "int"),
+    },
+}
+_COMPLETE_ENV = "_CNNCALC_COMPLETE"  # click's shell-completion request: typer's business
+
+
+def _value(kind: str, text: str) -> object | None:
+    """The option's value as typer would convert it, or None where typer must decide."""
+    if kind == "text":
+        return text
+    if kind == "format":
+        return Format(text) if text in Format._value2member_map_ else None
+    if kind == "dtype":
+        return DType(text) if text in DType._value2member_map_ else None
+    if kind == "int":
+        return int(text) if text.isascii() and text.isdigit() else None
+    return None
+
+
+def parse(argv: Sequence[str]) -> tuple[str, dict[str, Any]] | None:
+    """(command, emit's keywords) for a plainly valid report command line, else None."""
+    if not argv or argv[0] not in COMMANDS:
+        return None
+    table = COMMANDS[argv[0]]
+    spec: str | None = None
+    kw: dict[str, Any] = {}
+    i = 1
+    while i < len(argv):
+        arg = argv[i]
+        i += 1
+        if not arg.startswith("-"):
+            if spec is not None or not arg:
+                return None  # a second argument, or an empty one: typer reports it
+            spec = arg
+            continue
+        name, eq, text = arg.partition("=") if arg.startswith("--") else (arg, "", "")
+        if name not in table or table[name][0] in kw:
+            return None
+        key, kind = table[name]
+        if kind == "flag":
+            if eq:
+                return None
+            kw[key] = True
+            continue
+        if not eq:
+            if i == len(argv):
+                return None
+            text = argv[i]
+            i += 1
+        value = _value(kind, text) if not text.startswith("-") else None
+        if value is None:
+            return None
+        kw[key] = value
+    if spec is None:
+        return None
+    # typer hands the command a Path, and the command gives emit str(Path)
+    return argv[0], {**DEFAULTS[argv[0]], **kw, "spec": str(Path(spec))}
+
+
+def _standalone(fn: Callable[[], None]) -> None:
+    """What typer's standalone mode does around a command: Ctrl-C exits 130; a closed pipe
+    (`cnncalc params big.yaml | head`) exits 1 quietly; end of input aborts."""
+    try:
+        fn()
+    except KeyboardInterrupt:
+        raise SystemExit(130) from None
+    except EOFError:
+        print("\nAborted!", file=sys.stderr)
+        raise SystemExit(1) from None
+    except OSError as err:
+        if err.errno != errno.EPIPE:
+            raise
+        # nothing more can be written; point stdout at /dev/null so the exit flush is quiet
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise SystemExit(1) from None
+
+
+def main() -> None:
+    # pydantic scans every installed distribution for plugins on the first model it builds
+    # (~10 ms with torch installed); cnncalc has no use for validation observers
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    parsed = None if _COMPLETE_ENV in os.environ else parse(sys.argv[1:])
+    if parsed is None:
+        from cnncalc.cli.app import main as typer_main
+
+        typer_main()
+        return
+    command, kw = parsed
+    from cnncalc.cli.common import run_app
+    from cnncalc.cli.report import emit
+
+    run_app(lambda: _standalone(lambda: emit(**kw, full=command == "params")))

@@ -1,0 +1,44 @@
+"""cnncalc types [TYPE]: the layer types a spec may use, and one type's fields."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from cnncalc.cli.common import fail
+from cnncalc.errors import ExitCode
+
+
+def types(
+    name: Annotated[str | None, typer.Argument(help="a layer type to describe", show_default=False)] = None,
+) -> None:
+    """List the layer types (torch.nn names in lower case), or one type's fields."""
+    from cnncalc.layers import registry
+
+    table = registry.types()
+    if name is None:
+        by_class: dict[str, list[str]] = {}
+        for cls, canonical in table.values():
+            by_class.setdefault(cls.__name__, [])
+            if canonical not in by_class[cls.__name__]:
+                by_class[cls.__name__].append(canonical)
+        for names in sorted(by_class.values()):
+            print(", ".join(sorted(names)))
+        return
+    found = registry.lookup(name)
+    if found is None:
+        hint = registry.suggest(name, registry.canonical_names())
+        fail(f"cnncalc: unknown layer type {name!r}" + (f"; {hint}" if hint else ""), ExitCode.USAGE)
+    cls, canonical = found
+    import sys
+
+    doc = cls.__doc__ or sys.modules[cls.__module__].__doc__ or ""
+    print(f"{canonical}: {' '.join(doc.split())}")
+    for field, info in cls.model_fields.items():
+        if field in ("type",):
+            continue
+        key = info.alias or field
+        default = "required" if info.is_required() else f"default {info.get_default(call_default_factory=True)!r}"
+        desc = f" — {info.description}" if info.description else ""
+        print(f"  {key}: {default}{desc}")
