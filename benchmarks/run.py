@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from importlib.metadata import PackageNotFoundError, version
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -201,8 +202,8 @@ def machine() -> list[str]:
     versions = []
     for mod in ("pydantic", "typer", "rich", "yaml", "torch", "torchinfo", "onnx"):
         try:
-            versions.append(f"{mod} {__import__(mod).__version__}")
-        except Exception:  # a peer that is not installed
+            versions.append(f"{mod} {version('pyyaml' if mod == 'yaml' else mod)}")
+        except PackageNotFoundError:  # a peer that is not installed
             versions.append(f"{mod} absent")
     return [
         f"{cpu}, {len(os.sched_getaffinity(0))} cores, {mem_gb:.0f} GB; {platform.platform()}",

@@ -38,7 +38,9 @@ _SEP = re.compile(r"\s*[x×,]\s*")
 def parse_input(text: str, net: Network) -> Shape:
     """'3x224x224' or '3xHxW' -> a shape with as many dims as the spec's input."""
     parts = [p for p in _SEP.split(text.strip()) if p]
-    dims = [parse_dim(int(p) if p.isdigit() else p, net.symbols) for p in parts]
+    # ASCII digits only ('²'.isdigit() is true), and no more of them than a spec may write
+    numbers = [int(p) if p.isascii() and p.isdigit() and len(p) <= 100 else p for p in parts]
+    dims = [parse_dim(p, net.symbols) for p in numbers]
     if any(d is None for d in dims) or not dims:
         raise UsageError(f"--input {text!r}: write sizes like 3x224x224 (or symbols: 3xHxW)")
     if len(dims) != len(net.input_shape):

@@ -27,6 +27,11 @@ class Pos:
         return f"{self.file}:{self.line}:{self.col}" if self.line else self.file
 
 
+def printable(text: str) -> str:
+    """Text with control, format and separator characters escaped as Python writes them."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
     """One located finding: what is wrong, and how to fix it."""
@@ -36,6 +41,17 @@ class Problem:
     hint: str = ""
     layer: str = ""
     code: str = "E000"
+
+    def __post_init__(self) -> None:
+        # spec text (layer names, keys, file names) reaches these fields: keep every finding
+        # one printable line, whatever the format (a newline in a name must not forge a line)
+        for name in ("message", "hint", "layer"):
+            value = getattr(self, name)
+            if not value.isprintable():
+                object.__setattr__(self, name, printable(value))
+        if not self.pos.file.isprintable():
+            pos = Pos(printable(self.pos.file), self.pos.line, self.pos.col)
+            object.__setattr__(self, "pos", pos)
 
     def format(self) -> str:
         where = f"layer '{self.layer}': " if self.layer else ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -64,3 +65,26 @@ def position(text: str, needle: str, occurrence: int = 1) -> tuple[int, int]:
 def cli(*args: str | Path) -> Any:
     """Run `cnncalc ARGS` in-process; returns click's Result (stdout, stderr, exit_code)."""
     return CliRunner().invoke(app, [str(a) for a in args], catch_exceptions=False)
+
+
+def explained_value(expr: str) -> int:
+    """Evaluate an explanation's right-hand side: numbers, + − · /, ⌊⌋ ⌈⌉, parentheses.
+    Floats are Python's doubles, as torch's (⌊100·0.29⌋ = 28)."""
+    e = expr.replace(",", "").replace("·", "*").replace("−", "-")
+    e = e.replace("⌊", "(").replace("⌋", ")").replace(")/", ")//")  # ⌊(a)/s⌋ -> ((a)//s)
+    e = re.sub(r"⌈\((.*?)\)//(\d+)⌉", r"(-(-(\1)//\2))", e)  # ⌈(a)/s⌉ -> -(-(a)//s)
+    assert re.fullmatch(r"[\d.+\-*/() ]+", e), expr
+    return int(eval(e))  # checked above to be plain arithmetic
+
+
+def checked_explain_lines(lines: list[str]) -> list[tuple[str, int]]:
+    """Every 'label = arithmetic = N' line must evaluate to N; returns (label, N) for them."""
+    out = []
+    for line in lines:
+        m = re.fullmatch(r"(\w+) = (.+?) = ([\d,]+)(?: \(.*\))?", line)
+        if m and re.fullmatch(r"[\d.,+\-−·/()⌊⌋⌈⌉ ]+", m.group(2)):
+            label, expr, result = m.groups()
+            n = int(result.replace(",", ""))
+            assert explained_value(expr) == n, line
+            out.append((label, n))
+    return out

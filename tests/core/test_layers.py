@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from core_util import one, report, spec
+from core_util import checked_explain_lines, one, report, spec
 
 from cnncalc.api import analyze, loads
 from cnncalc.errors import SpecError
@@ -365,6 +365,24 @@ def test_layer(name: str) -> None:
         assert (
             c.macs == 0
         )  # docs/counting.md: only conv, linear, subsample and rbf multiply-accumulate
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_explain_arithmetic(name: str) -> None:
+    """--explain's lines with the numbers put in evaluate to what they claim, and agree with
+    the layer's figures."""
+    shape, layer, out, _ = CASES[name]
+    s = one(shape, layer)
+    lines = s.explain()
+    assert lines or layer["type"] in {"identity", "dropout", "dropout2d"}, name  # nothing to explain
+    axes = dict(zip({1: "L", 2: "HW", 3: "DHW"}.get(len(out) - 1, ""), out[1:], strict=False))
+    for label, value in checked_explain_lines(lines):
+        if label in axes:
+            assert value == axes[label], (name, label)
+        if label == "params":
+            assert value in (s.counts.params, s.counts.trainable), name
+        if label == "connections":
+            assert value == s.counts.connections, name
 
 
 def test_seed_weight_shape() -> None:

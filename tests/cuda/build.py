@@ -40,7 +40,7 @@ def emulated(module: CudaModule, folder: Path) -> ModuleType:
     src = write(module, folder)
     lib = folder / f"lib{module.prefix}.so"
     cmd = [
-        GXX, "-x", "c++", "-std=c++17", "-O2", "-shared", "-fPIC", "-DCNN_EMULATE",
+        GXX, "-x", "c++", "-std=c++17", "-O2", "-march=native", "-shared", "-fPIC", "-DCNN_EMULATE",
         "-include", str(EMU), src.name, "-o", lib.name,
     ]
     done = subprocess.run(cmd, cwd=folder, capture_output=True, text=True, timeout=600)

@@ -38,18 +38,26 @@ def random_weights(layout: list[tuple[str, tuple[int, ...]]], seed: int = 0) -> 
     return out
 
 
-def run(report: Report, weights: Weights, x: Tensor) -> list[Tensor]:
+def run(report: Report, weights: Weights, owners: dict[str, str], x: Tensor) -> list[Tensor]:
+    """owners: weights key -> the layer it belongs to (its last dotted part names the tensor)."""
+    per_layer: dict[str, list[tuple[str, Tensor]]] = {}
+    for key, t in weights.items():
+        per_layer.setdefault(owners[key], []).append((key.rsplit(".", 1)[1], t))
     env: dict[str, Tensor] = {INPUT: x}
     for s in report.layers:
         node = s.node
         layer = node.layer
         ins = [env[i] for i in node.inputs]
-        w = {k[len(node.name) + 1 :]: v for k, v in weights.items() if k.startswith(node.name + ".")}
-        own = [int(d) for d in layer.infer([tuple(int(d) for d in sh) for sh in s.input_shapes])]
-        y = _layer(layer, ins, [tuple(int(d) for d in sh) for sh in s.input_shapes], tuple(own), w)
+        entries = per_layer.get(node.name, [])
+        w: Weights = {}
+        for name, t in entries:
+            w.setdefault(name, t)  # the layer's own tensors come first
+        shapes = [tuple(int(d) for d in sh) for sh in s.input_shapes]
+        own = tuple(int(d) for d in layer.infer(shapes))
+        y = _layer(layer, ins, shapes, own, w)
         if layer.activation is not None:
-            aw = {k[len("activation.") :]: v for k, v in w.items() if k.startswith("activation.")}
-            y = _layer(layer.activation, [y], [tuple(own)], tuple(int(d) for d in s.output_shape), aw)
+            aw = {"weight": entries[-1][1]} if layer.activation.type == "prelu" else {}
+            y = _layer(layer.activation, [y], [own], tuple(int(d) for d in s.output_shape), aw)
         env[node.name] = y
     return [env[o] for o in report.network.outputs]
 

@@ -124,6 +124,22 @@ def test_bounds_of_even_powers_straddling_zero() -> None:
     assert lo is not None and hi is not None and lo <= min(values) and max(values) <= hi
 
 
+def test_repeated_rescaling_stays_small_and_fast() -> None:
+    # ⌊(3·y + W)/2⌋ = y + ⌊(y + W)/2⌋ copies y twice; done 60 times that would be 2⁶⁰ atoms
+    y: Dim = H
+    v = 5
+    h = Symbol("H", 1, 400)
+    z: Dim = h
+    u = 5
+    for _ in range(60):
+        y, v = (3 * y + W) // 2, (3 * v + 7) // 2
+        z, u = (5 * z + 1) // 3 + 2, (5 * u + 1) // 3 + 2
+    assert evaluate(y, {"H": 5, "W": 7}) == v and len(render(y)) < 20_000
+    assert evaluate(z, {"H": 5}) == u and bounds(z)[0] == evaluate(z, {"H": 1})
+    nested = parse("floor((" * 99 + "H" + "*3 + 1)/2)" * 99, {"H": h})
+    assert bounds(nested)[0] is not None
+
+
 def test_render_goldens() -> None:
     assert render(H * W * 64) == "64·H·W"
     assert render(64 * W * H, ascii=True) == "64*H*W"

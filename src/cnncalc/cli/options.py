@@ -10,7 +10,9 @@ import typer
 
 from cnncalc.cli.common import Format
 
-SpecArg = Annotated[Path, typer.Argument(help="the network spec (YAML)", show_default=False)]
+SpecArg = Annotated[
+    Path, typer.Argument(help="the network spec (YAML)", show_default=False, metavar="SPEC")
+]
 InputOpt = Annotated[
     str | None,
     typer.Option(

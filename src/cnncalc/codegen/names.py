@@ -17,7 +17,7 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Literal
 
-MAX_LENGTH = 40  # longer names are cut, so generated lines keep their shape
+MAX_LENGTH = 32  # longer names are cut, so generated lines keep their shape
 
 # Attributes of nn.Module, nn.ModuleDict, nn.ModuleList and nn.Sequential instances (torch 2.x):
 # a child module may not take these names. tests/codegen checks this list against torch.

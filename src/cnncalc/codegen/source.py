@@ -161,7 +161,7 @@ def layout(node: ast.expr, lead: str, trail: str, indent: str, width: int) -> li
     if len(one) <= width:
         return [one]
     if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
-        return [f"{lead}(", *_operands(node, indent + INDENT), f"{indent}){trail}"]
+        return [f"{lead}(", *_operands(node, indent + INDENT, width), f"{indent}){trail}"]
     split = _bracket(node)
     if split is None or not split[1]:
         return [one]
@@ -178,7 +178,7 @@ def _brackets(
     if len(items) == 1:
         item = items[0]
         if isinstance(item.value, ast.BinOp) and type(item.value.op) in _OPS and not item.lead:
-            return [head, *_operands(item.value, inner), closing]
+            return [head, *_operands(item.value, inner, width), closing]
         return [head, *layout(item.value, inner + item.lead, "", inner, width), closing]
     if not collection:
         body = inner + ", ".join(i.lead + flat(i.value) for i in items)
@@ -199,8 +199,10 @@ def _chain(node: ast.BinOp, op: type[ast.operator]) -> list[ast.expr]:
     return [node, *out]
 
 
-def _operands(node: ast.BinOp, indent: str) -> list[str]:
-    """A `+`/`*` chain broken before each operator, at `indent`."""
+def _operands(node: ast.BinOp, indent: str, width: int) -> list[str]:
+    """A `+`/`*` chain at `indent`: on one line if it fits, else broken before each operator."""
+    if len(indent) + len(flat(node)) <= width:
+        return [f"{indent}{flat(node)}"]
     text = _OPS[type(node.op)][0]
     first, *rest = _chain(node, type(node.op))
     return [f"{indent}{flat(first)}", *(f"{indent}{text} {flat(p)}" for p in rest)]
@@ -256,9 +258,11 @@ def statement(target: str, node: ast.expr, indent: str, width: int) -> list[str]
     if len(one) <= width:
         return [one]
     if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
-        return [f"{lead}(", *_operands(node, inner), f"{indent})"]
+        return [f"{lead}(", *_operands(node, inner, width), f"{indent})"]
     links = _links(node) if isinstance(node, ast.Call) else None
     if links is not None and isinstance(node, ast.Call):
+        if len(inner) + len(flat(node)) <= width:  # the chain on one line, in parentheses
+            return [f"{lead}(", f"{inner}{flat(node)}", f"{indent})"]
         first, middle, last = links
         lines = [f"{lead}(", f"{inner}{first}", *(f"{inner}{m}" for m in middle)]
         call = ast.Call(func=ast.Name(id="", ctx=ast.Load()), args=node.args, keywords=node.keywords)

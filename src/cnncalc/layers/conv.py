@@ -12,6 +12,7 @@ from cnncalc.errors import LayerError
 from cnncalc.layers.base import Counts, Layer, Shape, concrete, fmt, numel, pyargs, tight
 from cnncalc.layers.fields import Padding, Size, Sizes, ntuple
 from cnncalc.layers.window import AXES, Window, pads, slide
+from cnncalc.sym import Dim
 
 # The LeNet-5 paper's Table I: which S2 maps feed each C3 map.
 LENET5_TABLE: tuple[tuple[int, ...], ...] = (
@@ -139,6 +140,7 @@ class Conv(Layer):
     def count(self, x: Shape, y: Shape) -> Counts:
         positions = numel(y[1:])
         b = 1 if self.bias else 0
+        weights: Dim
         if isinstance(x[0], int) and self.connection_table is not None:
             weights = sum(self.per_map_inputs(x[0])) * self.taps()
         else:  # full connection, symbolic or not (no per-map list: out_channels may be 10^30)

@@ -33,8 +33,13 @@ class BatchNorm(Layer):
         return Counts(trainable=affine, buffers=buffers, connections=numel(y) * (2 if self.affine else 1))
 
     def explain(self, inputs: Sequence[Shape], y: Shape) -> list[str]:
-        c = self.count(inputs[0], y)
-        return [f"params = 2·{fmt(inputs[0][0])} = {fmt(c.trainable)}; buffers = 2·{fmt(inputs[0][0])} + 1 = {fmt(c.buffers)}"]
+        c, ch = self.count(inputs[0], y), fmt(inputs[0][0])
+        return [
+            f"params = 2·{ch} = {fmt(c.trainable)}" if self.affine else "params = 0 (affine: false)",
+            f"buffers = 2·{ch} + 1 = {fmt(c.buffers)}"
+            if self.track_running_stats
+            else "buffers = 0 (track_running_stats: false)",
+        ]
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         kw = self.torch_kwargs("eps", "momentum", "affine", "track_running_stats")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import Counts, Layer, Shape, concrete, numel, pyargs
+from cnncalc.layers.base import Counts, Layer, Shape, concrete, fmt, numel, pyargs
 from cnncalc.layers.fields import Number, Size
 
 
@@ -33,6 +35,12 @@ class GroupNorm(Layer):
             trainable=2 * x[0] if self.affine else 0,
             connections=numel(y) * (2 if self.affine else 1),
         )
+
+    def explain(self, inputs: Sequence[Shape], y: Shape) -> list[str]:
+        c = self.count(inputs[0], y)
+        if not self.affine:
+            return ["params = 0 (affine: false)"]
+        return [f"params = 2·{fmt(inputs[0][0])} = {fmt(c.trainable)}"]
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         kw = self.torch_kwargs("eps", "affine")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import Counts, Layer, Shape, numel, pyargs, shape_str
+from cnncalc.layers.base import Counts, Layer, Shape, fmt, numel, pyargs, shape_str
 from cnncalc.layers.fields import Number, Sizes
 
 
@@ -36,6 +38,13 @@ class LayerNorm(Layer):
         per = (1 + (1 if self.bias else 0)) if self.elementwise_affine else 0
         # as the paper counts a unit: its one input, plus one per bias
         return Counts(trainable=n * per, connections=numel(y) * (1 + (1 if per == 2 else 0)))
+
+    def explain(self, inputs: Sequence[Shape], y: Shape) -> list[str]:
+        if not self.elementwise_affine:
+            return ["params = 0 (elementwise_affine: false)"]
+        per = 2 if self.bias else 1  # a scale per element, and a shift unless bias: false
+        dims = "·".join(str(d) for d in self.dims_normalized())
+        return [f"params = {per}·{dims} = {fmt(self.count(inputs[0], y).trainable)}"]
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         kw = self.torch_kwargs("eps", "elementwise_affine", "bias")

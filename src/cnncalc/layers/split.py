@@ -17,6 +17,10 @@ from cnncalc.layers.merge import LAYOUTS, DimName
 from cnncalc.sym import Dim, ceildiv, dmin
 
 
+# Each output is a node of its own (and a split's k-th start is a sum over k sizes): bound them.
+MAX_OUTPUTS = 10_000
+
+
 class MultiOutput(Layer):
     MULTI_OUTPUT: ClassVar[bool] = True
 
@@ -73,7 +77,10 @@ class MultiOutput(Layer):
 class Split(MultiOutput):
     TYPES = ("split",)
     split_size_or_sections: list[Size] = Field(
-        alias="sections", min_length=1, description="the size of each piece, in order"
+        alias="sections",
+        min_length=1,
+        max_length=MAX_OUTPUTS,
+        description="the size of each piece, in order",
     )
 
     def outputs(self) -> int:
@@ -97,7 +104,7 @@ class Split(MultiOutput):
 
 class Chunk(MultiOutput):
     TYPES = ("chunk",)
-    chunks: Size
+    chunks: Size = Field(le=MAX_OUTPUTS)
 
     def outputs(self) -> int:
         return self.chunks

@@ -75,7 +75,16 @@ class Upsample(Layer):
         axes = AXES.get(len(x) - 1, ())
         if self.size is not None:
             return [f"{a} = {fmt(o)} (size)" for a, o in zip(axes, y[1:], strict=False)]
-        return [f"{a} = ⌊{fmt(w)}·{self.scale_factor}⌋ = {fmt(o)}" for a, w, o in zip(axes, x[1:], y[1:], strict=False)]
+        sf = self.scale_factor
+        scales = (sf,) * len(axes) if isinstance(sf, Fraction) else tuple(sf or ())
+        lines = []
+        for a, w, s, o in zip(axes, x[1:], scales, y[1:], strict=False):
+            shown = str(s.numerator) if s.denominator == 1 else repr(float(s))
+            line = f"{a} = ⌊{fmt(w)}·{shown}⌋ = {fmt(o)}"
+            if isinstance(w, int) and o != w * s.numerator // s.denominator:
+                line += " (in double precision, as torch)"
+            lines.append(line)
+        return lines
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         n = len(x) - 1

@@ -68,8 +68,8 @@ def pads(
                 field="padding",
                 code="E104",
             )
-        total = [d * (k - 1) for k, d in zip(kernel, dilation, strict=True)]
-        return [(t // 2, t - t // 2) for t in total]
+        totals = [d * (k - 1) for k, d in zip(kernel, dilation, strict=True)]
+        return [(t // 2, t - t // 2) for t in totals]
     if padding == "tf_same":
         out: list[tuple[Dim, Dim]] = []
         for w, k, s, d in zip(spatial, kernel, stride, dilation, strict=True):
@@ -96,9 +96,12 @@ def slide(windows: Sequence[Window], x: Shape, what: str) -> tuple[Dim, ...]:
     axes = AXES[len(windows)]
     out: list[Dim] = []
     for axis, w, n in zip(axes, windows, x[1:], strict=True):
-        # under ceil_mode torch lets a window overhang the padded input (the output rule decides)
-        concrete = isinstance(n, int) and isinstance(w.before, int) and isinstance(w.after, int)
-        if concrete and not w.ceil_mode:
+        if (
+            not w.ceil_mode  # under ceil_mode torch lets a window overhang; the output rule decides
+            and isinstance(n, int)
+            and isinstance(w.before, int)
+            and isinstance(w.after, int)
+        ):
             padded = n + w.before + w.after
             if w.span > padded:
                 raise LayerError(

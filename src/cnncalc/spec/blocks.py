@@ -220,6 +220,7 @@ class Expander:
                 not isinstance(explicit, str)
                 or not explicit
                 or "." in explicit
+                or not explicit.isprintable()  # a newline or a bidi control in a name
                 or explicit == INPUT
                 or explicit in frame.bound
             )

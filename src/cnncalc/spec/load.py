@@ -97,7 +97,11 @@ class Loader:
     def layer(self, entry: dict[str, Any], path: PathKey, doc: Document) -> Layer | None:
         """Validate one layer mapping against its model."""
         t = entry.get("type")
-        label = entry.get("name") if isinstance(entry.get("name"), str) else ""
+        raw_name = entry.get("name")
+        # unnamed layers are named by their place, as lint names them
+        label = raw_name if isinstance(raw_name, str) else "".join(
+            f"[{p}]" if isinstance(p, int) else (f".{p}" if i else str(p)) for i, p in enumerate(path)
+        )
         if not isinstance(t, str):
             self.fail(doc.where(path), "a layer needs a 'type'" if t is None else f"type must be a name, got {t!r}",
                       "e.g. type: conv2d", label, "E003")
@@ -124,7 +128,7 @@ class Loader:
                 if name not in self.names:
                     return name
         assert isinstance(explicit, str)
-        if not explicit or explicit == INPUT or "." in explicit:
+        if not explicit or explicit == INPUT or "." in explicit or not explicit.isprintable():
             self.fail(pos, f"bad layer name {explicit!r}", f"names are non-empty, not {INPUT!r}, without '.'", explicit, "E004")
             return None
         name = prefix + explicit
@@ -236,10 +240,21 @@ def _symbols(loader: Loader, data: Any) -> dict[str, tuple[int, int | None]]:
         return out
     for name, b in data.items():
         b = b or {}
-        lo, hi = b.get("min", 1) if isinstance(b, dict) else None, b.get("max") if isinstance(b, dict) else None
-        ok = isinstance(b, dict) and set(b) <= {"min", "max"} and type(lo) is int and lo >= 1 and (hi is None or (type(hi) is int and hi >= lo))
-        if not ok or not _SYMBOL.match(name):
-            loader.fail(loader.doc.where(("symbols", name)), f"bad bounds for symbol {name!r}", "e.g. H: {min: 32, max: 4096}")
+        lo = b.get("min", 1) if isinstance(b, dict) else None
+        hi = b.get("max") if isinstance(b, dict) else None
+        if (
+            not isinstance(b, dict)
+            or not set(b) <= {"min", "max"}
+            or type(lo) is not int
+            or lo < 1
+            or not (hi is None or (type(hi) is int and hi >= lo))
+            or not _SYMBOL.match(name)
+        ):
+            loader.fail(
+                loader.doc.where(("symbols", name)),
+                f"bad bounds for symbol {name!r}",
+                "e.g. H: {min: 32, max: 4096}",
+            )
             continue
         out[name] = (lo, hi)
     return out

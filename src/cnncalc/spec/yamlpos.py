@@ -262,9 +262,9 @@ class _Builder:
         node = yaml.ScalarNode(tag, text)
         try:
             return _CONSTRUCT[tag](node)
-        except (yaml.YAMLError, ValueError, KeyError, TypeError, OverflowError) as exc:
+        except (yaml.YAMLError, ValueError, LookupError, TypeError, ArithmeticError) as exc:
             what = {_INT: "an integer", _FLOAT: "a number", _BOOL: "a boolean"}.get(tag, tag)
-            raise _problem(pos, f"{text!r} is not {what}", f"({type(exc).__name__})") from None
+            raise _problem(pos, f"{text!r} is not {what}", f"the tag {tag!r} says it is") from None
 
 
 def _char_pos(text: str, file: str, index: int) -> Pos:

@@ -32,13 +32,14 @@ from .poly import (
     neg,
     scale,
     terms_key,
+    terms_size,
     value,
 )
 
-# One-symbol bounds evaluate exhaustively: a whole range shorter than MAX_SPAN, or two
-# periods of a quasi-linear expression with period up to MAX_PERIOD.
+# One-symbol bounds evaluate exhaustively: a whole range up to MAX_SPAN values, or two
+# periods of a quasi-linear expression; either only within EVAL_BUDGET atom evaluations.
 MAX_SPAN = 512
-MAX_PERIOD = 256
+EVAL_BUDGET = 20_000
 # Multiples of c are pulled out of ⌊(a·m + …)/c⌋ leaving a remainder only for atoms up to this
 # size (⌊(3·⌈H/2⌉ + 1)/2⌋ = ⌈H/2⌉ + ⌈H/4⌉); bigger ones keep their coefficient inside.
 MAX_SPLIT = 8
@@ -176,10 +177,11 @@ def _one_symbol(t: Terms) -> iv.Interval | None:
     def f(v: int) -> int:
         return value(t, {s.name: v})
 
-    if hi is not None and hi - lo < MAX_SPAN:
+    cost = terms_size(t)
+    if hi is not None and hi - lo < MAX_SPAN and (hi - lo + 1) * cost <= EVAL_BUDGET:
         every = [f(v) for v in range(lo, hi + 1)]
         return (min(every), max(every))
-    if p is None or p > MAX_PERIOD:
+    if p is None or 2 * p * cost > EVAL_BUDGET:
         return None
     first = [f(v) for v in range(lo, (lo + p if hi is None else min(hi + 1, lo + p)))]
     last = None if hi is None else [f(v) for v in range(max(lo, hi - p + 1), hi + 1)]

@@ -79,17 +79,18 @@ def broadcast_index(index: str, out: Sequence[int], src: Sequence[int]) -> str:
         return index
     lead = len(out) - len(src)
     terms: list[str] = []
-    stride = 1
-    inner = prod(out)
+    stride = 1  # of src
+    inner = 1  # of out
+    total = prod(out)
     for a in range(len(out) - 1, -1, -1):
-        inner //= out[a]
         s = src[a - lead] if a >= lead else 1
         if s != 1:
             coord = index if inner == 1 else f"({index} / {inner})"
-            if inner * out[a] != prod(out):
+            if inner * out[a] != total:
                 coord = f"({coord} % {out[a]})"
             terms.append(coord if stride == 1 else f"{coord} * {stride}")
         stride *= s
+        inner *= out[a]
     return " + ".join(reversed(terms)) or "0"
 
 

@@ -36,6 +36,7 @@ class RawTensor:
     key: str
     shape: tuple[int, ...]
     offset: int  # in floats, from the start of the weights file
+    layer: str = ""  # the spec layer it belongs to
 
     @property
     def size(self) -> int:

@@ -19,6 +19,7 @@ from cnncalc.spec.network import INPUT, Node
 
 from .cstyle import ident
 from .ir import Buf, Foldable, Loop, Mode, Prep, RawTensor, Step
+from .weights import prefixes, reorder, tree_order
 
 # One module per layer kind, each registering its lowerings with @lowers.
 OP_MODULES = (
@@ -90,7 +91,7 @@ class Ctx:
     # ---- weights --------------------------------------------------------------------------
     def tensor(self, key: str, shape: Sequence[int]) -> RawTensor:
         """Declare the next tensor of the weights file (call in state_dict order)."""
-        t = RawTensor(self.prefix + key, tuple(shape), self.raw_size)
+        t = RawTensor(self.prefix + key, tuple(shape), self.raw_size, self.label)
         self.raw.append(t)
         self.raw_size += t.size
         return t
@@ -185,6 +186,7 @@ def lower(report: Report, mode: Mode) -> Lowered:
             code="E300",
         )])
     ctx = Ctx(mode)
+    keys = prefixes(report)
     x = Buf("input", _numel(x_shape), "input")
     env: dict[str, Buf] = {INPUT: x}
     shapes: dict[str, Shape] = {INPUT: x_shape}
@@ -196,7 +198,8 @@ def lower(report: Report, mode: Mode) -> Lowered:
             problems.append(Problem(node.where(), "a size here is symbolic", "give --input", node.name, "E300"))
             continue
         try:
-            env[node.name] = _lower_node(ctx, node, [s for s in ins if s is not None], y_shape, [env[i] for i in node.inputs])
+            ins_ = [s for s in ins if s is not None]
+            env[node.name] = _lower_node(ctx, node, ins_, y_shape, [env[i] for i in node.inputs], keys[node.name])
             shapes[node.name] = y_shape
         except Unsupported as err:
             problems.append(Problem(node.where(err.field), err.message, err.hint, node.name, "E301"))
@@ -204,14 +207,17 @@ def lower(report: Report, mode: Mode) -> Lowered:
             continue  # an input failed: reported already
     if problems:
         raise SpecError(problems)
+    ctx.raw = reorder(ctx.raw, ctx.steps, tree_order([s.name for s in report.layers]))
     outputs = [env[o] for o in net.outputs]
     return Lowered(ctx, x, outputs, [shapes[o] for o in net.outputs])
 
 
-def _lower_node(ctx: Ctx, node: Node, ins: list[Shape], y: Shape, bufs: list[Buf]) -> Buf:
+def _lower_node(
+    ctx: Ctx, node: Node, ins: list[Shape], y: Shape, bufs: list[Buf], keys: tuple[str, str]
+) -> Buf:
     layer = node.layer
     ctx.label = node.name
-    ctx.prefix = node.name + "."
+    ctx.prefix = keys[0]
     fn = lowering_for(layer)
     if fn is None:
         raise Unsupported(
@@ -227,7 +233,7 @@ def _lower_node(ctx: Ctx, node: Node, ins: list[Shape], y: Shape, bufs: list[Buf
         act_fn = lowering_for(act)
         if act_fn is None:
             raise Unsupported(f"the CUDA backend does not support activation '{act.type}'", "activation")
-        ctx.prefix = node.name + ".activation."
+        ctx.prefix = keys[1]
         out = act_fn(ctx, act, [own], y, [out])
     return out
 

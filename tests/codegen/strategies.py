@@ -1,0 +1,303 @@
+"""Hypothesis strategies for random valid specs: sequential nets over every layer kind codegen
+lowers, graphs with shortcuts, concatenations and splits, and specs with blocks, groups and
+repeat. Shapes stay consistent because each candidate layer is validated against cnncalc's
+own layer model for the shape at hand (the proof then compares cnncalc with torch)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from cnncalc.errors import LayerError
+from cnncalc.layers import registry
+from cnncalc.layers.base import Layer
+
+Shape = tuple[int, ...]
+Spec = dict[str, Any]
+
+ACTIVATIONS = [
+    "relu", "relu6", "leakyrelu", "elu", "gelu", "silu", "hardswish", "hardsigmoid", "sigmoid",
+    "tanh", "mish", "softplus", "selu", "scaled_tanh",
+]  # fmt: skip
+KEYS = {1: ("features",), 2: ("channels", "length"), 3: ("channels", "height", "width"),
+        4: ("channels", "depth", "height", "width")}  # fmt: skip
+
+
+def outcome(layer: dict[str, Any], inputs: list[Shape]) -> Shape | None:
+    """The layer's output shape as cnncalc computes it, or None if cnncalc refuses it."""
+    found = registry.lookup(layer["type"])
+    assert found is not None, layer
+    try:
+        model: Layer = found[0].model_validate({**layer, "type": found[1]})
+        y = model.infer(inputs)
+        model.counts(inputs, y)
+        if model.activation is not None:
+            y = model.activation.infer([y])
+    except (ValidationError, LayerError, ValueError, TypeError, ArithmeticError):
+        return None
+    assert all(isinstance(d, int) for d in y)
+    return tuple(int(d) for d in y)
+
+
+def divisors(n: int) -> list[int]:
+    return [d for d in range(1, n + 1) if n % d == 0]
+
+
+@st.composite
+def spatial_layer(draw: st.DrawFn, x: Shape) -> dict[str, Any]:
+    """A candidate layer for a C×(n spatial) input (may still be refused: it is checked)."""
+    c, n = x[0], len(x) - 1
+    k = draw(st.integers(1, 3))
+    kind = draw(st.sampled_from([
+        "conv", "conv", "conv", "table", "convtranspose", "maxpool", "avgpool", "adaptive",
+        "global", "batchnorm", "groupnorm", "layernorm", "activation", "prelu", "softmax",
+        "dropout", "pad", "upsample", "subsample", "identity", "channelshuffle",
+        "stochasticdepth", "flatten",
+    ]))  # fmt: skip
+    if kind in ("conv", "table"):
+        groups = 1 if kind == "table" else draw(st.sampled_from(divisors(c)))
+        out = groups * draw(st.integers(1, max(1, 6 // groups)))
+        layer: dict[str, Any] = {"type": f"conv{n}d", "out_channels": out, "kernel_size": k}
+        if kind == "table":
+            rows = draw(st.lists(st.sets(st.integers(0, c - 1), min_size=1), min_size=1, max_size=6))
+            layer |= {"out_channels": len(rows), "connection_table": [sorted(r) for r in rows]}
+        elif groups > 1:
+            layer["groups"] = groups
+        stride = draw(st.integers(1, 2))
+        layer |= {"stride": stride} if stride > 1 else {}
+        layer |= {"dilation": 2} if draw(st.integers(0, 4)) == 0 else {}
+        padding = draw(st.sampled_from([0, 1, "valid", "same", "tf_same", "pairs", [1]]))
+        if padding == "pairs":
+            padding = [[draw(st.integers(0, 2)), draw(st.integers(0, 2))] for _ in range(n)]
+        layer["padding"] = padding
+        if draw(st.integers(0, 4)) == 0:
+            layer["padding_mode"] = draw(st.sampled_from(["reflect", "replicate", "circular"]))
+        layer |= {"bias": False} if draw(st.booleans()) else {}
+        return layer
+    if kind == "convtranspose":
+        stride = draw(st.integers(1, 2))
+        return {"type": f"convtranspose{n}d", "out_channels": draw(st.integers(1, 5)), "kernel_size": k,
+                "stride": stride, "padding": draw(st.integers(0, 1)),
+                "output_padding": draw(st.integers(0, stride - 1))}  # fmt: skip
+    if kind in ("maxpool", "avgpool"):
+        layer = {"type": f"{kind}{n}d", "kernel_size": k, "padding": draw(st.integers(0, k // 2)),
+                 "ceil_mode": draw(st.booleans())}  # fmt: skip
+        if draw(st.booleans()):
+            layer["stride"] = draw(st.integers(1, 2))
+        if kind == "maxpool" and draw(st.booleans()):
+            layer["dilation"] = 2
+        if kind == "avgpool" and draw(st.booleans()):
+            layer["count_include_pad"] = False
+        return layer
+    if kind == "adaptive":
+        op = draw(st.sampled_from(["avg", "max"]))
+        sizes = [draw(st.one_of(st.none(), st.integers(1, 4))) for _ in range(n)]
+        return {"type": f"adaptive{op}pool{n}d", "output_size": sizes if draw(st.booleans()) else 2}
+    if kind == "global":
+        return {"type": f"global{draw(st.sampled_from(['avg', 'max']))}pool{n}d"}
+    if kind == "batchnorm":
+        layer = {"type": f"batchnorm{n}d"}
+        layer |= {"affine": False} if draw(st.booleans()) else {}
+        layer |= {"track_running_stats": False} if draw(st.integers(0, 3)) == 0 else {}
+        return layer
+    if kind == "groupnorm":
+        return {"type": "groupnorm", "num_groups": draw(st.sampled_from(divisors(c))),
+                "affine": draw(st.booleans())}  # fmt: skip
+    if kind == "layernorm":
+        return {"type": "layernorm", "normalized_shape": list(x[-draw(st.integers(1, n)) :]),
+                "elementwise_affine": draw(st.booleans())}  # fmt: skip
+    if kind == "activation":
+        return {"type": draw(st.sampled_from(ACTIVATIONS))}
+    if kind == "prelu":
+        return {"type": "prelu", "num_parameters": draw(st.sampled_from([1, c]))}
+    if kind == "softmax":
+        return {"type": draw(st.sampled_from(["softmax", "logsoftmax"])), "dim": draw(st.integers(1, n + 1))}
+    if kind == "dropout":
+        return {"type": draw(st.sampled_from(["dropout", f"dropout{n}d", "alphadropout"])), "p": 0.25}
+    if kind == "pad":
+        sides = [draw(st.integers(-1, 2)) for _ in range(2 * n)]
+        if draw(st.booleans()):
+            return {"type": f"zeropad{n}d", "padding": sides}
+        return {"type": f"constantpad{n}d", "padding": sides, "value": 0.5}
+    if kind == "upsample":
+        if draw(st.booleans()):
+            return {"type": "upsample", "size": draw(st.integers(1, 9))}
+        mode = draw(st.sampled_from(["nearest", {1: "linear", 2: "bilinear", 3: "trilinear"}[n]]))
+        return {"type": "upsample", "scale_factor": draw(st.sampled_from([2, 1.5, 0.5])), "mode": mode}
+    if kind == "subsample":
+        return {"type": f"subsample{n}d", "kernel_size": draw(st.integers(1, 2)), "bias": draw(st.booleans())}
+    if kind == "channelshuffle":
+        return {"type": "channelshuffle", "groups": draw(st.sampled_from(divisors(c)))}
+    if kind == "stochasticdepth":
+        return {"type": "stochasticdepth", "p": 0.5, "mode": draw(st.sampled_from(["row", "batch"]))}
+    if kind == "flatten":
+        return {"type": "flatten"}
+    return {"type": "identity"}
+
+
+@st.composite
+def flat_layer(draw: st.DrawFn, x: Shape) -> dict[str, Any]:
+    kind = draw(st.sampled_from(["linear", "linear", "rbf", "batchnorm", "layernorm", "activation",
+                                 "dropout", "reshape", "identity", "softmax"]))  # fmt: skip
+    if kind == "linear":
+        return {"type": "linear", "out_features": draw(st.integers(1, 12)), "bias": draw(st.booleans())}
+    if kind == "rbf":
+        return {"type": "rbf", "out_features": draw(st.integers(1, 6)), "trainable": draw(st.booleans())}
+    if kind == "batchnorm":
+        return {"type": "batchnorm1d"}
+    if kind == "layernorm":
+        return {"type": "layernorm", "normalized_shape": x[0]}
+    if kind == "activation":
+        return {"type": draw(st.sampled_from([*ACTIVATIONS, "prelu"]))}
+    if kind == "dropout":
+        return {"type": "dropout", "p": 0.1}
+    if kind == "softmax":
+        return {"type": "softmax", "dim": 1}
+    if kind == "reshape":
+        f = x[0]
+        a = draw(st.sampled_from(divisors(f)))
+        return {"type": "reshape", "shape": [a, -1] if draw(st.booleans()) else [a, f // a]}
+    return {"type": "identity"}
+
+
+def shorthand(draw: st.DrawFn, layer: dict[str, Any]) -> dict[str, Any]:
+    """Sometimes an `activation:` after the layer."""
+    if layer["type"] not in ACTIVATIONS and draw(st.integers(0, 3)) == 0:
+        return {**layer, "activation": draw(st.sampled_from(["relu", "sigmoid", "scaled_tanh", "gelu"]))}
+    return layer
+
+
+@st.composite
+def input_shape(draw: st.DrawFn) -> Shape:
+    n = draw(st.sampled_from([1, 2, 2, 2, 3]))
+    c = draw(st.integers(1, 4))
+    low, high = {1: (6, 16), 2: (4, 10), 3: (3, 5)}[n]
+    return (c, *(draw(st.integers(low, high)) for _ in range(n)))
+
+
+@st.composite
+def networks(draw: st.DrawFn, graph: bool) -> Spec:
+    """A sequential net (graph=False) or a graph: layers may read any earlier value, add/mul
+    and concat merge values, chunk/split fan out."""
+    x = draw(input_shape())
+    values: list[tuple[str, Shape]] = [("input", x)]
+    layers: list[dict[str, Any]] = []
+    for i in range(draw(st.integers(1, 8))):
+        name = f"L{i}"
+        src_name, src = values[-1]
+        if graph and len(values) > 1 and draw(st.booleans()):
+            src_name, src = draw(st.sampled_from(values))
+        roll = draw(st.integers(0, 9)) if graph else 9
+        if roll <= 2:  # a merge of values of one shape (add, mul) or one spatial size (concat)
+            if roll < 2:
+                same = [v for v, s in values if s == src]
+                kind = draw(st.sampled_from(["add", "mul"]))
+            else:
+                same = [v for v, s in values if len(s) == len(src) and s[1:] == src[1:]]
+                kind = "concat"
+            picked = draw(st.lists(st.sampled_from(same), min_size=2, max_size=3))
+            layer: dict[str, Any] = {"name": name, "type": kind, "from": picked}
+            shapes = [dict(values)[p] for p in picked]
+            if draw(st.integers(0, 3)) == 0:
+                layer["activation"] = "relu"
+            y = outcome(layer, shapes)
+            if y is not None:
+                layers.append(layer)
+                values.append((name, y))
+            continue
+        if roll == 3 and len(src) >= 2:  # chunk or split along channels, then read a piece
+            c = src[0]
+            if c >= 2:
+                k = draw(st.integers(2, min(3, c)))
+                sections = [1] * (k - 1) + [c - (k - 1)]
+                layer = {"name": name, "type": "chunk", "chunks": k} if draw(st.booleans()) else {
+                    "name": name, "type": "split", "sections": sections}  # fmt: skip
+                if src_name != values[-1][0]:
+                    layer["from"] = src_name
+                pieces = [(f"{name}.{p}", outcome({**layer, "piece": p}, [src])) for p in range(k)]
+                if all(s is not None for _, s in pieces):
+                    layers.append(layer)
+                    values += [(p, s) for p, s in pieces if s is not None]
+                    continue
+        for _ in range(20):  # candidates until cnncalc accepts one
+            made = draw(spatial_layer(src) if len(src) >= 2 else flat_layer(src))
+            layer = {"name": name, **shorthand(draw, made)}
+            if src_name != values[-1][0] or "." in src_name:  # not the entry before (a piece)
+                layer["from"] = src_name
+            y = outcome(layer, [src])
+            if y is not None and max(y) <= 64 and (len(y) < 2 or all(d <= 24 for d in y[1:])):
+                if draw(st.integers(0, 5)) == 0:
+                    del layer["name"]  # cnncalc names it (conv2d_1, …) unless a layer reads it
+                layers.append({**layer, "_i": i})
+                values.append((name, y))
+                break
+    if not layers:
+        layers.append({"type": "identity"})
+    named = [n for n, _ in values[1:]]
+    spec: Spec = {"name": f"random {'graph' if graph else 'net'}", "input": dict(zip(KEYS[len(x)], x, strict=True)),
+                  "layers": layers}  # fmt: skip
+    if graph and len(named) >= 2 and draw(st.booleans()):
+        spec["outputs"] = draw(st.lists(st.sampled_from(named), min_size=1, max_size=2, unique=True))
+    return _fix_unnamed_refs(spec)
+
+
+def _fix_unnamed_refs(spec: Spec) -> Spec:
+    """Layers whose name was dropped cannot be read by name: give the name back where read."""
+    read = {r for layer in spec["layers"] for r in _refs(layer)} | set(spec.get("outputs", []))
+    for layer in spec["layers"]:
+        if "name" not in layer and f"L{layer['_i']}" in read:
+            layer["name"] = f"L{layer['_i']}"
+    for layer in spec["layers"]:
+        layer.pop("_i", None)
+    return spec
+
+
+def _refs(layer: dict[str, Any]) -> list[str]:
+    src = layer.get("from")
+    return [src] if isinstance(src, str) else list(src or [])
+
+
+@st.composite
+def block_networks(draw: st.DrawFn) -> Spec:
+    """Blocks used with repeat (a residual unit), groups (nn.Sequential-like, numbered),
+    inline blocks and conditions: the hierarchical names codegen must keep."""
+    c = draw(st.integers(1, 4))
+    size = draw(st.integers(4, 8))
+    body: list[dict[str, Any]] = []
+    for j in range(draw(st.integers(1, 3))):
+        layer = draw(st.sampled_from([
+            {"type": "conv2d", "out_channels": "$c", "kernel_size": 3, "padding": 1},
+            {"type": "batchnorm2d", "activation": "relu"},
+            {"type": "relu"},
+            {"type": "conv2d", "out_channels": "$c", "kernel_size": 1, "bias": False},
+            {"type": "dropout", "p": 0.1},
+        ]))  # fmt: skip
+        body.append({"name": f"u{j}", **layer} if draw(st.booleans()) else dict(layer))
+    merge = draw(st.sampled_from(["add", "mul", "none"]))
+    if merge != "none":
+        body.append({"name": "merge", "type": merge, "from": [_last(body), "input"]})
+    if draw(st.booleans()):  # a numbered group inside the block, read from the block's input
+        body.append({"name": "side", "from": "input", "layers": [
+            {"type": "conv2d", "out_channels": "$c", "kernel_size": 1}, {"type": "relu"}]})  # fmt: skip
+        body.append({"name": "join", "type": "add", "from": ["side", _last(body[:-1])]})
+    blocks: dict[str, Any] = {"unit": {"args": {"c": None}, "layers": body}}
+    stem = [{"type": "conv2d", "out_channels": c, "kernel_size": 3, "padding": 1}, {"type": "relu"}]
+    layers: list[dict[str, Any]] = [
+        {"name": "stem", "layers": stem} if draw(st.booleans()) else {"type": "stem_block"},
+        {"name": "stage", "type": "unit", "c": c, "repeat": draw(st.integers(1, 3))},
+    ]
+    blocks["stem_block"] = {"inline": True, "layers": stem}
+    if draw(st.booleans()):
+        layers.append({"name": "head", "layers": [
+            {"type": "adaptiveavgpool2d", "output_size": 1}, {"type": "flatten"},
+            {"type": "linear", "out_features": draw(st.integers(1, 5))}]})  # fmt: skip
+    return {"name": "blocky", "input": {"channels": draw(st.integers(1, 3)), "height": size, "width": size},
+            "blocks": blocks, "layers": layers}  # fmt: skip
+
+
+def _last(body: list[dict[str, Any]]) -> str:
+    """The local name of the last entry (numbered by position when it has no name)."""
+    i = len(body) - 1
+    return str(body[i].get("name", i))

@@ -1,0 +1,197 @@
+"""The fast entry point (cli/fast.py) must be the typer app, only quicker: the same options
+with the same defaults, the same call into emit, the same output and exit codes; and every
+command line it does not take plainly goes to typer."""
+
+from __future__ import annotations
+
+import inspect
+import subprocess
+import sys
+import typing
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from cnncalc.cli import fast, params, report, shapes
+from cnncalc.cli.app import app
+from cnncalc.cli.common import DType, Format
+
+ROOT = Path(__file__).resolve().parents[2]
+COMMAND_FUNCTIONS = {"shapes": shapes.shapes, "params": params.params}
+TO_EMIT = {"input": "input_text", "format": "fmt"}  # typer's parameter -> emit's keyword
+KIND_OF_TYPE = {str: "text", int: "int", Format: "format", DType: "dtype"}
+BAD_SPEC = "name: bad\ninput: {channels: 1, height: 8, width: 8}\nlayers:\n  - {type: conv2d, out_channels: 4, kernel_size: 9}\n"
+
+PARSED = [
+    ["params", "specs/lenet5.yaml"],
+    ["params", "specs/lenet5.yaml", "--format", "json"],
+    ["params", "--format=csv", "specs/lenet5.yaml"],
+    ["params", "specs/lenet5.yaml", "-f", "markdown", "--ascii"],
+    ["params", "specs/lenet5.yaml", "-e", "--dtype", "float16"],
+    ["params", "./specs//lenet5.yaml", "--explain", "-f", "json", "--dtype=int8"],
+    ["params", "specs/resnet50.yaml", "-d", "1"],
+    ["params", "specs/resnet50.yaml", "--depth", "0"],
+    ["params", "specs/resnet50.yaml", "-i", "3xHxW", "-f", "json"],
+    ["params", "specs/lenet5.yaml", "--input", "1x28x28", "-f", "csv"],
+    ["params", "specs/lenet5.yaml", "--input", "nonsense"],
+    ["params", "specs/lenet5.yaml", "--input", ""],
+    ["params", "specs/lenet5.yaml", "--input=", "-f", "csv"],
+    ["params", "missing.yaml"],
+    ["params", "specs"],
+    ["params", "BAD"],
+    ["shapes", "specs/lenet5.yaml"],
+    ["shapes", "specs/resnet50.yaml", "-i", "3x64x64", "-f", "csv", "--ascii"],
+    ["shapes", "BAD", "--format", "json"],
+]
+FALLBACK = [
+    [],
+    ["--help"],
+    ["params"],
+    ["params", "--help"],
+    ["params", "specs/lenet5.yaml", "-f", "JSON"],
+    ["params", "specs/lenet5.yaml", "--bogus"],
+    ["params", "specs/lenet5.yaml", "specs/lenet5.yaml"],
+    ["params", "specs/lenet5.yaml", "-fjson"],
+    ["params", "specs/lenet5.yaml", "-f=json"],
+    ["params", "specs/lenet5.yaml", "--ascii=yes"],
+    ["params", "specs/lenet5.yaml", "--ascii", "--ascii"],
+    ["params", "specs/lenet5.yaml", "--depth", "x"],
+    ["params", "specs/lenet5.yaml", "--depth", "-1"],
+    ["params", "specs/lenet5.yaml", "--depth"],
+    ["params", "specs/lenet5.yaml", "-i", "-3"],
+    ["params", "--", "specs/lenet5.yaml"],
+    ["params", ""],
+    ["shapes", "specs/lenet5.yaml", "--explain"],
+    ["shapes", "specs/lenet5.yaml", "--dtype", "int8"],
+    ["rules"],
+]
+
+
+@pytest.fixture
+def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("PYDANTIC_DISABLE_PLUGINS", "__all__")  # what fast.main sets
+    monkeypatch.setenv("COLUMNS", "80")  # help text wraps to the terminal: one width for both
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(BAD_SPEC)
+    return bad
+
+
+def argv(args: list[str], bad: Path) -> list[str]:
+    return [str(bad) if a == "BAD" else a for a in args]
+
+
+def via_typer(args: list[str]) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, args)
+    assert not isinstance(result.exception, AssertionError)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def via_fast(args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+             entry: str = "cnncalc.cli.fast") -> tuple[int, str, str]:
+    """The console script's main() in-process, standalone as in a terminal, not CliRunner."""
+    main = __import__(entry, fromlist=["main"]).main
+    monkeypatch.setattr(sys, "argv", ["cnncalc", *args])
+    # as under the console script, where __main__ is no package: typer's usage lines then
+    # name the program after argv[0], as CliRunner names it after the app
+    monkeypatch.setattr(sys.modules["__main__"], "__package__", None, raising=False)
+    code: Any = 0
+    try:
+        main()
+    except SystemExit as exc:
+        code = exc.code
+    out, err = capsys.readouterr()
+    return (0 if code is None else code), out, err
+
+
+def typer_options(command: str) -> dict[str, tuple[str, str, Any]]:
+    """option -> (emit keyword, kind, default), read from typer and the command's signature."""
+    hints = typing.get_type_hints(COMMAND_FUNCTIONS[command], include_extras=True)
+    cmd = typer.main.get_command(app).commands[command]  # type: ignore[attr-defined]
+    out: dict[str, tuple[str, str, Any]] = {}
+    for p in cmd.params:
+        if p.param_type_name == "argument":
+            assert (p.name, p.required, p.nargs) == ("spec", True, 1)
+            continue
+        assert not p.secondary_opts and not p.multiple and p.nargs == 1 and p.envvar is None
+        base = typing.get_args(hints[p.name])[0]  # Annotated[T, OptionInfo]
+        base = next(t for t in typing.get_args(base) or (base,) if t is not type(None))
+        kind = "flag" if p.is_flag else KIND_OF_TYPE[base]
+        default = p.default.value if isinstance(p.default, Enum) else p.default
+        for opt in p.opts:
+            out[opt] = (TO_EMIT.get(p.name, p.name), kind, default)
+    return out
+
+
+@pytest.mark.parametrize("command", sorted(COMMAND_FUNCTIONS))
+def test_option_table_is_typers(command: str) -> None:
+    theirs = typer_options(command)
+    ours = {opt: (key, kind, _plain(fast.DEFAULTS[command][key])) for opt, (key, kind) in fast.COMMANDS[command].items()}
+    assert ours == theirs
+    assert set(fast.DEFAULTS[command]) == {key for key, _, _ in theirs.values()}
+
+
+def _plain(v: object) -> object:
+    return v.value if isinstance(v, Enum) else v
+
+
+@pytest.mark.parametrize("args", PARSED, ids=" ".join)
+def test_fast_path_calls_emit_as_the_command_does(args: list[str], here: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[dict[str, Any]] = []
+
+    def record(*a: Any, **kw: Any) -> None:
+        calls.append(dict(inspect.signature(report.emit).bind(*a, **kw).arguments))
+
+    monkeypatch.setattr(params, "emit", record)
+    monkeypatch.setattr(shapes, "emit", record)
+    full = argv(args, here)
+    assert via_typer(full)[0] == 0 and len(calls) == 1
+    parsed = fast.parse(full)
+    assert parsed is not None
+    command, kw = parsed
+    assert {**kw, "full": command == "params"} == calls[0]
+
+
+@pytest.mark.parametrize("args", PARSED, ids=" ".join)
+def test_fast_path_prints_what_typer_prints(
+    args: list[str], here: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    full = argv(args, here)
+    typer_says = via_fast(full, capsys, monkeypatch, "cnncalc.cli.app")
+    assert via_fast(full, capsys, monkeypatch) == typer_says
+    assert typer_says == via_typer(full)  # and CliRunner, as the other tests run the CLI, agrees
+
+
+@pytest.mark.parametrize("args", FALLBACK, ids=lambda a: " ".join(a) or "(none)")
+def test_everything_else_goes_to_typer(
+    args: list[str], here: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert fast.parse(args) is None
+    assert via_fast(args, capsys, monkeypatch) == via_fast(args, capsys, monkeypatch, "cnncalc.cli.app")
+
+
+def test_shell_completion_requests_go_to_typer(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[bool] = []
+    monkeypatch.setenv("_CNNCALC_COMPLETE", "bash_complete")
+    monkeypatch.setattr(sys, "argv", ["cnncalc", "params", "specs/lenet5.yaml"])
+    monkeypatch.setattr("cnncalc.cli.app.main", lambda: seen.append(True))
+    fast.main()
+    assert seen == [True]
+
+
+@pytest.mark.parametrize("entry", ["cnncalc.cli.fast", "cnncalc.cli.app"])
+def test_closed_pipe_exits_1_quietly(entry: str) -> None:
+    """`cnncalc params big.yaml | head -1`: typer's standalone mode exits 1 without a
+    traceback; so does the fast path."""
+    code = f"import sys; sys.argv = ['cnncalc', *sys.argv[1:]]; from {entry} import main; main()"
+    proc = subprocess.Popen([sys.executable, "-c", code, "params", "specs/resnet152.yaml"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.readline()
+    proc.stdout.close()  # the reader goes away after one line
+    err = proc.stderr.read().decode()
+    assert (proc.wait(timeout=120), err) == (1, "")
