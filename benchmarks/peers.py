@@ -2,7 +2,7 @@
 
     python benchmarks/peers.py torchinfo resnet50 224      # torchinfo.summary, input 1×3×224×224
     python benchmarks/peers.py onnx-export resnet50 FILE   # setup, not timed: torch.onnx.export
-    python benchmarks/peers.py onnx FILE                   # onnx.load + shape_inference.infer_shapes
+    python benchmarks/peers.py onnx FILE                   # onnx.load, then infer_shapes
 
 Each prints what it computed (torchinfo's table; the number of shapes ONNX inferred and the
 in-process seconds of infer_shapes alone, as `infer_shapes_s=...`), so run.py can check the
@@ -18,8 +18,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 
 def torchinfo_summary(net: str, size: int) -> None:
-    from torchinfo import summary
     from torch_resnet import resnet
+    from torchinfo import summary
 
     stats = summary(resnet(net), input_size=(1, 3, size, size), device="cpu", verbose=0)
     print(stats)
@@ -50,7 +50,8 @@ def onnx_infer(file: str) -> None:
     t = time.perf_counter()
     inferred = onnx.shape_inference.infer_shapes(model, strict_mode=True)
     dt = time.perf_counter() - t
-    print(f"value_info={len(inferred.graph.value_info)} nodes={len(model.graph.node)} infer_shapes_s={dt:.6f}")
+    shapes, nodes = len(inferred.graph.value_info), len(model.graph.node)
+    print(f"value_info={shapes} nodes={nodes} infer_shapes_s={dt:.6f}")
 
 
 def main() -> None:

@@ -1,7 +1,7 @@
 """cnncalc's budgets, and cnncalc side by side with torchinfo and ONNX shape inference.
 
-    python benchmarks/run.py                # the full run; writes the tables into docs/performance.md
-    python benchmarks/run.py --quick        # 3 runs each, no peers, no 100k spec; writes nothing
+    python benchmarks/run.py           # the full run; writes its tables into docs/performance.md
+    python benchmarks/run.py --quick   # 3 runs each, no peers, no 100k spec; writes nothing
 
 Every figure is a whole process, cold start included (a fresh interpreter each run, as a user
 or CI would start it), the median of --repeat runs after one untimed warm-up (runs taking over
@@ -26,9 +26,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from importlib.metadata import PackageNotFoundError, version
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,7 +100,11 @@ def run_once(case: Case, tmp: Path) -> None:
         case.output = out_path.read_text()
 
 
-def measure(cases: Sequence[Case], repeat: int, tmp: Path, log: Callable[[str], None]) -> None:
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def measure(cases: Sequence[Case], repeat: int, tmp: Path) -> None:
     """A warm-up of each case, then `repeat` rounds over all of them (3 for slow ones)."""
     rounds: dict[str, int] = {}
     for c in cases:
@@ -109,14 +113,17 @@ def measure(cases: Sequence[Case], repeat: int, tmp: Path, log: Callable[[str], 
             log(f"  {c.label}: {c.error}")
             continue
         rounds[c.key] = 3 if c.walls[0] > SLOW_S else repeat
-        c.walls.clear(), c.cpus.clear(), c.rss.clear()
+        c.walls.clear()
+        c.cpus.clear()
+        c.rss.clear()
     for r in range(max(rounds.values(), default=0)):
         for c in cases:
             if not c.error and r < rounds.get(c.key, 0):
                 run_once(c, tmp)
     for c in cases:
         if c.done:
-            log(f"  {c.label}: {c.wall:.3f} s wall, {c.cpu:.3f} s CPU, {c.peak:.1f} MB ({len(c.walls)} runs)")
+            runs = len(c.walls)
+            log(f"  {c.label}: {c.wall:.3f} s, {c.cpu:.3f} s CPU, {c.peak:.1f} MB ({runs} runs)")
 
 
 # ---- inputs ------------------------------------------------------------------------------
@@ -141,17 +148,24 @@ def lint_corpus(folder: Path, files: int) -> int:
     total = 0
     for n in range(files):
         width = 8 * (1 + n % 4)
-        stages = 2 + n % 4
+        stages = 2 + n % 3  # 32 px and up halved at most 4 times: never below 2 px
         size = 32 + 8 * (n % 5)
-        lines = [f"name: corpus-{n}", f"input: {{channels: 3, height: {size}, width: {size}}}", "layers:"]
+        lines = [
+            f"name: corpus-{n}",
+            f"input: {{channels: 3, height: {size}, width: {size}}}",
+            "layers:",
+        ]
         for s in range(stages):
             convs = 1 + (n + s) % 3
             for _ in range(convs):
-                k, pad = (4, 1) if (n + s) % 17 == 0 else (3, 1)
-                lines.append(f"  - {{type: conv2d, out_channels: {width << s}, kernel_size: {k}, padding: {pad}}}")
+                k, pad = (4, 1) if s == 0 and n % 17 == 0 and n % 13 else (3, 1)  # 4×4: one px less
+                conv = f"out_channels: {width << s}, kernel_size: {k}, padding: {pad}"
+                lines.append(f"  - {{type: conv2d, {conv}}}")
                 lines.append("  - {type: batchnorm2d}")
                 lines.append("  - {type: relu}")
-            lines.append(f"  - {{type: maxpool2d, kernel_size: {3 if n % 13 == 0 else 2}, stride: 2}}")
+            lines.append(
+                f"  - {{type: maxpool2d, kernel_size: {3 if n % 13 == 0 else 2}, stride: 2}}"
+            )
         lines += ["  - {type: flatten}", f"  - {{type: linear, out_features: {10 + n % 90}}}"]
         total += sum(1 for line in lines if line.startswith("  - "))
         (folder / f"spec{n:04d}.yaml").write_text("\n".join(lines) + "\n")
@@ -178,6 +192,96 @@ def total_params_cnncalc(output: str) -> int | None:
     return int(m.group(1).replace(",", "")) + int(m.group(2).replace(",", "")) if m else None
 
 
+# ---- the cases ---------------------------------------------------------------------------
+R50, R152, LENET = "specs/resnet50.yaml", "specs/resnet152.yaml", "specs/lenet5.yaml"
+JSON = ["--format", "json"]
+TORCHVISION_PARAMS = {"resnet50": 25_557_032, "resnet152": 60_192_808}  # torchvision's docs
+PEERS = (
+    ("resnet50", 224),
+    ("resnet152", 224),
+    ("resnet50", 1024),
+    ("resnet152", 1024),
+    ("resnet50", 2048),
+)
+MATCH = {  # torchinfo case -> the cnncalc case with the same network and input (both tables)
+    "ti_resnet50_224": "r50",
+    "ti_resnet152_224": "r152",
+    "ti_resnet50_1024": "r50_1024",
+    "ti_resnet152_1024": "r152_1024",
+    "ti_resnet50_2048": "r50_2048",
+}
+
+
+def cnncalc_cases(tmp: Path, sizes: Sequence[int]) -> list[Case]:
+    cc = cnncalc_exe()
+
+    def params(key: str, label: str, *args: str, keep: bool = False) -> Case:
+        return Case(key, label, [*cc, "params", *args], keep_output=keep)
+
+    cases = [
+        Case("floor", "python -c pass (interpreter start, the floor)", [PY, "-c", "pass"]),
+        params("lenet_json", "LeNet-5, json", LENET, *JSON),
+        params("lenet", "LeNet-5, table", LENET),
+        params("r50", "ResNet-50, table", R50, keep=True),
+        params("r50_json", "ResNet-50, json", R50, *JSON),
+        params("r152", "ResNet-152, table", R152, keep=True),
+        params("r152_json", "ResNet-152, json", R152, *JSON),
+        params("r50_224", "ResNet-50 at 3×224×224, json", R50, "-i", "3x224x224", *JSON, keep=True),
+        params(
+            "r50_8192", "ResNet-50 at 3×8192×8192, json", R50, "-i", "3x8192x8192", *JSON, keep=True
+        ),
+        params("r50_sym", "ResNet-50 at 3×H×W (symbolic), json", R50, "-i", "3xHxW", *JSON),
+        params("r50_1024", "ResNet-50 at 1024, table", R50, "-i", "3x1024x1024"),
+        params("r50_2048", "ResNet-50 at 2048, table", R50, "-i", "3x2048x2048"),
+        params("r152_1024", "ResNet-152 at 1024, table", R152, "-i", "3x1024x1024"),
+    ]
+    for n in sizes:
+        spec = str(tmp / f"gen{n}.yaml")
+        if n <= 10_000:
+            cases.append(params(f"gen{n}", f"generated {n:,} layers, json", spec, *JSON))
+        else:  # over spec/yamlpos.MAX_NODES: the same entry point with the safety caps lifted
+            argv = [PY, str(BENCH / "lifted.py"), "params", spec, *JSON]
+            cases.append(Case(f"gen{n}", f"generated {n:,} layers, json (caps lifted)", argv))
+    return cases
+
+
+def lint_case(tmp: Path, layers: int) -> Case:
+    cc = cnncalc_exe()
+    case = Case(
+        "lint",
+        f"cnncalc lint, 1,000 files ({layers:,} layers)",
+        [*cc, "lint", str(tmp / "corpus")],
+        ok_codes=(0, 1),
+    )
+    if subprocess.run([*cc, "lint", "--help"], capture_output=True, cwd=ROOT).returncode != 0:
+        case.error = "`cnncalc lint` does not exist yet"
+    return case
+
+
+def peer_cases(tmp: Path) -> list[Case]:
+    pp = [PY, str(BENCH / "peers.py")]
+    cases = [
+        Case(
+            f"ti_{net}_{size}",
+            f"torchinfo {net} {size}",
+            [*pp, "torchinfo", net, str(size)],
+            keep_output=True,
+        )
+        for net, size in PEERS
+    ]
+    onnx_file = tmp / "resnet50.onnx"
+    onnx = Case(
+        "onnx_r50", "onnx infer_shapes resnet50", [*pp, "onnx", str(onnx_file)], keep_output=True
+    )
+    exported = subprocess.run(
+        [*pp, "onnx-export", "resnet50", str(onnx_file)], capture_output=True, text=True, cwd=ROOT
+    )
+    if exported.returncode != 0:
+        tail = exported.stderr.strip().splitlines()
+        onnx.error = f"export failed: {tail[-1] if tail else exported.returncode}"
+    return [*cases, onnx]
+
+
 # ---- the report --------------------------------------------------------------------------
 def secs(c: Case | None) -> str:
     if c is None or not c.done:
@@ -187,6 +291,125 @@ def secs(c: Case | None) -> str:
 
 def mem(c: Case | None) -> str:
     return f"{c.peak:.0f}" if c is not None and c.done else "n/a"
+
+
+def ratio(num: Case | None, den: Case | None) -> str:
+    ok = num is not None and den is not None and num.done and den.done
+    return f"{num.wall / den.wall:.0f}×" if ok else "n/a"  # type: ignore[union-attr]
+
+
+def verdict(holds: bool | None) -> str:
+    return "n/a" if holds is None else ("holds" if holds else "**misses**")
+
+
+def budgets(by: dict[str, Case], sizes: Sequence[int]) -> list[str]:
+    rows = ["| budget | limit | measured (median) | verdict |", "|---|---|---|---|"]
+
+    def under(label: str, key: str, limit: float) -> None:
+        c = by.get(key)
+        if c is None or not c.done:
+            rows.append(f"| {label} | ≤ {limit} s | n/a ({c.error if c else 'not run'}) | n/a |")
+        else:
+            rows.append(f"| {label} | ≤ {limit} s | {c.wall:.3f} s | {verdict(c.wall <= limit)} |")
+
+    under(f"`cnncalc params {R50}`", "r50", 0.25)
+    under(f"`cnncalc params {R50} --format json`", "r50_json", 0.25)
+    for key in ("r50", "r50_json"):
+        c = by[key]
+        holds = c.peak <= 80 if c.done else None
+        rows.append(f"| peak memory, {c.label} | ≤ 80 MB | {mem(c)} MB | {verdict(holds)} |")
+    under(f"`cnncalc params {R152}`", "r152", 0.3)
+    under(f"`cnncalc params {R152} --format json`", "r152_json", 0.3)
+    a, b = by["r50_224"], by["r50_8192"]
+    if a.done and b.done:
+        diff = b.wall / a.wall - 1
+        rows.append(
+            f"| ResNet-50 at 8192 vs at 224 (json) | within 10% | {b.wall:.3f} vs "
+            f"{a.wall:.3f} s ({diff:+.1%}) | {verdict(abs(diff) <= 0.10)} |"
+        )
+        same = params_columns(a.output) == params_columns(b.output)
+        rows.append(
+            f"| the same, every parameter and buffer figure | identical | "
+            f"{'identical' if same else 'differ'} | {verdict(same)} |"
+        )
+    under("ResNet-50 with `--input 3xHxW`", "r50_sym", 0.5)
+    under("generated 10,000-layer spec", "gen10000", 2.0)
+    gens = [by[f"gen{n}"] for n in sizes]
+    if len(gens) == 3 and all(g.done for g in gens):
+        per = [(gens[i + 1].wall - gens[i].wall) / (sizes[i + 1] - sizes[i]) * 1e6 for i in (0, 1)]
+        rows.append(
+            f"| 1k → 10k → 100k layers: seconds per added layer | linear | {per[0]:.0f} "
+            f"then {per[1]:.0f} µs/layer | {verdict(per[1] <= 1.5 * per[0])} |"
+        )
+    under("`cnncalc lint` over 1,000 files", "lint", 5.0)
+    return rows
+
+
+def every_case(cases: Sequence[Case]) -> list[str]:
+    rows = ["| case | wall s | CPU s | peak MB | runs |", "|---|---:|---:|---:|---:|"]
+    for c in cases:
+        if c.done:
+            rows.append(
+                f"| {c.label} | {c.wall:.3f} | {c.cpu:.3f} | {c.peak:.0f} | {len(c.walls)} |"
+            )
+        else:
+            rows.append(f"| {c.label} | n/a | | | {c.error} |")
+    return rows
+
+
+def side_by_side(by: dict[str, Case]) -> list[str]:
+    rows = [
+        "| network, input | cnncalc s | torchinfo s | torchinfo ÷ cnncalc "
+        "| cnncalc MB | torchinfo MB |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for net, size in PEERS:
+        theirs, mine = by.get(f"ti_{net}_{size}"), by.get(MATCH[f"ti_{net}_{size}"])
+        label = f"{'ResNet-50' if net == 'resnet50' else 'ResNet-152'}, {size}×{size}"
+        rows.append(
+            f"| {label} | {secs(mine)} | {secs(theirs)} | {ratio(theirs, mine)} "
+            f"| {mem(mine)} | {mem(theirs)} |"
+        )
+    onnx, mine = by.get("onnx_r50"), by.get("r50_json")
+    if onnx is not None:
+        found = re.search(r"infer_shapes_s=([\d.]+)", onnx.output) if onnx.done else None
+        inproc = f"; `infer_shapes` alone {float(found.group(1)):.3f} s" if found else ""
+        rows += [
+            "",
+            "| ONNX, ResNet-50 | cnncalc s (json) | onnx s | onnx ÷ cnncalc "
+            "| cnncalc MB | onnx MB |",
+            "|---|---:|---:|---:|---:|---:|",
+        ]
+        what = f"`onnx.load` (weights in the file) + `infer_shapes`{inproc}"
+        if onnx.done:
+            rows.append(
+                f"| {what} | {secs(mine)} | {secs(onnx)} | {ratio(onnx, mine)} "
+                f"| {mem(mine)} | {mem(onnx)} |"
+            )
+        else:
+            rows.append(f"| {what}: {onnx.error} | | | | | |")
+    return rows
+
+
+def checks(by: dict[str, Case]) -> list[str]:
+    """Each tool saw the network it was meant to: the parameter totals everyone prints."""
+    notes = []
+    for key, net in (("r50", "resnet50"), ("r152", "resnet152")):
+        c = by[key]
+        got = total_params_cnncalc(c.output) if c.done else None
+        if got is not None and got != TORCHVISION_PARAMS[net]:
+            notes.append(
+                f"**{c.label} printed {got:,} parameters, not torchvision's "
+                f"{TORCHVISION_PARAMS[net]:,}.**"
+            )
+    for net, size in PEERS:
+        peer = by.get(f"ti_{net}_{size}")
+        counted = total_params_torchinfo(peer.output) if peer is not None and peer.done else None
+        if peer is not None and peer.done and counted != TORCHVISION_PARAMS[net]:
+            notes.append(
+                f"**{peer.label} counted {counted} parameters, not {TORCHVISION_PARAMS[net]:,}.**"
+            )
+    return notes
 
 
 def machine() -> list[str]:
@@ -200,9 +423,9 @@ def machine() -> list[str]:
         pass
     mem_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3
     versions = []
-    for mod in ("pydantic", "typer", "rich", "yaml", "torch", "torchinfo", "onnx"):
+    for mod in ("pydantic", "typer", "rich", "pyyaml", "torch", "torchinfo", "onnx"):
         try:
-            versions.append(f"{mod} {version('pyyaml' if mod == 'yaml' else mod)}")
+            versions.append(f"{mod} {version(mod)}")
         except PackageNotFoundError:  # a peer that is not installed
             versions.append(f"{mod} absent")
     return [
@@ -211,210 +434,82 @@ def machine() -> list[str]:
     ]
 
 
-def main() -> None:  # noqa: C901 - one linear script: cases, measurement, report
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def write_doc(report: str) -> None:
+    """Replace the generated part of docs/performance.md; the prose around it stays."""
+    doc = DOC.read_text() if DOC.exists() else f"# Performance\n\n{START}\n{END}\n"
+    if START not in doc or END not in doc:
+        doc = doc.rstrip() + f"\n\n{START}\n{END}\n"
+    head, rest = doc.split(START, 1)
+    DOC.write_text(head + report + rest.split(END, 1)[1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--repeat", type=int, default=7, help="runs per case (median reported)")
     ap.add_argument("--quick", action="store_true", help="3 runs, no peers, no 100k spec, no doc")
     ap.add_argument("--no-peers", action="store_true", help="skip torchinfo and ONNX")
     ap.add_argument("--no-write", action="store_true", help=f"print only; leave {DOC.name} alone")
     ns = ap.parse_args()
     repeat = 3 if ns.quick else ns.repeat
-    peers = not (ns.quick or ns.no_peers)
-    command = "python benchmarks/run.py" + "".join(f" {a}" for a in sys.argv[1:])
-    log = lambda s: print(s, file=sys.stderr, flush=True)  # noqa: E731
-    load_before = os.getloadavg()
-    began = time.time()
+    with_peers = not (ns.quick or ns.no_peers)
+    command = " ".join(["python benchmarks/run.py", *sys.argv[1:]])
+    load_before, began = os.getloadavg(), time.time()
+    sizes = (1_000, 10_000) if ns.quick else (1_000, 10_000, 100_000)
 
     tmp = Path(tempfile.mkdtemp(prefix="cnncalc-bench-"))
     try:
-        cc = cnncalc_exe()
-        sizes = (1_000, 10_000) if ns.quick else (1_000, 10_000, 100_000)
         for n in sizes:
             generated_spec(tmp / f"gen{n}.yaml", n)
-        corpus_layers = lint_corpus(tmp / "corpus", 1000)
-        r50, r152, lenet = "specs/resnet50.yaml", "specs/resnet152.yaml", "specs/lenet5.yaml"
-        J = ["--format", "json"]
-        cases = [
-            Case("floor", "python -c pass (interpreter start, the floor)", [PY, "-c", "pass"]),
-            Case("lenet_json", "LeNet-5, json", [*cc, "params", lenet, *J]),
-            Case("lenet", "LeNet-5, table", [*cc, "params", lenet]),
-            Case("r50", "ResNet-50, table", [*cc, "params", r50], keep_output=True),
-            Case("r50_json", "ResNet-50, json", [*cc, "params", r50, *J]),
-            Case("r152", "ResNet-152, table", [*cc, "params", r152], keep_output=True),
-            Case("r152_json", "ResNet-152, json", [*cc, "params", r152, *J]),
-            Case("r50_224", "ResNet-50 at 3×224×224, json", [*cc, "params", r50, "-i", "3x224x224", *J], True),
-            Case("r50_8192", "ResNet-50 at 3×8192×8192, json", [*cc, "params", r50, "-i", "3x8192x8192", *J], True),
-            Case("r50_sym", "ResNet-50 at 3×H×W (symbolic), json", [*cc, "params", r50, "-i", "3xHxW", *J]),
-        ]
-        for size in (1024, 2048):
-            cases.append(Case(f"r50_{size}t", f"ResNet-50 at {size}, table", [*cc, "params", r50, "-i", f"3x{size}x{size}"]))
-        cases.append(Case("r152_1024t", "ResNet-152 at 1024, table", [*cc, "params", r152, "-i", "3x1024x1024"]))
-        for n in sizes:
-            spec = str(tmp / f"gen{n}.yaml")
-            if n <= 10_000:
-                cases.append(Case(f"gen{n}", f"generated {n:,} layers, json", [*cc, "params", spec, *J]))
-            else:  # over spec/yamlpos.MAX_NODES: the same CLI with the safety caps lifted
-                cases.append(Case(f"gen{n}", f"generated {n:,} layers, json (caps lifted)",
-                                  [PY, str(BENCH / "lifted.py"), "params", spec, *J]))
-        lint = Case("lint", f"cnncalc lint, 1,000 files ({corpus_layers:,} layers)",
-                    [*cc, "lint", str(tmp / "corpus")], ok_codes=(0, 1))
+        cases = cnncalc_cases(tmp, sizes)
+        lint = lint_case(tmp, lint_corpus(tmp / "corpus", 1000))
         log(f"cnncalc: {repeat} runs each, round-robin")
-        measure(cases, repeat, tmp, log)
-        by = {c.key: c for c in cases}
-        if subprocess.run([*cc, "lint", "--help"], capture_output=True, cwd=ROOT).returncode == 0:
-            measure([lint], repeat, tmp, log)
-        else:
-            lint.error = "`cnncalc lint` does not exist yet"
-        by["lint"] = lint
-
-        peer_cases: list[Case] = []
+        measure(cases, repeat, tmp)
+        if not lint.error:
+            measure([lint], repeat, tmp)
+        peers = peer_cases(tmp) if with_peers else []
         if peers:
-            pp = [PY, str(BENCH / "peers.py")]
-            for net, size in (("resnet50", 224), ("resnet152", 224), ("resnet50", 1024),
-                              ("resnet152", 1024), ("resnet50", 2048)):
-                peer_cases.append(Case(f"ti_{net}_{size}", f"torchinfo {net} {size}",
-                                       [*pp, "torchinfo", net, str(size)], keep_output=True))
-            onnx_file = tmp / "resnet50.onnx"
-            exported = subprocess.run([*pp, "onnx-export", "resnet50", str(onnx_file)],
-                                      capture_output=True, text=True, cwd=ROOT)
-            onnx_case = Case("onnx_r50", "onnx infer_shapes resnet50", [*pp, "onnx", str(onnx_file)], keep_output=True)
-            if exported.returncode != 0:
-                tail = exported.stderr.strip().splitlines()
-                onnx_case.error = f"export failed: {tail[-1] if tail else exported.returncode}"
-            peer_cases.append(onnx_case)
             log(f"peers: {repeat} runs each (3 when a run takes over {SLOW_S:.0f} s)")
-            measure([c for c in peer_cases if not c.error], repeat, tmp, log)
-            by.update({c.key: c for c in peer_cases})
+            measure([c for c in peers if not c.error], repeat, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
-    # ---- checks -------------------------------------------------------------------------
-    notes: list[str] = []
-    same_params = None
-    if by["r50_224"].done and by["r50_8192"].done:
-        same_params = params_columns(by["r50_224"].output) == params_columns(by["r50_8192"].output)
-    for key, want in (("r50", 25_557_032), ("r152", 60_192_808)):
-        got = total_params_cnncalc(by[key].output) if by[key].done else None
-        if got is not None and got != want:
-            notes.append(f"**{by[key].label} printed {got:,} parameters, torchvision's figure is {want:,}.**")
-    for c in peer_cases:
-        if c.done and c.key.startswith("ti_"):
-            want = 25_557_032 if "resnet50" in c.key else 60_192_808
-            got = total_params_torchinfo(c.output)
-            if got != want:
-                notes.append(f"**{c.label} counted {got} parameters, expected {want:,}.**")
-    onnx_inproc = None
-    if "onnx_r50" in by and by["onnx_r50"].done:
-        m = re.search(r"infer_shapes_s=([\d.]+)", by["onnx_r50"].output)
-        onnx_inproc = float(m.group(1)) if m else None
-
-    # ---- budgets ------------------------------------------------------------------------
-    def row(label: str, limit: str, got: str, holds: bool | None) -> str:
-        verdict = "n/a" if holds is None else ("holds" if holds else "**misses**")
-        return f"| {label} | {limit} | {got} | {verdict} |"
-
-    def under(key: str, limit: float) -> tuple[str, bool | None]:
-        c = by.get(key)
-        return (f"{c.wall:.3f} s", c.wall <= limit) if c and c.done else (f"n/a ({c.error if c else 'not run'})", None)
-
-    budget = ["| budget | limit | measured (median) | verdict |", "|---|---|---|---|"]
-    for key, limit in (("r50", 0.25), ("r50_json", 0.25)):
-        got, ok = under(key, limit)
-        budget.append(row(f"`cnncalc params {r50}`" + (" --format json" if key.endswith("json") else ""),
-                          f"≤ {limit} s", got, ok))
-    for key in ("r50", "r50_json"):
-        c = by[key]
-        budget.append(row(f"peak memory, {c.label}", "≤ 80 MB", f"{mem(c)} MB", c.peak <= 80 if c.done else None))
-    for key in ("r152", "r152_json"):
-        got, ok = under(key, 0.3)
-        budget.append(row(f"`cnncalc params {r152}`" + (" --format json" if key.endswith("json") else ""),
-                          "≤ 0.3 s", got, ok))
-    a, b = by["r50_224"], by["r50_8192"]
-    if a.done and b.done:
-        diff = b.wall / a.wall - 1
-        budget.append(row("ResNet-50 at 8192 vs at 224 (json)", "within 10%",
-                          f"{b.wall:.3f} vs {a.wall:.3f} s ({diff:+.1%})", abs(diff) <= 0.10))
-        budget.append(row("the same, parameter columns", "identical",
-                          "identical" if same_params else "**differ**", bool(same_params)))
-    got, ok = under("r50_sym", 0.5)
-    budget.append(row("ResNet-50 with `--input 3xHxW`", "≤ 0.5 s", got, ok))
-    got, ok = under("gen10000", 2.0)
-    budget.append(row("generated 10,000-layer spec", "≤ 2 s", got, ok))
-    gens = [by[f"gen{n}"] for n in sizes]
-    if all(g.done for g in gens) and len(gens) == 3:
-        per = [(gens[i + 1].wall - gens[i].wall) / (sizes[i + 1] - sizes[i]) * 1e6 for i in range(2)]
-        budget.append(row("growth 1k → 10k → 100k layers (µs per added layer)", "linear",
-                          f"{per[0]:.0f} then {per[1]:.0f} µs/layer", per[1] <= 1.5 * per[0]))
-    got, ok = under("lint", 5.0)
-    budget.append(row("`cnncalc lint` over 1,000 files", "≤ 5 s", got, ok))
-
-    # ---- all cnncalc figures ------------------------------------------------------------
+    by = {c.key: c for c in [*cases, lint, *peers]}
     floor = by["floor"]
-    detail = ["| case | wall s | CPU s | peak MB | runs |", "|---|---:|---:|---:|---:|"]
-    for c in [*cases, lint]:
-        if c.done:
-            detail.append(f"| {c.label} | {c.wall:.3f} | {c.cpu:.3f} | {c.peak:.0f} | {len(c.walls)} |")
-        else:
-            detail.append(f"| {c.label} | n/a | | | {c.error} |")
-
-    # ---- side by side -------------------------------------------------------------------
-    side = []
-    if peers:
-        side = ["| network, input | cnncalc s | torchinfo s | torchinfo ÷ cnncalc | cnncalc MB | torchinfo MB |",
-                "|---|---:|---:|---:|---:|---:|"]
-        pairs = (("ResNet-50, 224", "r50", "ti_resnet50_224"), ("ResNet-152, 224", "r152", "ti_resnet152_224"),
-                 ("ResNet-50, 1024", "r50_1024t", "ti_resnet50_1024"),
-                 ("ResNet-152, 1024", "r152_1024t", "ti_resnet152_1024"),
-                 ("ResNet-50, 2048", "r50_2048t", "ti_resnet50_2048"))
-        for label, mine, theirs in pairs:
-            m, t = by.get(mine), by.get(theirs)
-            ratio = f"{t.wall / m.wall:.0f}×" if m and t and m.done and t.done else "n/a"
-            side.append(f"| {label} | {secs(m)} | {secs(t)} | {ratio} | {mem(m)} | {mem(t)} |")
-        o, m = by.get("onnx_r50"), by["r50_json"]
-        if o is not None:
-            ratio = f"{o.wall / m.wall:.0f}×" if o.done and m.done else "n/a"
-            inproc = f"; infer_shapes alone {onnx_inproc:.3f} s in-process" if onnx_inproc else ""
-            side.append("")
-            side.append("| ONNX shape inference, ResNet-50 | cnncalc s (json) | onnx s | onnx ÷ cnncalc | cnncalc MB | onnx MB |")
-            side.append("|---|---:|---:|---:|---:|---:|")
-            side.append(f"| onnx.load + infer_shapes (weights in the file){inproc} | {secs(m)} | {secs(o)} | {ratio} "
-                        f"| {mem(m)} | {mem(o)} |" if o.done else f"| {o.error} | | | | | |")
-
     load_after = os.getloadavg()
-    minutes = (time.time() - began) / 60
     text = [
         START,
-        f"Made by `{command}` on {time.strftime('%Y-%m-%d %H:%M')} ({minutes:.1f} min):",
+        f"Made by `{command}` on {time.strftime('%Y-%m-%d %H:%M')} "
+        f"({(time.time() - began) / 60:.1f} min):",
         "",
         *[f"- {line}" for line in machine()],
-        f"- load average (1 min) {load_before[0]:.2f} before, {load_after[0]:.2f} after: other work on the "
-        "machine inflates wall times; CPU time is the steadier figure",
-        f"- interpreter start alone (`python -c pass`): {floor.wall:.3f} s wall" if floor.done else "",
+        f"- load average (1 min) {load_before[0]:.2f} before, {load_after[0]:.2f} after: other "
+        "work on the machine inflates wall times; CPU time is the steadier figure",
+        f"- interpreter start alone (`python -c pass`): {secs(floor)} s wall",
         "",
         "### Budgets",
         "",
-        *budget,
+        *budgets(by, sizes),
         "",
-        *notes,
+        *checks(by),
         "### Every cnncalc case",
         "",
-        *detail,
+        *every_case([*cases, lint]),
         "",
     ]
-    if side:
-        text += ["### Side by side (whole processes, cold start included)", "", *side, ""]
-    text.append(END)
-    report = "\n".join(line for line in text if line is not None)
+    if peers:
+        text += [
+            "### Side by side (whole processes, cold start included)",
+            "",
+            *side_by_side(by),
+            "",
+        ]
+    report = "\n".join([*text, END])
     print(report)
-    if ns.quick or ns.no_write:
-        return
-    doc = DOC.read_text() if DOC.exists() else f"# Performance\n\n{START}\n{END}\n"
-    if START not in doc or END not in doc:
-        doc = doc.rstrip() + f"\n\n{START}\n{END}\n"
-    head, rest = doc.split(START, 1)
-    tail = rest.split(END, 1)[1]
-    DOC.write_text(head + report + tail)
-    log(f"written to {DOC.relative_to(ROOT)}")
+    if not (ns.quick or ns.no_write):
+        write_doc(report)
+        log(f"written to {DOC.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -42,21 +42,12 @@ class Problem:
     layer: str = ""
     code: str = "E000"
 
-    def __post_init__(self) -> None:
-        # spec text (layer names, keys, file names) reaches these fields: keep every finding
-        # one printable line, whatever the format (a newline in a name must not forge a line)
-        for name in ("message", "hint", "layer"):
-            value = getattr(self, name)
-            if not value.isprintable():
-                object.__setattr__(self, name, printable(value))
-        if not self.pos.file.isprintable():
-            pos = Pos(printable(self.pos.file), self.pos.line, self.pos.col)
-            object.__setattr__(self, "pos", pos)
-
     def format(self) -> str:
         where = f"layer '{self.layer}': " if self.layer else ""
         text = f"{self.pos}: {self.code} {where}{self.message}"
-        return f"{text} (hint: {self.hint})" if self.hint else text
+        text = f"{text} (hint: {self.hint})" if self.hint else text
+        # spec text (names, keys, file names) reaches messages: a newline must not forge a line
+        return text if text.isprintable() else printable(text)
 
 
 class CnncalcError(Exception):

@@ -24,16 +24,37 @@ def ruff_problems(code: str, line_length: int = 88) -> list[str]:
     width = ["--line-length", str(line_length)]
     fmt = subprocess.run(
         [RUFF, "format", "--isolated", *width, "--stdin-filename", "gen.py", "-"],
-        input=code, capture_output=True, text=True, check=False,
+        input=code,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     out: list[str] = []
     if fmt.returncode != 0 or fmt.stdout != code:
-        diff = [f"{a!r} -> {b!r}" for a, b in zip(code.splitlines(), fmt.stdout.splitlines(), strict=False) if a != b]
+        diff = [
+            f"{a!r} -> {b!r}"
+            for a, b in zip(code.splitlines(), fmt.stdout.splitlines(), strict=False)
+            if a != b
+        ]
         out.append("ruff format would change it: " + "; ".join(diff[:3]) + fmt.stderr)
     lint = subprocess.run(
-        [RUFF, "check", "--isolated", *width, "--select", RULES, "--output-format", "concise",
-         "--stdin-filename", "gen.py", "-"],
-        input=code, capture_output=True, text=True, check=False,
+        [
+            RUFF,
+            "check",
+            "--isolated",
+            *width,
+            "--select",
+            RULES,
+            "--output-format",
+            "concise",
+            "--stdin-filename",
+            "gen.py",
+            "-",
+        ],
+        input=code,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if lint.returncode != 0:
         out.append(lint.stdout + lint.stderr)
@@ -49,7 +70,7 @@ def small_report(net: Network, report: Report) -> Report:
     for size in (32, 64):
         if all(isinstance(d, int) and d <= size for d in spatial):
             break
-        text = "x".join(str(d) for d in (c, *[size] * len(spatial)))
+        text = "x".join(str(d) for d in (c, *[min(size, int(d)) for d in spatial]))
         try:
             return analyze(net, parse_input(text, net))
         except CnncalcError:

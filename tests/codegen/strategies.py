@@ -31,6 +31,8 @@ def outcome(layer: dict[str, Any], inputs: list[Shape]) -> Shape | None:
     assert found is not None, layer
     try:
         model: Layer = found[0].model_validate({**layer, "type": found[1]})
+        if model.activation is not None and not model.SHORTHAND_ACTIVATION:
+            return None  # the loader refuses an activation after an activation
         y = model.infer(inputs)
         model.counts(inputs, y)
         if model.activation is not None:
@@ -61,7 +63,9 @@ def spatial_layer(draw: st.DrawFn, x: Shape) -> dict[str, Any]:
         out = groups * draw(st.integers(1, max(1, 6 // groups)))
         layer: dict[str, Any] = {"type": f"conv{n}d", "out_channels": out, "kernel_size": k}
         if kind == "table":
-            rows = draw(st.lists(st.sets(st.integers(0, c - 1), min_size=1), min_size=1, max_size=6))
+            rows = draw(
+                st.lists(st.sets(st.integers(0, c - 1), min_size=1), min_size=1, max_size=6)
+            )
             layer |= {"out_channels": len(rows), "connection_table": [sorted(r) for r in rows]}
         elif groups > 1:
             layer["groups"] = groups
@@ -78,8 +82,8 @@ def spatial_layer(draw: st.DrawFn, x: Shape) -> dict[str, Any]:
         return layer
     if kind == "convtranspose":
         stride = draw(st.integers(1, 2))
-        return {"type": f"convtranspose{n}d", "out_channels": draw(st.integers(1, 5)), "kernel_size": k,
-                "stride": stride, "padding": draw(st.integers(0, 1)),
+        return {"type": f"convtranspose{n}d", "out_channels": draw(st.integers(1, 5)),
+                "kernel_size": k, "stride": stride, "padding": draw(st.integers(0, 1)),
                 "output_padding": draw(st.integers(0, stride - 1))}  # fmt: skip
     if kind in ("maxpool", "avgpool"):
         layer = {"type": f"{kind}{n}d", "kernel_size": k, "padding": draw(st.integers(0, k // 2)),
@@ -113,9 +117,15 @@ def spatial_layer(draw: st.DrawFn, x: Shape) -> dict[str, Any]:
     if kind == "prelu":
         return {"type": "prelu", "num_parameters": draw(st.sampled_from([1, c]))}
     if kind == "softmax":
-        return {"type": draw(st.sampled_from(["softmax", "logsoftmax"])), "dim": draw(st.integers(1, n + 1))}
+        return {
+            "type": draw(st.sampled_from(["softmax", "logsoftmax"])),
+            "dim": draw(st.integers(1, n + 1)),
+        }
     if kind == "dropout":
-        return {"type": draw(st.sampled_from(["dropout", f"dropout{n}d", "alphadropout"])), "p": 0.25}
+        return {
+            "type": draw(st.sampled_from(["dropout", f"dropout{n}d", "alphadropout"])),
+            "p": 0.25,
+        }
     if kind == "pad":
         sides = [draw(st.integers(-1, 2)) for _ in range(2 * n)]
         if draw(st.booleans()):
@@ -125,13 +135,25 @@ def spatial_layer(draw: st.DrawFn, x: Shape) -> dict[str, Any]:
         if draw(st.booleans()):
             return {"type": "upsample", "size": draw(st.integers(1, 9))}
         mode = draw(st.sampled_from(["nearest", {1: "linear", 2: "bilinear", 3: "trilinear"}[n]]))
-        return {"type": "upsample", "scale_factor": draw(st.sampled_from([2, 1.5, 0.5])), "mode": mode}
+        return {
+            "type": "upsample",
+            "scale_factor": draw(st.sampled_from([2, 1.5, 0.5])),
+            "mode": mode,
+        }
     if kind == "subsample":
-        return {"type": f"subsample{n}d", "kernel_size": draw(st.integers(1, 2)), "bias": draw(st.booleans())}
+        return {
+            "type": f"subsample{n}d",
+            "kernel_size": draw(st.integers(1, 2)),
+            "bias": draw(st.booleans()),
+        }
     if kind == "channelshuffle":
         return {"type": "channelshuffle", "groups": draw(st.sampled_from(divisors(c)))}
     if kind == "stochasticdepth":
-        return {"type": "stochasticdepth", "p": 0.5, "mode": draw(st.sampled_from(["row", "batch"]))}
+        return {
+            "type": "stochasticdepth",
+            "p": 0.5,
+            "mode": draw(st.sampled_from(["row", "batch"])),
+        }
     if kind == "flatten":
         return {"type": "flatten"}
     return {"type": "identity"}
@@ -142,9 +164,17 @@ def flat_layer(draw: st.DrawFn, x: Shape) -> dict[str, Any]:
     kind = draw(st.sampled_from(["linear", "linear", "rbf", "batchnorm", "layernorm", "activation",
                                  "dropout", "reshape", "identity", "softmax"]))  # fmt: skip
     if kind == "linear":
-        return {"type": "linear", "out_features": draw(st.integers(1, 12)), "bias": draw(st.booleans())}
+        return {
+            "type": "linear",
+            "out_features": draw(st.integers(1, 12)),
+            "bias": draw(st.booleans()),
+        }
     if kind == "rbf":
-        return {"type": "rbf", "out_features": draw(st.integers(1, 6)), "trainable": draw(st.booleans())}
+        return {
+            "type": "rbf",
+            "out_features": draw(st.integers(1, 6)),
+            "trainable": draw(st.booleans()),
+        }
     if kind == "batchnorm":
         return {"type": "batchnorm1d"}
     if kind == "layernorm":
@@ -165,7 +195,10 @@ def flat_layer(draw: st.DrawFn, x: Shape) -> dict[str, Any]:
 def shorthand(draw: st.DrawFn, layer: dict[str, Any]) -> dict[str, Any]:
     """Sometimes an `activation:` after the layer."""
     if layer["type"] not in ACTIVATIONS and draw(st.integers(0, 3)) == 0:
-        return {**layer, "activation": draw(st.sampled_from(["relu", "sigmoid", "scaled_tanh", "gelu"]))}
+        return {
+            **layer,
+            "activation": draw(st.sampled_from(["relu", "sigmoid", "scaled_tanh", "gelu"])),
+        }
     return layer
 
 
@@ -214,7 +247,7 @@ def networks(draw: st.DrawFn, graph: bool) -> Spec:
                 sections = [1] * (k - 1) + [c - (k - 1)]
                 layer = {"name": name, "type": "chunk", "chunks": k} if draw(st.booleans()) else {
                     "name": name, "type": "split", "sections": sections}  # fmt: skip
-                if src_name != values[-1][0]:
+                if src_name != values[-1][0] or "." in src_name:
                     layer["from"] = src_name
                 pieces = [(f"{name}.{p}", outcome({**layer, "piece": p}, [src])) for p in range(k)]
                 if all(s is not None for _, s in pieces):
@@ -236,10 +269,15 @@ def networks(draw: st.DrawFn, graph: bool) -> Spec:
     if not layers:
         layers.append({"type": "identity"})
     named = [n for n, _ in values[1:]]
-    spec: Spec = {"name": f"random {'graph' if graph else 'net'}", "input": dict(zip(KEYS[len(x)], x, strict=True)),
-                  "layers": layers}  # fmt: skip
+    spec: Spec = {
+        "name": f"random {'graph' if graph else 'net'}",
+        "input": dict(zip(KEYS[len(x)], x, strict=True)),
+        "layers": layers,
+    }
     if graph and len(named) >= 2 and draw(st.booleans()):
-        spec["outputs"] = draw(st.lists(st.sampled_from(named), min_size=1, max_size=2, unique=True))
+        spec["outputs"] = draw(
+            st.lists(st.sampled_from(named), min_size=1, max_size=2, unique=True)
+        )
     return _fix_unnamed_refs(spec)
 
 
@@ -279,8 +317,8 @@ def block_networks(draw: st.DrawFn) -> Spec:
     if merge != "none":
         body.append({"name": "merge", "type": merge, "from": [_last(body), "input"]})
     if draw(st.booleans()):  # a numbered group inside the block, read from the block's input
-        body.append({"name": "side", "from": "input", "layers": [
-            {"type": "conv2d", "out_channels": "$c", "kernel_size": 1}, {"type": "relu"}]})  # fmt: skip
+        side = [{"type": "conv2d", "out_channels": "$c", "kernel_size": 1}, {"type": "relu"}]
+        body.append({"name": "side", "from": "input", "layers": side})
         body.append({"name": "join", "type": "add", "from": ["side", _last(body[:-1])]})
     blocks: dict[str, Any] = {"unit": {"args": {"c": None}, "layers": body}}
     stem = [{"type": "conv2d", "out_channels": c, "kernel_size": 3, "padding": 1}, {"type": "relu"}]
@@ -293,8 +331,13 @@ def block_networks(draw: st.DrawFn) -> Spec:
         layers.append({"name": "head", "layers": [
             {"type": "adaptiveavgpool2d", "output_size": 1}, {"type": "flatten"},
             {"type": "linear", "out_features": draw(st.integers(1, 5))}]})  # fmt: skip
-    return {"name": "blocky", "input": {"channels": draw(st.integers(1, 3)), "height": size, "width": size},
-            "blocks": blocks, "layers": layers}  # fmt: skip
+    channels = draw(st.integers(1, 3))
+    return {
+        "name": "blocky",
+        "input": {"channels": channels, "height": size, "width": size},
+        "blocks": blocks,
+        "layers": layers,
+    }
 
 
 def _last(body: list[dict[str, Any]]) -> str:

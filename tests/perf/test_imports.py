@@ -3,6 +3,7 @@ runs the console entry point in a fresh interpreter and reads sys.modules at exi
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tomllib
@@ -14,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # The console script's own code, reading sys.modules as the interpreter exits.
 PROBE = (
     "import atexit, sys\n"
-    "atexit.register(lambda: sys.stderr.write('\\nMODULES ' + ' '.join(sorted(sys.modules)) + '\\n'))\n"
+    "atexit.register(lambda: print('\\nMODULES', *sorted(sys.modules), file=sys.stderr))\n"
     "sys.argv = ['cnncalc', *sys.argv[1:]]\n"
     "from cnncalc.cli.fast import main\n"
     "main()\n"
@@ -22,9 +23,15 @@ PROBE = (
 NEVER = ("torch", "sympy", "cnncalc.codegen", "cnncalc.lint", "typer", "click", "onnx")
 
 
-def imported(*args: str) -> set[str]:
-    proc = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True,
-                          cwd=ROOT, timeout=120)
+def imported(*args: str, env: dict[str, str] | None = None) -> set[str]:
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+    )
     assert proc.returncode == 0, proc.stderr
     line = proc.stderr.rsplit("MODULES ", 1)[1]
     return set(line.split())
@@ -34,21 +41,28 @@ def loaded(modules: set[str], package: str) -> list[str]:
     return sorted(m for m in modules if m == package or m.startswith(package + "."))
 
 
-@pytest.mark.parametrize("args", [
-    ("params", "specs/lenet5.yaml", "--format", "json"),
-    ("params", "specs/resnet50.yaml", "-f", "csv", "--depth", "1"),
-    ("shapes", "specs/resnet50.yaml", "--format", "markdown", "--input", "3x512x512"),
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("params", "specs/lenet5.yaml", "--format", "json"),
+        ("params", "specs/resnet50.yaml"),
+        ("params", "specs/resnet152.yaml", "--explain", "--ascii"),
+        ("params", "specs/resnet50.yaml", "-f", "csv", "--depth", "1"),
+        ("shapes", "specs/resnet50.yaml", "--format", "markdown", "--input", "3x512x512"),
+    ],
+)
 def test_concrete_report_imports_no_heavy_package(args: tuple[str, ...]) -> None:
+    """Tables too, off a terminal: render/boxtable.py draws them without rich."""
     modules = imported(*args)
     assert "cnncalc.api" in modules  # the probe saw the real work
     for package in (*NEVER, "rich"):
         assert not loaded(modules, package), f"{' '.join(args)} imported {loaded(modules, package)}"
 
 
-def test_table_imports_rich_and_still_nothing_heavy() -> None:
-    """The table format is rich's job; the probe sees it, so the tests above can fail."""
-    modules = imported("params", "specs/lenet5.yaml")
+def test_a_terminal_table_imports_rich_and_still_nothing_heavy() -> None:
+    """Colour forced (as on a terminal): rich prints, and the probe sees it, so the tests
+    above can fail."""
+    modules = imported("params", "specs/lenet5.yaml", env={"FORCE_COLOR": "1"})
     assert loaded(modules, "rich")
     for package in NEVER:
         assert not loaded(modules, package)
@@ -69,13 +83,18 @@ def test_only_the_layer_kinds_in_use_have_their_validators_built() -> None:
         "from cnncalc.layers import registry\n"
         "report('specs/lenet5.yaml')\n"
         "kinds = {c for c, _ in registry.types().values()}\n"
-        "print(len(kinds), ' '.join(sorted(c.__name__ for c in kinds if c.__pydantic_complete__)))\n"
+        "built = sorted(c.__name__ for c in kinds if c.__pydantic_complete__)\n"
+        "print(len(kinds), *built)\n"
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
     assert proc.returncode == 0, proc.stderr
     total, *built = proc.stdout.split()
     assert {"Conv", "Subsample", "Linear"} <= set(built) and len(built) <= 8, built
-    assert int(total) >= 30 and not {"ConvTranspose", "GroupNorm", "BatchNorm", "MaxPool"} & set(built)
+    assert int(total) >= 30 and not {"ConvTranspose", "GroupNorm", "BatchNorm", "MaxPool"} & set(
+        built
+    )
 
 
 def test_console_script_is_the_fast_entry_point() -> None:

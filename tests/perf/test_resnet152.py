@@ -51,7 +51,9 @@ def test_resnet152_has_torchvision_depth() -> None:
 
 
 def _bench_nets() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("torch_resnet", ROOT / "benchmarks" / "torch_resnet.py")
+    spec = importlib.util.spec_from_file_location(
+        "torch_resnet", ROOT / "benchmarks" / "torch_resnet.py"
+    )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -70,7 +72,10 @@ def test_benchmark_torch_network_is_the_spec(net: str) -> None:
         buffers = sum(b.numel() for b in module.buffers(recurse=False))
         if params or buffers:
             theirs[name] = (params, buffers)
-    ours = {s.name: (s.counts.trainable, s.counts.buffers) for s in rep(net).layers
-            if s.counts.trainable or s.counts.buffers}
+    ours = {
+        s.name: (s.counts.trainable, s.counts.buffers)
+        for s in rep(net).layers
+        if s.counts.trainable or s.counts.buffers
+    }
     assert ours == theirs
     assert sum(p.numel() for p in model.parameters()) == TORCHVISION[net][0]

@@ -24,8 +24,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def chain(path: Path, layers: int) -> Path:
     """conv/batchnorm/relu repeated, then a classifier: what benchmarks/run.py generates."""
-    body = ["  - {type: conv2d, out_channels: 8, kernel_size: 3, padding: 1}",
-            "  - {type: batchnorm2d}", "  - {type: relu}"]
+    body = [
+        "  - {type: conv2d, out_channels: 8, kernel_size: 3, padding: 1}",
+        "  - {type: batchnorm2d}",
+        "  - {type: relu}",
+    ]
     lines = ["name: chain", "input: {channels: 8, height: 16, width: 16}", "layers:"]
     lines += [body[i % 3] for i in range(layers - 2)]
     lines += ["  - {type: flatten}", "  - {type: linear, out_features: 10}"]
@@ -71,10 +74,17 @@ def test_blocks_validate_each_expanded_layer_once() -> None:
     assert sum(counts.values()) == 175
 
 
-def test_a_valid_spec_never_computes_suggestions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_valid_spec_never_computes_suggestions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """'did you mean' runs difflib over all names: fine once for an error, quadratic per layer."""
     calls: list[str] = []
-    monkeypatch.setattr(registry, "suggest", lambda word, choices: calls.append(word) or "")
+
+    def suggest(word: str, choices: list[str]) -> str:
+        calls.append(word)
+        return ""
+
+    monkeypatch.setattr(registry, "suggest", suggest)
     analyze(load(chain(tmp_path / "s.yaml", 200)))
     analyze(load(ROOT / "specs" / "resnet50.yaml"))
     assert calls == []

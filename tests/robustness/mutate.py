@@ -153,7 +153,8 @@ def mutate_data(rng: Rng, data: Any, steps: int) -> Any:
 
 
 def dump(data: Any) -> str:
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=10**6)
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's: 10x faster
+    return yaml.dump(data, Dumper=dumper, sort_keys=False, allow_unicode=True, width=10**6)
 
 
 YAML_BITS = (

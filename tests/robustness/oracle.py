@@ -34,14 +34,18 @@ class Outcome:
 def check_problem(p: Problem) -> None:
     if not p.pos.file or p.pos.line < 1 or p.pos.col < 1:
         raise Unlocated(f"problem without a line and column: {p.format()!r}")
-    if not p.message.strip() or not all(s.isprintable() for s in (p.format(), p.layer, p.hint)):
+    # spec text may sit in the fields (a refused name); what is printed must be one line
+    if not p.message.strip() or not p.format().isprintable():
         raise Unlocated(f"a problem must be one non-empty printable line: {p.format()!r}")
     if not re.fullmatch(r"[EW]\d{3}", p.code):
         raise Unlocated(f"problem without a code: {p.format()!r}")
 
 
-def run_text(text: str, file: str, *, render: bool = True, codegen: bool = False) -> Outcome:
-    """parse -> build -> analyze -> every renderer (-> torch codegen, parsed with ast)."""
+def run_text(
+    text: str, file: str, *, render: bool = True, table: bool = True, codegen: bool = False
+) -> Outcome:
+    """parse -> build -> analyze -> the renderers (rich's table is the slow one) -> torch
+    codegen, parsed with ast."""
     from cnncalc.analysis.engine import analyze
     from cnncalc.spec.load import build
     from cnncalc.spec.yamlpos import parse_text
@@ -49,7 +53,7 @@ def run_text(text: str, file: str, *, render: bool = True, codegen: bool = False
     try:
         report = analyze(build(parse_text(text, file)))
         if render:
-            render_all(report)
+            render_all(report, table)
         if codegen:
             generate(report)
     except SpecError as err:
@@ -65,7 +69,7 @@ def run_text(text: str, file: str, *, render: bool = True, codegen: bool = False
     return Outcome(True, [])
 
 
-def render_all(report: object) -> None:
+def render_all(report: object, table: bool = True) -> None:
     from rich.console import Console
 
     from cnncalc.analysis.engine import Report
@@ -78,6 +82,8 @@ def render_all(report: object) -> None:
     render(report, True, "float32", True)
     csv_table(report, PARAM_COLUMNS, totals=True)
     markdown_table(report, PARAM_COLUMNS, totals=True, ascii=True)
+    if not table:
+        return
     console = Console(file=io.StringIO(), width=200)
     print_table(report, PARAM_COLUMNS, console, totals=True, explain=True, dtype="int8")
 
@@ -103,7 +109,15 @@ def lint_text(text: str, folder: Path, name: str = "spec.yaml") -> None:
     from cnncalc.lint.config import Config
     from cnncalc.lint.runner import Linter
 
+    from cnncalc.lint.formats.text import render
+    from cnncalc.lint.runner import LintResult
+
     path = folder / name
     path.write_text(text, encoding="utf-8", errors="surrogatepass")
-    for finding in Linter(Config()).lint_file(str(path)) or []:
+    findings = Linter(Config()).lint_file(str(path)) or []
+    for finding in findings:
         check_problem(finding.problem)
+    out = render(LintResult([str(path)], [], findings), color=False)
+    for line in out.splitlines():
+        if not line.isprintable():
+            raise Unlocated(f"lint printed an unprintable line: {line!r}")

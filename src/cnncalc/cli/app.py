@@ -12,6 +12,7 @@ from cnncalc.cli.params import params
 from cnncalc.cli.rules import rules
 from cnncalc.cli.schema import schema
 from cnncalc.cli.shapes import shapes
+from cnncalc.cli.sizes import sizes
 from cnncalc.cli.types import types
 
 app = typer.Typer(
@@ -28,6 +29,7 @@ app.command()(lint)
 app.command()(rules)
 app.command()(schema)
 app.command()(types)
+app.command()(sizes)
 app.add_typer(codegen_app)  # cnncalc codegen torch SPEC
 
 

@@ -8,6 +8,7 @@ torch installed (an environment problem, like a missing file).
 from __future__ import annotations
 
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -26,7 +27,9 @@ codegen_app = typer.Typer(
 
 OutputOpt = Annotated[
     Path | None,
-    typer.Option("--output", "-o", help="write the module here (default: print it)", show_default=False),
+    typer.Option(
+        "--output", "-o", help="write the module here (default: print it)", show_default=False
+    ),
 ]
 CheckOpt = Annotated[
     bool,
@@ -36,7 +39,9 @@ CheckOpt = Annotated[
         "buffers and every layer's output shape with cnncalc's figures",
     ),
 ]
-WidthOpt = Annotated[int, typer.Option("--line-length", help="format for this line length (ruff's)")]
+WidthOpt = Annotated[
+    int, typer.Option("--line-length", help="format for this line length (ruff's)")
+]
 
 
 @codegen_app.command("torch")
@@ -56,7 +61,10 @@ def torch_module(
         fail(f"cnncalc: --line-length {line_length}: give 40 or more", ExitCode.USAGE)
     gen = guarded(lambda: generate(rep, "torch", line_length))
     for layer, path in gen.renamed.items():
-        print(f"note: layer {layer!r} is module {path!r} (names must be Python identifiers)", file=sys.stderr)
+        print(
+            f"note: layer {layer!r} is module {path!r} (a Python name torch does not use)",
+            file=sys.stderr,
+        )
     if output is None:
         print(gen.code, end="")
     else:
@@ -70,10 +78,57 @@ def torch_module(
 
         result = guarded(lambda: compare(rep, gen))
         if not result.ok:
-            fail("check failed: torch and cnncalc disagree\n  " + "\n  ".join(result.mismatches), ExitCode.INVALID)
+            fail(
+                "check failed: torch and cnncalc disagree\n  " + "\n  ".join(result.mismatches),
+                ExitCode.INVALID,
+            )
         e = result.expected
         print(
-            f"check passed: torch counts {e.trainable:,} trainable and {e.fixed:,} fixed parameters and "
-            f"{e.buffers:,} buffer elements, and agrees on all {len(e.shapes)} layer output shapes",
+            f"check passed: torch counts {e.trainable:,} trainable and {e.fixed:,} fixed "
+            f"parameters and {e.buffers:,} buffer elements, and agrees on all "
+            f"{len(e.shapes)} layer output shapes",
             file=sys.stderr,
         )
+
+
+class CudaForm(str, Enum):
+    auto = "auto"
+    fused = "fused"
+    layered = "layered"
+
+
+@codegen_app.command("cuda")
+def cuda_module(
+    spec: SpecArg,
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="the folder to write", show_default=False)
+    ],
+    input: InputOpt = None,
+    mode: Annotated[
+        CudaForm,
+        typer.Option(
+            "--mode",
+            help="fused: one kernel for the whole network; layered: one per step; "
+            "auto: fused when its intermediates fit in shared memory",
+        ),
+    ] = CudaForm.auto,
+    prefix: Annotated[
+        str | None,
+        typer.Option(
+            "--prefix", help="C symbol prefix (default: from the spec's name)", show_default=False
+        ),
+    ] = None,
+) -> None:
+    """Write a CUDA inference module (.cu, C header, ctypes loader, Makefile); docs/cuda.md."""
+    from cnncalc.api import report
+    from cnncalc.codegen.cuda import generate as generate_cuda
+
+    rep = guarded(lambda: report(str(spec), input))
+    module = guarded(lambda: generate_cuda(rep, mode.value, prefix))
+    guarded(lambda: module.write(output))
+    form = "one fused kernel" if module.mode == "fused" else f"{module.kernels} kernels"
+    print(
+        f"wrote {output}/: {module.prefix}.cu ({form}), {module.prefix}.h, {module.prefix}.py, "
+        f"Makefile, README.md; weights: {module.weights_count:,} floats",
+        file=sys.stderr,
+    )

@@ -24,8 +24,13 @@ from cnncalc.cli.common import DType, Format
 DEFAULTS: dict[str, dict[str, Any]] = {
     "shapes": {"input_text": None, "fmt": Format.table, "ascii": False},
     "params": {
-        "input_text": None, "fmt": Format.table, "ascii": False,
-        "explain": False, "dtype": DType.float32, "depth": None,
+        "input_text": None,
+        "fmt": Format.table,
+        "ascii": False,
+        "explain": False,
+        "dtype": DType.float32,
+        "depth": None,
+        "rf": False,
     },
 }
 # option -> (emit's keyword, kind); a kind names the conversion in _value()
@@ -45,6 +50,7 @@ COMMANDS: dict[str, dict[str, tuple[str, str]]] = {
         "--dtype": ("dtype", "dtype"),
         "--depth": ("depth", "int"),
         "-d": ("depth", "int"),
+        "--rf": ("rf", "flag"),
     },
 }
 _COMPLETE_ENV = "_CNNCALC_COMPLETE"  # click's shell-completion request: typer's business

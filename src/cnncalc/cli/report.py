@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cnncalc.cli.common import DType, Format, guarded
-from cnncalc.render.values import PARAM_COLUMNS, SHAPE_COLUMNS, Column
+from cnncalc.render.values import PARAM_COLUMNS, RF_COLUMNS, SHAPE_COLUMNS, Column
 
 
 def emit(
@@ -18,15 +18,24 @@ def emit(
     dtype: DType = DType.float32,
     ascii: bool = False,
     depth: int | None = None,
+    rf: bool = False,
 ) -> None:
     from cnncalc.api import report
 
     rep = guarded(lambda: report(spec, input_text))
+    fields = None
+    if rf:  # receptive fields, traced on the unfolded report
+        from cnncalc.analysis.receptive import receptive_fields, with_fields
+
+        fields = guarded(lambda: receptive_fields(rep))
     if depth is not None:  # fold blocks to `depth` levels, a subtotal per block
         from cnncalc.analysis.fold import fold
 
         rep = guarded(lambda: fold(rep, depth))
     columns: Sequence[Column] = PARAM_COLUMNS if full else SHAPE_COLUMNS
+    if fields is not None:
+        rep = with_fields(rep, fields)
+        columns = (*columns, *RF_COLUMNS)
     if fmt is Format.json:
         from cnncalc.render.json import render
 
@@ -42,6 +51,15 @@ def emit(
     else:
         import sys
 
+        from cnncalc.render.boxtable import draw, plain_stdout
+
+        # off a terminal, rich's plain output without rich's cost, where it is sure to match
+        drawn = None
+        if plain_stdout():
+            drawn = draw(rep, columns, totals=full, explain=explain, dtype=dtype.value, ascii=ascii)
+        if drawn is not None:
+            print(drawn, end="")
+            return
         from rich.console import Console
 
         from cnncalc.render.table import print_table

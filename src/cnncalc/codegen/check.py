@@ -81,7 +81,10 @@ def load(generated: Generated) -> ModuleType:
     tracebacks show its lines)."""
     filename = f"<cnncalc generated {generated.class_name}>"
     linecache.cache[filename] = (
-        len(generated.code), None, generated.code.splitlines(keepends=True), filename
+        len(generated.code),
+        None,
+        generated.code.splitlines(keepends=True),
+        filename,
     )
     module = ModuleType(generated.class_name.lower())
     module.__dict__["__file__"] = filename
@@ -118,8 +121,10 @@ def _values(generated: Generated, module_file: str, seen: dict[str, Shape]) -> I
 
     def local(frame: FrameType, event: str, arg: object) -> Callable[..., Any] | None:
         done = current[0]
-        if done is not None and (event == "return" or not done.first <= frame.f_lineno <= done.last):
-            value = frame.f_locals.get(done.variable)
+        if done is not None and (
+            event == "return" or not done.first <= frame.f_lineno <= done.last
+        ):
+            value: Any = frame.f_locals.get(done.variable)
             if hasattr(value, "shape"):
                 seen[done.layer] = tuple(int(d) for d in value.shape[1:])
             current[0] = None
@@ -184,10 +189,27 @@ def measure(
     return measured
 
 
-def compare(report: Report, generated: Generated, batch: int = 2, run: bool = True) -> Result:
-    """cnncalc's figures against torch's for a generated module; mismatches as sentences."""
+def compare(
+    report: Report, generated: Generated, batch: int = 2, run: bool = True, at: Report | None = None
+) -> Result:
+    """cnncalc's figures against torch's for a generated module; mismatches as sentences.
+
+    `at`: run forward at this report's input instead (the same spec at a smaller input, for
+    which the generated code is the same); the counts still come from `report`."""
     want = expected(report)
-    got = measure(generated, tuple(report.input_shape), batch, run=run)  # type: ignore[arg-type]
+    if at is not None:
+        small = expected(at)
+        want.shapes, want.outputs = small.shapes, small.outputs
+    shape = (at or report).input_shape
+    try:
+        got = measure(generated, tuple(shape), batch, run=run)  # type: ignore[arg-type]
+    except TorchMissing:
+        raise
+    except Exception as err:  # torch refused to build or run what cnncalc accepted
+        where = _where(err, generated)
+        doing = "run" if run else "build"
+        refused = f"torch could not {doing} the module{where}: {type(err).__name__}: {err}"
+        return Result(want, Measured(-1, -1, -1), [refused])
     bad: list[str] = []
     for what, a, b in (
         ("trainable parameters", want.trainable, got.trainable),
@@ -208,6 +230,19 @@ def compare(report: Report, generated: Generated, batch: int = 2, run: bool = Tr
             shown = ", ".join(_shape(o) for o in got.outputs)
             bad.append(f"outputs: cnncalc {', '.join(_shape(o) for o in outs)}, torch {shown}")
     return Result(want, got, bad)
+
+
+def _where(err: BaseException, generated: Generated) -> str:
+    """' (layer x, line n)' for the innermost generated line in the traceback."""
+    tb, line = err.__traceback__, 0
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.startswith("<cnncalc generated"):
+            for s in generated.statements:  # the statement of forward that was running
+                if s.first <= tb.tb_lineno <= s.last:
+                    return f" at layer {s.layer!r} (line {tb.tb_lineno})"
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return f" at line {line}" if line else ""
 
 
 def _shape(s: Shape) -> str:

@@ -31,7 +31,7 @@ MODULE_ATTRIBUTES = frozenset(
     register_load_state_dict_post_hook register_load_state_dict_pre_hook register_module
     register_parameter register_state_dict_post_hook register_state_dict_pre_hook
     requires_grad_ set_extra_state set_submodule share_memory state_dict to to_empty train
-    training type update values xpu zero_grad""".split()
+    training type update values xpu zero_grad""".split()  # noqa: SIM905
 )
 PYTHON_NAMES = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | frozenset(dir(builtins))
 
@@ -58,7 +58,12 @@ def identifier(text: str, style: Style = "keep", fallback: str = "layer") -> str
 
 def is_plain(text: str) -> bool:
     """Whether text is already a usable identifier as it stands (no change needed)."""
-    return text.isidentifier() and text.isascii() and not text.startswith("_") and len(text) <= MAX_LENGTH
+    return (
+        text.isidentifier()
+        and text.isascii()
+        and not text.startswith("_")
+        and len(text) <= MAX_LENGTH
+    )
 
 
 class Namespace:

@@ -141,7 +141,9 @@ def _bracket(node: ast.expr) -> tuple[str, list[_Item], str, bool] | None:
     """(opening text, items, closing text, is a collection literal) for a node that splits at
     its last bracket; None for one that cannot split."""
     if isinstance(node, ast.Call):
-        items = [_Item("", a) for a in node.args] + [_Item(f"{k.arg}=", k.value) for k in node.keywords]
+        items = [_Item("", a) for a in node.args] + [
+            _Item(f"{k.arg}=", k.value) for k in node.keywords
+        ]
         return f"{flat(node.func)}(", items, ")", False
     if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Call):
         opening, items, closing, _ = _bracket(node.value) or ("", [], "", False)
@@ -253,19 +255,29 @@ def statement(target: str, node: ast.expr, indent: str, width: int) -> list[str]
         one = lead + ", ".join(flat(e) for e in node.elts)
         if len(one) <= width:
             return [one]
-        return [f"{lead}(", *[ln for e in node.elts for ln in layout(e, inner, ",", inner, width)], f"{indent})"]
+        return [
+            f"{lead}(",
+            *[ln for e in node.elts for ln in layout(e, inner, ",", inner, width)],
+            f"{indent})",
+        ]
     one = f"{lead}{flat(node)}"
     if len(one) <= width:
         return [one]
     if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
         return [f"{lead}(", *_operands(node, inner, width), f"{indent})"]
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Call):
+        head = f"{lead}{flat(node.value)}["  # ruff splits the subscript when its head fits
+        if len(head) <= width:
+            return [head, f"{inner}{flat(node.slice)}", f"{indent}]"]
     links = _links(node) if isinstance(node, ast.Call) else None
     if links is not None and isinstance(node, ast.Call):
         if len(inner) + len(flat(node)) <= width:  # the chain on one line, in parentheses
             return [f"{lead}(", f"{inner}{flat(node)}", f"{indent})"]
         first, middle, last = links
         lines = [f"{lead}(", f"{inner}{first}", *(f"{inner}{m}" for m in middle)]
-        call = ast.Call(func=ast.Name(id="", ctx=ast.Load()), args=node.args, keywords=node.keywords)
+        call = ast.Call(
+            func=ast.Name(id="", ctx=ast.Load()), args=node.args, keywords=node.keywords
+        )
         tail = layout(call, f"{inner}{last[:-1]}", "", inner, width)
         return [*lines, *tail, f"{indent})"]
     return layout(node, lead, "", indent, width)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Literal
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import Counts, Layer, Shape, fmt, pyargs
+from cnncalc.layers.base import POINTWISE, Counts, Layer, Reads, Shape, fmt, pyargs
 from cnncalc.layers.fields import AnyInt, Number, Size
 
 # torch.nn's class for each activation type
@@ -86,6 +86,10 @@ class Softmax(Activation):
                 field="dim",
             )
         return x
+
+    def reads(self, x: Shape, y: Shape, axis: int) -> Reads | str | None:
+        # a softmax over a spatial dimension mixes every position along it
+        return None if self.dim % (len(x) + 1) == 2 + axis else POINTWISE
 
 
 class PReLU(Activation):

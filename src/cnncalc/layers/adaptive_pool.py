@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from fractions import Fraction
 from typing import Any
 
 from pydantic import field_validator
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import Counts, Layer, Shape, fmt, numel, pyargs
+from cnncalc.layers.base import POINTWISE, Counts, Layer, Reads, Shape, concrete, fmt, numel, pyargs
 from cnncalc.layers.fields import Size
 from cnncalc.layers.window import AXES
 from cnncalc.sym import Dim, ceildiv, floordiv
@@ -73,10 +74,23 @@ class AdaptivePool(Layer):
     def explain(self, inputs: Sequence[Shape], y: Shape) -> list[str]:
         return [f"output {a} = {fmt(o)} (fixed)" for a, o in zip(AXES[self.dims], y[1:], strict=True)]
 
+    def reads(self, x: Shape, y: Shape, axis: int) -> Reads | str | None:
+        """Output i reads ⌊i·W/O⌋ .. ⌈(i + 1)·W/O⌉ - 1; one output reads the whole input."""
+        w, o = x[1 + axis], y[1 + axis]
+        if isinstance(o, int) and o == 1:
+            return None
+        if w == o:
+            return POINTWISE
+        if not isinstance(w, int) or not isinstance(o, int):
+            return "adaptive pooling's windows depend on the symbolic input size"
+        return Reads(Fraction(w, o), lambda i: (i * w // o, -(-(i + 1) * w // o) - 1))
+
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         kind = "Max" if "max" in self.type else "Avg"
         o = self.output_size
+        if self.dims == 1 and isinstance(o, list):  # torch's 1d pools take no None: the size
+            o = [concrete(w, "the length") if s is None else s for s, w in zip(o, x[1:], strict=True)]
         return f"nn.Adaptive{kind}Pool{self.dims}d({pyargs(o if isinstance(o, int) else tuple(o))})"
 
 

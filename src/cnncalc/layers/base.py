@@ -7,15 +7,17 @@ A layer file declares its fields and overrides `shape` (one input) or `infer` (m
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from cnncalc.errors import LayerError
 from cnncalc.layers.fields import Size
-from cnncalc.sym import Dim, bounds, render
+from cnncalc.sym import Dim, bounds, free_symbols, render
 
 if TYPE_CHECKING:
     from cnncalc.layers.window import Window
@@ -70,8 +72,13 @@ def fmt(d: Dim) -> str:
     return f"{d:,}" if isinstance(d, int) else render(d)
 
 
+def factor(d: Dim) -> str:
+    """fmt, in parentheses where a symbolic sum would read wrongly as a factor: 16·(⌈L/4⌉ - 1)."""
+    return f"({fmt(d)})" if not isinstance(d, int) and (len(d.terms) > 1 or d.terms[0][1] < 0) else fmt(d)
+
+
 def shape_str(shape: Shape) -> str:
-    return "×".join(fmt(d) for d in shape) if shape else "scalar"
+    return "×".join(factor(d) for d in shape) if shape else "scalar"
 
 
 def require_positive(d: Dim, what: str, hint: str, field: str = "") -> None:
@@ -81,9 +88,29 @@ def require_positive(d: Dim, what: str, hint: str, field: str = "") -> None:
         return
     if isinstance(d, int):
         raise LayerError(f"{what} comes to {d}, below 1", hint, field=field, code="E101")
+    names = ", ".join(sorted(free_symbols(d)))
+    hint += f"; or bound {names} from below (symbols: in the spec); `cnncalc sizes` finds the smallest input"
     raise LayerError(
         f"{what} = {render(d)} can be below 1 for some allowed inputs", hint, field=field, code="E101"
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Reads:
+    """Along one spatial axis, the input positions output position o reads: span(o) gives the
+    first and last (below 0 or past the end: padding), None when it reads none; `step` is
+    input positions per output position. Receptive fields chain these (analysis/receptive.py)."""
+
+    step: Fraction
+    span: Callable[[int], tuple[Dim, Dim] | None]
+
+    @staticmethod
+    def shift(by: Dim) -> Reads:
+        """Output o reads input o - by (padding `by` before; a crop when negative)."""
+        return Reads(Fraction(1), lambda o: (o - by, o - by))
+
+
+POINTWISE = Reads.shift(0)
 
 
 class Layer(BaseModel):
@@ -148,6 +175,21 @@ class Layer(BaseModel):
         """For a merge: the axis its inputs are joined along (concat); None: they align on all."""
         return None
 
+    def reads(self, x: Shape, y: Shape, axis: int) -> Reads | str | None:
+        """For receptive fields: which positions of input x (one of a merge's inputs) each output
+        position reads along spatial axis `axis` (0: the first after channels). None: the whole
+        input (global pooling, flatten); a str: not defined, and why. Default: the layer's
+        sliding windows, else the same position, else (the rank changes) the whole input."""
+        windows = self.input_windows(x)
+        if windows:
+            return windows[axis].reads()
+        return POINTWISE if len(x) == len(y) else None
+
+    def exact_divisions(self, x: Shape) -> Sequence[tuple[Dim, int]]:
+        """(n, d) pairs this layer divides with a remainder dropped unless d divides n: by default
+        each window's W + P - span by its stride. `cnncalc sizes` asks which inputs make all exact."""
+        return [(n + w.before + w.after - w.span, w.stride) for w, n in zip(self.input_windows(x), x[1:], strict=False)]
+
     # ---- helpers for layer files ------------------------------------------------------
     def expect_rank(self, x: Shape, rank: int, layout: str) -> None:
         if len(x) != rank:
@@ -190,6 +232,12 @@ class Layer(BaseModel):
 def pyargs(*args: object, **kwargs: object) -> str:
     """A generated call's arguments as source: repr of ints, floats, bools, None, tuples of them
     and validated literal strings. codegen re-parses the text and refuses anything else."""
+    for field, v in [*(("", a) for a in args), *kwargs.items()]:
+        if isinstance(v, float) and not math.isfinite(v):
+            raise LayerError(
+                f"{field or 'a value'} is {v}: generated code states numbers as literals",
+                "use a finite number", field=field, code="E120",
+            )
     return ", ".join([repr(a) for a in args] + [f"{k}={v!r}" for k, v in kwargs.items()])
 
 

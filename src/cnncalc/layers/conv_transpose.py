@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from fractions import Fraction
 from typing import Literal
 
 from cnncalc.errors import LayerError
 from cnncalc.layers.base import (
     Counts,
     Layer,
+    Reads,
     Shape,
     concrete,
     fmt,
@@ -75,6 +77,17 @@ class ConvTranspose(Layer):
             require_positive(o, f"output {axis}", "use less padding", "padding")
             out.append(o)
         return (self.out_channels, *out)
+
+    def reads(self, x: Shape, y: Shape, axis: int) -> Reads | str | None:
+        """Input i feeds outputs i·S - P + k·D (k < K): output o reads every i that lands on it,
+        none when no tap does (K < S); 1/S input positions per output."""
+        k, s, p, _, d = self.geometry()[axis]
+
+        def span(o: int) -> tuple[Dim, Dim] | None:
+            hits = [(o + p - t * d) // s for t in range(k) if (o + p - t * d) % s == 0]
+            return (min(hits), max(hits)) if hits else None
+
+        return Reads(Fraction(1, s), span)
 
     def count(self, x: Shape, y: Shape) -> Counts:
         taps = numel(ntuple(self.kernel_size, self.dims, "kernel_size"))

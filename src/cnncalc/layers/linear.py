@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cnncalc.layers.base import Counts, Layer, Shape, concrete, fmt, numel, pyargs
+from cnncalc.layers.base import POINTWISE, Counts, Layer, Reads, Shape, concrete, fmt, numel, pyargs
 from cnncalc.layers.fields import Size
 
 
@@ -27,6 +27,9 @@ class Linear(Layer):
         params = weights + (self.out_features if self.bias else 0)
         rows = numel(x[:-1])  # a non-flat input applies the layer at every leading position
         return Counts(trainable=params, connections=params * rows, macs=weights * rows)
+
+    def reads(self, x: Shape, y: Shape, axis: int) -> Reads | str | None:
+        return None if 1 + axis == len(x) - 1 else POINTWISE  # it mixes the last dimension
 
     def explain(self, inputs: Sequence[Shape], y: Shape) -> list[str]:
         x = inputs[0]

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Literal
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import Counts, Layer, Shape, fmt, numel, shape_str
+from cnncalc.layers.base import POINTWISE, Counts, Layer, Reads, Shape, fmt, numel, shape_str
 from cnncalc.layers.fields import AnyInt
 from cnncalc.sym import Dim
 
@@ -74,6 +74,12 @@ class Elementwise(Merge):
                 )
             out.append(big[0] if big else 1)
         return tuple(out)
+
+    def reads(self, x: Shape, y: Shape, axis: int) -> Reads | str | None:
+        i = len(x) - len(y) + 1 + axis  # aligned from the last dimension
+        if i < 0 or not _fixed(x[i], 1) or _fixed(y[1 + axis], 1):
+            return super().reads(x, y, axis)
+        return None  # one value broadcast to every position (squeeze-and-excitation's scale)
 
     def counts(self, inputs: Sequence[Shape], y: Shape) -> Counts:
         # one connection per input element that reaches an output (a broadcast one reaches many)
@@ -143,6 +149,11 @@ class Concat(Merge):
         for s in inputs:
             total = total + s[axis]
         return (*inputs[0][:axis], total, *inputs[0][axis + 1 :])
+
+    def reads(self, x: Shape, y: Shape, axis: int) -> Reads | str | None:
+        if self.axis(len(x)) == 1 + axis:
+            return "a concatenation along this axis"
+        return POINTWISE
 
     def explain(self, inputs: Sequence[Shape], y: Shape) -> list[str]:
         axis = self.axis(len(inputs[0]))

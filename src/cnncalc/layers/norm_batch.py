@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cnncalc.layers.base import Counts, Layer, Shape, concrete, fmt, numel, pyargs
+from cnncalc.layers.base import POINTWISE, Counts, Layer, Reads, Shape, concrete, fmt, numel, pyargs
 from cnncalc.layers.fields import Number, Size
 
 
@@ -24,6 +24,10 @@ class BatchNorm(Layer):
             self.expect_rank(x, ranks[-1], "C×…")
         self.check_in(self.num_features, x[0], "num_features")
         return x
+
+    def reads(self, x: Shape, y: Shape, axis: int) -> Reads | str | None:
+        # running statistics make it pointwise; without them torch uses the batch's, all positions
+        return POINTWISE if self.track_running_stats else None
 
     def count(self, x: Shape, y: Shape) -> Counts:
         c = x[0]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import Counts, Layer, Shape, concrete, fmt, numel, pyargs
+from cnncalc.layers.base import Counts, Layer, Reads, Shape, concrete, fmt, numel, pyargs
 from cnncalc.layers.fields import Number, Size
 
 
@@ -29,6 +29,9 @@ class GroupNorm(Layer):
                 code="E102",
             )
         return x
+
+    def reads(self, x: Shape, y: Shape, axis: int) -> Reads | str | None:
+        return None  # each group's statistics come from every position
 
     def count(self, x: Shape, y: Shape) -> Counts:
         return Counts(

@@ -5,7 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import Counts, Layer, Shape, fmt, numel, pyargs, shape_str
+from cnncalc.layers.base import (
+    POINTWISE,
+    Counts,
+    Layer,
+    Reads,
+    Shape,
+    fmt,
+    numel,
+    pyargs,
+    shape_str,
+)
 from cnncalc.layers.fields import Number, Sizes
 
 
@@ -32,6 +42,10 @@ class LayerNorm(Layer):
                 code="E102",
             )
         return x
+
+    def reads(self, x: Shape, y: Shape, axis: int) -> Reads | str | None:
+        # statistics over the normalized (trailing) dimensions mix every position along them
+        return None if 1 + axis >= len(x) - len(self.dims_normalized()) else POINTWISE
 
     def count(self, x: Shape, y: Shape) -> Counts:
         n = numel(self.dims_normalized())

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import Layer, Shape, fmt, pyargs, require_positive
+from cnncalc.layers.base import POINTWISE, Layer, Reads, Shape, fmt, pyargs, require_positive
 from cnncalc.layers.fields import AnyInt, Number
 from cnncalc.layers.window import AXES
 from cnncalc.sym import Dim
@@ -52,6 +52,10 @@ class Pad(Layer):
             require_positive(o, f"padded {axis}", "negative padding crops; crop less", "padding")
             out.append(o)
         return (*lead, *out)
+
+    def reads(self, x: Shape, y: Shape, axis: int) -> Reads | str | None:
+        i = 1 + axis - (len(x) - self.dims)  # padded axes are the last `dims`
+        return Reads.shift(self.sides()[i][0]) if i >= 0 else POINTWISE
 
     def explain(self, inputs: Sequence[Shape], y: Shape) -> list[str]:
         x = inputs[0]

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pydantic import Field
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import Layer, Shape, numel, shape_str
+from cnncalc.layers.base import POINTWISE, Layer, Reads, Shape, numel, shape_str
 from cnncalc.layers.fields import AnyInt
 from cnncalc.sym import Dim, floordiv
 
@@ -29,6 +29,9 @@ class Reshape(Layer):
         ):
             raise LayerError(f"cannot reshape {shape_str(x)} ({total:,} elements) to {target}", field="shape", code="E102")
         return tuple(out)
+
+    def reads(self, x: Shape, y: Shape, axis: int) -> Reads | str | None:
+        return POINTWISE if x[1:] == y[1:] else None  # positions keep their place only if unmoved
 
     def torch_forward(self, args: Sequence[str], inputs: Sequence[Shape], y: Shape) -> str | None:
         (a,) = args  # the batch stays first

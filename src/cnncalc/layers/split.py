@@ -11,7 +11,7 @@ from typing import ClassVar
 from pydantic import Field
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import Layer, Shape, fmt, require_positive
+from cnncalc.layers.base import POINTWISE, Layer, Reads, Shape, fmt, require_positive
 from cnncalc.layers.fields import AnyInt, NonNeg, Size
 from cnncalc.layers.merge import LAYOUTS, DimName
 from cnncalc.sym import Dim, ceildiv, dmin
@@ -58,6 +58,10 @@ class MultiOutput(Layer):
         a = self.axis(x)
         _, length = self.span(x[a])
         return (*x[:a], length, *x[a + 1 :])
+
+    def reads(self, x: Shape, y: Shape, axis: int) -> Reads | str | None:
+        """A piece along a spatial axis is the input shifted by the piece's start."""
+        return Reads.shift(-self.span(x[1 + axis])[0]) if self.axis(x) == 1 + axis else POINTWISE
 
     def explain(self, inputs: Sequence[Shape], y: Shape) -> list[str]:
         x = inputs[0]

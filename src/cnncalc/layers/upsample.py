@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import model_validator
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import Layer, Shape, fmt, pyargs, tight
+from cnncalc.layers.base import Layer, Reads, Shape, fmt, pyargs, tight
 from cnncalc.layers.fields import Scale, Sizes, ntuple
 from cnncalc.layers.window import AXES
 from cnncalc.sym import Dim, floordiv
@@ -69,6 +69,39 @@ class Upsample(Layer):
                 raise LayerError(f"scaled size comes to {o}", "use a larger scale", field="scale_factor", code="E101")
             out.append(o)
         return (x[0], *out)
+
+    def scales(self, n: int) -> tuple[Fraction, ...] | None:
+        sf = self.scale_factor
+        return None if sf is None else (sf,) * n if isinstance(sf, Fraction) else tuple(sf)
+
+    def exact_divisions(self, x: Shape) -> list[tuple[Dim, int]]:
+        """⌊W·p/q⌋ for a scale p/q drops a remainder unless q divides W·p."""
+        return [(w * s.numerator, s.denominator) for w, s in zip(x[1:], self.scales(len(x) - 1) or (), strict=False) if s.denominator > 1]
+
+    def reads(self, x: Shape, y: Shape, axis: int) -> Reads | str | None:
+        """torch's source index for output o: ⌊o/scale⌋ (nearest); the two (four: bicubic)
+        neighbours of (o + ½)/scale - ½ (linear modes); o·(W - 1)/(O - 1) with align_corners."""
+        n, out = x[1 + axis], y[1 + axis]
+        mode = {"upsamplingnearest2d": "nearest", "upsamplingbilinear2d": "bilinear"}.get(self.type, self.mode)
+        corners = mode not in ("nearest", "nearest-exact") and (self.align_corners or self.type == "upsamplingbilinear2d")
+        scales = self.scales(len(x) - 1)
+        if corners or scales is None:  # the scale comes from the sizes
+            if not isinstance(n, int) or not isinstance(out, int):
+                return "the scale depends on the symbolic input size"
+            if corners and out == 1:
+                return "one output position (align_corners)"
+            step = Fraction(n - 1, out - 1) if corners else Fraction(n, out)
+        else:
+            step = 1 / scales[axis]
+        half = Fraction(0 if corners or mode == "nearest" else 1, 2)
+        taps = {"nearest": (0, 0), "nearest-exact": (0, 0), "bicubic": (-1, 2)}.get(mode, (0, 1))
+
+        def span(o: int) -> tuple[Dim, Dim]:
+            src = (o + half) * step - (half if mode != "nearest-exact" else 0)
+            lo = math.floor(src)
+            return (lo, lo) if src == lo else (lo + taps[0], lo + taps[1])  # on a sample: it alone
+
+        return Reads(step, span)
 
     def explain(self, inputs: Sequence[Shape], y: Shape) -> list[str]:
         x = inputs[0]

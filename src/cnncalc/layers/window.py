@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import Shape, fmt, require_positive
+from cnncalc.layers.base import Reads, Shape, fmt, require_positive
 from cnncalc.sym import Dim, ceildiv, dmax, dmin, floordiv
 
 AXES = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
@@ -36,6 +37,11 @@ class Window:
             return floordiv(reach, self.stride) + 1
         # torch: a window may overhang only if it starts inside the input or left padding
         return dmin(ceildiv(reach, self.stride) + 1, floordiv(n + self.before - 1, self.stride) + 1)
+
+    def reads(self) -> Reads:
+        """Output o reads input positions o·S - P_before .. o·S - P_before + F - 1."""
+        s, b, f = self.stride, self.before, self.span
+        return Reads(Fraction(s), lambda o: (o * s - b, o * s - b + f - 1))
 
     def explain(self, axis: str, n: Dim, out: Dim) -> str:
         f = fmt(self.kernel) if self.dilation == 1 else f"({self.dilation}·({self.kernel} − 1) + 1)"

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 from cnncalc.analysis.engine import LayerStats, Report
+from cnncalc.analysis.receptive import WHOLE, AxisField, FieldStats
 from cnncalc.layers.base import Counts
 from cnncalc.render.values import DTYPE_BYTES, Column, shape_text, shape_value, text, value
 from cnncalc.sym import Dim
@@ -22,7 +24,62 @@ def cell(stats: LayerStats, col: Column, ascii: bool, plain: bool = False) -> st
         Column.TRAINABLE: lambda: text(c.trainable, ascii),
         Column.CONNECTIONS: lambda: text(c.connections, ascii),
         Column.MACS: lambda: text(c.macs, ascii),
+        Column.RF: lambda: field_cell(stats, col, ascii),
+        Column.JUMP: lambda: field_cell(stats, col, ascii),
+        Column.RF_OFFSET: lambda: field_cell(stats, col, ascii),
     }[col]()
+
+
+def field_cell(stats: LayerStats, col: Column, ascii: bool) -> str:
+    """A receptive-field column: per axis, joined by × (offsets by ', '); 'whole input' when
+    every output sees all of it, n/a where it is not defined."""
+    axes = stats.field if isinstance(stats, FieldStats) else ()
+    if not axes:
+        return ""
+    if all(a.note == WHOLE for a in axes):
+        return "whole input" if col is Column.RF else ""
+
+    def one(a: AxisField) -> str:
+        if a.size is None:
+            return "n/a"
+        if col is Column.RF:
+            return text(a.size, ascii)
+        v = a.jump if col is Column.JUMP else a.center
+        return "all" if a.note == WHOLE else "n/a" if v is None else _number(v)
+
+    return (", " if col is Column.RF_OFFSET else "x" if ascii else "×").join(one(a) for a in axes)
+
+
+def _number(v: Fraction) -> str:
+    """2, 0.5, -1.5; a fraction whose decimals do not end as p/q."""
+    if v.denominator == 1:
+        return str(v.numerator)
+    d = v.denominator
+    while d % 2 == 0 or d % 5 == 0:
+        d //= 2 if d % 2 == 0 else 5
+    return str(float(v)) if d == 1 and abs(v) < 2**50 else f"{v.numerator}/{v.denominator}"
+
+
+def _json_number(v: Fraction | None) -> int | float | str | None:
+    if v is None:
+        return None
+    if v.denominator == 1:
+        return v.numerator
+    return float(v) if v.denominator & (v.denominator - 1) == 0 else f"{v.numerator}/{v.denominator}"
+
+
+def field_dict(axes: tuple[AxisField, ...]) -> dict[str, Any]:
+    """rf, jump, rf_offset per spatial axis (null where not defined; jump and offset null for
+    a field that is the whole input), and rf_note saying why."""
+    d: dict[str, Any] = {
+        "rf": [None if a.size is None else value(a.size) for a in axes],
+        "jump": [_json_number(a.jump) for a in axes],
+        "rf_offset": [_json_number(a.center) for a in axes],
+    }
+    notes = sorted({a.note for a in axes if a.note})
+    if notes:
+        d["rf_note"] = "; ".join(notes)
+    return d
 
 
 def total_cell(report: Report, col: Column, ascii: bool) -> str:
@@ -35,22 +92,26 @@ def total_cell(report: Report, col: Column, ascii: bool) -> str:
         Column.TRAINABLE: text(t.trainable, ascii),
         Column.CONNECTIONS: text(t.connections, ascii),
         Column.MACS: text(t.macs, ascii),
-    }[col]
+    }.get(col, "")
 
 
 def memory(report: Report, dtype: str) -> dict[str, Any]:
     """torchinfo-style sizes for batch 1: parameters+buffers, and every layer's output."""
+    sizes = memory_dims(report, dtype)
+    return {"dtype": dtype, "bytes_per_element": DTYPE_BYTES[dtype], **{k: value(v) for k, v in sizes.items()}}
+
+
+def memory_dims(report: Report, dtype: str) -> dict[str, Dim]:
+    """memory()'s byte counts as Dims (formulas stay formulas, for display)."""
     b = DTYPE_BYTES[dtype]
     t = report.totals
     inp: Dim = 1
     for d in report.input_shape:
         inp = inp * d
     return {
-        "dtype": dtype,
-        "bytes_per_element": b,
-        "param_bytes": value((t.params + t.buffers) * b),
-        "activation_bytes": value(report.activation_elements * b),
-        "input_bytes": value(inp * b),
+        "param_bytes": (t.params + t.buffers) * b,
+        "activation_bytes": report.activation_elements * b,
+        "input_bytes": inp * b,
     }
 
 
@@ -81,6 +142,8 @@ def layer_dict(s: LayerStats, full: bool) -> dict[str, Any]:
     if full:
         d["output_elements"] = value(s.output_elements)
         d.update(counts_dict(s.counts))
+    if isinstance(s, FieldStats):
+        d.update(field_dict(s.field))
     return d
 
 

@@ -25,7 +25,13 @@ def text(d: Dim, ascii: bool = False) -> str:
 
 def shape_text(s: Shape, ascii: bool = False) -> str:
     sep = "x" if ascii else "×"
-    return sep.join(text(d, ascii).replace(",", "") if isinstance(d, int) else text(d, ascii) for d in s)
+    return sep.join(text(d, ascii).replace(",", "") if isinstance(d, int) else factor_text(d, ascii) for d in s)
+
+
+def factor_text(d: Dim, ascii: bool = False) -> str:
+    """text(d), in parentheses where a sum would misread next to × or ·: 16×(⌈L/2⌉ - 1)."""
+    t = text(d, ascii)
+    return f"({t})" if not isinstance(d, int) and (len(d.terms) > 1 or d.terms[0][1] < 0) else t
 
 
 class Column(Enum):
@@ -38,7 +44,11 @@ class Column(Enum):
     TRAINABLE = "Trainable"
     CONNECTIONS = "Connections"
     MACS = "MACs"
+    RF = "RF"  # receptive field, per spatial axis (cnncalc params --rf)
+    JUMP = "Jump"
+    RF_OFFSET = "RF offset"
 
 
 SHAPE_COLUMNS = (Column.NAME, Column.TYPE, Column.OUTPUT)
+RF_COLUMNS = (Column.RF, Column.JUMP, Column.RF_OFFSET)
 PARAM_COLUMNS = (Column.NAME, Column.TYPE, Column.OUTPUT, Column.PARAMS, Column.TRAINABLE, Column.CONNECTIONS, Column.MACS)

@@ -807,7 +807,13 @@ class LibraryLoader:
                     E_INCLUDE,
                 )
                 continue
-            target = (base / item).resolve()
+            try:  # a NUL or an over-long name: the OS refuses the path itself
+                target = (base / item).resolve()
+                target.is_file()
+            except (OSError, ValueError) as err:
+                why = getattr(err, "strerror", None) or str(err)
+                self.fail(pos, f"include {item!r}: not a usable path ({why})", "", E_INCLUDE)
+                continue
             if not _outside_allowed() and not target.is_relative_to(self.root):
                 self.fail(
                     pos,

@@ -262,9 +262,10 @@ class _Builder:
         node = yaml.ScalarNode(tag, text)
         try:
             return _CONSTRUCT[tag](node)
-        except (yaml.YAMLError, ValueError, LookupError, TypeError, ArithmeticError) as exc:
+        except (yaml.YAMLError, ValueError, LookupError, TypeError, ArithmeticError):
+            # only an explicit tag gets here (`!!float x`): implicit ones match their pattern
             what = {_INT: "an integer", _FLOAT: "a number", _BOOL: "a boolean"}.get(tag, tag)
-            raise _problem(pos, f"{text!r} is not {what}", f"the tag {tag!r} says it is") from None
+            raise _problem(pos, f"{text!r} is not {what}", "drop the !! tag") from None
 
 
 def _char_pos(text: str, file: str, index: int) -> Pos:
@@ -316,11 +317,17 @@ def read_text(path: str | Path) -> str:
         raise UsageError(f"{name}: cannot read: {exc.strerror or exc}") from None
     except ValueError as exc:  # an embedded NUL in the path (in-process callers only)
         raise UsageError(f"{name!r}: not a usable path: {exc}") from None
+    return decode(raw, name)
+
+
+def decode(raw: bytes, name: str) -> str:
+    """A spec file's bytes as text: at most MAX_FILE_BYTES of UTF-8 (a BOM allowed), no NUL."""
     if len(raw) > MAX_FILE_BYTES:
         message = f"the file is larger than the {MAX_FILE_BYTES:,} bytes allowed"
         raise _problem(Pos(name, 1, 1), message, "a spec is a short text file")
+    raw = raw.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 BOM (not with utf-8-sig: positions)
     try:
-        text = raw.decode("utf-8-sig")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         start = raw.rfind(b"\n", 0, exc.start) + 1

@@ -17,6 +17,9 @@ from .cstyle import dbl, indent, prune
 from .ir import Buf, Gemm, Loop, Mode, Prep, Step
 
 THREADS = 256  # per block, both forms
+# The fused kernel runs one block per sample: a small batch leaves most of the GPU idle, so
+# each sample then gets more threads (every step loops over blockDim.x, any size works).
+FUSED_MAX_THREADS = 1024
 
 
 @dataclass
@@ -95,7 +98,7 @@ def fused_kernel(p: Program) -> list[str]:
         ptr[id(b)] = f"(output + (long long){b.offset} * batch)"
     lines = [
         f"// The whole forward pass: one block per sample, {p.arena} floats of shared memory.",
-        f"__global__ void __launch_bounds__({THREADS}) {p.prefix}_fused(",
+        f"__global__ void __launch_bounds__({FUSED_MAX_THREADS}) {p.prefix}_fused(",
         "    const float* __restrict__ W, const float* __restrict__ input, float* __restrict__ output, int batch) {",
         f"  __shared__ __align__(16) float smem[{max(p.arena, 4)}];",
         "  for (int n = blockIdx.x; n < batch; n += gridDim.x) {",
@@ -194,11 +197,18 @@ def gemm_kernel(s: Gemm) -> list[str]:
         "    __syncthreads();",
         "#pragma unroll",
         "    for (int kk = 0; kk < BK; ++kk) {",
+        "      // each thread owns TM consecutive rows and TN consecutive columns: 16-byte reads",
         "      float a[TM], bv[TN];",
         "#pragma unroll",
-        "      for (int r = 0; r < TM; ++r) a[r] = As[kk][ty + r * TY];",
+        "      for (int r = 0; r < TM; r += 4) {",
+        "        const float4 q = *reinterpret_cast<const float4*>(&As[kk][ty * TM + r]);",
+        "        a[r] = q.x; a[r + 1] = q.y; a[r + 2] = q.z; a[r + 3] = q.w;",
+        "      }",
         "#pragma unroll",
-        "      for (int c = 0; c < TN; ++c) bv[c] = Bs[kk][tx + c * TX];",
+        "      for (int c = 0; c < TN; c += 4) {",
+        "        const float4 q = *reinterpret_cast<const float4*>(&Bs[kk][tx * TN + c]);",
+        "        bv[c] = q.x; bv[c + 1] = q.y; bv[c + 2] = q.z; bv[c + 3] = q.w;",
+        "      }",
         "#pragma unroll",
         "      for (int r = 0; r < TM; ++r)",
         "#pragma unroll",
@@ -208,11 +218,11 @@ def gemm_kernel(s: Gemm) -> list[str]:
         "  }",
         "#pragma unroll",
         "  for (int r = 0; r < TM; ++r) {",
-        "    const int m = m0 + ty + r * TY;",
+        "    const int m = m0 + ty * TM + r;",
         "    if (m >= M) continue;",
         "#pragma unroll",
         "    for (int c = 0; c < TN; ++c) {",
-        "      const long long col = c0 + tx + c * TX;",
+        "      const long long col = c0 + tx * TN + c;",
         "      if (col >= cols) continue;",
         "      const int n = (int)(col / P), p = (int)(col - (long long)n * P);",
         "      (void)p;",
@@ -391,7 +401,8 @@ def host(p: Program) -> list[str]:
         lines += indent(_launches(p), 1)
     else:
         lines += [
-            f"  CNN_LAUNCH({x}_fused, dim3((unsigned)(batch < 2147483647 ? batch : 2147483647)), dim3({THREADS}), stream,",
+            f"  const int threads = batch < 2 * m->sms ? {FUSED_MAX_THREADS} : {THREADS};",
+            f"  CNN_LAUNCH({x}_fused, dim3((unsigned)(batch < 2147483647 ? batch : 2147483647)), dim3(threads), stream,",
             "             m->w, input, output, batch);",
             f'  CK(cudaGetLastError());',
         ]

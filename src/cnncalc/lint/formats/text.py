@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cnncalc.errors import printable
 from cnncalc.lint.diagnostics import Severity
 from cnncalc.lint.runner import LintResult
 
@@ -14,12 +15,13 @@ def render(result: LintResult, color: bool = False) -> str:
 
     lines: list[str] = []
     for f in result.findings:
-        layer = f"layer '{f.layer}': " if f.layer else ""
+        # spec text is in these (names, keys): escaped, so that no line is forged or hidden
+        layer = f"layer '{printable(f.layer)}': " if f.layer else ""
         code = c("1;" + _COLOR[f.severity], f.code)
-        head = f"{c('1', str(f.pos))}: {code} {f.severity.value} [{f.rule}]"
-        lines.append(f"{head} {layer}{f.message}")
+        head = f"{c('1', printable(str(f.pos)))}: {code} {f.severity.value} [{f.rule}]"
+        lines.append(f"{head} {layer}{printable(f.message)}")
         if f.hint:
-            lines.append(f"  {c('2', 'hint:')} {f.hint}")
+            lines.append(f"  {c('2', 'hint:')} {printable(f.hint)}")
     counts = result.counts()
     n = len(result.files)
     files = f"{n} spec{'s' if n != 1 else ''}"

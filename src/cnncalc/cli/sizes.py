@@ -1,0 +1,44 @@
+"""cnncalc sizes SPEC: the smallest input every layer accepts, and which sizes pass exactly."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from cnncalc.cli.common import guarded
+from cnncalc.cli.options import AsciiOpt, InputOpt, SpecArg
+
+
+class SizesFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+def sizes(
+    spec: SpecArg,
+    input: InputOpt = None,
+    range: Annotated[
+        str, typer.Option("--range", "-r", help="the sizes to list, LOW:HIGH")
+    ] = "1:512",
+    format: Annotated[SizesFormat, typer.Option("--format", "-f", help="output format")] = SizesFormat.table,
+    ascii: AsciiOpt = False,
+) -> None:
+    """Smallest input every layer accepts; which sizes pass every layer without a remainder.
+
+    Symbolic input sizes (--input 3xHxW) are the variables; otherwise each spatial size of the
+    spec's input is taken as one (H, W). docs/symbolic.md explains the criteria."""
+    from cnncalc.analysis.sizes import parse_range
+    from cnncalc.analysis.sizes import sizes as solve
+    from cnncalc.api import load, parse_input
+    from cnncalc.render import sizes as out
+
+    def run() -> str:
+        span = parse_range(range)
+        net = load(spec)
+        x = parse_input(input, net) if input else None
+        report = solve(net, x, span)
+        return out.to_json(report) if format is SizesFormat.json else out.text(report, ascii)
+
+    print(guarded(run), end="" if format is SizesFormat.table else "\n")

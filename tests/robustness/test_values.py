@@ -1,0 +1,183 @@
+"""Hostile values: huge sizes stay exact Python ints through every renderer; zero, negative,
+float and boolean sizes are refused by name; `from:` mistakes are found and named; runaway
+figures and per-output loops are bounded. One test per row of docs/robustness.md."""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import random
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from cnncalc.api import SpecError, analyze, loads
+from robustness.kit import Run, refused
+
+Cli = Callable[..., Run]
+E30 = 10**30
+
+
+def problems(text: str) -> list[str]:
+    with pytest.raises(SpecError) as err:
+        analyze(loads(text, "t.yaml"))
+    return [p.format() for p in err.value.problems]
+
+
+HUGE = f"""name: huge
+input: {{channels: {E30}, height: 32, width: 32}}
+layers:
+  - {{name: c1, type: conv2d, out_channels: {E30}, kernel_size: 3}}
+  - {{name: gap, type: adaptiveavgpool2d, output_size: {E30}}}
+  - {{name: flat, type: flatten}}
+  - {{name: fc, type: linear, out_features: {E30}}}
+"""
+
+
+def test_huge_sizes_are_exact_everywhere(cnncalc: Cli, tmp_path: Path) -> None:
+    r = analyze(loads(HUGE, "huge.yaml"))
+    c1, gap, flat, fc = r.layers
+    # by hand, in Python ints: conv weights C_out·C_in·3·3 + bias; 30×30 positions
+    assert c1.counts.trainable == E30 * E30 * 9 + E30
+    assert c1.counts.macs == E30 * E30 * 9 * 30 * 30
+    assert c1.counts.connections == (E30 * E30 * 9 + E30) * 30 * 30
+    # torch's adaptive windows, ⌊i·W/O⌋..⌈(i+1)·W/O⌉, summed per axis: W + O − gcd(W, O)
+    assert gap.output_shape == (E30, E30, E30)
+    assert gap.counts.connections == E30 * (30 + E30 - math.gcd(30, E30)) ** 2
+    assert flat.output_shape == (E30**3,)
+    assert fc.counts.trainable == E30**3 * E30 + E30
+    total = sum(s.counts.trainable for s in r.layers)
+    assert r.totals.trainable == total
+    spec = tmp_path / "huge.yaml"
+    spec.write_text(HUGE)
+    js = json.loads(cnncalc("params", str(spec), "-f", "json", "--explain").out)
+    assert js["totals"]["trainable_params"] == total  # a JSON integer, every digit
+    assert js["memory"]["param_bytes"] == total * 4
+    csv = cnncalc("params", str(spec), "-f", "csv").out
+    assert str(total) in csv
+    md = cnncalc("params", str(spec), "-f", "markdown").out
+    assert f"{total:,}" in md
+    table = cnncalc("params", str(spec), "--explain", "--dtype", "float64")
+    assert table.code == 0 and f"{total:,}" in table.out
+    mb, rest = divmod(total * 8 * 100, 1024 * 1024)  # the memory line, exact, no float
+    assert f"params+buffers {mb // 100:,}." in table.out.replace("\n", "")
+
+
+def test_memory_in_mb_is_formatted_without_floats() -> None:
+    from rich.console import Console
+
+    from cnncalc.render.table import print_table
+    from cnncalc.render.values import PARAM_COLUMNS
+
+    n = 10**99  # params 10^99·10^99·10^99·10^99: a float overflows (it crashed before)
+    text = f"name: t\ninput: {{channels: {n}, height: {n}, width: {n}}}\nlayers:\n"
+    text += f"  - {{type: flatten}}\n  - {{type: linear, out_features: {n}}}\n"
+    console = Console(file=io.StringIO(), width=100_000)
+    print_table(analyze(loads(text, "t.yaml")), PARAM_COLUMNS, console, totals=True)
+    out = console.file.getvalue()  # type: ignore[attr-defined]
+    total = n**4 + n
+    assert f"{total * 4 * 100 // (1024 * 1024) // 100:,}." in out
+    # and the integer rounding agrees with float formatting wherever a float is exact
+    mb = 1024 * 1024
+    for v in [0, 1, 131072, 131072 * 3, 240_000, 2**52, *random.Random(1).sample(range(2**53), 500)]:
+        q, r = divmod(v * 100, mb)
+        q += 2 * r > mb or (2 * r == mb and q % 2 == 1)
+        assert f"{q // 100:,}.{q % 100:02d}" == f"{v / mb:,.2f}", v
+
+
+@pytest.mark.parametrize("field", ["out_channels", "kernel_size", "stride", "groups"])
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [("0", "got 0"), ("-3", "got -3"), ("2.5", "got 2.5 (a float)"), ("true", "got True (a boolean)"),
+     ("null", "got None"), ("'3'", "got '3' (a string)")],
+)
+def test_bad_sizes_are_refused_by_name(field: str, value: str, shown: str) -> None:
+    layer = {"out_channels": "4", "kernel_size": "3", "stride": "1", "groups": "1", field: value}
+    fields = ", ".join(f"{k}: {v}" for k, v in layer.items())
+    text = f"name: t\ninput: {{channels: 4, height: 8, width: 8}}\nlayers:\n  - {{name: c, type: conv2d, {fields}}}\n"
+    [msg] = problems(text)
+    col = text.splitlines()[3].index(f"{field}: {value}") + len(field) + 3
+    assert msg.startswith(f"t.yaml:4:{col}: E002 layer 'c': {field}: must be a positive integer"), msg
+    assert shown in msg, msg
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "2.5", "true", "null", "'x y'", "[1]"])
+def test_bad_input_sizes_are_refused_by_name(value: str) -> None:
+    [msg] = problems(f"name: t\ninput: {{channels: {value}, height: 8}}\nlayers: [{{type: relu}}]\n")
+    assert msg.startswith("t.yaml:2:19: E002 input channels must be a positive integer or a symbol"), msg
+
+
+def test_a_layer_reading_from_itself_is_named() -> None:
+    base = "name: t\ninput: {channels: 3, length: 8}\nlayers:\n  - {name: a, type: relu, from: %s}\n"
+    for ref in ["a", "[input, a]"]:
+        [msg] = problems(base % ref)
+        assert msg == ("t.yaml:4:27: E105 layer 'a': layer 'a' reads from itself "
+                       "(hint: from: names an earlier layer)"), msg
+
+
+def test_forward_and_unknown_references_are_named() -> None:
+    text = (
+        "name: t\ninput: {channels: 3, length: 8}\nlayers:\n"
+        "  - {name: a, type: add, from: [b, input]}\n  - {name: b, type: add, from: [a, input]}\n"
+        "  - {name: c, type: relu, from: nowhere}\n"
+    )
+    msgs = problems(text)
+    assert msgs[0].startswith("t.yaml:4:26: E105 layer 'a': from: 'b' is not an earlier layer"), msgs
+    assert msgs[1].startswith("t.yaml:6:27: E105 layer 'c': from: 'nowhere' is not an earlier"), msgs
+
+
+def test_names_with_control_characters_are_refused(cnncalc: Cli, tmp_path: Path) -> None:
+    text = (
+        "name: t\ninput: {channels: 3, length: 8}\nlayers:\n"
+        '  - {name: "a\\nb", type: relu}\n  - {name: "x\\u202ey", type: relu}\n'
+    )
+    spec = tmp_path / "n.yaml"
+    spec.write_text(text)
+    run = cnncalc("params", str(spec))
+    assert run.code == 1
+    assert run.err.splitlines() == [  # one line per problem: no name forges a line of its own
+        f"{spec}:4:12: E004 layer 'a\\nb': bad layer name 'a\\nb' (hint: names are non-empty, "
+        "not 'input', without '.')",
+        f"{spec}:5:12: E004 layer 'x\\u202ey': bad layer name 'x\\u202ey' (hint: names are "
+        "non-empty, not 'input', without '.')",
+    ]
+
+
+def test_runaway_figures_are_refused() -> None:
+    s = 10**99
+    text = "name: t\ninput: {channels: 1, height: 2, width: 2}\nlayers:\n"
+    text += f"  - {{type: convtranspose2d, out_channels: 1, kernel_size: 1, stride: {s}}}\n" * 12
+    msgs = problems(text)
+    assert len(msgs) == 1 and "comes to more than 10^1000" in msgs[0], msgs
+    assert msgs[0].startswith("t.yaml:"), msgs
+
+
+def test_adaptive_pool_connections_in_closed_form() -> None:
+    from cnncalc.layers.adaptive_pool import AdaptivePool
+
+    rng = random.Random(3)
+    for _ in range(300):
+        w, o = rng.randrange(1, 300), rng.randrange(1, 300)
+        pool = AdaptivePool.model_validate({"type": "adaptiveavgpool1d", "output_size": o})
+        # brute force: torch's window for output i is [⌊i·W/O⌋, ⌈(i+1)·W/O⌉)
+        brute = sum(-(-(i + 1) * w // o) - i * w // o for i in range(o))
+        assert pool.count((2, w), (2, o)).connections == 2 * brute, (w, o)
+
+
+def test_per_output_work_is_bounded() -> None:
+    base = "name: t\ninput: {channels: 4, height: H, width: 8}\nlayers:\n"
+    [msg] = problems(base + "  - {type: adaptiveavgpool2d, output_size: [100000, 2]}\n")
+    assert "connections into 100,000 outputs from the symbolic H are not computed" in msg, msg
+    [msg] = problems(base + "  - {name: s, type: chunk, chunks: 1000000000000}\n")
+    assert "chunks: Input should be less than or equal to 10000" in msg, msg
+    sections = ", ".join(["1"] * 10_001)
+    [msg] = problems(base + f"  - {{name: s, type: split, sections: [{sections}]}}\n")
+    assert "sections: List should have at most 10000 items" in msg, msg
+
+
+def test_hostile_input_options_are_usage_errors(cnncalc: Cli) -> None:
+    spec = str(Path(__file__).resolve().parents[2] / "specs" / "lenet5.yaml")
+    for value in ["1x²x32", "1x" + "9" * 5000 + "x32", "1x0x32", "x", "1x32", "٣x32x32"]:
+        refused(cnncalc("params", spec, "--input", value), 2, "--input")

@@ -1,0 +1,124 @@
+"""`cnncalc sizes`: the closed forms found by reasoning over the layers' windows are checked
+by brute force over the range (the concrete engine at every size, and each layer's divisions
+at that size), for the zoo, U-Net and random window chains; the sizes a U-Net takes and the
+input rows a network reads are checked against torch itself."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, note, settings
+
+from cnncalc.analysis.engine import Report, analyze
+from cnncalc.analysis.sizes import CRITERIA, SizesReport, sizes
+from cnncalc.api import load, loads
+from cnncalc.errors import SpecError
+from cnncalc.spec.network import Network
+from tests.codegen.strategies import networks
+from tests.symbolic.kit import ZOO, spatial, with_sizes
+from tests.symbolic.windows import window_nets
+
+
+def brute(net: Network, values: dict[str, int], axis: int) -> dict[str, bool]:
+    """Each criterion at one size, along one spatial axis, from the concrete engine and each
+    layer's divisions at that size."""
+    try:
+        report = analyze(net, with_sizes(net, values))
+    except SpecError:
+        return dict.fromkeys(CRITERIA, False)
+    return {"accepted": True, "exact": exact(report, axis), "reads": reads_all(report, axis)}
+
+
+def exact(report: Report, axis: int) -> bool:
+    for s in report.layers:
+        x = s.input_shapes[0]
+        if len(s.input_shapes) == 1 and len(x) == len(report.input_shape):
+            pairs = list(s.node.layer.exact_divisions(x))
+            if axis < len(pairs) and pairs[axis][0] % pairs[axis][1]:
+                return False
+    return True
+
+
+def reads_all(report: Report, axis: int) -> bool:
+    """No window leaves input rows past its last window, beyond its padding and beyond the
+    gaps its stride leaves anyway (lint's W201, written out again here)."""
+    for s in report.layers:
+        x = s.input_shapes[0]
+        windows = s.node.layer.input_windows(x)
+        if len(x) != len(report.input_shape) or axis >= len(windows):
+            continue
+        w, n = windows[axis], x[1 + axis]
+        assert isinstance(n, int) and isinstance(w.after, int) and isinstance(w.before, int)
+        reach = n + w.before + w.after - w.span
+        if not w.ceil_mode and reach >= 0 and reach % w.stride - w.after > max(0, w.stride - w.span):
+            return False
+    return True
+
+
+def check(net: Network, report: SizesReport, only: str | None = None) -> None:
+    lo, hi = report.range
+    for v in report.variables:
+        if only and v.name != only:
+            continue
+        axes = spatial(net)
+        ref = {n: int(net.input_shape[i]) for n, i in axes.items()}
+        at = {s: brute(net, {**ref, v.name: s}, axes[v.name] - 1) for s in range(lo, hi + 1)}
+        seen = {c: [s for s, ok in at.items() if ok[c]] for c in CRITERIA}
+        accepted = seen["accepted"]
+        assert v.minimum == (accepted[0] if accepted else None), v.name
+        for c in CRITERIA:
+            assert list(v.criteria[c].sizes) == seen[c], (v.name, c, v.criteria[c].formula(v.name))
+            assert [s for s in range(lo, hi + 1) if v.criteria[c].contains(s)] == seen[c], (v.name, c)
+
+
+@pytest.mark.parametrize("path", ZOO, ids=lambda p: p.stem)
+def test_zoo_closed_forms_hold_at_every_size(path: Path) -> None:
+    net = load(path)
+    report = sizes(net, span=(1, 72))
+    assert all(v.criteria["exact"].modulus is not None for v in report.variables), "a closed form"
+    check(net, report, only=next(iter(spatial(net))))
+
+
+def test_the_answers_the_issue_asks_for() -> None:
+    resnet = {v.name: v for v in sizes(load(ZOO[0].parent / "resnet50.yaml")).variables}
+    assert resnet["H"].minimum == 1
+    assert resnet["H"].criteria["exact"].formula("H") == "H ≥ 1, H ≡ 1 (mod 32)"
+    assert resnet["H"].criteria["reads"].formula("H") == "H ≥ 1"
+    unet = {v.name: v for v in sizes(load(ZOO[0].parent / "unet.yaml")).variables}
+    for name in ("H", "W"):
+        assert unet[name].minimum == 16
+        assert unet[name].criteria["accepted"].formula(name) == f"{name} ≥ 16, {name} ≡ 0 (mod 16)"
+        assert unet[name].criteria["exact"].formula(name, ascii=True) == f"{name} >= 16, {name} % 16 == 0"
+
+
+def test_symbolic_input_names_the_variables() -> None:
+    net = load(ZOO[0].parent / "resnet50.yaml")
+    from cnncalc.api import parse_input
+
+    report = sizes(net, parse_input("3xHxW", net), (1, 100))
+    assert [v.name for v in report.variables] == ["H", "W"] and report.variables[0].given is None
+    assert report.variables[0].criteria["exact"].sizes == (1, 33, 65, 97)
+
+
+def _check_random(spec: dict[str, Any]) -> None:
+    text = yaml.safe_dump(spec, sort_keys=False)
+    note(text)
+    net = loads(text, "random.yaml")
+    if not spatial(net):
+        return
+    check(net, sizes(net, span=(1, 60)))
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(spec=window_nets(size=(8, 40)))
+def test_random_window_chains(spec: dict[str, Any]) -> None:
+    _check_random(spec)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(spec=networks(graph=True))
+def test_random_graphs(spec: dict[str, Any]) -> None:
+    _check_random(spec)
