@@ -40,13 +40,27 @@ def emulated(module: CudaModule, folder: Path) -> ModuleType:
     src = write(module, folder)
     lib = folder / f"lib{module.prefix}.so"
     cmd = [
-        GXX, "-x", "c++", "-std=c++17", "-O2", "-march=native", "-shared", "-fPIC", "-DCNN_EMULATE",
-        "-include", str(EMU), src.name, "-o", lib.name,
+        GXX,
+        "-x",
+        "c++",
+        "-std=c++17",
+        "-O2",
+        "-march=native",
+        "-shared",
+        "-fPIC",
+        "-DCNN_EMULATE",
+        "-include",
+        str(EMU),
+        src.name,
+        "-o",
+        lib.name,
     ]
     done = subprocess.run(cmd, cwd=folder, capture_output=True, text=True, timeout=600)
     if done.returncode:
         raise AssertionError(f"g++ failed on {src}:\n{done.stderr[-4000:]}")
-    spec = importlib.util.spec_from_file_location(f"gen_{module.prefix}_{os.getpid()}_{id(folder)}", folder / f"{module.prefix}.py")
+    spec = importlib.util.spec_from_file_location(
+        f"gen_{module.prefix}_{os.getpid()}_{id(folder)}", folder / f"{module.prefix}.py"
+    )
     assert spec is not None and spec.loader is not None
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)

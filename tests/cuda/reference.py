@@ -67,7 +67,9 @@ def _nd(name: str, n: int) -> Callable[..., Tensor]:
     return f
 
 
-def _layer(layer: Any, ins: list[Tensor], shapes: list[tuple[int, ...]], y: tuple[int, ...], w: Weights) -> Tensor:
+def _layer(
+    layer: Any, ins: list[Tensor], shapes: list[tuple[int, ...]], y: tuple[int, ...], w: Weights
+) -> Tensor:
     t = layer.type
     x = ins[0] if ins else None
     n = layer.dims
@@ -82,7 +84,9 @@ def _layer(layer: Any, ins: list[Tensor], shapes: list[tuple[int, ...]], y: tupl
         weight = w["weight"]
         table = layer.table(shapes[0][0])
         if table is not None:  # the full weight with zeros where the table has no connection
-            full = torch.zeros(layer.out_channels, shapes[0][0], *weight.shape[1:], dtype=weight.dtype)
+            full = torch.zeros(
+                layer.out_channels, shapes[0][0], *weight.shape[1:], dtype=weight.dtype
+            )
             row = 0
             for co, maps in enumerate(table):
                 for ci in maps:
@@ -95,24 +99,41 @@ def _layer(layer: Any, ins: list[Tensor], shapes: list[tuple[int, ...]], y: tupl
     if t.startswith("convtranspose"):
         geo = layer.geometry()
         return _nd("conv_transpose", n)(
-            x, w["weight"], w.get("bias"), [g[1] for g in geo], [g[2] for g in geo],
-            [g[3] for g in geo], layer.groups, [g[4] for g in geo],
+            x,
+            w["weight"],
+            w.get("bias"),
+            [g[1] for g in geo],
+            [g[2] for g in geo],
+            [g[3] for g in geo],
+            layer.groups,
+            [g[4] for g in geo],
         )
     if t.startswith("maxpool"):
         wins = layer.windows()
         return _nd("max_pool", n)(
-            x, [v.kernel for v in wins], [v.stride for v in wins], [int(v.before) for v in wins],
-            [v.dilation for v in wins], layer.ceil_mode,
+            x,
+            [v.kernel for v in wins],
+            [v.stride for v in wins],
+            [int(v.before) for v in wins],
+            [v.dilation for v in wins],
+            layer.ceil_mode,
         )
     if t.startswith("avgpool"):
         wins = layer.windows()
         k, s, p = [v.kernel for v in wins], [v.stride for v in wins], [int(v.before) for v in wins]
         if n == 1:  # avg_pool1d has no divisor_override: the 2d op with a unit axis
             return F.avg_pool2d(
-                x.unsqueeze(2), [1, *k], [1, *s], [0, *p], layer.ceil_mode, layer.count_include_pad,
+                x.unsqueeze(2),
+                [1, *k],
+                [1, *s],
+                [0, *p],
+                layer.ceil_mode,
+                layer.count_include_pad,
                 layer.divisor_override,
             ).squeeze(2)
-        return _nd("avg_pool", n)(x, k, s, p, layer.ceil_mode, layer.count_include_pad, layer.divisor_override)
+        return _nd("avg_pool", n)(
+            x, k, s, p, layer.ceil_mode, layer.count_include_pad, layer.divisor_override
+        )
     if t.startswith(("adaptive", "global")):
         size = list(y[1:])
         kind = "adaptive_max_pool" if "max" in t else "adaptive_avg_pool"
@@ -126,9 +147,20 @@ def _layer(layer: Any, ins: list[Tensor], shapes: list[tuple[int, ...]], y: tupl
         out = total * w["weight"].view(shape)
         return out + w["bias"].view(shape) if "bias" in w else out
     if t.startswith("batchnorm"):
-        return F.batch_norm(x, w["running_mean"], w["running_var"], w.get("weight"), w.get("bias"), False, 0.0, layer.eps)
+        return F.batch_norm(
+            x,
+            w["running_mean"],
+            w["running_var"],
+            w.get("weight"),
+            w.get("bias"),
+            False,
+            0.0,
+            layer.eps,
+        )
     if t == "layernorm":
-        return F.layer_norm(x, list(layer.dims_normalized()), w.get("weight"), w.get("bias"), layer.eps)
+        return F.layer_norm(
+            x, list(layer.dims_normalized()), w.get("weight"), w.get("bias"), layer.eps
+        )
     if t == "groupnorm":
         return F.group_norm(x, layer.num_groups, w.get("weight"), w.get("bias"), layer.eps)
     if t == "linear":
@@ -139,13 +171,23 @@ def _layer(layer: Any, ins: list[Tensor], shapes: list[tuple[int, ...]], y: tupl
     if t in ("flatten", "reshape", "view"):
         assert x is not None
         return x.reshape(x.shape[0], *y)
-    if t in ("identity", "dropout", "dropout1d", "dropout2d", "dropout3d", "alphadropout", "stochasticdepth"):
+    if t in (
+        "identity",
+        "dropout",
+        "dropout1d",
+        "dropout2d",
+        "dropout3d",
+        "alphadropout",
+        "stochasticdepth",
+    ):
         return x  # type: ignore[return-value]
     if t in ("add", "mul"):
         rank = max(len(s) for s in shapes)
         acc = None
         for v, s in zip(ins, shapes, strict=True):
-            v = v.reshape(v.shape[0], *(1,) * (rank - len(s)), *s)  # cnncalc: per-sample, right-aligned
+            v = v.reshape(
+                v.shape[0], *(1,) * (rank - len(s)), *s
+            )  # cnncalc: per-sample, right-aligned
             acc = v if acc is None else (acc + v if t == "add" else acc * v)
         return acc  # type: ignore[return-value]
     if t in ("concat", "cat"):
@@ -181,9 +223,16 @@ def _layer(layer: Any, ins: list[Tensor], shapes: list[tuple[int, ...]], y: tupl
 def _activation(layer: Any, x: Any, w: Weights) -> Tensor:
     t = layer.type
     simple: dict[str, Callable[[Tensor], Tensor]] = {
-        "relu": F.relu, "relu6": F.relu6, "sigmoid": torch.sigmoid, "tanh": torch.tanh,
-        "silu": F.silu, "hardswish": F.hardswish, "hardsigmoid": F.hardsigmoid, "mish": F.mish,
-        "softplus": F.softplus, "selu": F.selu,
+        "relu": F.relu,
+        "relu6": F.relu6,
+        "sigmoid": torch.sigmoid,
+        "tanh": torch.tanh,
+        "silu": F.silu,
+        "hardswish": F.hardswish,
+        "hardsigmoid": F.hardsigmoid,
+        "mish": F.mish,
+        "softplus": F.softplus,
+        "selu": F.selu,
     }
     if t in simple:
         return simple[t](x)

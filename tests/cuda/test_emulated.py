@@ -9,10 +9,10 @@ Each run poisons the output with NaN first, so an element the kernels never writ
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from types import ModuleType
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -32,7 +32,9 @@ pytestmark = [
 
 # (spec, form, small input)
 # the zoo first: the largest builds start first (two at a time) and the small ones fill in
-CASES = [(p, "auto", True) for p in sorted(zoo(), key=lambda p: -p.stat().st_size) if p.stem != "lenet5"]
+CASES = [
+    (p, "auto", True) for p in sorted(zoo(), key=lambda p: -p.stat().st_size) if p.stem != "lenet5"
+]
 CASES += [(ZOO / "lenet5.yaml", "auto", False), (ZOO / "lenet5.yaml", "layered", False)]
 CASES += [(p, form, False) for p in COVERAGE for form in ("fused", "layered")]
 RTOL = 1e-5  # ‖y − ref‖ / ‖ref‖, float32 against float64
@@ -53,7 +55,9 @@ def _id(case: tuple[Path, str, bool]) -> str:
 
 
 @pytest.fixture(scope="module")
-def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Future[tuple[Report, CudaModule, ModuleType]]]:
+def builds(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> dict[str, Future[tuple[Report, CudaModule, ModuleType]]]:
     """Every case's library, built two at a time (the CI machine has two cores)."""
     root = tmp_path_factory.mktemp("emu")
     pool = ThreadPoolExecutor(max_workers=2)
@@ -81,10 +85,14 @@ def close(y: torch.Tensor, ref: torch.Tensor, what: str) -> None:
     assert not torch.isnan(y).any(), f"{what}: NaN in the output (an element never written?)"
     err = ((y.double() - ref).norm() / ref.norm()).item()
     worst = ((y.double() - ref).abs().max() / ref.abs().max()).item()
-    assert err < RTOL and worst < 10 * RTOL, f"{what}: relative error {err:.2e}, worst element {worst:.2e}"
+    assert err < RTOL and worst < 10 * RTOL, (
+        f"{what}: relative error {err:.2e}, worst element {worst:.2e}"
+    )
 
 
-def torch_outputs(rep: Report, weights: dict[str, torch.Tensor], x: torch.Tensor) -> list[torch.Tensor]:
+def torch_outputs(
+    rep: Report, weights: dict[str, torch.Tensor], x: torch.Tensor
+) -> list[torch.Tensor]:
     model = torch_class(rep)().double().eval()
     state = model.state_dict()
     state.update(weights)  # every float tensor; num_batches_tracked stays as built
@@ -98,7 +106,9 @@ def torch_outputs(rep: Report, weights: dict[str, torch.Tensor], x: torch.Tensor
 def test_outputs_equal_torch(case: tuple[Path, str, bool], builds: dict[str, Future[Any]]) -> None:
     rep, module, gen = builds[_id(case)].result()
     assert case[1] == "auto" or module.mode == case[1]
-    weights = reference.random_weights([(w.key, w.shape) for w in module.weights], seed=len(module.weights))
+    weights = reference.random_weights(
+        [(w.key, w.shape) for w in module.weights], seed=len(module.weights)
+    )
     model = gen.Model(gen.pack({k: v.float() for k, v in weights.items()}))
     g = torch.Generator().manual_seed(7)
     for batch in (1, 3):
@@ -128,7 +138,7 @@ def test_lenet_at_a_large_batch(builds: dict[str, Future[Any]]) -> None:
 
 
 def test_weights_file_and_wrong_count(builds: dict[str, Future[Any]], tmp_path: Path) -> None:
-    rep, module, gen = builds[_id((ZOO / "lenet5.yaml", "layered", False))].result()
+    _, module, gen = builds[_id((ZOO / "lenet5.yaml", "layered", False))].result()
     weights = reference.random_weights([(w.key, w.shape) for w in module.weights], seed=5)
     flat = gen.pack(weights)
     path = tmp_path / "lenet5.bin"
@@ -136,7 +146,9 @@ def test_weights_file_and_wrong_count(builds: dict[str, Future[Any]], tmp_path: 
     x = torch.randn(2, *module.input_shape)
     from_file = gen.Model(path)(x)
     assert torch.equal(from_file, gen.Model(flat)(x))
-    with pytest.raises(RuntimeError, match="the weights hold 60839 floats, this network takes 60840"):
+    with pytest.raises(
+        RuntimeError, match="the weights hold 60839 floats, this network takes 60840"
+    ):
         gen.Model(flat[:-1])
     path.write_bytes(path.read_bytes() + b"\0\0\0\0")
     with pytest.raises(RuntimeError, match="60841 floats"):

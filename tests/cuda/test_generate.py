@@ -49,7 +49,14 @@ def test_forms() -> None:
 
 def test_files_and_header() -> None:
     m = generate(report(ZOO / "lenet5.yaml"))
-    assert set(m.files) == {"lenet_5.cu", "lenet_5.h", "lenet_5.py", "Makefile", "README.md", "layout.json"}
+    assert set(m.files) == {
+        "lenet_5.cu",
+        "lenet_5.h",
+        "lenet_5.py",
+        "Makefile",
+        "README.md",
+        "layout.json",
+    }
     h = m.files["lenet_5.h"]
     for fn in ("create", "create_from_file", "forward", "forward_async", "destroy", "last_error"):
         assert f"lenet_5_{fn}(" in h
@@ -64,6 +71,9 @@ def test_prefix() -> None:
         generate(report(ZOO / "lenet5.yaml"), prefix="not an identifier")
 
 
+HEAD = "name: n\ninput: {channels: 2, height: 4, width: 4}\nlayers:\n"
+
+
 def _problems(text: str) -> list[str]:
     with pytest.raises(SpecError) as err:
         generate(analyze(loads(text, "bad.yaml")))
@@ -71,13 +81,15 @@ def _problems(text: str) -> list[str]:
 
 
 def test_unsupported_option_is_located() -> None:
-    text = "name: n\ninput: {channels: 2, height: 4, width: 4}\nlayers:\n  - {type: upsample, scale_factor: 2, mode: bicubic}\n"
+    text = HEAD + "  - {type: upsample, scale_factor: 2, mode: bicubic}\n"
     [msg] = _problems(text)
-    assert msg.startswith("bad.yaml:4:") and "E301" in msg and "'bicubic'" in msg and "upsample" in msg
+    assert (
+        msg.startswith("bad.yaml:4:") and "E301" in msg and "'bicubic'" in msg and "upsample" in msg
+    )
 
 
 def test_batch_statistics_refused() -> None:
-    text = "name: n\ninput: {channels: 2, height: 4, width: 4}\nlayers:\n  - {name: bn, type: batchnorm2d, track_running_stats: false}\n"
+    text = HEAD + "  - {name: bn, type: batchnorm2d, track_running_stats: false}\n"
     [msg] = _problems(text)
     assert msg.startswith("bad.yaml:4:") and "layer 'bn'" in msg and "track_running_stats" in msg
 
@@ -110,7 +122,11 @@ def test_cli(tmp_path: Path) -> None:
     done = runner.invoke(app, ["codegen", "cuda", str(ZOO / "lenet5.yaml"), "-o", str(out)])
     assert done.exit_code == 0, done.output
     assert (out / "lenet_5.cu").read_text().startswith("// LeNet-5: CUDA inference module")
-    bad = runner.invoke(app, ["codegen", "cuda", str(ZOO / "resnet18.yaml"), "-o", str(out), "--mode", "fused"])
+    bad = runner.invoke(
+        app, ["codegen", "cuda", str(ZOO / "resnet18.yaml"), "-o", str(out), "--mode", "fused"]
+    )
     assert bad.exit_code == 2 and "shared memory" in bad.output
-    sym = runner.invoke(app, ["codegen", "cuda", str(ZOO / "resnet18.yaml"), "-o", str(out), "-i", "3xHxW"])
+    sym = runner.invoke(
+        app, ["codegen", "cuda", str(ZOO / "resnet18.yaml"), "-o", str(out), "-i", "3xHxW"]
+    )
     assert sym.exit_code == 1 and "E300" in sym.output and "Traceback" not in sym.output

@@ -19,7 +19,9 @@ from cnncalc.codegen.cuda import generate
 from .build import NVCC, NVCC_ARCH, write
 from .cases import COVERAGE, FULL, report, zoo
 
-pytestmark = pytest.mark.skipif(NVCC is None, reason="nvcc is not installed: the CUDA toolkit is needed to compile")
+pytestmark = pytest.mark.skipif(
+    NVCC is None, reason="nvcc is not installed: the CUDA toolkit is needed to compile"
+)
 
 SM90 = ["-gencode=arch=compute_90,code=sm_90"]
 CASES = [(p, "auto", NVCC_ARCH) for p in sorted(zoo(), key=lambda p: -p.stat().st_size)]
@@ -31,7 +33,9 @@ def _id(case: tuple[Path, str, list[str]]) -> str:
 
 
 @pytest.fixture(scope="module")
-def compiled(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Future[subprocess.CompletedProcess[str]]]:
+def compiled(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> dict[str, Future[subprocess.CompletedProcess[str]]]:
     root = tmp_path_factory.mktemp("nvcc")
     pool = ThreadPoolExecutor(max_workers=2)
 
@@ -48,7 +52,9 @@ def compiled(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Future[subpr
 
 
 @pytest.mark.parametrize("case", CASES, ids=_id)
-def test_compiles(case: tuple[Path, str, list[str]], compiled: dict[str, Future[subprocess.CompletedProcess[str]]]) -> None:
+def test_compiles(
+    case: tuple[Path, str, list[str]], compiled: dict[str, Future[subprocess.CompletedProcess[str]]]
+) -> None:
     done = compiled[_id(case)].result()
     assert done.returncode == 0, done.stderr[-4000:]
     assert "warning" not in done.stderr, done.stderr[-4000:]

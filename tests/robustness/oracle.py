@@ -82,6 +82,9 @@ def render_all(report: object, table: bool = True) -> None:
     render(report, True, "float32", True)
     csv_table(report, PARAM_COLUMNS, totals=True)
     markdown_table(report, PARAM_COLUMNS, totals=True, ascii=True)
+    from cnncalc.render.boxtable import draw
+
+    draw(report, PARAM_COLUMNS, totals=True, explain=True, dtype="int8", ascii=False)
     if not table:
         return
     console = Console(file=io.StringIO(), width=200)

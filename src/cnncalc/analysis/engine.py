@@ -8,11 +8,16 @@ from dataclasses import dataclass, field
 from cnncalc.errors import LayerError, Problem, SpecError
 from cnncalc.layers.base import Counts, Shape, numel
 from cnncalc.spec.network import INPUT, Network, Node
-from cnncalc.sym import Dim
+from cnncalc.sym import Dim, Expr
+from cnncalc.sym.poly import terms_size
 
 # Figures are exact Python ints, but past this they mean nothing and could not be printed
 # (Python refuses int -> str beyond 4,300 digits); totals of many such figures stay far below.
 MAX_FIGURE = 10**1000
+# Symbolic figures: atoms in the expression tree (sym's own measure). The zoo on H×W needs at
+# most 6; a chain that nests a floor per layer (upsample by 1.5, repeated) grows ~16 a layer,
+# and past a few hundred levels sym's recursive simplifier runs out of stack.
+MAX_ATOMS = 256
 
 @dataclass(frozen=True, slots=True)
 class LayerStats:
@@ -81,7 +86,7 @@ def analyze(net: Network, input_shape: Shape | None = None) -> Report:
         except LayerError as err:
             problems.append(Problem(node.where(err.field), err.message, err.hint, node.name, err.code))
             continue
-        except (TypeError, ArithmeticError) as err:  # e.g. a symbolic size where a number is needed
+        except (TypeError, ArithmeticError, RecursionError) as err:  # e.g. a symbolic size where a number is needed
             problems.append(Problem(node.where(), f"cannot compute this layer: {err}", "", node.name, "E199"))
             continue
         env[node.name] = y
@@ -99,6 +104,12 @@ def _bounded(y: Shape, counts: Counts) -> None:
     for what, v in figures:
         if isinstance(v, int) and abs(v) >= MAX_FIGURE:
             raise LayerError(f"{what} comes to more than 10^1000", "check the sizes (a runaway scale?)", code="E101")
+        if isinstance(v, Expr) and terms_size(v.terms) > MAX_ATOMS:
+            raise LayerError(
+                f"{what} is a symbolic expression of more than {MAX_ATOMS} parts",
+                "give the input as numbers (--input) to compute this network",
+                code="E101",
+            )
 
 
 def _run(node: Node, inputs: Sequence[Shape]) -> tuple[Shape, Counts]:

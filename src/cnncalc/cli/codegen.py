@@ -8,7 +8,7 @@ torch installed (an environment problem, like a missing file).
 from __future__ import annotations
 
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -91,7 +91,7 @@ def torch_module(
         )
 
 
-class CudaForm(str, Enum):
+class CudaForm(StrEnum):
     auto = "auto"
     fused = "fused"
     layered = "layered"

@@ -3,7 +3,7 @@
     from cnncalc.api import analyze, load
     from cnncalc.codegen.cuda import generate
     module = generate(analyze(load("specs/lenet5.yaml")))
-    module.write("out/lenet5")      # lenet_5.cu, lenet_5.h, lenet_5.py, Makefile, README.md, layout.json
+    module.write("out/lenet5")  # lenet_5.cu .h .py, Makefile, README.md, layout.json
 
 docs/cuda.md explains the design: lowering (lower.py, ops/), fusion (fuse.py), memory
 (memory.py) and the shared renderer (render.py)."""
@@ -18,7 +18,7 @@ from typing import Literal
 from cnncalc.analysis.engine import Report
 from cnncalc.errors import UsageError
 
-from .cstyle import ident
+from .cstyle import ident, num
 from .fuse import fuse
 from .ir import Buf, Loop, Mode, RawTensor, Step
 from .loader import loader
@@ -66,7 +66,7 @@ def generate(
     if not name.isidentifier():
         raise UsageError(f"--prefix {prefix!r}: give a C identifier")
     tried: list[str] = []
-    for m in (["fused", "layered"] if mode == "auto" else [mode]):
+    for m in ["fused", "layered"] if mode == "auto" else [mode]:
         lowered = lower(report, m)  # type: ignore[arg-type]
         ctx = lowered.ctx
         outputs = list(lowered.outputs)
@@ -74,15 +74,29 @@ def generate(
         steps, outputs = _own_outputs(steps, lowered.input, outputs)
         arena = plan(steps, outputs, "shared" if m == "fused" else "work")
         if m == "fused" and arena > SHARED_LIMIT:
-            tried.append(f"its intermediates need {arena * 4:,} bytes of shared memory per sample, over {SHARED_LIMIT * 4:,}")
+            tried.append(
+                f"its intermediates need {arena * 4:,} bytes of shared memory per sample, "
+                f"over {SHARED_LIMIT * 4:,}"
+            )
             if mode == "fused":
-                raise UsageError(f"--mode fused: {net.name} cannot be one kernel: {tried[-1]}; use --mode layered")
+                raise UsageError(
+                    f"--mode fused: {net.name} cannot be one kernel: {tried[-1]}; "
+                    "use --mode layered"
+                )
             continue
         prog = Program(
-            name=net.name, prefix=name, source=Path(net.file).name, mode=m,  # type: ignore[arg-type]
-            steps=steps, input=lowered.input, input_shape=tuple(int(d) for d in report.input_shape),
-            outputs=outputs, output_shapes=lowered.output_shapes, raw_size=ctx.raw_size,
-            dev_size=ctx.dev_size, arena=arena,
+            name=net.name,
+            prefix=name,
+            source=Path(net.file).name,
+            mode=m,  # type: ignore[arg-type]
+            steps=steps,
+            input=lowered.input,
+            input_shape=tuple(num(d) for d in report.input_shape),
+            outputs=outputs,
+            output_shapes=lowered.output_shapes,
+            raw_size=ctx.raw_size,
+            dev_size=ctx.dev_size,
+            arena=arena,
         )
         return _module(prog, ctx.raw)
     raise AssertionError("unreachable")
@@ -95,7 +109,16 @@ def _own_outputs(steps: list[Step], x: Buf, outputs: list[Buf]) -> tuple[list[St
     for b in outputs:
         if b is x or id(b) in seen:
             copy = Buf(f"{b.name} (copy)", b.size)
-            steps.append(Loop(f"k{len(steps)}_copy", f"output copy of {b.name}", copy, [b], b.size, body=["v = x0(i);"]))
+            steps.append(
+                Loop(
+                    f"k{len(steps)}_copy",
+                    f"output copy of {b.name}",
+                    copy,
+                    [b],
+                    b.size,
+                    body=["v = x0(i);"],
+                )
+            )
             b = copy
         seen.add(id(b))
         fixed.append(b)
@@ -118,16 +141,24 @@ def _module(p: Program, raw: list[RawTensor]) -> CudaModule:
                 "input_shape": list(p.input_shape),
                 "outputs": [{"shape": list(s), "offset": o, "size": n} for s, o, n in outs],
                 "weights_count": p.raw_size,
-                "weights": [{"key": w.key, "shape": list(w.shape), "offset": w.offset} for w in raw],
+                "weights": [
+                    {"key": w.key, "shape": list(w.shape), "offset": w.offset} for w in raw
+                ],
             },
             indent=1,
         )
         + "\n",
     }
     return CudaModule(
-        prefix=p.prefix, mode=p.mode, weights=raw, weights_count=p.raw_size,
-        input_shape=p.input_shape, output_shapes=p.output_shapes,
-        kernels=1 if p.mode == "fused" else len(p.steps), arena=p.arena, files=files,
+        prefix=p.prefix,
+        mode=p.mode,
+        weights=raw,
+        weights_count=p.raw_size,
+        input_shape=p.input_shape,
+        output_shapes=p.output_shapes,
+        kernels=1 if p.mode == "fused" else len(p.steps),
+        arena=p.arena,
+        files=files,
     )
 
 
@@ -146,7 +177,8 @@ def _readme(p: Program, raw: list[RawTensor]) -> str:
         f"| {w.key} | {'×'.join(map(str, w.shape))} | {w.offset:,} | {w.size:,} |" for w in raw
     )
     form = (
-        "one kernel launch for the whole network (one block per sample, intermediates in shared memory)"
+        "one kernel launch for the whole network "
+        "(one block per sample, intermediates in shared memory)"
         if p.mode == "fused"
         else f"{len(p.steps)} kernel launches (one per fused step, intermediates in a global arena)"
     )
@@ -155,10 +187,11 @@ def _readme(p: Program, raw: list[RawTensor]) -> str:
 Generated by cnncalc from `{p.source}`. Form: {form}.
 
 Build: `make` (needs nvcc; `make ARCH=sm_90` to target an H100 from a machine without one).
-C interface: `{p.prefix}.h`. From Python: `import {p.prefix}; m = {p.prefix}.Model(state_dict); y = m(x)`.
+C interface: `{p.prefix}.h`. From Python:
+`import {p.prefix}; m = {p.prefix}.Model(state_dict); y = m(x)`.
 
-Input: batch × {'×'.join(map(str, p.input_shape))} float32, contiguous.
-Output: {', '.join('batch × ' + '×'.join(map(str, s)) for s in p.output_shapes)} float32.
+Input: batch × {"×".join(map(str, p.input_shape))} float32, contiguous.
+Output: {", ".join("batch × " + "×".join(map(str, s)) for s in p.output_shapes)} float32.
 
 ## Weights layout
 

@@ -57,7 +57,9 @@ def decompose(index: str, names: Sequence[str], sizes: Sequence[int]) -> list[st
             lines.append(f"const int {name} = 0;")
         else:
             q = index if inner == 1 else f"({index} / {inner})"
-            lines.append(f"const int {name} = {q};" if k == 0 else f"const int {name} = {q} % {size};")
+            lines.append(
+                f"const int {name} = {q};" if k == 0 else f"const int {name} = {q} % {size};"
+            )
         inner *= size
     return lines
 
@@ -201,3 +203,9 @@ def prune(lines: Sequence[str], context: str = "") -> list[str]:
         if len(keep) == len(out):
             return keep
         out = keep
+
+
+def num(d: object) -> int:
+    """A size that lowering has already checked is concrete."""
+    assert isinstance(d, int), d
+    return d

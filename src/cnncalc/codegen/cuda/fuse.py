@@ -37,7 +37,12 @@ def fuse(steps: list[Step], outputs: list[Buf]) -> list[Step]:
 
 
 def _target(
-    p: Loop, steps: list[Step], producer: dict[int, int], readers: dict[int, int], pinned: set[int], k: int
+    p: Loop,
+    steps: list[Step],
+    producer: dict[int, int],
+    readers: dict[int, int],
+    pinned: set[int],
+    k: int,
 ) -> tuple[int, int] | None:
     """(index of the step to absorb p, which input of p it produces), or None."""
     mains = [0] if p.merge is None else [j for j, e in enumerate(p.merge[1]) if e == "i"]
@@ -60,7 +65,12 @@ def _target(
 def _absorb(s: Step, p: Loop, main: int) -> None:
     s.prep.extend(p.prep)
     s.decls.extend(p.decls)
-    if p.affine is not None and s.foldable is not None and not s.epilogue and s.foldable.rows == p.affine[2]:
+    if (
+        p.affine is not None
+        and s.foldable is not None
+        and not s.epilogue
+        and s.foldable.rows == p.affine[2]
+    ):
         f = s.foldable
         scale, shift, _ = p.affine
         s.prep.append(Prep("fold", (f.weight, f.bias, f.rows, f.per_row, scale, shift)))

@@ -106,7 +106,8 @@ class Gemm(Step):
     p: int = 0
     a: int = 0  # device offset of A, laid [K][M]
     bias: int = -1
-    load_b: list[str] = field(default_factory=list)  # statements setting float b from k, p, x0
+    col_b: list[str] = field(default_factory=list)  # statements on p alone (hoisted out of k)
+    load_b: list[str] = field(default_factory=list)  # statements setting float b from k, x0
     store: str = ""  # C expression in m, p
 
 

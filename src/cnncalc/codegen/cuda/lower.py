@@ -17,7 +17,7 @@ from cnncalc.errors import Problem, SpecError
 from cnncalc.layers.base import Layer
 from cnncalc.spec.network import INPUT, Node
 
-from .cstyle import ident
+from .cstyle import ident, num
 from .ir import Buf, Foldable, Loop, Mode, Prep, RawTensor, Step
 from .weights import prefixes, reorder, tree_order
 
@@ -179,12 +179,16 @@ def lower(report: Report, mode: Mode) -> Lowered:
     problems: list[Problem] = []
     x_shape = concrete(report.input_shape)
     if x_shape is None:
-        raise SpecError([Problem(
-            net.doc.where(("input",)),
-            "the CUDA backend needs concrete sizes, but the input is symbolic",
-            "give a concrete input, e.g. --input 3x224x224",
-            code="E300",
-        )])
+        raise SpecError(
+            [
+                Problem(
+                    net.doc.where(("input",)),
+                    "the CUDA backend needs concrete sizes, but the input is symbolic",
+                    "give a concrete input, e.g. --input 3x224x224",
+                    code="E300",
+                )
+            ]
+        )
     ctx = Ctx(mode)
     keys = prefixes(report)
     x = Buf("input", _numel(x_shape), "input")
@@ -195,14 +199,20 @@ def lower(report: Report, mode: Mode) -> Lowered:
         y_shape = concrete(stats.output_shape)
         ins = [concrete(s) for s in stats.input_shapes]
         if y_shape is None or any(s is None for s in ins):
-            problems.append(Problem(node.where(), "a size here is symbolic", "give --input", node.name, "E300"))
+            problems.append(
+                Problem(node.where(), "a size here is symbolic", "give --input", node.name, "E300")
+            )
             continue
         try:
             ins_ = [s for s in ins if s is not None]
-            env[node.name] = _lower_node(ctx, node, ins_, y_shape, [env[i] for i in node.inputs], keys[node.name])
+            env[node.name] = _lower_node(
+                ctx, node, ins_, y_shape, [env[i] for i in node.inputs], keys[node.name]
+            )
             shapes[node.name] = y_shape
         except Unsupported as err:
-            problems.append(Problem(node.where(err.field), err.message, err.hint, node.name, "E301"))
+            problems.append(
+                Problem(node.where(err.field), err.message, err.hint, node.name, "E301")
+            )
         except KeyError:
             continue  # an input failed: reported already
     if problems:
@@ -226,13 +236,15 @@ def _lower_node(
             "remove the layer, or generate PyTorch code instead (cnncalc codegen torch)",
         )
     # the layer's own shape before its `activation:` shorthand
-    own = tuple(int(d) for d in layer.infer(ins)) if layer.activation is not None else y
+    own = tuple(num(d) for d in layer.infer(ins)) if layer.activation is not None else y
     out = fn(ctx, layer, ins, own, bufs)
     if layer.activation is not None:
         act = layer.activation
         act_fn = lowering_for(act)
         if act_fn is None:
-            raise Unsupported(f"the CUDA backend does not support activation '{act.type}'", "activation")
+            raise Unsupported(
+                f"the CUDA backend does not support activation '{act.type}'", "activation"
+            )
         ctx.prefix = keys[1]
         out = act_fn(ctx, act, [own], y, [out])
     return out

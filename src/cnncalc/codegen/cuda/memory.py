@@ -32,12 +32,12 @@ def plan(steps: list[Step], outputs: list[Buf], where: Where) -> int:
     for key in sorted(bufs, key=lambda i: (first[i], -bufs[i].size)):
         b = bufs[key]
         size = (b.size + ALIGN - 1) // ALIGN * ALIGN
-        live = sorted((s, e) for s, e, f, lst in placed if f <= last[key] and first[key] <= lst)
+        live = sorted((lo, hi) for lo, hi, f, lst in placed if f <= last[key] and first[key] <= lst)
         at = 0
-        for s, e in live:
-            if at + size <= s:
+        for lo, hi in live:
+            if at + size <= lo:
                 break
-            at = max(at, e)
+            at = max(at, hi)
         b.where, b.offset = where, at
         placed.append((at, at + size, first[key], last[key]))
         top = max(top, at + size)

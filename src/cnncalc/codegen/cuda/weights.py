@@ -64,7 +64,9 @@ def tree_order(names: list[str]) -> dict[str, tuple[int, ...]]:
     return order
 
 
-def reorder(raw: list[RawTensor], steps: list[Step], order: dict[str, tuple[int, ...]]) -> list[RawTensor]:
+def reorder(
+    raw: list[RawTensor], steps: list[Step], order: dict[str, tuple[int, ...]]
+) -> list[RawTensor]:
     """Lay the tensors out in state_dict order; point the load program at the new offsets."""
     ranked = sorted(enumerate(raw), key=lambda p: (order.get(p[1].layer, ()), p[0]))
     moved: dict[int, int] = {}

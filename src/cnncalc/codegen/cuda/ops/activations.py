@@ -5,10 +5,10 @@ from __future__ import annotations
 from cnncalc.layers.activations import (
     ELU,
     GELU,
+    LeakyReLU,
     PReLU,
     ReLU,
     ReLU6,
-    LeakyReLU,
     ScaledTanh,
     Simple,
 )
@@ -43,7 +43,9 @@ def code(layer: Layer) -> str:
         return f"v = v > 0.0f ? v : {flt(layer.alpha)} * expm1f(v);"
     if isinstance(layer, GELU):
         if layer.approximate == "tanh":
-            return "v = 0.5f * v * (1.0f + tanhf(0.7978845608028654f * (v + 0.044715f * v * v * v)));"
+            return (
+                "v = 0.5f * v * (1.0f + tanhf(0.7978845608028654f * (v + 0.044715f * v * v * v)));"
+            )
         return "v = 0.5f * v * (1.0f + erff(v * 0.7071067811865476f));"
     if isinstance(layer, ScaledTanh):
         return f"v = {flt(layer.scale)} * tanhf({flt(layer.slope)} * v);"

@@ -15,7 +15,9 @@ def adaptive_pool(ctx: Ctx, layer: AdaptivePool, xs: list[Shape], y: Shape, ins:
     isz, osz = pad3(x[1:], 1), pad3(y[1:], 1)
     body = decompose("i", ["c", "od", "oh", "ow"], [x[0], *osz])
     for a, n, o in zip("dhw", isz, osz, strict=True):
-        body.append(f"const int {a}s = (o{a} * {n}) / {o}, {a}e = ((o{a} + 1) * {n} + {o - 1}) / {o};")
+        body.append(
+            f"const int {a}s = (o{a} * {n}) / {o}, {a}e = ((o{a} + 1) * {n} + {o - 1}) / {o};"
+        )
     xi = flat(["c", "id", "ih", "iw"], [x[0], *isz])
     loops = [
         "for (int id = ds; id < de; ++id)",
@@ -23,7 +25,12 @@ def adaptive_pool(ctx: Ctx, layer: AdaptivePool, xs: list[Shape], y: Shape, ins:
         "    for (int iw = ws; iw < we; ++iw) ",
     ]
     if "max" in layer.type:
-        body += ["float m = -INFINITY;", *loops[:2], loops[2] + f"m = fmaxf(m, x0({xi}));", "v = m;"]
+        body += [
+            "float m = -INFINITY;",
+            *loops[:2],
+            loops[2] + f"m = fmaxf(m, x0({xi}));",
+            "v = m;",
+        ]
     else:
         body += ["float acc = 0.0f;", *loops[:2], loops[2] + f"acc += x0({xi});"]
         body.append("v = acc / (float)((de - ds) * (he - hs) * (we - ws));")

@@ -11,7 +11,9 @@ from ..lower import Ctx, Shape, lowers
 
 
 @lowers(ChannelShuffle)
-def channel_shuffle(ctx: Ctx, layer: ChannelShuffle, xs: list[Shape], y: Shape, ins: list[Buf]) -> Buf:
+def channel_shuffle(
+    ctx: Ctx, layer: ChannelShuffle, xs: list[Shape], y: Shape, ins: list[Buf]
+) -> Buf:
     c, g = y[0], layer.groups
     inner = prod(y[1:])
     body = [

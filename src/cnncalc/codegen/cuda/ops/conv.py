@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from cnncalc.layers.conv import Conv
 
-from ..cstyle import Axis, decompose, flat, gather, pad3, prod, window_loops
+from ..cstyle import Axis, decompose, flat, gather, num, pad3, prod, window_loops
 from ..ir import Buf, Foldable, Gemm, Prep
 from ..lower import Ctx, Shape, lowers
 
@@ -22,7 +22,7 @@ def conv(ctx: Ctx, layer: Conv, xs: list[Shape], y: Shape, ins: list[Buf]) -> Bu
     k = pad3([w.kernel for w in wins], 1)
     s = pad3([w.stride for w in wins], 1)
     d = pad3([w.dilation for w in wins], 1)
-    before = pad3([int(w.before) for w in wins], 0)
+    before = pad3([num(w.before) for w in wins], 0)
     isz = pad3(x[1:], 1)
     osz = pad3(y[1:], 1)
     table = layer.table(cin)
@@ -56,15 +56,21 @@ def conv(ctx: Ctx, layer: Conv, xs: list[Shape], y: Shape, ins: list[Buf]) -> Bu
         wi = flat(["co", "ci", "kd", "kh", "kw"], [cout, cig, *k])
         chan = "ci" if g == 1 else f"(co / {cog}) * {cig} + ci"
         inner = window_loops(pos, [f"acc += x0({xi}) * W[{wdev} + {wi}];"], mode)
-        body += [f"for (int ci = 0; ci < {cig}; ++ci) {{", f"  const int c = {chan};", *["  " + t for t in inner], "}"]
+        body += [
+            f"for (int ci = 0; ci < {cig}; ++ci) {{",
+            f"  const int c = {chan};",
+            *["  " + t for t in inner],
+            "}",
+        ]
     else:
+        maps = [m for row in table for m in row]
         starts = [0]
         for row in table:
             starts.append(starts[-1] + len(row))
         name = ctx.name("table")
         decls = [
             f"__constant__ int {name}_start[{cout + 1}] = {{{', '.join(map(str, starts))}}};",
-            f"__constant__ int {name}_maps[{starts[-1]}] = {{{', '.join(str(m) for r in table for m in r)}}};",
+            f"__constant__ int {name}_maps[{starts[-1]}] = {{{', '.join(map(str, maps))}}};",
         ]
         wi = flat(["t", "kd", "kh", "kw"], [starts[-1], *k])
         inner = window_loops(pos, [f"acc += x0({xi}) * W[{wdev} + {wi}];"], mode)
@@ -79,30 +85,56 @@ def conv(ctx: Ctx, layer: Conv, xs: list[Shape], y: Shape, ins: list[Buf]) -> Bu
 
 
 def _gemm(
-    ctx: Ctx, layer: Conv, cin: int, cout: int, k: tuple[int, int, int], isz: tuple[int, int, int],
-    osz: tuple[int, int, int], pos: list[Axis], wdev: int, bdev: int, prep: list[Prep],
-    ins: list[Buf], mode: str,
+    ctx: Ctx,
+    layer: Conv,
+    cin: int,
+    cout: int,
+    k: tuple[int, int, int],
+    isz: tuple[int, int, int],
+    osz: tuple[int, int, int],
+    pos: list[Axis],
+    wdev: int,
+    bdev: int,
+    prep: list[Prep],
+    ins: list[Buf],
+    mode: str,
 ) -> Buf:
     kk = cin * prod(k)
     p = prod(osz)
-    load = decompose("k", ["c", "kd", "kh", "kw"], [cin, *k]) + decompose("p", ["od", "oh", "ow"], list(osz))
+    col = decompose("p", ["od", "oh", "ow"], list(osz))
+    load = decompose("k", ["c", "kd", "kh", "kw"], [cin, *k])
     conds: list[str] = []
     for ax in pos:
         if ax.trivial:
             continue
-        start = (f"{ax.out} * {ax.stride}" if ax.stride != 1 else ax.out) + (f" - {ax.before}" if ax.before else "")
+        start = (f"{ax.out} * {ax.stride}" if ax.stride != 1 else ax.out) + (
+            f" - {ax.before}" if ax.before else ""
+        )
+        col.append(f"const int s{ax.pos} = {start};")  # the window's first input position
         tap = f"{ax.tap} * {ax.dilation}" if ax.dilation != 1 else ax.tap
-        lines, cond = gather(ax.pos, f"{start} + {tap}", ax.size, mode)  # type: ignore[arg-type]
+        lines, cond = gather(ax.pos, f"s{ax.pos} + {tap}", ax.size, mode)  # type: ignore[arg-type]
         load += lines
         if cond != "true" and not ax.inside:
             conds.append(cond)
     xi = flat(["c", "id", "ih", "iw"], [cin, *isz])
     load.append(f"b = ({' && '.join(conds)}) ? x0({xi}) : 0.0f;" if conds else f"b = x0({xi});")
     step = Gemm(
-        name=ctx.name(), label=ctx.label, out=ctx.buf(cout * p), inputs=list(ins), extent=cout * p,
-        prep=prep, post=[Prep("transpose", (wdev, cout, kk))],
+        name=ctx.name(),
+        label=ctx.label,
+        out=ctx.buf(cout * p),
+        inputs=list(ins),
+        extent=cout * p,
+        prep=prep,
+        post=[Prep("transpose", (wdev, cout, kk))],
         foldable=Foldable(wdev, bdev, cout, kk),
-        m=cout, k=kk, p=p, a=wdev, bias=bdev, load_b=load, store=f"m * {p} + p",
+        m=cout,
+        k=kk,
+        p=p,
+        a=wdev,
+        bias=bdev,
+        col_b=col,
+        load_b=load,
+        store=f"m * {p} + p",
     )
     ctx.steps.append(step)
     return step.out

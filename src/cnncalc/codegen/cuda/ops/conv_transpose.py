@@ -11,7 +11,9 @@ from ..lower import Ctx, Shape, lowers
 
 
 @lowers(ConvTranspose)
-def conv_transpose(ctx: Ctx, layer: ConvTranspose, xs: list[Shape], y: Shape, ins: list[Buf]) -> Buf:
+def conv_transpose(
+    ctx: Ctx, layer: ConvTranspose, xs: list[Shape], y: Shape, ins: list[Buf]
+) -> Buf:
     x = xs[0]
     cin, cout, g = x[0], layer.out_channels, layer.groups
     geo = layer.geometry()  # (k, s, p, output_padding, d) per axis
@@ -47,6 +49,8 @@ def conv_transpose(ctx: Ctx, layer: ConvTranspose, xs: list[Shape], y: Shape, in
     body.append("  " * depth + f"acc += x0({xi}) * W[{w} + {wi}];")
     for dd in range(depth - 1, -1, -1):
         body.append("  " * dd + "}")
-    body.insert(len(decompose("i", ["co", "od", "oh", "ow"], [cout, *osz])), f"const int co_g = co % {cog};")
+    body.insert(
+        len(decompose("i", ["co", "od", "oh", "ow"], [cout, *osz])), f"const int co_g = co % {cog};"
+    )
     body.append("v = acc;")
     return ctx.loop(prod(y), body, ins, prep=prep)

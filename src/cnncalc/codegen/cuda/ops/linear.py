@@ -24,13 +24,29 @@ def linear(ctx: Ctx, layer: Linear, xs: list[Shape], y: Shape, ins: list[Buf]) -
     fold = Foldable(a, b, m, k) if rows == 1 else None
     if ctx.mode == "layered" and m >= 16 and k >= 16:
         step = Gemm(
-            name=ctx.name(), label=ctx.label, out=ctx.buf(rows * m), inputs=list(ins),
-            extent=rows * m, prep=prep, post=post, foldable=fold, m=m, k=k, p=rows, a=a, bias=b,
-            load_b=[f"b = x0(p * {k} + k);"], store=f"p * {m} + m",
+            name=ctx.name(),
+            label=ctx.label,
+            out=ctx.buf(rows * m),
+            inputs=list(ins),
+            extent=rows * m,
+            prep=prep,
+            post=post,
+            foldable=fold,
+            m=m,
+            k=k,
+            p=rows,
+            a=a,
+            bias=b,
+            load_b=[f"b = x0(p * {k} + k);"],
+            store=f"p * {m} + m",
         )
         ctx.steps.append(step)
         return step.out
-    head = ["const int f = i;"] if rows == 1 else [f"const int r = i / {m};", f"const int f = i % {m};"]
+    head = (
+        ["const int f = i;"]
+        if rows == 1
+        else [f"const int r = i / {m};", f"const int f = i % {m};"]
+    )
     xrow = "t" if rows == 1 else f"r * {k} + t"
     body = [
         *head,

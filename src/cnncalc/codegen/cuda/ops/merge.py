@@ -24,7 +24,10 @@ def concat(ctx: Ctx, layer: Concat, xs: list[Shape], y: Shape, ins: list[Buf]) -
     axis = layer.axis(len(y))
     inner, total = prod(y[axis + 1 :]), y[axis]
     outer = prod(y[:axis])
-    body = [f"const int o = {'i' if inner == 1 else f'(i / {inner})'}{f' % {total}' if outer > 1 else ''};"]
+    body = [
+        f"const int o = {'i' if inner == 1 else f'(i / {inner})'}"
+        f"{f' % {total}' if outer > 1 else ''};"
+    ]
     if outer > 1:
         body.append(f"const int q = i / {total * inner};")
     rest = f" + i % {inner}" if inner > 1 else ""

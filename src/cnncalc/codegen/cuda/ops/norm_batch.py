@@ -1,4 +1,4 @@
-"""batchnorm (inference): y = x·scale[c] + shift[c] with scale = γ/√(var + ε), shift = β − mean·scale,
+"""batchnorm (inference): y = x·scale[c] + shift[c], scale = γ/√(var + ε), shift = β − mean·scale,
 computed at load time in double precision. The fusion pass folds it into the convolution or
 linear layer before it where it can (their weights and bias are rescaled at load time)."""
 

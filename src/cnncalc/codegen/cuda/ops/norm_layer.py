@@ -29,10 +29,25 @@ def layernorm(ctx: Ctx, layer: LayerNorm, xs: list[Shape], y: Shape, ins: list[B
 
 def statistics(ctx: Ctx, x: Buf, rows: int, n: int, eps: float) -> tuple[Buf, Buf]:
     """Mean and 1/√(var + ε) of each of `rows` contiguous runs of n elements."""
-    mean = ctx.loop(rows, ["float s = 0.0f;", f"for (int t = 0; t < {n}; ++t) s += x0(i * {n} + t);", f"v = s / {n}.0f;"], [x])
-    rstd = ctx.loop(rows, [
-        "float s = 0.0f;",
-        f"for (int t = 0; t < {n}; ++t) {{ const float e = x0(i * {n} + t) - x1(i); s += e * e; }}",
-        f"v = 1.0f / sqrtf(s / {n}.0f + {flt(eps)});",
-    ], [x, mean])
+    mean = ctx.loop(
+        rows,
+        [
+            "float s = 0.0f;",
+            f"for (int t = 0; t < {n}; ++t) s += x0(i * {n} + t);",
+            f"v = s / {n}.0f;",
+        ],
+        [x],
+    )
+    rstd = ctx.loop(
+        rows,
+        [
+            "float s = 0.0f;",
+            f"for (int t = 0; t < {n}; ++t) {{",
+            f"  const float e = x0(i * {n} + t) - x1(i);",
+            "  s += e * e;",
+            "}",
+            f"v = 1.0f / sqrtf(s / {n}.0f + {flt(eps)});",
+        ],
+        [x, mean],
+    )
     return mean, rstd

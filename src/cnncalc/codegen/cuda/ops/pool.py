@@ -5,22 +5,27 @@ from __future__ import annotations
 
 from cnncalc.layers.pool import AvgPool, MaxPool, Pool
 
-from ..cstyle import Axis, decompose, flat, pad3, prod, window_loops
+from ..cstyle import Axis, decompose, flat, num, pad3, prod, window_loops
 from ..ir import Buf
 from ..lower import Ctx, Shape, lowers
 
 AXES = ("d", "h", "w")
 
 
-def _geometry(layer: Pool, x: Shape, y: Shape) -> tuple[list[str], list[Axis], tuple[int, int, int]]:
+def _geometry(
+    layer: Pool, x: Shape, y: Shape
+) -> tuple[list[str], list[Axis], tuple[int, int, int]]:
     wins = layer.windows()
     isz = pad3(x[1:], 1)
     osz = pad3(y[1:], 1)
     k = pad3([w.kernel for w in wins], 1)
     s = pad3([w.stride for w in wins], 1)
     d = pad3([w.dilation for w in wins], 1)
-    p = pad3([int(w.before) for w in wins], 0)
-    axes = [Axis(f"o{a}", f"i{a}", f"k{a}", *v) for a, *v in zip(AXES, isz, k, s, p, d, osz, strict=True)]
+    p = pad3([num(w.before) for w in wins], 0)
+    axes = [
+        Axis(f"o{a}", f"i{a}", f"k{a}", *v)
+        for a, *v in zip(AXES, isz, k, s, p, d, osz, strict=True)
+    ]
     return decompose("i", ["c", "od", "oh", "ow"], [x[0], *osz]), axes, isz
 
 
@@ -28,7 +33,12 @@ def _geometry(layer: Pool, x: Shape, y: Shape) -> tuple[list[str], list[Axis], t
 def maxpool(ctx: Ctx, layer: MaxPool, xs: list[Shape], y: Shape, ins: list[Buf]) -> Buf:
     head, axes, isz = _geometry(layer, xs[0], y)
     xi = flat(["c", "id", "ih", "iw"], [xs[0][0], *isz])
-    body = [*head, "float m = -INFINITY;", *window_loops(axes, [f"m = fmaxf(m, x0({xi}));"], "skip"), "v = m;"]
+    body = [
+        *head,
+        "float m = -INFINITY;",
+        *window_loops(axes, [f"m = fmaxf(m, x0({xi}));"], "skip"),
+        "v = m;",
+    ]
     return ctx.loop(prod(y), body, ins)
 
 

@@ -16,7 +16,10 @@ def rbf(ctx: Ctx, layer: RBF, xs: list[Shape], y: Shape, ins: list[Buf]) -> Buf:
     a = ctx.upload(ctx.tensor("weight", (m, k)), prep)
     body = [
         "float acc = 0.0f;",
-        f"for (int t = 0; t < {k}; ++t) {{ const float e = x0(t) - W[{a} + t * {m} + i]; acc += e * e; }}",
+        f"for (int t = 0; t < {k}; ++t) {{",
+        f"  const float e = x0(t) - W[{a} + t * {m} + i];",
+        "  acc += e * e;",
+        "}",
         "v = acc;",
     ]
     return ctx.loop(m, body, ins, prep=prep, post=[Prep("transpose", (a, m, k))])

@@ -15,14 +15,38 @@ def softmax(ctx: Ctx, layer: Softmax, xs: list[Shape], y: Shape, ins: list[Buf])
     x = xs[0]
     d = layer.dim if layer.dim >= 0 else layer.dim + len(x) + 1
     if d == 0:
-        raise Unsupported(f"{layer.type} over the batch dimension mixes samples", "dim", "use dim: 1")
+        raise Unsupported(
+            f"{layer.type} over the batch dimension mixes samples", "dim", "use dim: 1"
+        )
     a = d - 1
     size, inner = x[a], prod(x[a + 1 :])
     rows = prod(x) // size
-    elem = f"(r / {inner}) * {size * inner} + r % {inner} + t * {inner}" if inner > 1 else f"r * {size} + t"
+    elem = (
+        f"(r / {inner}) * {size * inner} + r % {inner} + t * {inner}"
+        if inner > 1
+        else f"r * {size} + t"
+    )
     head = ["const int r = i;"]
-    mx = ctx.loop(rows, [*head, "float m = -INFINITY;", f"for (int t = 0; t < {size}; ++t) m = fmaxf(m, x0({elem}));", "v = m;"], ins)
-    sm = ctx.loop(rows, [*head, "float s = 0.0f;", f"for (int t = 0; t < {size}; ++t) s += expf(x0({elem}) - x1(r));", "v = s;"], [ins[0], mx])
+    mx = ctx.loop(
+        rows,
+        [
+            *head,
+            "float m = -INFINITY;",
+            f"for (int t = 0; t < {size}; ++t) m = fmaxf(m, x0({elem}));",
+            "v = m;",
+        ],
+        ins,
+    )
+    sm = ctx.loop(
+        rows,
+        [
+            *head,
+            "float s = 0.0f;",
+            f"for (int t = 0; t < {size}; ++t) s += expf(x0({elem}) - x1(r));",
+            "v = s;",
+        ],
+        [ins[0], mx],
+    )
     row = f"(i / {size * inner}) * {inner} + i % {inner}" if inner > 1 else f"i / {size}"
     if layer.type == "softmax":
         expr = "expf(x0(i) - x1(r)) / x2(r)"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cnncalc.layers.split import MultiOutput
 
-from ..cstyle import prod
+from ..cstyle import num, prod
 from ..ir import Buf
 from ..lower import Ctx, Shape, lowers
 
@@ -13,7 +13,7 @@ from ..lower import Ctx, Shape, lowers
 def piece(ctx: Ctx, layer: MultiOutput, xs: list[Shape], y: Shape, ins: list[Buf]) -> Buf:
     x = xs[0]
     a = layer.axis(x)
-    start = int(layer.span(x[a])[0])
+    start = num(layer.span(x[a])[0])
     inner, n, size = prod(x[a + 1 :]), x[a], y[a]
     body = [
         f"const int q = i / {size * inner}, r = i % {size * inner};",

@@ -21,7 +21,9 @@ def upsample(ctx: Ctx, layer: Upsample, xs: list[Shape], y: Shape, ins: list[Buf
     elif layer.type == "upsamplingbilinear2d":
         mode, align = "bilinear", True
     if mode == "bicubic":
-        raise Unsupported("the CUDA backend does not support upsample mode 'bicubic'", "mode", "use bilinear")
+        raise Unsupported(
+            "the CUDA backend does not support upsample mode 'bicubic'", "mode", "use bilinear"
+        )
     x = xs[0]
     n = len(x) - 1
     sf = layer.scale_factor
@@ -49,9 +51,15 @@ def upsample(ctx: Ctx, layer: Upsample, xs: list[Shape], y: Shape, ins: list[Buf
                 body.append(f"const int s{a} = o{a} >> 1;")
             else:
                 half = " + 0.5f" if mode == "nearest-exact" else ""
-                body.append(f"const int s{a} = imin((int)floorf(((float)o{a}{half}) * {scale}), {i - 1});")
+                body.append(
+                    f"const int s{a} = imin((int)floorf(((float)o{a}{half}) * {scale}), {i - 1});"
+                )
             continue
-        src = f"{scale} * (float)o{a}" if align else f"fmaxf({scale} * ((float)o{a} + 0.5f) - 0.5f, 0.0f)"
+        src = (
+            f"{scale} * (float)o{a}"
+            if align
+            else f"fmaxf({scale} * ((float)o{a} + 0.5f) - 0.5f, 0.0f)"
+        )
         body += [
             f"const float r{a} = {src};",
             f"const int {a}0 = (int)r{a}; const int {a}p = ({a}0 < {i - 1}) ? 1 : 0;",
@@ -65,7 +73,9 @@ def upsample(ctx: Ctx, layer: Upsample, xs: list[Shape], y: Shape, ins: list[Buf
     return ctx.loop(prod(y), body, ins)
 
 
-def _blend(axis: int, coords: list[str], isz: tuple[int, int, int], c: int, moving: list[bool]) -> str:
+def _blend(
+    axis: int, coords: list[str], isz: tuple[int, int, int], c: int, moving: list[bool]
+) -> str:
     """torch's nested interpolation: λ0·(… at a0) + λ1·(… at a0 + ap), slowest axis outermost."""
     if axis == 3:
         return f"x0({flat(coords, [c, *isz])})"

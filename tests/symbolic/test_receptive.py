@@ -1,0 +1,227 @@
+"""Receptive fields against brute force: the input pixels whose gradient is nonzero for one
+output pixel (torch autograd, all weights positive, positive input, so no two paths cancel;
+max pooling measured as average pooling over the same windows, whose gradient reaches every
+pixel of the window). For every output position: the pixels that matter lie inside the field
+cnncalc gives; where the field lies inside the input, its first and last pixels matter. The
+reported size, jump and offset place each interior output's field exactly."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, assume, given, note, settings
+from hypothesis import strategies as st
+
+from cnncalc.analysis.engine import Report, analyze
+from cnncalc.analysis.receptive import WHOLE, FieldMap, receptive_fields, trace
+from cnncalc.api import loads
+from cnncalc.spec.network import INPUT
+from tests.codegen.strategies import networks
+from tests.symbolic.windows import window_nets
+
+torch = pytest.importorskip("torch")
+from torch import nn  # noqa: E402
+
+from cnncalc.codegen import generate  # noqa: E402
+from cnncalc.codegen.check import load as load_generated  # noqa: E402
+
+POSITIONS = 6  # output positions per layer and axis probed
+# layers whose gradient can cancel or vanish on a positive input (statistics over positions,
+# a softmax summed over its channels): the brute-force measure does not apply to them
+UNMEASURABLE = ("softmax", "logsoftmax", "groupnorm", "layernorm", "track_running_stats")
+
+
+def positive_model(report: Report) -> tuple[Any, dict[str, str]]:
+    """The generated torch module, every weight 1/fan-in and bias 0 (activations stay near 1,
+    where ReLU6 and the hard activations still pass gradient), max pools as average pools."""
+    gen = generate(report, "torch")
+    model = getattr(load_generated(gen), gen.class_name)().eval()
+    for m in list(model.modules()):
+        for name, child in list(m.named_children()):
+            n = type(child).__name__
+            if n.startswith("MaxPool"):
+                avg = getattr(nn, f"AvgPool{n[-2:]}")
+                setattr(m, name, avg(child.kernel_size, child.stride, child.padding, child.ceil_mode))
+            elif n.startswith("AdaptiveMaxPool"):
+                setattr(m, name, getattr(nn, f"AdaptiveAvgPool{n[-2:]}")(child.output_size))
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            p.fill_(0.0 if name.endswith("bias") else 1.0 if p.dim() <= 1 else 1.0 / p[0].numel())
+            p.requires_grad_(False)  # gradients for the input only
+    return model, gen.modules
+
+
+def measure(report: Report, mirrored: bool = False, only: set[str] | None = None) -> int:
+    """Check every layer's fields against the gradients; returns how many interior output
+    positions pinned a field exactly (the caller wants some). `mirrored`: reflect, replicate
+    or circular padding, where a border output reads pixels outside its field (copies)."""
+    model, modules = positive_model(report)
+    maps = trace(report)
+    figures = receptive_fields(report)
+    outs: dict[str, Any] = {}
+    for s in report.layers:
+        if (only and s.name not in only) or len(s.output_shape) != len(report.input_shape):
+            continue
+        if s.name in modules:
+            sub = model.get_submodule(modules[s.name])
+            sub.register_forward_hook(lambda m, i, o, name=s.name: outs.setdefault(name, o))
+            continue
+        # a layer written in forward (add, concat): its output as a module that reads it sees it
+        reader = next((r for r in report.layers if r.node.inputs[:1] == (s.name,) and r.name in modules), None)
+        if reader is not None:
+            sub = model.get_submodule(modules[reader.name])
+            sub.register_forward_pre_hook(lambda m, a, name=s.name: outs.setdefault(name, a[0]))
+    x = torch.ones(1, *report.input_shape, requires_grad=True)
+    model(x)
+    sizes = report.input_shape[1:]
+    exact = 0
+    for name, y in outs.items():
+        if not isinstance(y, torch.Tensor) or y.dim() != len(report.input_shape) + 1:
+            continue
+        dims = y.shape[2:]
+        probes = [[round(i * (n - 1) / max(1, POSITIONS - 1)) for i in range(POSITIONS)] for n in dims]
+        for k in range(POSITIONS):
+            at = tuple(p[k] for p in probes)
+            (grad,) = torch.autograd.grad(y[(0, slice(None), *at)].sum(), x, retain_graph=True)
+            g = grad[0].abs().sum(0)  # over channels
+            spans = [st.span(o) if isinstance(st, FieldMap) else () for st, o in zip(maps[name], at, strict=True)]
+            if None in spans:  # reads nothing along an axis: only a bias reaches it
+                assert not g.any(), (name, at)
+                continue
+            inside = all(interior(report, name, axis, o, o) for axis, o in enumerate(at))
+            for axis in range(len(sizes)):
+                other = tuple(a for a in range(g.dim()) if a != axis)
+                hit = torch.nonzero(g.sum(other) if other else g).flatten().tolist()
+                if inside or not mirrored:
+                    exact += check_axis(maps[name][axis], figures[name][axis], at[axis], hit, inside, name)
+    return exact
+
+
+def interior(report: Report, name: str, axis: int, a: int, b: int) -> bool:
+    """Whether output positions a..b of a layer read, through every layer back to the input,
+    only real positions (no padding anywhere): there the unclipped field is the exact one."""
+    if name == INPUT:
+        return 0 <= a and b < report.input_shape[1 + axis]
+    s = next(s for s in report.layers if s.name == name)
+    if not 0 <= a <= b < s.output_shape[1 + axis]:
+        return False
+    for src, x in zip(s.node.inputs, s.input_shapes, strict=True):
+        reads = s.node.layer.reads(x, s.output_shape, axis)
+        if reads is None or isinstance(reads, str):
+            return False
+        lo, hi = reads.span(a), reads.span(b)
+        if lo is None or hi is None or not interior(report, src, axis, int(lo[0]), int(hi[1])):
+            return False
+    return True
+
+
+def check_axis(state: Any, fig: Any, o: int, hit: list[int], inside: bool, name: str) -> int:
+    if state == WHOLE or isinstance(state, str):
+        assert fig.note == (WHOLE if state == WHOLE else state)
+        return 0
+    assert isinstance(state, FieldMap)
+    span = state.span(o)
+    assert span is not None
+    first, last = span
+    assert all(first <= h <= last for h in hit), (name, o, span, hit[:3], hit[-3:])
+    if not inside:
+        return 0
+    assert hit and (hit[0], hit[-1]) == (first, last), (name, o, span, hit[:3], hit[-3:])
+    assert last - first + 1 <= fig.size  # the largest field over positions
+    if len(state.table) == 1:  # every output's field alike: the figures place it
+        mid = fig.center + o * fig.jump
+        assert (first, last) == (mid - Fraction(fig.size - 1, 2), mid + Fraction(fig.size - 1, 2))
+        assert fig.size == last - first + 1
+    return 1
+
+
+def spec_report(spec: dict[str, Any] | str) -> Report:
+    text = spec if isinstance(spec, str) else yaml.safe_dump(spec, sort_keys=False)
+    if not isinstance(spec, str):
+        note(text)
+    return analyze(loads(text, "rf.yaml"))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(spec=window_nets(size=(24, 48)))
+def test_random_window_chains(spec: dict[str, Any]) -> None:
+    measure(spec_report(spec))
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(spec=networks(graph=True))
+def test_random_graphs(spec: dict[str, Any]) -> None:
+    assume(not any(word in yaml.safe_dump(spec) for word in UNMEASURABLE))
+    report = spec_report(spec)
+    assume(len(report.input_shape) > 1)
+    measure(report, mirrored="padding_mode" in yaml.safe_dump(spec))
+
+
+RESIDUAL = """\
+name: thin residual net (ResNet-18's geometry, 4 channels)
+input: {channels: 1, height: 160, width: 144}
+blocks:
+  basic:
+    args: {planes, stride: 1, down: false}
+    layers:
+      - {name: conv1, type: conv2d, out_channels: $planes, kernel_size: 3, stride: $stride, padding: 1}
+      - {name: bn1, type: batchnorm2d, activation: relu}
+      - {name: conv2, type: conv2d, out_channels: $planes, kernel_size: 3, padding: 1}
+      - {name: bn2, type: batchnorm2d}
+      - name: downsample
+        from: input
+        if: $down
+        layers:
+          - {type: conv2d, out_channels: $planes, kernel_size: 1, stride: $stride}
+          - {type: batchnorm2d}
+      - {name: add, type: add, from: [bn2, downsample], activation: relu}
+layers:
+  - {name: conv1, type: conv2d, out_channels: 4, kernel_size: 7, stride: 2, padding: 3}
+  - {name: maxpool, type: maxpool2d, kernel_size: 3, stride: 2, padding: 1}
+  - {name: layer1, type: basic, planes: 4, repeat: 2}
+  - {name: layer2, type: basic, planes: 4, repeat: 2, stride: $2 if i == 0 else 1, down: $i == 0}
+  - {name: layer3, type: basic, planes: 4, repeat: 2, stride: $2 if i == 0 else 1, down: $i == 0}
+"""
+
+# Paths whose fields are centred apart: the union is larger than either (3 and 5 -> 6), where
+# taking the larger of the two sizes would be wrong.
+LOPSIDED = """\
+name: lopsided branches
+input: {channels: 1, height: 40, width: 40}
+layers:
+  - {name: a, type: conv2d, out_channels: 2, kernel_size: 3, padding: 1}
+  - {name: b, type: conv2d, out_channels: 2, kernel_size: 5, padding: [[0, 4], [4, 0]], from: input}
+  - {name: sum, type: add, from: [a, b]}
+  - {name: c, type: conv2d, out_channels: 1, kernel_size: 3, stride: 2}
+"""
+
+
+def test_residual_net() -> None:
+    report = spec_report(RESIDUAL)
+    assert measure(report, only={"conv1", "maxpool", "layer1.1.add", "layer2.0.add", "layer3.0.add"}) > 10
+    fields = receptive_fields(report)
+    assert fields["layer2.1.add"][0].size == 99 and fields["layer3.1.add"][0].jump == 16
+
+
+def test_union_of_lopsided_paths() -> None:
+    report = spec_report(LOPSIDED)
+    assert measure(report) > 10
+    h, w = receptive_fields(report)["sum"]
+    assert (h.size, h.center, w.size, w.center) == (6, Fraction(3, 2), 6, Fraction(-3, 2))
+
+
+def test_thin_unet_up_path() -> None:
+    """specs/unet.yaml's geometry with 1 to 16 channels: transposed convolutions (jump 1/2
+    per step up), concatenated skips."""
+    from tests.symbolic.kit import ROOT
+
+    text = (ROOT / "specs" / "unet.yaml").read_text()
+    for wide, thin in (("1024", "16"), ("512", "8"), ("256", "4"), ("128", "2"), ("64", "1")):
+        text = text.replace(f"out: {wide}", f"out: {thin}")
+    text = text.replace("height: 512, width: 512", "height: 240, width: 224").replace("expect:", "#")
+    report = spec_report(text)
+    assert measure(report, only={"down2.pool", "down4.conv.conv2", "up1.cat", "up2.up", "up3.cat", "outc"}) > 10
+    assert receptive_fields(report)["outc"][0].size == 204
