@@ -25,12 +25,19 @@ import sys
 import time
 import traceback
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "tests"))
 os.chdir(ROOT)  # seeds include files relative to themselves; keep paths short and stable
+
+if TYPE_CHECKING:  # imported in _imports(), after atheris has instrumented cnncalc
+    from robustness.mutate import dump, mutate_data, mutate_text
+    from robustness.oracle import run_text
+
+    from cnncalc.errors import SpecError
+    from cnncalc.spec.yamlpos import decode, parse_text
 
 FINDINGS = HERE / "findings"
 SLOW_S = 5.0
@@ -43,11 +50,12 @@ SEED_FILES = [
 
 
 def _imports() -> None:
-    global run_text, mutate_data, mutate_text, dump, decode, parse_text, Unlocated, SpecError
+    global run_text, mutate_data, mutate_text, dump, decode, parse_text, SpecError
+    from robustness.mutate import dump, mutate_data, mutate_text
+    from robustness.oracle import run_text
+
     from cnncalc.errors import SpecError
     from cnncalc.spec.yamlpos import decode, parse_text
-    from robustness.mutate import dump, mutate_data, mutate_text
-    from robustness.oracle import Unlocated, run_text
 
 
 class FdpRng:
@@ -151,7 +159,7 @@ def main() -> None:
     if argv[:1] == ["--replay"]:  # re-run findings: each .bin holds the fuzz bytes
         _imports()
         SEEDS = Seeds()
-        import atheris
+        import atheris  # type: ignore[import-untyped]
 
         STOP = True
         for f in argv[1:]:
@@ -178,12 +186,12 @@ def main() -> None:
     # runs uninstrumented, several times faster. FUZZ_INSTRUMENT=cnncalc covers everything.
     scope = os.environ.get("FUZZ_INSTRUMENT", "cnncalc.spec,cnncalc.layers").split(",")
     with atheris.instrument_imports(include=scope):
-        import cnncalc.analysis.engine  # noqa: F401
-        import cnncalc.codegen.pytorch  # noqa: F401
+        import cnncalc.analysis.engine
+        import cnncalc.codegen.pytorch
         import cnncalc.layers.registry as registry
-        import cnncalc.render.json  # noqa: F401
-        import cnncalc.render.table  # noqa: F401
-        import cnncalc.render.text  # noqa: F401
+        import cnncalc.render.json
+        import cnncalc.render.table
+        import cnncalc.render.text
         import cnncalc.spec.load  # noqa: F401
 
         registry.types()  # imports (and instruments) every layer module

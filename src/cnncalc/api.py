@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cnncalc.analysis.engine import LayerStats, Report, analyze
 from cnncalc.errors import CnncalcError, Problem, SpecError, UsageError
 from cnncalc.layers.base import Counts, Shape
 from cnncalc.spec.load import load, loads, parse_dim
 from cnncalc.spec.network import Network
+
+if TYPE_CHECKING:
+    from cnncalc.codegen.backend import Generated
 
 __all__ = [
     "CnncalcError",
@@ -26,6 +30,7 @@ __all__ = [
     "SpecError",
     "UsageError",
     "analyze",
+    "generate",
     "load",
     "loads",
     "parse_input",
@@ -47,6 +52,15 @@ def parse_input(text: str, net: Network) -> Shape:
         layout = "×".join(net.input_names)
         raise UsageError(f"--input {text!r} has {len(dims)} dims; {net.file} takes {layout}")
     return tuple(d for d in dims if d is not None)
+
+
+def generate(report: Report, target: str = "torch", line_length: int = 88) -> Generated:
+    """Generated source for a checked report ('torch'; see cnncalc.codegen for the backends).
+
+    Imported lazily: the codegen package stays off the `params` path."""
+    from cnncalc.codegen import generate as _generate
+
+    return _generate(report, target, line_length)
 
 
 def report(path: str | Path, input_text: str | None = None) -> Report:

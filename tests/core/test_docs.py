@@ -45,6 +45,7 @@ def outputs(command: str, tmp_path: Path) -> list[dict[str, Any]]:
     runs: list[tuple[Any, ...]] = [(command, LENET), (command, merged)]
     if command == "params":
         runs.append((command, LENET, "--explain"))
+        runs.append((command, LENET, "--rf"))
     out = []
     for run in runs:
         res = cli(*run, "--format", "json")

@@ -4,6 +4,8 @@ its lint corpus is valid specs (lint analyses every file rather than stopping at
 from __future__ import annotations
 
 import importlib.util
+import re
+import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -34,3 +36,18 @@ def test_lint_corpus_is_valid_specs(tmp_path: Path) -> None:
     files = sorted(tmp_path.glob("*.yaml"))
     assert len(files) == 40
     assert sum(len(analyze(load(f)).layers) for f in files) == layers  # SpecError: not valid
+
+
+def test_documented_benchmark_commands_exist() -> None:
+    """Each `python benchmarks/X.py --flag` in docs/performance.md names a script that takes
+    that flag (the runs themselves take minutes: not a test)."""
+    doc = (ROOT / "docs" / "performance.md").read_text()
+    commands = re.findall(r"python (benchmarks/\w+\.py)((?: --?[\w-]+(?: -?\d+)?)*)", doc)
+    assert {script for script, _ in commands} >= {"benchmarks/run.py", "benchmarks/stages.py"}
+    for script, flags in commands:
+        shown = subprocess.run(
+            [sys.executable, script, "--help"], capture_output=True, text=True, cwd=ROOT, timeout=60
+        )
+        assert shown.returncode == 0, shown.stderr
+        for flag in re.findall(r"--[\w-]+", flags):
+            assert flag in shown.stdout, f"{script} has no {flag}"

@@ -147,3 +147,18 @@ def test_plain_stdout_follows_rich(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv("FORCE_COLOR", forced)
         monkeypatch.setattr(sys, "stdout", Out(False, "utf-8"))
         assert Console(width=200).is_terminal == (not boxtable.plain_stdout())
+
+
+@pytest.mark.parametrize("spec", ["lenet5.yaml", "resnet50.yaml"])
+def test_receptive_field_columns(spec: str) -> None:
+    """`params --rf` adds columns; drawn as rich draws them."""
+    from cnncalc.analysis.receptive import receptive_fields, with_fields
+    from cnncalc.render.values import RF_COLUMNS
+
+    base = rep(spec, None) or pytest.fail("no report")
+    r = with_fields(base, receptive_fields(base))
+    columns = (*PARAM_COLUMNS, *RF_COLUMNS)
+    buf = io.StringIO()
+    print_table(r, columns, Console(width=200, file=buf), totals=True)
+    ours = boxtable.draw(r, columns, totals=True)
+    assert ours is not None and ours == buf.getvalue()

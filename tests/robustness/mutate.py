@@ -36,15 +36,78 @@ def _deep(n: int) -> Any:
 
 
 ODD_VALUES: tuple[Any, ...] = (
-    0, -1, 1, 2, 3, 7, -(10**30), 10**30, 10**99, 10**100, 2**63, 2**64 + 1,
-    0.5, -0.0, 1.5, 1e308, float("inf"), float("-inf"), float("nan"),
-    True, False, None, "", " ", "x" * 5000, "ü∑🙂", "\u202eevil", "a\nb", "a: b", "- x",
-    "H", "W", "H+1", "input", "$2 if i == 0 else 1", "$" + "(" * 60 + "1", "$1/0", "$2**4096",
-    "$[1]*100000", "lenet5", "same", "tf_same", "valid", "relu", "conv2d", "x); import os; (",
-    "__class__", "self", "train", "0abc", "a.b", "s.0", "../x.yaml", "/etc/passwd",
-    [], {}, [1], [[1]], [1, 2, 3, 4], [0, 0], [-1, 2], [1.5], [True], [None], ["a", "b"],
-    {"type": "relu"}, {"min": 1, "max": 0}, {"type": "conv2d"}, _deep(30), _deep(120),
-    [[0, 1, 2]] * 6, list(range(64)),
+    0,
+    -1,
+    1,
+    2,
+    3,
+    7,
+    -(10**30),
+    10**30,
+    10**99,
+    10**100,
+    2**63,
+    2**64 + 1,
+    0.5,
+    -0.0,
+    1.5,
+    1e308,
+    float("inf"),
+    float("-inf"),
+    float("nan"),
+    True,
+    False,
+    None,
+    "",
+    " ",
+    "x" * 5000,
+    "ü∑🙂",
+    "\u202eevil",
+    "a\nb",
+    "a: b",
+    "- x",
+    "H",
+    "W",
+    "H+1",
+    "input",
+    "$2 if i == 0 else 1",
+    "$" + "(" * 60 + "1",
+    "$1/0",
+    "$2**4096",
+    "$[1]*100000",
+    "lenet5",
+    "same",
+    "tf_same",
+    "valid",
+    "relu",
+    "conv2d",
+    "x); import os; (",
+    "__class__",
+    "self",
+    "train",
+    "0abc",
+    "a.b",
+    "s.0",
+    "../x.yaml",
+    "/etc/passwd",
+    [],
+    {},
+    [1],
+    [[1]],
+    [1, 2, 3, 4],
+    [0, 0],
+    [-1, 2],
+    [1.5],
+    [True],
+    [None],
+    ["a", "b"],
+    {"type": "relu"},
+    {"min": 1, "max": 0},
+    {"type": "conv2d"},
+    _deep(30),
+    _deep(120),
+    [[0, 1, 2]] * 6,
+    list(range(64)),
 )
 
 
@@ -62,7 +125,7 @@ def vocabulary() -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 
 def odd_value(rng: Rng, data: Any) -> Any:
-    keys, types = vocabulary()
+    _, types = vocabulary()
     kind = rng.randrange(10)
     if kind == 0:
         return pick(rng, types)
@@ -87,7 +150,11 @@ def paths(data: Any, path: Path = (), depth: int = 0) -> list[Path]:
     if depth > 12:
         return out
     items: list[tuple[str | int, Any]] = (
-        list(data.items()) if isinstance(data, dict) else list(enumerate(data)) if isinstance(data, list) else []
+        list(data.items())
+        if isinstance(data, dict)
+        else list(enumerate(data))
+        if isinstance(data, list)
+        else []
     )
     for k, v in items:
         p = (*path, k)
@@ -118,11 +185,16 @@ def mutate_data(rng: Rng, data: Any, steps: int) -> Any:
             parent[last] = odd_value(rng, data)
         elif op == 3:  # swap types: wrap, unwrap, to text, to float, to a mapping
             v = parent[last]
-            parent[last] = pick(rng, [
-                [v], v[0] if isinstance(v, list) and v else {"v": v}, str(v),
-                float(v) if isinstance(v, int) and abs(v) < 2**60 else v,
-                list(v.values()) if isinstance(v, dict) else v,
-            ])
+            parent[last] = pick(
+                rng,
+                [
+                    [v],
+                    v[0] if isinstance(v, list) and v else {"v": v},
+                    str(v),
+                    float(v) if isinstance(v, int) and abs(v) < 2**60 else v,
+                    list(v.values()) if isinstance(v, dict) else v,
+                ],
+            )
         elif op == 4:  # insert a known key with an odd value into some mapping
             target = parent if isinstance(parent, dict) else get(data, p)
             if isinstance(target, dict):
@@ -131,17 +203,21 @@ def mutate_data(rng: Rng, data: Any, steps: int) -> Any:
             layers = data.get("layers") if isinstance(data, dict) else None
             if isinstance(layers, list) and layers:
                 i, j = rng.randrange(len(layers)), rng.randrange(len(layers))
-                pick(rng, [
-                    lambda: layers.insert(j, copy.deepcopy(layers[i])),
-                    lambda: layers.__setitem__(slice(None), [*layers[:i], layers[j], *layers[i + 1 :]]),
-                    layers.reverse,
-                ])()
+                how = rng.randrange(3)
+                if how == 0:
+                    layers.insert(j, copy.deepcopy(layers[i]))
+                elif how == 1:
+                    layers[i] = layers[j]
+                else:
+                    layers.reverse()
         elif op == 6:  # from: pointing at itself, a later layer, nowhere, or several
             target = parent if isinstance(parent, dict) else get(data, p)
             if isinstance(target, dict):
                 names = layer_names(data)
                 own = target.get("name", "x")
-                target["from"] = pick(rng, [own, pick(rng, names), "nowhere", [own, pick(rng, names)], []])
+                target["from"] = pick(
+                    rng, [own, pick(rng, names), "nowhere", [own, pick(rng, names)], []]
+                )
         elif op == 7:  # a number nudged: off by one, doubled, zero, negated, scaled up
             v = parent[last]
             if isinstance(v, int) and not isinstance(v, bool):
@@ -158,13 +234,71 @@ def dump(data: Any) -> str:
 
 
 YAML_BITS = (
-    "[", "]", "{", "}", ": ", ":", "- ", "-", ",", "&a ", "*a", "&b [*a, *a, *a] ", "*b",
-    "!!python/object/apply:os.system ['true'] ", "!!python/name:os.system ", "!!binary ",
-    "!!set ", "!!omap ", "!local ", "!!int ", "!!float ", "!!bool ", "!!str ", "!!timestamp ",
-    "<<: ", "? ", "|", ">-", "'", '"', "\\", "\t", "\n", "\r\n", "\r", "#", "%YAML 1.1\n",
-    "%TAG ! tag:x,2000:\n", "---\n", "...\n", "\ufeff", "\x85", "\u2028", "\x00", "\x01",
-    "\x7f", "\ud800", "🙂", "~", "null", "true", "yes", "on", ".inf", ".nan", "0x1F", "0o17",
-    "0b101", "1_000", "190:20:30", "1e3", "9" * 120, "2001-12-14", "  ", "    ",
+    "[",
+    "]",
+    "{",
+    "}",
+    ": ",
+    ":",
+    "- ",
+    "-",
+    ",",
+    "&a ",
+    "*a",
+    "&b [*a, *a, *a] ",
+    "*b",
+    "!!python/object/apply:os.system ['true'] ",
+    "!!python/name:os.system ",
+    "!!binary ",
+    "!!set ",
+    "!!omap ",
+    "!local ",
+    "!!int ",
+    "!!float ",
+    "!!bool ",
+    "!!str ",
+    "!!timestamp ",
+    "<<: ",
+    "? ",
+    "|",
+    ">-",
+    "'",
+    '"',
+    "\\",
+    "\t",
+    "\n",
+    "\r\n",
+    "\r",
+    "#",
+    "%YAML 1.1\n",
+    "%TAG ! tag:x,2000:\n",
+    "---\n",
+    "...\n",
+    "\ufeff",
+    "\x85",
+    "\u2028",
+    "\x00",
+    "\x01",
+    "\x7f",
+    "\ud800",
+    "🙂",
+    "~",
+    "null",
+    "true",
+    "yes",
+    "on",
+    ".inf",
+    ".nan",
+    "0x1F",
+    "0o17",
+    "0b101",
+    "1_000",
+    "190:20:30",
+    "1e3",
+    "9" * 120,
+    "2001-12-14",
+    "  ",
+    "    ",
 )
 
 

@@ -37,7 +37,7 @@ def check_problem(p: Problem) -> None:
     # spec text may sit in the fields (a refused name); what is printed must be one line
     if not p.message.strip() or not p.format().isprintable():
         raise Unlocated(f"a problem must be one non-empty printable line: {p.format()!r}")
-    if not re.fullmatch(r"[EW]\d{3}", p.code):
+    if not re.fullmatch(r"[A-Z]+\d{3}", p.code):
         raise Unlocated(f"problem without a code: {p.format()!r}")
 
 
@@ -110,10 +110,8 @@ def generate(report: object) -> str:
 def lint_text(text: str, folder: Path, name: str = "spec.yaml") -> None:
     """The lint runner on a file holding `text`: it reports, it never raises."""
     from cnncalc.lint.config import Config
-    from cnncalc.lint.runner import Linter
-
     from cnncalc.lint.formats.text import render
-    from cnncalc.lint.runner import LintResult
+    from cnncalc.lint.runner import Linter, LintResult
 
     path = folder / name
     path.write_text(text, encoding="utf-8", errors="surrogatepass")

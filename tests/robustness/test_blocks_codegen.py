@@ -33,26 +33,42 @@ def problems(path: Path) -> list[str]:
 
 
 def test_an_include_cycle_is_named(cnncalc: Cli, tmp_path: Path) -> None:
-    write(tmp_path, {"net.yaml": SPEC % "a.yaml", "a.yaml": "include: b.yaml\n" + BLOCK,
-                     "b.yaml": "include: [a.yaml]\n"})
+    write(
+        tmp_path,
+        {
+            "net.yaml": SPEC % "a.yaml",
+            "a.yaml": "include: b.yaml\n" + BLOCK,
+            "b.yaml": "include: [a.yaml]\n",
+        },
+    )
     line = refused(cnncalc("params", str(tmp_path / "net.yaml")), 1)
-    assert line.endswith("b.yaml:1:11: E113 include cycle: a.yaml → b.yaml → a.yaml "
-                         "(hint: a file cannot include itself, directly or through others)"), line
+    assert line.endswith(
+        "b.yaml:1:11: E113 include cycle: a.yaml → b.yaml → a.yaml "
+        "(hint: a file cannot include itself, directly or through others)"
+    ), line
 
 
 def test_a_file_including_itself_is_named(tmp_path: Path) -> None:
     write(tmp_path, {"self.yaml": SPEC % "self.yaml" + BLOCK})
     [msg] = problems(tmp_path / "self.yaml")
-    assert msg.endswith("self.yaml:3:10: E113 include cycle: self.yaml → self.yaml "
-                        "(hint: a file cannot include itself, directly or through others)"), msg
+    assert msg.endswith(
+        "self.yaml:3:10: E113 include cycle: self.yaml → self.yaml "
+        "(hint: a file cannot include itself, directly or through others)"
+    ), msg
 
 
 def test_an_include_outside_the_folder_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    write(tmp_path, {"lib/b.yaml": BLOCK, "project/net.yaml": SPEC % "../lib/b.yaml",
-                     "project/abs.yaml": SPEC % "/etc/passwd",
-                     "project/link.yaml": SPEC % "inside.yaml"})
+    write(
+        tmp_path,
+        {
+            "lib/b.yaml": BLOCK,
+            "project/net.yaml": SPEC % "../lib/b.yaml",
+            "project/abs.yaml": SPEC % "/etc/passwd",
+            "project/link.yaml": SPEC % "inside.yaml",
+        },
+    )
     (tmp_path / "project" / "inside.yaml").symlink_to(tmp_path / "lib" / "b.yaml")
     monkeypatch.delenv(ALLOW_OUTSIDE_ENV, raising=False)
     for name, item in [("net", "../lib/b.yaml"), ("abs", "/etc/passwd"), ("link", "inside.yaml")]:
@@ -83,25 +99,42 @@ def test_includes_that_are_not_spec_files_are_located(tmp_path: Path) -> None:
     ("defs", "chain"),
     [
         ("  a: {layers: [{type: a}]}", "a → a"),
-        ("  a: {layers: [{type: b}]}\n  b: {layers: [{name: g, layers: [{type: a}]}]}", "a → b → a"),
+        (
+            "  a: {layers: [{type: b}]}\n  b: {layers: [{name: g, layers: [{type: a}]}]}",
+            "a → b → a",
+        ),
         ("  a: {args: {t: b}, layers: [{type: $t}]}\n  b: {layers: [{type: a}]}", "a → b → a"),
     ],
     ids=["itself", "through another", "through an argument"],
 )
 def test_a_block_using_itself_is_named(defs: str, chain: str) -> None:
-    text = f"name: t\ninput: {{channels: 3, length: 8}}\nblocks:\n{defs}\nlayers:\n  - {{name: x, type: a}}\n"
+    text = "name: t\ninput: {channels: 3, length: 8}\n"
+    text += f"blocks:\n{defs}\nlayers:\n  - {{name: x, type: a}}\n"
     with pytest.raises(SpecError) as err:
         analyze(loads(text, "t.yaml"))
     msgs = [p.format() for p in err.value.problems]
-    assert any(f"E112" in m and f"uses itself ({chain})" in m for m in msgs), msgs
+    assert any("E112" in m and f"uses itself ({chain})" in m for m in msgs), msgs
 
 
 HOSTILE = [
     "__import__('os')-system('touch PWNED')",
     'x"""; import os; os-system("touch PWNED") #',
     "x'); import os; ('",
-    "self", "train", "forward", "class", "None", "__class__", "_private", "0abc",
-    "ünï—cødé 🙂", "x" * 300, "a b  c", "$$x", "torch", "nn", "super",
+    "self",
+    "train",
+    "forward",
+    "class",
+    "None",
+    "__class__",
+    "_private",
+    "0abc",
+    "ünï—cødé 🙂",
+    "x" * 300,
+    "a b  c",
+    "$$x",
+    "torch",
+    "nn",
+    "super",
 ]
 
 
@@ -113,16 +146,28 @@ def test_hostile_names_never_reach_generated_code_as_code(tmp_path: Path) -> Non
     layers += [f"  - {{name: {n}, type: relu}}" for n in names[1:]]
     layers += [f"  - {{name: merged, type: add, from: [{names[3]}, {names[4]}]}}"]
     spec = '"x); import os; (\\"\\"\\"\\n"'
-    text = f"name: {spec}\ninput: {{channels: 3, height: 8, width: 8}}\nlayers:\n" + "\n".join(layers)
+    text = f"name: {spec}\ninput: {{channels: 3, height: 8, width: 8}}\nlayers:\n" + "\n".join(
+        layers
+    )
     from cnncalc.codegen import generate
 
     gen = generate(analyze(loads(text, "t.yaml")), "torch")
     tree = ast.parse(gen.code)
-    imported = {a.name for node in ast.walk(tree) if isinstance(node, ast.Import | ast.ImportFrom)
-                for a in node.names}
+    imported = {
+        a.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for a in node.names
+    }
     assert imported <= {"torch", "nn", "math", "F"}, imported
     for node in ast.walk(tree):
-        ident = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
+        ident = (
+            node.id
+            if isinstance(node, ast.Name)
+            else node.attr
+            if isinstance(node, ast.Attribute)
+            else None
+        )
         if ident is not None:  # every identifier went through names.Namespace
             assert ident.isidentifier() and ident.isascii() and len(ident) <= 40, ident
             assert ident not in {"os", "system", "__import__", "eval", "exec", "__class__"}, ident

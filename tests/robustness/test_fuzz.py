@@ -24,8 +24,13 @@ from robustness.oracle import ROOT, check_problem, lint_text, run_text
 
 SCALE = int(os.environ.get("ROBUSTNESS_EXAMPLES", "1"))
 SEEDS = [
-    p for p in [*sorted((ROOT / "fuzz" / "seeds").glob("*.yaml")), ROOT / "specs" / "lenet5.yaml",
-                ROOT / "specs" / "resnet18.yaml", ROOT / "specs" / "squeezenet1_1.yaml"]
+    p
+    for p in [
+        *sorted((ROOT / "fuzz" / "seeds").glob("*.yaml")),
+        ROOT / "specs" / "lenet5.yaml",
+        ROOT / "specs" / "resnet18.yaml",
+        ROOT / "specs" / "squeezenet1_1.yaml",
+    ]
     if p.exists()
 ]
 TEXTS = {p: p.read_text(encoding="utf-8") for p in SEEDS}
@@ -82,7 +87,8 @@ def test_lint_reports_and_never_raises(
 ) -> None:
     folder = tmp_path_factory.mktemp("lint")
     text = (
-        dump(mutate_data(rng, DATA[seed], steps)) if rng.random() < 0.5
+        dump(mutate_data(rng, DATA[seed], steps))
+        if rng.random() < 0.5
         else mutate_text(rng, TEXTS[seed], steps)
     )
     lint_text(text.replace("include:", "x_include:"), folder)  # includes resolve beside seeds
@@ -90,7 +96,9 @@ def test_lint_reports_and_never_raises(
 
 @fuzz_settings(8)
 @given(seed=seed_files, rng=st.randoms(use_true_random=False), steps=st.integers(1, 4))
-def test_codegen_on_mutated_specs_is_python_or_located(seed: Path, rng: random.Random, steps: int) -> None:
+def test_codegen_on_mutated_specs_is_python_or_located(
+    seed: Path, rng: random.Random, steps: int
+) -> None:
     run_text(dump(mutate_data(rng, DATA[seed], steps)), str(seed), render=False, codegen=True)
 
 

@@ -24,7 +24,9 @@ def boom(*args: object, **kwargs: object) -> object:
 LINE = "cnncalc: internal error: RuntimeError: boom (please report)\n"
 
 
-def test_a_bug_in_the_library_prints_one_line(cnncalc: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_bug_in_the_library_prints_one_line(
+    cnncalc: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import cnncalc.api as api
 
     monkeypatch.setattr(api, "report", boom)
@@ -57,4 +59,7 @@ def test_a_bug_in_a_real_process_prints_no_traceback() -> None:
         "from cnncalc.cli.fast import main\nmain()\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert (proc.returncode, proc.stderr) == (1, "cnncalc: internal error: KeyError: 'x' (please report)\n")
+    assert (proc.returncode, proc.stderr) == (
+        1,
+        "cnncalc: internal error: KeyError: 'x' (please report)\n",
+    )

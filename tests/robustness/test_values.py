@@ -61,7 +61,7 @@ def test_huge_sizes_are_exact_everywhere(cnncalc: Cli, tmp_path: Path) -> None:
     assert f"{total:,}" in md
     table = cnncalc("params", str(spec), "--explain", "--dtype", "float64")
     assert table.code == 0 and f"{total:,}" in table.out
-    mb, rest = divmod(total * 8 * 100, 1024 * 1024)  # the memory line, exact, no float
+    mb = total * 8 * 100 // (1024 * 1024)  # the memory line, exact, no float
     assert f"params+buffers {mb // 100:,}." in table.out.replace("\n", "")
 
 
@@ -81,7 +81,15 @@ def test_memory_in_mb_is_formatted_without_floats() -> None:
     assert f"{total * 4 * 100 // (1024 * 1024) // 100:,}." in out
     # and the integer rounding agrees with float formatting wherever a float is exact
     mb = 1024 * 1024
-    for v in [0, 1, 131072, 131072 * 3, 240_000, 2**52, *random.Random(1).sample(range(2**53), 500)]:
+    for v in [
+        0,
+        1,
+        131072,
+        131072 * 3,
+        240_000,
+        2**52,
+        *random.Random(1).sample(range(2**53), 500),
+    ]:
         q, r = divmod(v * 100, mb)
         q += 2 * r > mb or (2 * r == mb and q % 2 == 1)
         assert f"{q // 100:,}.{q % 100:02d}" == f"{v / mb:,.2f}", v
@@ -90,31 +98,48 @@ def test_memory_in_mb_is_formatted_without_floats() -> None:
 @pytest.mark.parametrize("field", ["out_channels", "kernel_size", "stride", "groups"])
 @pytest.mark.parametrize(
     ("value", "shown"),
-    [("0", "got 0"), ("-3", "got -3"), ("2.5", "got 2.5 (a float)"), ("true", "got True (a boolean)"),
-     ("null", "got None"), ("'3'", "got '3' (a string)")],
+    [
+        ("0", "got 0"),
+        ("-3", "got -3"),
+        ("2.5", "got 2.5 (a float)"),
+        ("true", "got True (a boolean)"),
+        ("null", "got None"),
+        ("'3'", "got '3' (a string)"),
+    ],
 )
 def test_bad_sizes_are_refused_by_name(field: str, value: str, shown: str) -> None:
     layer = {"out_channels": "4", "kernel_size": "3", "stride": "1", "groups": "1", field: value}
     fields = ", ".join(f"{k}: {v}" for k, v in layer.items())
-    text = f"name: t\ninput: {{channels: 4, height: 8, width: 8}}\nlayers:\n  - {{name: c, type: conv2d, {fields}}}\n"
+    text = "name: t\ninput: {channels: 4, height: 8, width: 8}\nlayers:\n"
+    text += f"  - {{name: c, type: conv2d, {fields}}}\n"
     [msg] = problems(text)
     col = text.splitlines()[3].index(f"{field}: {value}") + len(field) + 3
-    assert msg.startswith(f"t.yaml:4:{col}: E002 layer 'c': {field}: must be a positive integer"), msg
+    assert msg.startswith(f"t.yaml:4:{col}: E002 layer 'c': {field}: must be a positive integer"), (
+        msg
+    )
     assert shown in msg, msg
 
 
 @pytest.mark.parametrize("value", ["0", "-3", "2.5", "true", "null", "'x y'", "[1]"])
 def test_bad_input_sizes_are_refused_by_name(value: str) -> None:
-    [msg] = problems(f"name: t\ninput: {{channels: {value}, height: 8}}\nlayers: [{{type: relu}}]\n")
-    assert msg.startswith("t.yaml:2:19: E002 input channels must be a positive integer or a symbol"), msg
+    [msg] = problems(
+        f"name: t\ninput: {{channels: {value}, height: 8}}\nlayers: [{{type: relu}}]\n"
+    )
+    assert msg.startswith(
+        "t.yaml:2:19: E002 input channels must be a positive integer or a symbol"
+    ), msg
 
 
 def test_a_layer_reading_from_itself_is_named() -> None:
-    base = "name: t\ninput: {channels: 3, length: 8}\nlayers:\n  - {name: a, type: relu, from: %s}\n"
+    base = (
+        "name: t\ninput: {channels: 3, length: 8}\nlayers:\n  - {name: a, type: relu, from: %s}\n"
+    )
     for ref in ["a", "[input, a]"]:
         [msg] = problems(base % ref)
-        assert msg == ("t.yaml:4:27: E105 layer 'a': layer 'a' reads from itself "
-                       "(hint: from: names an earlier layer)"), msg
+        assert msg == (
+            "t.yaml:4:27: E105 layer 'a': layer 'a' reads from itself "
+            "(hint: from: names an earlier layer)"
+        ), msg
 
 
 def test_forward_and_unknown_references_are_named() -> None:
@@ -124,8 +149,12 @@ def test_forward_and_unknown_references_are_named() -> None:
         "  - {name: c, type: relu, from: nowhere}\n"
     )
     msgs = problems(text)
-    assert msgs[0].startswith("t.yaml:4:26: E105 layer 'a': from: 'b' is not an earlier layer"), msgs
-    assert msgs[1].startswith("t.yaml:6:27: E105 layer 'c': from: 'nowhere' is not an earlier"), msgs
+    assert msgs[0].startswith("t.yaml:4:26: E105 layer 'a': from: 'b' is not an earlier layer"), (
+        msgs
+    )
+    assert msgs[1].startswith("t.yaml:6:27: E105 layer 'c': from: 'nowhere' is not an earlier"), (
+        msgs
+    )
 
 
 def test_names_with_control_characters_are_refused(cnncalc: Cli, tmp_path: Path) -> None:

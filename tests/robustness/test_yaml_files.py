@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from cnncalc.api import SpecError, analyze, loads
+from cnncalc.errors import UsageError
 from cnncalc.spec import yamlpos
 from robustness.kit import VALID, Run, cli, refused
 
@@ -43,9 +44,13 @@ def test_python_tags_construct_nothing(tmp_path: Path) -> None:
     ]
     for payload in payloads:
         [msg] = problems(VALID.replace("name: tiny", f"name: {payload}"))
-        assert msg.startswith("t.yaml:1:7: E001 unsupported YAML tag 'tag:yaml.org,2002:python/"), msg
+        assert msg.startswith("t.yaml:1:7: E001 unsupported YAML tag 'tag:yaml.org,2002:python/"), (
+            msg
+        )
     as_layer = VALID + f"  - !!python/object/apply:os.system ['touch {marker}']\n"
-    refused(cli("params", spec_file(tmp_path, as_layer)), 1, "spec.yaml:5:5: E001 unsupported YAML tag")
+    refused(
+        cli("params", spec_file(tmp_path, as_layer)), 1, "spec.yaml:5:5: E001 unsupported YAML tag"
+    )
     assert not marker.exists()
 
 
@@ -97,8 +102,10 @@ def test_a_recursive_alias_is_refused() -> None:
 def test_duplicate_keys_are_refused(cnncalc: Cli, tmp_path: Path) -> None:
     text = VALID.replace("kernel_size: 3}", "kernel_size: 3, kernel_size: 5}")
     line = refused(cnncalc("params", spec_file(tmp_path, text)), 1)
-    assert line.endswith("spec.yaml:4:63: E001 duplicate key 'kernel_size' (first at line 4) "
-                         "(hint: each key may appear once in a mapping)"), line
+    assert line.endswith(
+        "spec.yaml:4:63: E001 duplicate key 'kernel_size' (first at line 4) "
+        "(hint: each key may appear once in a mapping)"
+    ), line
     [msg] = problems(VALID + "name: again\n")
     assert "t.yaml:5:1: E001 duplicate key 'name' (first at line 1)" in msg
 
@@ -109,8 +116,18 @@ def test_merge_keys_are_refused() -> None:
 
 
 def test_an_empty_file_is_refused(cnncalc: Cli, tmp_path: Path) -> None:
-    for text in ["", "\n\n", "# only a comment\n", "---\n", "--- # nothing\n...\n", "~\n", "\ufeff"]:
-        refused(cnncalc("params", spec_file(tmp_path, text)), 1, "spec.yaml:1:1: E001 the file is empty")
+    for text in [
+        "",
+        "\n\n",
+        "# only a comment\n",
+        "---\n",
+        "--- # nothing\n...\n",
+        "~\n",
+        "\ufeff",
+    ]:
+        refused(
+            cnncalc("params", spec_file(tmp_path, text)), 1, "spec.yaml:1:1: E001 the file is empty"
+        )
 
 
 def test_binary_garbage_is_refused(cnncalc: Cli, tmp_path: Path) -> None:
@@ -120,25 +137,41 @@ def test_binary_garbage_is_refused(cnncalc: Cli, tmp_path: Path) -> None:
         line = refused(cnncalc("params", spec_file(tmp_path, junk, f"junk{k}.yaml")), 1, "E001")
         assert "not UTF-8" in line or "NUL" in line, line
     png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
-    refused(cnncalc("params", spec_file(tmp_path, png)), 1, "spec.yaml:1:1: E001 the file is not UTF-8")
+    refused(
+        cnncalc("params", spec_file(tmp_path, png)), 1, "spec.yaml:1:1: E001 the file is not UTF-8"
+    )
 
 
 def test_non_utf8_bytes_are_located(cnncalc: Cli, tmp_path: Path) -> None:
     latin1 = VALID.replace("tiny", "caf\u00e9").encode("latin-1")
-    refused(cnncalc("params", spec_file(tmp_path, latin1)), 1,
-            "spec.yaml:1:10: E001 the file is not UTF-8 text (hint: save it as UTF-8)")
+    refused(
+        cnncalc("params", spec_file(tmp_path, latin1)),
+        1,
+        "spec.yaml:1:10: E001 the file is not UTF-8 text (hint: save it as UTF-8)",
+    )
     utf16 = VALID.encode("utf-16")
-    refused(cnncalc("params", spec_file(tmp_path, utf16)), 1, "spec.yaml:1:1: E001 the file is not UTF-8")
+    refused(
+        cnncalc("params", spec_file(tmp_path, utf16)),
+        1,
+        "spec.yaml:1:1: E001 the file is not UTF-8",
+    )
     bom = b"\xef\xbb\xbf" + VALID.encode()  # a UTF-8 BOM is fine
     assert cnncalc("params", spec_file(tmp_path, bom)).code == 0
 
 
 def test_nul_and_control_characters_are_located(cnncalc: Cli, tmp_path: Path) -> None:
     nul = VALID.replace("tiny", "ti\x00ny").encode()
-    refused(cnncalc("params", spec_file(tmp_path, nul)), 1, "spec.yaml:1:9: E001 the file contains NUL bytes")
+    refused(
+        cnncalc("params", spec_file(tmp_path, nul)),
+        1,
+        "spec.yaml:1:9: E001 the file contains NUL bytes",
+    )
     ctrl = VALID.replace("tiny", "ti\x1bny")
-    refused(cnncalc("params", spec_file(tmp_path, ctrl)), 1,
-            "spec.yaml:1:9: E001 YAML syntax error: control characters are not allowed")
+    refused(
+        cnncalc("params", spec_file(tmp_path, ctrl)),
+        1,
+        "spec.yaml:1:9: E001 YAML syntax error: control characters are not allowed",
+    )
     [msg] = problems(VALID.replace("tiny", "'ti\ud800ny'"))  # in-process only: a lone surrogate
     assert msg.startswith("t.yaml:1:10: E001 the text is not valid Unicode"), msg
 
@@ -150,7 +183,7 @@ def test_a_directory_is_a_usage_error(cnncalc: Cli, tmp_path: Path) -> None:
 def test_a_missing_file_is_a_usage_error(cnncalc: Cli, tmp_path: Path) -> None:
     refused(cnncalc("params", str(tmp_path / "nope.yaml")), 2, "nope.yaml: no such file")
     refused(cnncalc("params", str(tmp_path / ("x" * 5000))), 2, "cannot read: File name too long")
-    with pytest.raises(yamlpos.UsageError, match="no such file"):  # in-process callers only
+    with pytest.raises(UsageError, match="no such file"):  # in-process callers only
         yamlpos.read_text("a\x00b.yaml")
 
 
@@ -220,7 +253,7 @@ def test_several_documents_are_refused() -> None:
 
 def test_syntax_errors_are_located(cnncalc: Cli, tmp_path: Path) -> None:
     cases = {
-        "a:\n\tb: 1\n": "spec.yaml:2:1: E001 YAML syntax error: found character that cannot start any token",
+        "a:\n\tb: 1\n": "spec.yaml:2:1: E001 YAML syntax error: found character that cannot start",
         "a: [1, 2\n": "spec.yaml:2:1: E001 YAML syntax error",
         "a: 'open\n": "spec.yaml:2:1: E001 YAML syntax error",
         "? [a]\n: 1\n": "spec.yaml:1:3: E001 mapping keys must be plain scalars",

@@ -31,7 +31,9 @@ def with_sizes(net: Network, values: Mapping[str, Dim]) -> Shape:
     return tuple(x)
 
 
-def symbolic(net: Network, low: Mapping[str, int], high: Mapping[str, int | None] | None = None) -> Report:
+def symbolic(
+    net: Network, low: Mapping[str, int], high: Mapping[str, int | None] | None = None
+) -> Report:
     """The report with each spatial size a symbol from low[name] (to high[name])."""
     syms = {n: Symbol(n, low[n], (high or {}).get(n)) for n in spatial(net)}
     return analyze(net, with_sizes(net, syms))

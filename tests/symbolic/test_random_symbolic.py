@@ -36,7 +36,9 @@ def check(spec: dict[str, Any], bounded: bool, data: st.DataObject) -> None:
         # in_features) or a bound the engine could not prove; the drawn size itself works
         note(str(err))
         return
-    envs = [low] + [{n: data.draw(st.integers(low[n], low[n] + SPAN)) for n in names} for _ in range(6)]
+    envs = [low] + [
+        {n: data.draw(st.integers(low[n], low[n] + SPAN)) for n in names} for _ in range(6)
+    ]
     assert agrees(sym, net, low)  # the drawn size is accepted by construction
     for env in envs[1:]:
         agrees(sym, net, env)

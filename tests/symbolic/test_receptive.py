@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 import yaml
 from hypothesis import HealthCheck, assume, given, note, settings
-from hypothesis import strategies as st
 
 from cnncalc.analysis.engine import Report, analyze
 from cnncalc.analysis.receptive import WHOLE, FieldMap, receptive_fields, trace
@@ -29,14 +28,25 @@ from cnncalc.codegen import generate  # noqa: E402
 from cnncalc.codegen.check import load as load_generated  # noqa: E402
 
 POSITIONS = 6  # output positions per layer and axis probed
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_thread() -> Any:
+    """Hundreds of tiny backward passes: a thread pool only waits on itself (20× slower)."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
 # layers whose gradient can cancel or vanish on a positive input (statistics over positions,
 # a softmax summed over its channels): the brute-force measure does not apply to them
 UNMEASURABLE = ("softmax", "logsoftmax", "groupnorm", "layernorm", "track_running_stats")
 
 
 def positive_model(report: Report) -> tuple[Any, dict[str, str]]:
-    """The generated torch module, every weight 1/fan-in and bias 0 (activations stay near 1,
-    where ReLU6 and the hard activations still pass gradient), max pools as average pools."""
+    """The generated torch module, every weight 1/fan-in and bias 0 (values keep the input's
+    scale), max pools as average pools."""
     gen = generate(report, "torch")
     model = getattr(load_generated(gen), gen.class_name)().eval()
     for m in list(model.modules()):
@@ -44,7 +54,9 @@ def positive_model(report: Report) -> tuple[Any, dict[str, str]]:
             n = type(child).__name__
             if n.startswith("MaxPool"):
                 avg = getattr(nn, f"AvgPool{n[-2:]}")
-                setattr(m, name, avg(child.kernel_size, child.stride, child.padding, child.ceil_mode))
+                setattr(
+                    m, name, avg(child.kernel_size, child.stride, child.padding, child.ceil_mode)
+                )
             elif n.startswith("AdaptiveMaxPool"):
                 setattr(m, name, getattr(nn, f"AdaptiveAvgPool{n[-2:]}")(child.output_size))
     with torch.no_grad():
@@ -70,24 +82,32 @@ def measure(report: Report, mirrored: bool = False, only: set[str] | None = None
             sub.register_forward_hook(lambda m, i, o, name=s.name: outs.setdefault(name, o))
             continue
         # a layer written in forward (add, concat): its output as a module that reads it sees it
-        reader = next((r for r in report.layers if r.node.inputs[:1] == (s.name,) and r.name in modules), None)
+        reader = next(
+            (r for r in report.layers if r.node.inputs[:1] == (s.name,) and r.name in modules), None
+        )
         if reader is not None:
             sub = model.get_submodule(modules[reader.name])
             sub.register_forward_pre_hook(lambda m, a, name=s.name: outs.setdefault(name, a[0]))
-    x = torch.ones(1, *report.input_shape, requires_grad=True)
-    model(x)
+    # small positive values: saturating activations (hardsigmoid, relu6) stay in their slopes
+    x = torch.full((1, *report.input_shape), 0.01, dtype=torch.float64, requires_grad=True)
+    model.double()(x)
     sizes = report.input_shape[1:]
     exact = 0
     for name, y in outs.items():
         if not isinstance(y, torch.Tensor) or y.dim() != len(report.input_shape) + 1:
             continue
         dims = y.shape[2:]
-        probes = [[round(i * (n - 1) / max(1, POSITIONS - 1)) for i in range(POSITIONS)] for n in dims]
+        probes = [
+            [round(i * (n - 1) / max(1, POSITIONS - 1)) for i in range(POSITIONS)] for n in dims
+        ]
         for k in range(POSITIONS):
             at = tuple(p[k] for p in probes)
             (grad,) = torch.autograd.grad(y[(0, slice(None), *at)].sum(), x, retain_graph=True)
             g = grad[0].abs().sum(0)  # over channels
-            spans = [st.span(o) if isinstance(st, FieldMap) else () for st, o in zip(maps[name], at, strict=True)]
+            spans = [
+                st.span(o) if isinstance(st, FieldMap) else ()
+                for st, o in zip(maps[name], at, strict=True)
+            ]
             if None in spans:  # reads nothing along an axis: only a bias reaches it
                 assert not g.any(), (name, at)
                 continue
@@ -96,7 +116,9 @@ def measure(report: Report, mirrored: bool = False, only: set[str] | None = None
                 other = tuple(a for a in range(g.dim()) if a != axis)
                 hit = torch.nonzero(g.sum(other) if other else g).flatten().tolist()
                 if inside or not mirrored:
-                    exact += check_axis(maps[name][axis], figures[name][axis], at[axis], hit, inside, name)
+                    exact += check_axis(
+                        maps[name][axis], figures[name][axis], at[axis], hit, inside, name
+                    )
     return exact
 
 
@@ -104,7 +126,7 @@ def interior(report: Report, name: str, axis: int, a: int, b: int) -> bool:
     """Whether output positions a..b of a layer read, through every layer back to the input,
     only real positions (no padding anywhere): there the unclipped field is the exact one."""
     if name == INPUT:
-        return 0 <= a and b < report.input_shape[1 + axis]
+        return a >= 0 and b < report.input_shape[1 + axis]
     s = next(s for s in report.layers if s.name == name)
     if not 0 <= a <= b < s.output_shape[1 + axis]:
         return False
@@ -167,7 +189,8 @@ blocks:
   basic:
     args: {planes, stride: 1, down: false}
     layers:
-      - {name: conv1, type: conv2d, out_channels: $planes, kernel_size: 3, stride: $stride, padding: 1}
+      - {name: conv1, type: conv2d, out_channels: $planes, kernel_size: 3, stride: $stride,
+         padding: 1}
       - {name: bn1, type: batchnorm2d, activation: relu}
       - {name: conv2, type: conv2d, out_channels: $planes, kernel_size: 3, padding: 1}
       - {name: bn2, type: batchnorm2d}
@@ -201,7 +224,10 @@ layers:
 
 def test_residual_net() -> None:
     report = spec_report(RESIDUAL)
-    assert measure(report, only={"conv1", "maxpool", "layer1.1.add", "layer2.0.add", "layer3.0.add"}) > 10
+    assert (
+        measure(report, only={"conv1", "maxpool", "layer1.1.add", "layer2.0.add", "layer3.0.add"})
+        > 10
+    )
     fields = receptive_fields(report)
     assert fields["layer2.1.add"][0].size == 99 and fields["layer3.1.add"][0].jump == 16
 
@@ -221,7 +247,14 @@ def test_thin_unet_up_path() -> None:
     text = (ROOT / "specs" / "unet.yaml").read_text()
     for wide, thin in (("1024", "16"), ("512", "8"), ("256", "4"), ("128", "2"), ("64", "1")):
         text = text.replace(f"out: {wide}", f"out: {thin}")
-    text = text.replace("height: 512, width: 512", "height: 240, width: 224").replace("expect:", "#")
+    text = text.replace("height: 512, width: 512", "height: 240, width: 224").replace(
+        "expect:", "#"
+    )
     report = spec_report(text)
-    assert measure(report, only={"down2.pool", "down4.conv.conv2", "up1.cat", "up2.up", "up3.cat", "outc"}) > 10
+    assert (
+        measure(
+            report, only={"down2.pool", "down4.conv.conv2", "up1.cat", "up2.up", "up3.cat", "outc"}
+        )
+        > 10
+    )
     assert receptive_fields(report)["outc"][0].size == 204

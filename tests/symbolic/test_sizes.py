@@ -53,7 +53,11 @@ def reads_all(report: Report, axis: int) -> bool:
         w, n = windows[axis], x[1 + axis]
         assert isinstance(n, int) and isinstance(w.after, int) and isinstance(w.before, int)
         reach = n + w.before + w.after - w.span
-        if not w.ceil_mode and reach >= 0 and reach % w.stride - w.after > max(0, w.stride - w.span):
+        if (
+            not w.ceil_mode
+            and reach >= 0
+            and reach % w.stride - w.after > max(0, w.stride - w.span)
+        ):
             return False
     return True
 
@@ -71,7 +75,10 @@ def check(net: Network, report: SizesReport, only: str | None = None) -> None:
         assert v.minimum == (accepted[0] if accepted else None), v.name
         for c in CRITERIA:
             assert list(v.criteria[c].sizes) == seen[c], (v.name, c, v.criteria[c].formula(v.name))
-            assert [s for s in range(lo, hi + 1) if v.criteria[c].contains(s)] == seen[c], (v.name, c)
+            assert [s for s in range(lo, hi + 1) if v.criteria[c].contains(s)] == seen[c], (
+                v.name,
+                c,
+            )
 
 
 @pytest.mark.parametrize("path", ZOO, ids=lambda p: p.stem)
@@ -91,7 +98,10 @@ def test_the_answers_the_issue_asks_for() -> None:
     for name in ("H", "W"):
         assert unet[name].minimum == 16
         assert unet[name].criteria["accepted"].formula(name) == f"{name} ≥ 16, {name} ≡ 0 (mod 16)"
-        assert unet[name].criteria["exact"].formula(name, ascii=True) == f"{name} >= 16, {name} % 16 == 0"
+        assert (
+            unet[name].criteria["exact"].formula(name, ascii=True)
+            == f"{name} >= 16, {name} % 16 == 0"
+        )
 
 
 def test_symbolic_input_names_the_variables() -> None:

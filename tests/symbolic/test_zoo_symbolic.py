@@ -57,7 +57,10 @@ def test_json_formulas_parse_back(stem: str) -> None:
     data = report_dict(report, full=True)
     seen = 0
     for layer, s in zip(data["layers"], report.layers, strict=True):
-        for got, want in [*zip(layer["output_shape"], s.output_shape, strict=True), (layer["macs"], s.counts.macs)]:
+        for got, want in [
+            *zip(layer["output_shape"], s.output_shape, strict=True),
+            (layer["macs"], s.counts.macs),
+        ]:
             if isinstance(got, str):
                 assert parse(got, syms) == want
                 seen += 1
@@ -72,5 +75,7 @@ def test_resnet50_shapes_print_as_ceilings() -> None:
     from cnncalc.render.values import shape_text
 
     assert shape_text(by["layer4.2.relu_2"].output_shape) == "2048×⌈H/32⌉×⌈W/32⌉"
-    assert shape_text(by["layer4.2.relu_2"].output_shape, ascii=True) == "2048xceil(H/32)xceil(W/32)"
+    assert (
+        shape_text(by["layer4.2.relu_2"].output_shape, ascii=True) == "2048xceil(H/32)xceil(W/32)"
+    )
     assert shape_text(by["layer1.0.conv1"].output_shape) == "64×⌈H/4⌉×⌈W/4⌉"

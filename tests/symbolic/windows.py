@@ -30,28 +30,35 @@ def window_layer(draw: st.DrawFn, grow: bool, pooling: bool) -> dict[str, Any]:
             padding = "tf_same"
         if padding == "pairs":
             padding = [[draw(st.integers(0, 3)), draw(st.integers(0, 3))] for _ in range(2)]
-        return {"type": "conv2d", "out_channels": draw(st.integers(1, 2)), "kernel_size": list(k),
-                "stride": stride, "padding": padding, "dilation": dilation}  # fmt: skip
+        return {"type": "conv2d", "out_channels": draw(st.integers(1, 2)),
+                "kernel_size": list(k), "stride": stride, "padding": padding,
+                "dilation": dilation}  # fmt: skip
     if kind in ("maxpool", "avgpool"):
         k = draw(st.integers(1, 4))
-        layer = {"type": f"{kind}2d", "kernel_size": k, "stride": draw(st.integers(1, 3)),
-                 "padding": draw(st.integers(0, k // 2)), "ceil_mode": draw(st.booleans())}  # fmt: skip
-        return layer
+        return {"type": f"{kind}2d", "kernel_size": k, "stride": draw(st.integers(1, 3)),
+                "padding": draw(st.integers(0, k // 2)),
+                "ceil_mode": draw(st.booleans())}  # fmt: skip
     if kind == "subsample":
         return {"type": "subsample2d", "kernel_size": draw(st.integers(1, 3))}
     if kind == "convtranspose":
         s = draw(st.integers(1, 3))
         k = draw(st.integers(1, 4))
-        return {"type": "convtranspose2d", "out_channels": draw(st.integers(1, 2)), "kernel_size": k,
-                "stride": s, "padding": draw(st.integers(0, (k - 1) // 2)),
+        return {"type": "convtranspose2d", "out_channels": draw(st.integers(1, 2)),
+                "kernel_size": k, "stride": s, "padding": draw(st.integers(0, (k - 1) // 2)),
                 "output_padding": draw(st.integers(0, s - 1))}  # fmt: skip
     if kind == "upsample":
-        return {"type": "upsample", "scale_factor": 2, "mode": draw(st.sampled_from(["nearest", "bilinear"]))}
+        return {
+            "type": "upsample",
+            "scale_factor": 2,
+            "mode": draw(st.sampled_from(["nearest", "bilinear"])),
+        }
     return {"type": "zeropad2d", "padding": [draw(st.integers(0, 2)) for _ in range(4)]}
 
 
 @st.composite
-def window_nets(draw: st.DrawFn, grow: bool = True, pooling: bool = True, size: tuple[int, int] = (16, 64)) -> Spec:
+def window_nets(
+    draw: st.DrawFn, grow: bool = True, pooling: bool = True, size: tuple[int, int] = (16, 64)
+) -> Spec:
     """A sequential net of 1 to 7 window layers on a C×H×W input; every layer's output at
     least 1×1 for the drawn input (and at most 160 wide)."""
     x0 = (draw(st.integers(1, 2)), draw(st.integers(*size)), draw(st.integers(*size)))

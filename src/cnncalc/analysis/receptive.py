@@ -41,6 +41,10 @@ class AxisField:
     center: Fraction | None  # the center of output position 0's field
     note: str = ""  # WHOLE, or why the field is not defined
 
+    @property
+    def whole(self) -> bool:
+        return self.note == WHOLE
+
 
 @dataclass(frozen=True, slots=True)
 class FieldMap:
@@ -59,7 +63,9 @@ class FieldMap:
         """The union of the fields of positions first..last (each side from its nearest
         position that depends on anything: those are monotone in the position)."""
         lo = next((s[0] for p in range(first, last + 1) if (s := self.span(p)) is not None), None)
-        hi = next((s[1] for p in range(last, first - 1, -1) if (s := self.span(p)) is not None), None)
+        hi = next(
+            (s[1] for p in range(last, first - 1, -1) if (s := self.span(p)) is not None), None
+        )
         return None if lo is None or hi is None else (lo, hi)
 
 
@@ -95,7 +101,9 @@ def _through(s: LayerStats, states: Mapping[str, tuple[State, ...]], axis: int) 
     return state
 
 
-def _step(layer: Layer, inputs: Sequence[State], shapes: Sequence[Shape], y: Shape, axis: int) -> State:
+def _step(
+    layer: Layer, inputs: Sequence[State], shapes: Sequence[Shape], y: Shape, axis: int
+) -> State:
     if WHOLE in inputs:  # a field holding the whole input stays whole
         return WHOLE
     reasons = [i for i in inputs if isinstance(i, str)]

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 from cnncalc.analysis.engine import analyze
 from cnncalc.errors import LayerError, SpecError, UsageError
-from cnncalc.layers.base import Layer, Shape
+from cnncalc.layers.base import Layer, Shape, numel
 from cnncalc.spec.network import INPUT, Network
 from cnncalc.sym import Dim, Symbol, bounds, evaluate, free_symbols, render
 from cnncalc.sym.poly import Floor, Sym
@@ -49,6 +49,7 @@ class Condition:
     modulus: int
     slack: Dim = 0
     sides: tuple[Dim, Dim] | None = None  # a merge's two sizes that must agree
+    axis: int | None = None  # the input dimension it constrains, where the ranks match
 
     def text(self, ascii: bool = False) -> str:
         def r(d: Dim) -> str:
@@ -57,12 +58,17 @@ class Condition:
         if self.sides is not None:
             return f"{r(self.sides[0])} {'==' if ascii else '='} {r(self.sides[1])}"
         if self.slack == 0:  # the constant moves right: ⌈H/2⌉ - 1 ≡ 0 reads ⌈H/2⌉ ≡ 1
-            k = self.value if isinstance(self.value, int) else next((c for m, c in self.value.terms if not m), 0)
+            k = (
+                self.value
+                if isinstance(self.value, int)
+                else next((c for m, c in self.value.terms if not m), 0)
+            )
             rest, rhs = r(self.value - k), -k % self.modulus
             if ascii:
                 return f"{rest} % {self.modulus} == {rhs}"
             return f"{rest} ≡ {rhs} (mod {self.modulus})"
-        return f"({r(self.value)}) {'%' if ascii else 'mod'} {self.modulus} {'<=' if ascii else '≤'} {r(self.slack)}"
+        mod, le = ("%", "<=") if ascii else ("mod", "≤")
+        return f"({r(self.value)}) {mod} {self.modulus} {le} {r(self.slack)}"
 
     def holds(self, env: Mapping[str, int]) -> bool:
         v = evaluate(self.value, env)
@@ -100,9 +106,17 @@ class Admissible:
             return head
         if len(self.residues) == 1:
             r = self.residues[0]
-            return head + (f", {name} % {self.modulus} == {r}" if ascii else f", {name} ≡ {r} (mod {self.modulus})")
+            return head + (
+                f", {name} % {self.modulus} == {r}"
+                if ascii
+                else f", {name} ≡ {r} (mod {self.modulus})"
+            )
         rs = ", ".join(map(str, self.residues))
-        return head + (f", {name} % {self.modulus} in {{{rs}}}" if ascii else f", {name} mod {self.modulus} ∈ {{{rs}}}")
+        return head + (
+            f", {name} % {self.modulus} in {{{rs}}}"
+            if ascii
+            else f", {name} mod {self.modulus} ∈ {{{rs}}}"
+        )
 
 
 @dataclass
@@ -113,6 +127,9 @@ class Variable:
     criteria: dict[str, Admissible] = field(default_factory=dict)
     conditions: list[Condition] = field(default_factory=list)  # those that constrain it
     note: str = ""  # why there is no closed form
+    # where the exact sizes are one class r mod p: the size p·k + r, and the last map's shape
+    # in k (ResNet-50: H = 32·k + 1 gives 2048×(k + 1)×…)
+    along: tuple[Dim, str, Shape] | None = None
 
 
 @dataclass
@@ -156,23 +173,45 @@ def sizes(net: Network, x: Shape | None = None, span: tuple[int, int] = (1, 512)
     names = list(slots)
     start = max(declared[n][0] for n in names) if names else 1
     ceiling = max(hi, start)
-    if given:
+    if given:  # the spec's own sizes: refused, its errors are the answer
         ref: dict[str, int] | None = dict(given)
+        analyze(net, x)
     else:
-        ref = next(({n: v for n in names} for v in range(start, ceiling + 1) if accepts({n: v for n in names})), None)
+        ref = next(
+            (
+                {n: v for n in names}
+                for v in range(start, ceiling + 1)
+                if accepts({n: v for n in names})
+            ),
+            None,
+        )
     minimum: dict[str, int | None] = {}
     for n in names:
         top = min(ceiling, declared[n][1] or ceiling)
-        minimum[n] = None if ref is None else next(
-            (v for v in range(declared[n][0], top + 1) if accepts({**ref, n: v})), None
+        minimum[n] = (
+            None
+            if ref is None
+            else next((v for v in range(declared[n][0], top + 1) if accepts({**ref, n: v})), None)
         )
     variables = [Variable(n, given.get(n), minimum[n]) for n in names]
     found = [v for v in variables if v.minimum is not None]
     if len(found) < len(variables) or ref is None:
         for v in variables:
-            v.note = "no size in the range is accepted" if v.minimum is None else "another variable has no accepted size"
+            v.note = (
+                "no size in the range is accepted"
+                if v.minimum is None
+                else "another variable has no accepted size"
+            )
             v.criteria = {c: Admissible(lo, None, (), ()) for c in CRITERIA}
         return SizesReport(net.name, x, span, variables)
+
+    base: dict[str, int] = ref
+
+    def accepts_at(name: str) -> Callable[[int], bool]:
+        return lambda s: accepts({**base, name: s})
+
+    def walk_at(name: str) -> Callable[[int], list[Condition]]:
+        return lambda s: conditions(net, shape({**base, name: s}))
 
     # one symbolic walk: every variable a symbol from its smallest accepted size on
     symbols = {v.name: Symbol(v.name, v.minimum or 1, declared[v.name][1]) for v in variables}
@@ -182,28 +221,67 @@ def sizes(net: Network, x: Shape | None = None, span: tuple[int, int] = (1, 512)
         message = err.message if isinstance(err, LayerError) else str(err)
         for v in variables:  # no formulas: every size in the range, from concrete walks
             v.note = f"no closed form ({message})"
-            v.criteria = _listed(v, lambda val, v=v: conditions(net, shape({**ref, v.name: val})), lo, hi, declared)
+            cap = declared[v.name][1]
+            top = hi if cap is None else min(hi, cap)
+            dim = slots[v.name][0]
+            v.criteria = _listed(v, walk_at(v.name), accepts_at(v.name), dim, lo, top)
         return SizesReport(net.name, x, span, variables)
     for v in variables:
         mine = [c for c in conds if v.name in c.symbols()]
         if any(len(c.symbols()) > 1 for c in mine):
-            v.note = "its conditions involve other variables: listed with those at " + ", ".join(
-                f"{k} = {ref[k]}" for k in names if k != v.name
-            )
+            others = ", ".join(f"{k} = {base[k]}" for k in names if k != v.name)
+            v.note = f"its conditions involve other variables: listed with {others}"
         mine += [c for c in conds if not c.symbols()]
         cap = declared[v.name][1]
-        v.criteria = _solve(v, mine, ref, lo, hi, cap)
-        v.conditions = [c for c in mine if _binding(c, v, ref, cap)]
-        refused = _refuted(v, lambda s, v=v: accepts({**ref, v.name: s}), hi if cap is None else min(hi, cap))
+        top = hi if cap is None else min(hi, cap)
+        v.criteria = _solve(v, mine, base, lo, hi, cap)
+        v.conditions = [c for c in mine if _binding(c, v, base, cap)]
+        refused = _refuted(v, accepts_at(v.name), top)
         if refused is not None:  # a layer fixed to one size, say: every size in turn
-            v.note = (f"no closed form: the engine refuses {v.name} = {refused}, which the windows "
-                      "and merges allow (a layer fixed to one size?)")
-            v.criteria = _one_by_one(v, mine, ref, lo, hi if cap is None else min(hi, cap),
-                                     lambda s, v=v: accepts({**ref, v.name: s}))
+            v.note = (
+                f"no closed form: the engine refuses {v.name} = {refused}, which the windows "
+                "and merges allow (a layer fixed to one size?)"
+            )
+            v.criteria = _one_by_one(v, mine, base, lo, top, accepts_at(v.name))
+        v.along = _along(net, shape, symbols, v)
     return SizesReport(net.name, x, span, variables)
 
 
-def _variables(net: Network, x: Shape) -> tuple[dict[str, tuple[int, Dim]], dict[str, tuple[int, int | None]]]:
+def _along(
+    net: Network,
+    shape: Callable[[Mapping[str, Dim]], Shape],
+    symbols: Mapping[str, Dim],
+    v: Variable,
+) -> tuple[Dim, str, Shape] | None:
+    """The exact sizes as p·k + r, and the smallest map that depends on k (the last one of
+    that size): the deepest stage, in k."""
+    a = v.criteria["exact"]
+    if a.modulus is None or a.modulus == 1 or len(a.residues) != 1:
+        return None
+    r = a.residues[0]
+    k = Symbol("k", max(0, -(-(a.start - r) // a.modulus)))
+    size = a.modulus * k + r
+    x = shape({**symbols, v.name: size})
+    try:
+        report = analyze(net, x)
+    except SpecError:
+        return None
+    # sizes far up, where the largest term decides (within any declared maximum)
+    probe = {n: bounds(d)[1] or 1 << 20 for n, d in symbols.items()} | {"k": 1 << 20}
+    maps = [
+        (evaluate(numel(s.output_shape[1:]), probe), i)
+        for i, s in enumerate(report.layers)
+        if len(s.output_shape) == len(x) and "k" in free_symbols(numel(s.output_shape[1:]))
+    ]
+    if not maps:
+        return None
+    deepest = report.layers[min(maps, key=lambda m: (m[0], -m[1]))[1]]
+    return size, deepest.name, deepest.output_shape
+
+
+def _variables(
+    net: Network, x: Shape
+) -> tuple[dict[str, tuple[int, Dim]], dict[str, tuple[int, int | None]]]:
     """name -> (input index, the size there), and each variable's declared bounds: the input's
     symbols, or else its spatial sizes under the names H, W, D, L."""
     slots: dict[str, tuple[int, Dim]] = {}
@@ -212,7 +290,9 @@ def _variables(net: Network, x: Shape) -> tuple[dict[str, tuple[int, Dim]], dict
         if not isinstance(d, int):
             names = free_symbols(d)
             if len(names) != 1 or bounds(d)[0] is None or render(d) not in names:
-                raise UsageError(f"input size {render(d)}: give plain symbols (3xHxW) to `cnncalc sizes`")
+                raise UsageError(
+                    f"input size {render(d)}: give plain symbols (3xHxW) to `cnncalc sizes`"
+                )
             low, high = bounds(d)
             slots[render(d)] = (i, d)
             declared[render(d)] = (max(low or 1, 1), high)
@@ -237,9 +317,9 @@ def conditions(net: Network, x: Shape) -> list[Condition]:
         layer = node.layer
         inputs = [env[i] for i in node.inputs]
         if len(inputs) > 1:
-            inputs = _align(node.name, layer, inputs, out)
+            inputs = _align(node.name, layer, inputs, out, len(x))
         else:
-            _divisions(node.name, layer, inputs[0], out)
+            _divisions(node.name, layer, inputs[0], out, len(x))
         y = layer.infer(inputs)
         if layer.activation is not None:
             y = layer.activation.infer([y])
@@ -247,19 +327,24 @@ def conditions(net: Network, x: Shape) -> list[Condition]:
     return out
 
 
-def _divisions(name: str, layer: Layer, x: Shape, out: list[Condition]) -> None:
-    for n, d in layer.exact_divisions(x):
+def _divisions(name: str, layer: Layer, x: Shape, out: list[Condition], rank: int) -> None:
+    def axis(j: int) -> int | None:  # pairs and windows come one per spatial axis, in order
+        return j + 1 if len(x) == rank else None
+
+    for j, (n, d) in enumerate(layer.exact_divisions(x)):
         if d > 1:
-            out.append(Condition(name, "exact", n, d))
-    for w, n in zip(layer.input_windows(x), x[1:], strict=False):
+            out.append(Condition(name, "exact", n, d, axis=axis(j)))
+    for j, (w, n) in enumerate(zip(layer.input_windows(x), x[1:], strict=False)):
         if w.ceil_mode or w.stride == 1:
             continue  # ceil_mode: the last window covers the tail
         reach = n + w.before + w.after - w.span
         slack = w.after + max(0, w.stride - w.span)  # padding, or the gaps the stride leaves anyway
-        out.append(Condition(name, "reads", reach, w.stride, slack))
+        out.append(Condition(name, "reads", reach, w.stride, slack, axis=axis(j)))
 
 
-def _align(name: str, layer: Layer, inputs: Sequence[Shape], out: list[Condition]) -> list[Shape]:
+def _align(
+    name: str, layer: Layer, inputs: Sequence[Shape], out: list[Condition], rank: int
+) -> list[Shape]:
     """Conditions that a merge's inputs agree (but along a concat's axis; a 1 broadcasts for
     add and mul), and the inputs made to agree."""
     rank = max(len(s) for s in inputs)
@@ -275,7 +360,8 @@ def _align(name: str, layer: Layer, inputs: Sequence[Shape], out: list[Condition
         ref = sizes[0][2]
         for j, k, d in sizes[1:]:
             if d != ref:
-                out.append(Condition(name, "accepted", d - ref, 0, 0, (d, ref)))
+                where = i if len(inputs[j]) == rank else None
+                out.append(Condition(name, "accepted", d - ref, 0, 0, (d, ref), where))
                 aligned[j][k] = ref
     return [tuple(s) for s in aligned]
 
@@ -371,7 +457,12 @@ def _refuted(v: Variable, accepts: Callable[[int], bool], top: int) -> int | Non
 
 
 def _one_by_one(
-    v: Variable, conds: list[Condition], ref: Mapping[str, int], lo: int, top: int, accepts: Callable[[int], bool]
+    v: Variable,
+    conds: list[Condition],
+    ref: Mapping[str, int],
+    lo: int,
+    top: int,
+    accepts: Callable[[int], bool],
 ) -> dict[str, Admissible]:
     """Every size in the range through the engine, then each criterion's conditions."""
     start = v.minimum or lo
@@ -379,7 +470,9 @@ def _one_by_one(
     out: dict[str, Admissible] = {}
     for criterion in CRITERIA:
         mine = [c for c in conds if c.criterion in ("accepted", criterion)]
-        out[criterion] = Admissible(start, None, (), tuple(s for s in ok if all(c.holds({**ref, v.name: s}) for c in mine)))
+        out[criterion] = Admissible(
+            start, None, (), tuple(s for s in ok if all(c.holds({**ref, v.name: s}) for c in mine))
+        )
     return out
 
 
@@ -394,19 +487,21 @@ def _reduce(period: int, residues: set[int]) -> tuple[int, tuple[int, ...]]:
 
 
 def _listed(
-    v: Variable, walk: Callable[[int], list[Condition]], lo: int, hi: int,
-    declared: Mapping[str, tuple[int, int | None]],
+    v: Variable,
+    walk: Callable[[int], list[Condition]],
+    accepts: Callable[[int], bool],
+    dim: int,
+    lo: int,
+    top: int,
 ) -> dict[str, Admissible]:
-    """Each size in the range on its own: a concrete walk and its conditions."""
+    """Each size in the range on its own: the engine, and the conditions of a concrete walk
+    on the variable's input dimension `dim` (the others are at sizes of their own)."""
     start = v.minimum or lo
-    cap = declared[v.name][1]
-    top = hi if cap is None else min(hi, cap)
     passing: dict[str, list[int]] = {c: [] for c in CRITERIA}
     for s in range(max(lo, start), top + 1):
-        try:
-            conds = walk(s)
-        except (LayerError, TypeError, ArithmeticError, ValueError):
+        if not accepts(s):
             continue
+        conds = [c for c in walk(s) if c.axis in (dim, None)]
         for criterion in CRITERIA:
             if all(c.holds({}) for c in conds if c.criterion in ("accepted", criterion)):
                 passing[criterion].append(s)

@@ -23,8 +23,10 @@ def params(
         typer.Option("--depth", "-d", help="fold blocks to N levels, with a subtotal row per block", show_default=False),
     ] = None,
     rf: Annotated[
-        bool, typer.Option("--rf", help="add each layer's receptive field, jump and offset (docs/symbolic.md)")
+        bool,
+        typer.Option("--rf", help="add each layer's receptive field, jump and offset"),
     ] = False,
 ) -> None:
     """Print shapes, parameters (trainable, fixed, buffers), connections and MACs, with totals."""
-    emit(str(spec), input, format, full=True, explain=explain, dtype=dtype, ascii=ascii, depth=depth, rf=rf)
+    emit(str(spec), input, format, full=True, explain=explain, dtype=dtype, ascii=ascii,
+         depth=depth, rf=rf)

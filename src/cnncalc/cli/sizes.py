@@ -22,7 +22,9 @@ def sizes(
     range: Annotated[
         str, typer.Option("--range", "-r", help="the sizes to list, LOW:HIGH")
     ] = "1:512",
-    format: Annotated[SizesFormat, typer.Option("--format", "-f", help="output format")] = SizesFormat.table,
+    format: Annotated[
+        SizesFormat, typer.Option("--format", "-f", help="output format")
+    ] = SizesFormat.table,
     ascii: AsciiOpt = False,
 ) -> None:
     """Smallest input every layer accepts; which sizes pass every layer without a remainder.

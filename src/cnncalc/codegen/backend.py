@@ -35,10 +35,6 @@ class Generated:
     renamed: dict[str, str] = field(default_factory=dict)  # layer -> path, where they differ
     helpers: tuple[str, ...] = ()  # helper classes copied into the file
 
-    def filename(self) -> str:
-        """A file name for the class: `LeNet5` -> `lenet5.py`."""
-        return f"{self.class_name.lower()}.py"
-
 
 class Backend(Protocol):
     name: str

@@ -240,7 +240,10 @@ class _Writer:
         """The constructor expression of a container (or a leaf's module)."""
         if slot.module is not None:
             return slot.module
-        items = [self.build(c) for c in slot.children.values()]
+        children = list(slot.children.values())
+        if slot.kind != "dict":  # an index is a position: order by it
+            children.sort(key=lambda c: _index(c.raw))
+        items = [self.build(c) for c in children]
         if slot.kind == "seq":
             return _call("nn.Sequential", items)
         if slot.kind == "list":

@@ -14,7 +14,7 @@ from cnncalc.errors import LayerError
 from cnncalc.layers.base import POINTWISE, Counts, Layer, Reads, Shape, concrete, fmt, numel, pyargs
 from cnncalc.layers.fields import Size
 from cnncalc.layers.window import AXES
-from cnncalc.sym import Dim, ceildiv, floordiv
+from cnncalc.sym import Dim, floordiv
 
 MAX_SYMBOLIC_OUT = 256
 
@@ -68,14 +68,20 @@ class AdaptivePool(Layer):
                     field="output_size",
                     code="E199",
                 )
-            per_axis.append(sum((ceildiv((i + 1) * w, o) - floordiv(i * w, o) for i in range(o)), start=0))
+            # w + o - gcd(w, o) with gcd(w, o) = Σ φ(d) over the divisors d of o that divide w,
+            # and [d divides w] = ⌊w/d⌋ - ⌊(w - 1)/d⌋: a few floors, not one term per output
+            gcd: Dim = 0
+            for d in (d for d in range(1, o + 1) if o % d == 0):
+                phi = sum(1 for k in range(1, d + 1) if math.gcd(k, d) == 1)
+                gcd = gcd + phi * (floordiv(w, d) - floordiv(w - 1, d))
+            per_axis.append(w + o - gcd)
         return Counts(connections=x[0] * numel(tuple(per_axis)))
 
     def explain(self, inputs: Sequence[Shape], y: Shape) -> list[str]:
         return [f"output {a} = {fmt(o)} (fixed)" for a, o in zip(AXES[self.dims], y[1:], strict=True)]
 
     def reads(self, x: Shape, y: Shape, axis: int) -> Reads | str | None:
-        """Output i reads ⌊i·W/O⌋ .. ⌈(i + 1)·W/O⌉ - 1; one output reads the whole input."""
+        """Output i reads ⌊i·W/O⌋ .. ⌈(i + 1)·W/O⌉ - 1; a single output, the whole input."""
         w, o = x[1 + axis], y[1 + axis]
         if isinstance(o, int) and o == 1:
             return None

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from cnncalc.errors import LayerError
 from cnncalc.layers.fields import Size
-from cnncalc.sym import Dim, bounds, free_symbols, render
+from cnncalc.sym import Dim, bounds, render
 
 if TYPE_CHECKING:
     from cnncalc.layers.window import Window
@@ -73,11 +73,14 @@ def fmt(d: Dim) -> str:
 
 
 def factor(d: Dim) -> str:
-    """fmt, in parentheses where a symbolic sum would read wrongly as a factor: 16·(⌈L/4⌉ - 1)."""
-    return f"({fmt(d)})" if not isinstance(d, int) and (len(d.terms) > 1 or d.terms[0][1] < 0) else fmt(d)
+    """fmt, in parentheses where a symbolic sum would misread as a factor: 16·(⌈L/4⌉ - 1)."""
+    compound = not isinstance(d, int) and (len(d.terms) > 1 or d.terms[0][1] < 0)
+    return f"({fmt(d)})" if compound else fmt(d)
 
 
 def shape_str(shape: Shape) -> str:
+    if len(shape) == 1:
+        return fmt(shape[0])
     return "×".join(factor(d) for d in shape) if shape else "scalar"
 
 
@@ -88,8 +91,10 @@ def require_positive(d: Dim, what: str, hint: str, field: str = "") -> None:
         return
     if isinstance(d, int):
         raise LayerError(f"{what} comes to {d}, below 1", hint, field=field, code="E101")
+    from cnncalc.sym import free_symbols
+
     names = ", ".join(sorted(free_symbols(d)))
-    hint += f"; or bound {names} from below (symbols: in the spec); `cnncalc sizes` finds the smallest input"
+    hint += f"; or bound {names} from below (symbols: in the spec): `cnncalc sizes` finds how far"
     raise LayerError(
         f"{what} = {render(d)} can be below 1 for some allowed inputs", hint, field=field, code="E101"
     )
@@ -187,8 +192,10 @@ class Layer(BaseModel):
 
     def exact_divisions(self, x: Shape) -> Sequence[tuple[Dim, int]]:
         """(n, d) pairs this layer divides with a remainder dropped unless d divides n: by default
-        each window's W + P - span by its stride. `cnncalc sizes` asks which inputs make all exact."""
-        return [(n + w.before + w.after - w.span, w.stride) for w, n in zip(self.input_windows(x), x[1:], strict=False)]
+        each window's W + P - span by its stride. `cnncalc sizes` finds the inputs that make all
+        of them exact."""
+        windows = zip(self.input_windows(x), x[1:], strict=False)
+        return [(n + w.before + w.after - w.span, w.stride) for w, n in windows]
 
     # ---- helpers for layer files ------------------------------------------------------
     def expect_rank(self, x: Shape, rank: int, layout: str) -> None:

@@ -76,14 +76,18 @@ class Upsample(Layer):
 
     def exact_divisions(self, x: Shape) -> list[tuple[Dim, int]]:
         """⌊W·p/q⌋ for a scale p/q drops a remainder unless q divides W·p."""
-        return [(w * s.numerator, s.denominator) for w, s in zip(x[1:], self.scales(len(x) - 1) or (), strict=False) if s.denominator > 1]
+        scales = zip(x[1:], self.scales(len(x) - 1) or (), strict=False)
+        return [(w * s.numerator, s.denominator) for w, s in scales]
 
     def reads(self, x: Shape, y: Shape, axis: int) -> Reads | str | None:
         """torch's source index for output o: ⌊o/scale⌋ (nearest); the two (four: bicubic)
         neighbours of (o + ½)/scale - ½ (linear modes); o·(W - 1)/(O - 1) with align_corners."""
         n, out = x[1 + axis], y[1 + axis]
-        mode = {"upsamplingnearest2d": "nearest", "upsamplingbilinear2d": "bilinear"}.get(self.type, self.mode)
-        corners = mode not in ("nearest", "nearest-exact") and (self.align_corners or self.type == "upsamplingbilinear2d")
+        fixed = {"upsamplingnearest2d": "nearest", "upsamplingbilinear2d": "bilinear"}
+        mode = fixed.get(self.type, self.mode)
+        corners = mode not in ("nearest", "nearest-exact") and (
+            bool(self.align_corners) or self.type == "upsamplingbilinear2d"  # that class: always
+        )
         scales = self.scales(len(x) - 1)
         if corners or scales is None:  # the scale comes from the sizes
             if not isinstance(n, int) or not isinstance(out, int):

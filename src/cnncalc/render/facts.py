@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cnncalc.analysis.engine import LayerStats, Report
-from cnncalc.analysis.receptive import WHOLE, AxisField, FieldStats
 from cnncalc.layers.base import Counts
 from cnncalc.render.values import DTYPE_BYTES, Column, shape_text, shape_value, text, value
 from cnncalc.sym import Dim
+
+if TYPE_CHECKING:
+    from cnncalc.analysis.receptive import AxisField
 
 
 def cell(stats: LayerStats, col: Column, ascii: bool, plain: bool = False) -> str:
@@ -33,10 +35,10 @@ def cell(stats: LayerStats, col: Column, ascii: bool, plain: bool = False) -> st
 def field_cell(stats: LayerStats, col: Column, ascii: bool) -> str:
     """A receptive-field column: per axis, joined by × (offsets by ', '); 'whole input' when
     every output sees all of it, n/a where it is not defined."""
-    axes = stats.field if isinstance(stats, FieldStats) else ()
+    axes = fields_of(stats)
     if not axes:
         return ""
-    if all(a.note == WHOLE for a in axes):
+    if all(a.whole for a in axes):
         return "whole input" if col is Column.RF else ""
 
     def one(a: AxisField) -> str:
@@ -45,7 +47,7 @@ def field_cell(stats: LayerStats, col: Column, ascii: bool) -> str:
         if col is Column.RF:
             return text(a.size, ascii)
         v = a.jump if col is Column.JUMP else a.center
-        return "all" if a.note == WHOLE else "n/a" if v is None else _number(v)
+        return "all" if a.whole else "n/a" if v is None else _number(v)
 
     return (", " if col is Column.RF_OFFSET else "x" if ascii else "×").join(one(a) for a in axes)
 
@@ -65,7 +67,8 @@ def _json_number(v: Fraction | None) -> int | float | str | None:
         return None
     if v.denominator == 1:
         return v.numerator
-    return float(v) if v.denominator & (v.denominator - 1) == 0 else f"{v.numerator}/{v.denominator}"
+    exact = v.denominator & (v.denominator - 1) == 0  # a power of 2: the float is exact
+    return float(v) if exact else f"{v.numerator}/{v.denominator}"
 
 
 def field_dict(axes: tuple[AxisField, ...]) -> dict[str, Any]:
@@ -98,7 +101,8 @@ def total_cell(report: Report, col: Column, ascii: bool) -> str:
 def memory(report: Report, dtype: str) -> dict[str, Any]:
     """torchinfo-style sizes for batch 1: parameters+buffers, and every layer's output."""
     sizes = memory_dims(report, dtype)
-    return {"dtype": dtype, "bytes_per_element": DTYPE_BYTES[dtype], **{k: value(v) for k, v in sizes.items()}}
+    figures = {k: value(v) for k, v in sizes.items()}
+    return {"dtype": dtype, "bytes_per_element": DTYPE_BYTES[dtype], **figures}
 
 
 def memory_dims(report: Report, dtype: str) -> dict[str, Dim]:
@@ -142,9 +146,16 @@ def layer_dict(s: LayerStats, full: bool) -> dict[str, Any]:
     if full:
         d["output_elements"] = value(s.output_elements)
         d.update(counts_dict(s.counts))
-    if isinstance(s, FieldStats):
-        d.update(field_dict(s.field))
+    if fields_of(s):
+        d.update(field_dict(fields_of(s)))
     return d
+
+
+def fields_of(stats: LayerStats) -> tuple[AxisField, ...]:
+    """A row's receptive field (rows of `params --rf` are analysis.receptive.FieldStats;
+    read by attribute so that reports without it never import that module)."""
+    found: tuple[AxisField, ...] = getattr(stats, "field", ())
+    return found
 
 
 def report_dict(report: Report, full: bool, dtype: str = "float32", explain: bool = False) -> dict[str, Any]:

@@ -6,7 +6,8 @@ import json
 from typing import Any
 
 from cnncalc.analysis.sizes import CRITERIA, Admissible, Condition, SizesReport, Variable
-from cnncalc.render.values import shape_text, shape_value
+from cnncalc.render.values import shape_text, shape_value, value
+from cnncalc.render.values import text as text_of
 
 LABELS = {
     "accepted": "accepted by every layer",
@@ -38,21 +39,32 @@ def _reasons(conds: list[Condition], ascii: bool) -> list[str]:
         if c.layer not in layers:
             layers.append(c.layer)
     more = "..." if ascii else "…"
-    lines = [f"    {', '.join(layers[:3])}{' ' + more if len(layers) > 3 else ''}: {t}" for t, layers in seen.items()]
+    lines = [
+        f"    {', '.join(layers[:3])}{' ' + more if len(layers) > 3 else ''}: {t}"
+        for t, layers in seen.items()
+    ]
     if len(lines) > SHOWN_CONDITIONS:
-        lines = [*lines[:SHOWN_CONDITIONS], f"    {more} and {len(lines) - SHOWN_CONDITIONS} more (--format json lists all)"]
+        lines = [
+            *lines[:SHOWN_CONDITIONS],
+            f"    {more} and {len(lines) - SHOWN_CONDITIONS} more (--format json lists all)",
+        ]
     return lines
 
 
 def text(report: SizesReport, ascii: bool = False) -> str:
     lo, hi = report.range
-    out = [f"{report.name} {'-' if ascii else '—'} input {shape_text(report.input_shape, ascii)}, sizes {lo}..{hi}"]
+    dash = "-" if ascii else "—"
+    out = [f"{report.name} {dash} input {shape_text(report.input_shape, ascii)}, sizes {lo}..{hi}"]
     for v in report.variables:
         out.append("")
-        out.append(f"{v.name}: smallest size every layer accepts: {v.minimum if v.minimum is not None else 'none in the range'}")
+        least = "none in the range" if v.minimum is None else v.minimum
+        out.append(f"{v.name}: smallest size every layer accepts: {least}")
         for c in CRITERIA:
             a = v.criteria[c]
             out.append(f"  {LABELS[c]:<31} {a.formula(v.name, ascii):<26} {_sizes(a, ascii)}")
+        if v.along is not None:
+            size, layer, y = v.along
+            out.append(f"  at {v.name} = {text_of(size, ascii)}: {layer} is {shape_text(y, ascii)}")
         if v.given is not None:
             out.append(_given(v))
         if v.note:
@@ -74,6 +86,12 @@ def _admissible(a: Admissible, name: str) -> dict[str, Any]:
     }
 
 
+def _along(v: Variable) -> dict[str, Any]:
+    assert v.along is not None
+    size, layer, y = v.along
+    return {"size": value(size), "layer": layer, "output_shape": shape_value(y)}
+
+
 def to_json(report: SizesReport) -> str:
     data = {
         "name": report.name,
@@ -90,6 +108,7 @@ def to_json(report: SizesReport) -> str:
                     for c in v.conditions
                 ],
                 "note": v.note,
+                **({} if v.along is None else {"along": _along(v)}),
             }
             for v in report.variables
         ],

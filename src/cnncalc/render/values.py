@@ -25,7 +25,11 @@ def text(d: Dim, ascii: bool = False) -> str:
 
 def shape_text(s: Shape, ascii: bool = False) -> str:
     sep = "x" if ascii else "×"
-    return sep.join(text(d, ascii).replace(",", "") if isinstance(d, int) else factor_text(d, ascii) for d in s)
+    if len(s) == 1:  # one size alone needs no brackets
+        return text(s[0], ascii).replace(",", "")
+    return sep.join(
+        text(d, ascii).replace(",", "") if isinstance(d, int) else factor_text(d, ascii) for d in s
+    )
 
 
 def factor_text(d: Dim, ascii: bool = False) -> str:

@@ -40,6 +40,7 @@ _SEQ, _MAP, _STR, _INT = _YAML + "seq", _YAML + "map", _YAML + "str", _YAML + "i
 _NULL, _BOOL, _FLOAT = _YAML + "null", _YAML + "bool", _YAML + "float"
 _TIMESTAMP = _YAML + "timestamp"  # a plain 2024-01-01: kept as the text the author wrote
 _constructor = yaml.constructor.SafeConstructor()
+_RESOLVED: dict[str, str] = {}  # plain scalar -> its implicit tag (a regex match per scalar)
 # called directly: construct_object would remember every node in the shared constructor
 _CONSTRUCT = {
     _NULL: _constructor.construct_yaml_null,
@@ -121,9 +122,10 @@ class _Builder:
     def run(self) -> Document:
         loader = self.loader
         seen_document = False
-        while loader.check_event():
-            event = loader.get_event()
-            if isinstance(event, yaml.DocumentStartEvent):
+        while (event := loader.get_event()) is not None:
+            if isinstance(event, yaml.ScalarEvent):  # the common case first
+                self.node(event)
+            elif isinstance(event, yaml.DocumentStartEvent):
                 if seen_document:
                     pos = self.pos(event)
                     raise _problem(pos, "more than one YAML document", "one spec per file")
@@ -248,9 +250,14 @@ class _Builder:
 
     def scalar(self, event: yaml.ScalarEvent, pos: Pos) -> Any:
         tag = event.tag
-        if tag is None or tag == "!":
-            tag = self.loader.resolve(yaml.ScalarNode, event.value, event.implicit)
         text: str = event.value
+        if tag is None or tag == "!":
+            if not event.implicit[0]:  # quoted: a string
+                tag = _STR
+            elif (tag := _RESOLVED.get(text)) is None:
+                tag = self.loader.resolve(yaml.ScalarNode, text, event.implicit)
+                if len(_RESOLVED) < 4096 and len(text) < 64:
+                    _RESOLVED[text] = tag
         if tag in (_STR, _TIMESTAMP):
             return text
         if tag == _INT:

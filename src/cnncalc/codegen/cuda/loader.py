@@ -52,7 +52,8 @@ def pack(state_dict: Any) -> Any:
         return torch.cat([p.detach().reshape(-1).to("cpu", torch.float32) for p in parts])
     import numpy as np
 
-    return np.concatenate([np.asarray(p, dtype=np.float32).reshape(-1) for p in parts])
+    flat = [np.asarray(p, dtype=np.float32).reshape(-1) for p in parts]
+    return np.concatenate(flat) if flat else np.zeros(0, dtype=np.float32)
 
 
 def _pointer(a: Any) -> int:
@@ -71,6 +72,7 @@ class Model:
         f("create").argtypes = [ctypes.POINTER(ctypes.c_void_p), ctypes.c_void_p, ctypes.c_size_t]
         f("create_from_file").argtypes = [ctypes.POINTER(ctypes.c_void_p), ctypes.c_char_p]
         f("forward").argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int]
+        f("forward_async").argtypes = [*f("forward").argtypes, ctypes.c_void_p]
         f("destroy").argtypes = [ctypes.c_void_p]
         f("last_error").restype = ctypes.c_char_p
         self._f = f
@@ -111,6 +113,12 @@ class Model:
         self._check(self._f("forward")(self.handle, _pointer(x), _pointer(out), batch))
         ys = [out[o * batch : (o + s) * batch].reshape(batch, *shape) for shape, o, s in OUTPUTS]
         return ys[0] if len(ys) == 1 else ys
+
+    def launch(self, x: Any, out: Any, stream: int = 0) -> None:
+        """Queue a forward pass on device memory (torch CUDA tensors: x, and out with room for
+        every output) on a CUDA stream, without copies or synchronisation."""
+        run = self._f("forward_async")
+        self._check(run(self.handle, _pointer(x), _pointer(out), int(x.shape[0]), stream))
 
     def close(self) -> None:
         if self.handle:

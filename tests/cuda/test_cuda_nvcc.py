@@ -13,11 +13,10 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from cu_build import NVCC, NVCC_ARCH, write
+from cu_cases import COVERAGE, FULL, report, zoo
 
 from cnncalc.codegen.cuda import generate
-
-from .build import NVCC, NVCC_ARCH, write
-from .cases import COVERAGE, FULL, report, zoo
 
 pytestmark = pytest.mark.skipif(
     NVCC is None, reason="nvcc is not installed: the CUDA toolkit is needed to compile"

@@ -2,7 +2,7 @@
 block's threads are coroutines, so barriers and shared-memory tiles behave as on a GPU),
 run through their own ctypes loader, and compared with two authorities that are not the
 generator: the generated PyTorch module (cnncalc's torch backend) with the same state_dict,
-and torch.nn.functional layer by layer (reference.py), both in float64.
+and torch.nn.functional layer by layer (cu_reference.py), both in float64.
 
 Each run poisons the output with NaN first, so an element the kernels never write fails."""
 
@@ -15,15 +15,14 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import cu_reference as reference
 import pytest
 import torch
+from cu_build import GXX, emulated
+from cu_cases import COVERAGE, ZOO, report, torch_class, zoo
 
 from cnncalc.analysis.engine import Report
 from cnncalc.codegen.cuda import CudaModule, generate
-
-from . import reference
-from .build import GXX, emulated
-from .cases import COVERAGE, ZOO, report, torch_class, zoo
 
 pytestmark = [
     pytest.mark.skipif(GXX is None, reason="g++ is not installed: cannot build the CPU emulation"),

@@ -7,6 +7,7 @@ import importlib
 from pathlib import Path
 
 import pytest
+from cu_cases import COVERAGE, ZOO, report, torch_layout, zoo
 from typer.testing import CliRunner
 
 from cnncalc.api import analyze, load, loads
@@ -14,8 +15,6 @@ from cnncalc.cli.app import app
 from cnncalc.codegen.cuda import generate
 from cnncalc.errors import SpecError, UsageError
 from cnncalc.layers.conv import Conv
-
-from .cases import COVERAGE, ZOO, report, torch_layout, zoo
 
 ALL = zoo(full=True) + COVERAGE
 
