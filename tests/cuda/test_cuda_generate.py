@@ -129,3 +129,12 @@ def test_cli(tmp_path: Path) -> None:
         app, ["codegen", "cuda", str(ZOO / "resnet18.yaml"), "-o", str(out), "-i", "3xHxW"]
     )
     assert sym.exit_code == 1 and "E300" in sym.output and "Traceback" not in sym.output
+
+
+def test_sizes_beyond_32_bit_indices_are_refused() -> None:
+    net = load(ZOO / "vgg16.yaml")
+    from cnncalc.api import parse_input
+
+    with pytest.raises(SpecError) as err:
+        generate(analyze(net, parse_input("3x8000x8000", net)))
+    assert "E302" in str(err.value) and "32-bit" in str(err.value)

@@ -98,7 +98,7 @@ class Admissible:
     def formula(self, name: str, ascii: bool = False) -> str:
         ge = ">=" if ascii else "≥"
         if self.modulus is None:
-            return f"{len(self.sizes)} size(s) in the range (no closed form)"
+            return "listed (no closed form)"
         if not self.residues:
             return "none"
         head = f"{name} {ge} {self.start}"
@@ -151,6 +151,9 @@ def parse_range(text: str) -> tuple[int, int]:
 
 
 def sizes(net: Network, x: Shape | None = None, span: tuple[int, int] = (1, 512)) -> SizesReport:
+    """The input sizes the network takes, per variable of input x (the spec's by default):
+    the smallest accepted (searched up to the top of `span`) and, for each criterion, the
+    closed form with the sizes in `span`. Raises SpecError if the spec's own sizes fail."""
     x = net.input_shape if x is None else x
     lo, hi = span
     slots, declared = _variables(net, x)
@@ -169,30 +172,10 @@ def sizes(net: Network, x: Shape | None = None, span: tuple[int, int] = (1, 512)
             return False
         return True
 
-    # the smallest accepted size: all variables together first, then each with the others there
     names = list(slots)
-    start = max(declared[n][0] for n in names) if names else 1
-    ceiling = max(hi, start)
     if given:  # the spec's own sizes: refused, its errors are the answer
-        ref: dict[str, int] | None = dict(given)
         analyze(net, x)
-    else:
-        ref = next(
-            (
-                {n: v for n in names}
-                for v in range(start, ceiling + 1)
-                if accepts({n: v for n in names})
-            ),
-            None,
-        )
-    minimum: dict[str, int | None] = {}
-    for n in names:
-        top = min(ceiling, declared[n][1] or ceiling)
-        minimum[n] = (
-            None
-            if ref is None
-            else next((v for v in range(declared[n][0], top + 1) if accepts({**ref, n: v})), None)
-        )
+    ref, minimum = _smallest(names, given, declared, accepts, max(hi, 1))
     variables = [Variable(n, given.get(n), minimum[n]) for n in names]
     found = [v for v in variables if v.minimum is not None]
     if len(found) < len(variables) or ref is None:
@@ -231,7 +214,16 @@ def sizes(net: Network, x: Shape | None = None, span: tuple[int, int] = (1, 512)
         if any(len(c.symbols()) > 1 for c in mine):
             others = ", ".join(f"{k} = {base[k]}" for k in names if k != v.name)
             v.note = f"its conditions involve other variables: listed with {others}"
-        mine += [c for c in conds if not c.symbols()]
+        # conditions without symbols hold for every size or none: they count along the
+        # variable's own dimension (after an adaptive pooling, say), not along the others
+        dim = slots[v.name][0]
+        constant = [c for c in conds if not c.symbols()]
+        mine += [c for c in constant if c.axis in (dim, None)]
+        elsewhere = [c for c in constant if c.axis not in (dim, None) and not c.holds({})]
+        if elsewhere:
+            layers = list(dict.fromkeys(c.layer for c in elsewhere))
+            where = ", ".join(layers[:3]) + (" and others" if len(layers) > 3 else "")
+            v.note = v.note or f"the input's other, fixed sizes leave remainders ({where})"
         cap = declared[v.name][1]
         top = hi if cap is None else min(hi, cap)
         v.criteria = _solve(v, mine, base, lo, hi, cap)
@@ -245,6 +237,30 @@ def sizes(net: Network, x: Shape | None = None, span: tuple[int, int] = (1, 512)
             v.criteria = _one_by_one(v, mine, base, lo, top, accepts_at(v.name))
         v.along = _along(net, shape, symbols, v)
     return SizesReport(net.name, x, span, variables)
+
+
+def _smallest(
+    names: list[str],
+    given: dict[str, int],
+    declared: Mapping[str, tuple[int, int | None]],
+    accepts: Callable[[Mapping[str, int]], bool],
+    ceiling: int,
+) -> tuple[dict[str, int] | None, dict[str, int | None]]:
+    """Sizes the others sit at while one variable is studied (the spec's, or the smallest
+    accepted with all variables equal), and each variable's smallest accepted size, up to
+    `ceiling` (or its declared maximum)."""
+    ref: dict[str, int] | None = dict(given) if given else None
+    if not given:
+        start = max((declared[n][0] for n in names), default=1)
+        together = (dict.fromkeys(names, v) for v in range(start, max(start, ceiling) + 1))
+        ref = next((values for values in together if accepts(values)), None)
+    minimum: dict[str, int | None] = {}
+    for n in names:
+        low, high = declared[n]
+        top = min(max(ceiling, low), high or ceiling)
+        tried = (v for v in range(low, top + 1) if ref is not None and accepts({**ref, n: v}))
+        minimum[n] = next(tried, None)
+    return ref, minimum
 
 
 def _along(

@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import Counts, Layer, Shape, concrete, fmt, numel, pyargs, tight
+from cnncalc.layers.base import Counts, Layer, Shape, concrete, factor, fmt, numel, pyargs, tight
 from cnncalc.layers.fields import Padding, Size, Sizes, ntuple
 from cnncalc.layers.window import AXES, Window, pads, slide
 from cnncalc.sym import Dim
@@ -162,10 +162,10 @@ class Conv(Layer):
         else:
             cin = x[0] // self.groups if isinstance(x[0], int) else x[0]
             lines.append(
-                f"params = {self.out_channels}·({fmt(cin)}·{self.taps()} + {b}) = {fmt(self.count(x, y).trainable)}"
+                f"params = {self.out_channels}·({factor(cin)}·{self.taps()} + {b}) = {fmt(self.count(x, y).trainable)}"
             )
         c = self.count(x, y)
-        lines.append(f"connections = {fmt(c.trainable)}·{fmt(numel(y[1:]))} = {fmt(c.connections)}")
+        lines.append(f"connections = {factor(c.trainable)}·{factor(numel(y[1:]))} = {fmt(c.connections)}")
         lines.append(f"MACs = {fmt(c.macs)}")
         return lines
 

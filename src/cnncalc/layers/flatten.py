@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import Layer, Shape, fmt, numel, pyargs
+from cnncalc.layers.base import Layer, Shape, factor, fmt, numel, pyargs
 from cnncalc.layers.fields import AnyInt
 
 
@@ -35,7 +35,7 @@ class Flatten(Layer):
 
     def explain(self, inputs: Sequence[Shape], y: Shape) -> list[str]:
         lo, hi = self.span(inputs[0])
-        parts = "·".join(fmt(d) for d in inputs[0][lo : hi + 1])
+        parts = "·".join(factor(d) for d in inputs[0][lo : hi + 1])
         return [f"features = {parts} = {fmt(numel(inputs[0][lo : hi + 1]))}"]
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:

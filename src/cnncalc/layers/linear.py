@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cnncalc.layers.base import POINTWISE, Counts, Layer, Reads, Shape, concrete, fmt, numel, pyargs
+from cnncalc.layers.base import (
+    POINTWISE,
+    Counts,
+    Layer,
+    Reads,
+    Shape,
+    concrete,
+    factor,
+    fmt,
+    numel,
+    pyargs,
+)
 from cnncalc.layers.fields import Size
 
 
@@ -37,7 +48,7 @@ class Linear(Layer):
         b = 1 if self.bias else 0
         return [
             f"params = {self.out_features}·({fmt(x[-1])} + {b}) = {fmt(c.trainable)}",
-            f"MACs = {fmt(x[-1])}·{self.out_features}" + (f"·{fmt(numel(x[:-1]))}" if len(x) > 1 else "")
+            f"MACs = {factor(x[-1])}·{self.out_features}" + (f"·{factor(numel(x[:-1]))}" if len(x) > 1 else "")
             + f" = {fmt(c.macs)}",
         ]
 

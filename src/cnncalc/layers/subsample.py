@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cnncalc.layers.base import Counts, Layer, Shape, concrete, fmt, numel, pyargs
+from cnncalc.layers.base import Counts, Layer, Shape, concrete, factor, fmt, numel, pyargs
 from cnncalc.layers.fields import Size, Sizes, ntuple
 from cnncalc.layers.window import AXES, Window, slide
 
@@ -47,7 +47,8 @@ class Subsample(Layer):
         c = self.count(x, y)
         b = 1 if self.bias else 0
         lines.append(f"params = {fmt(x[0])}·(1 + {b}) = {fmt(c.trainable)}")
-        lines.append(f"connections = {' · '.join(fmt(d) for d in y)}·({self.taps()} + {b}) = {fmt(c.connections)}")
+        units = " · ".join(factor(d) for d in y)
+        lines.append(f"connections = {units}·({self.taps()} + {b}) = {fmt(c.connections)}")
         return lines
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:

@@ -40,6 +40,8 @@ def field_cell(stats: LayerStats, col: Column, ascii: bool) -> str:
         return ""
     if all(a.whole for a in axes):
         return "whole input" if col is Column.RF else ""
+    if all(a.size is None for a in axes):
+        return "n/a" if col is Column.RF else ""
 
     def one(a: AxisField) -> str:
         if a.size is None:

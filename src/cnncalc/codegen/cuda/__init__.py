@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Literal
 
 from cnncalc.analysis.engine import Report
-from cnncalc.errors import UsageError
+from cnncalc.errors import Problem, SpecError, UsageError
 
 from .cstyle import ident, num
 from .fuse import fuse
@@ -73,6 +73,7 @@ def generate(
         steps = fuse(ctx.steps, outputs)
         steps, outputs = _own_outputs(steps, lowered.input, outputs)
         arena = plan(steps, outputs, "shared" if m == "fused" else "work")
+        _fits_int32(report, arena + sum(b.size for b in outputs), ctx.dev_size, ctx.raw_size)
         if m == "fused" and arena > SHARED_LIMIT:
             tried.append(
                 f"its intermediates need {arena * 4:,} bytes of shared memory per sample, "
@@ -100,6 +101,24 @@ def generate(
         )
         return _module(prog, ctx.raw)
     raise AssertionError("unreachable")
+
+
+def _fits_int32(report: Report, per_sample: int, dev: int, raw: int) -> None:
+    """Indices within a sample and into the weights are 32-bit ints in the kernels."""
+    worst = max(per_sample, dev, raw)
+    if worst >= 2**31:
+        net = report.network
+        raise SpecError(
+            [
+                Problem(
+                    net.doc.where(("input",)),
+                    f"the CUDA backend indexes a sample and the weights with 32-bit integers; this "
+                    f"network needs {worst:,} elements in one of them",
+                    "use a smaller --input",
+                    code="E302",
+                )
+            ]
+        )
 
 
 def _own_outputs(steps: list[Step], x: Buf, outputs: list[Buf]) -> tuple[list[Step], list[Buf]]:

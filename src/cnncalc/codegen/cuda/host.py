@@ -203,8 +203,7 @@ ARENA = r"""  if (batch > m->capacity) {
     CK(cudaMalloc((void**)&m->arena, (size_t)${arena} * batch * sizeof(float)));
     m->capacity = batch;
   }
-  float* arena = m->arena;
-  (void)arena;"""
+  float* arena = m->arena;"""
 
 FUSED = r"""  const int threads = batch < 2 * m->sms ? ${big} : ${small};
   const unsigned blocks = (unsigned)(batch < 2147483647 ? batch : 2147483647);
@@ -267,8 +266,9 @@ def host(
     if fused:
         launch = Template(FUSED).substitute(x=prefix, big=FUSED_MAX_THREADS, small=THREADS)
     else:
-        launch = Template(ARENA).substitute(arena=max(arena, 1))
-        launch += "\n" + "\n".join(indent(launches(steps), 1))
+        # no intermediates (every step writes an output): no arena
+        launch = Template(ARENA).substitute(arena=arena) + "\n" if arena else ""
+        launch += "\n".join(indent(launches(steps), 1))
     return Template(HELPERS).substitute(
         x=prefix,
         program="\n".join(rows),

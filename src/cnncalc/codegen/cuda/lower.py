@@ -203,6 +203,8 @@ def lower(report: Report, mode: Mode) -> Lowered:
                 Problem(node.where(), "a size here is symbolic", "give --input", node.name, "E300")
             )
             continue
+        if any(i not in env for i in node.inputs):
+            continue  # an input failed: reported already
         try:
             ins_ = [s for s in ins if s is not None]
             env[node.name] = _lower_node(
@@ -213,8 +215,6 @@ def lower(report: Report, mode: Mode) -> Lowered:
             problems.append(
                 Problem(node.where(err.field), err.message, err.hint, node.name, "E301")
             )
-        except KeyError:
-            continue  # an input failed: reported already
     if problems:
         raise SpecError(problems)
     ctx.raw = reorder(ctx.raw, ctx.steps, tree_order([s.name for s in report.layers]))

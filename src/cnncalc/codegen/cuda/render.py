@@ -97,7 +97,7 @@ def fused_kernel(p: Program) -> list[str]:
         f"__global__ void __launch_bounds__({FUSED_MAX_THREADS}) {p.prefix}_fused(",
         "    const float* __restrict__ W, const float* __restrict__ input,",
         "    float* __restrict__ output, int batch) {",
-        f"  __shared__ __align__(16) float smem[{max(p.arena, 4)}];",
+        *([f"  __shared__ __align__(16) float smem[{p.arena}];"] if p.arena else []),
         "  for (int n = blockIdx.x; n < batch; n += gridDim.x) {",
     ]
     for s in p.steps:
