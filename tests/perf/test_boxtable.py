@@ -43,7 +43,7 @@ def rich_prints(r: Report, full: bool, ascii: bool, explain: bool) -> str:
     print_table(
         r,
         PARAM_COLUMNS if full else SHAPE_COLUMNS,
-        Console(width=200, file=buf),
+        Console(width=boxtable.PAGE, file=buf),
         totals=full,
         explain=explain,
         ascii=ascii,
@@ -107,7 +107,8 @@ def test_explanation_lines(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(LayerStats, "explain", lambda self: ["[bold] stays [/bold] (5×5)"])
     ours = draws(r, True, explain=True)
     assert ours is not None and ours == rich_prints(r, True, False, True)
-    monkeypatch.setattr(LayerStats, "explain", lambda self: [" ".join(["word"] * 41)])  # 204 wide
+    wide = [" ".join(["word"] * (boxtable.PAGE // 5 + 1))]  # wider than the page
+    monkeypatch.setattr(LayerStats, "explain", lambda self: wide)
     assert draws(r, True, explain=True) is None
     assert draws(r, True) is not None
 
@@ -146,7 +147,7 @@ def test_plain_stdout_follows_rich(monkeypatch: pytest.MonkeyPatch) -> None:
     for forced in ("1", ""):  # rich's own reading of the same environment agrees
         monkeypatch.setenv("FORCE_COLOR", forced)
         monkeypatch.setattr(sys, "stdout", Out(False, "utf-8"))
-        assert Console(width=200).is_terminal == (not boxtable.plain_stdout())
+        assert Console(width=boxtable.PAGE).is_terminal == (not boxtable.plain_stdout())
 
 
 @pytest.mark.parametrize("spec", ["lenet5.yaml", "resnet50.yaml"])
@@ -159,6 +160,6 @@ def test_receptive_field_columns(spec: str) -> None:
     r = with_fields(base, receptive_fields(base))
     columns = (*PARAM_COLUMNS, *RF_COLUMNS)
     buf = io.StringIO()
-    print_table(r, columns, Console(width=200, file=buf), totals=True)
+    print_table(r, columns, Console(width=boxtable.PAGE, file=buf), totals=True)
     ours = boxtable.draw(r, columns, totals=True)
     assert ours is not None and ours == buf.getvalue()

@@ -267,3 +267,42 @@ def test_a_spec_that_is_not_a_mapping_is_refused() -> None:
     for text in ["- a\n- b\n", "42\n", "'just text'\n", "[]\n", "{}\n"]:
         msgs = problems(text)
         assert msgs and all(m.startswith("t.yaml:1:1: E") for m in msgs), msgs
+
+
+def test_without_libyaml_the_answers_are_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    import yaml
+
+    bomb = "a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1]\n" + "".join(
+        f"{chr(97 + i)}: &{chr(97 + i)} [" + ",".join([f"*{chr(96 + i)}"] * 9) + "]\n"
+        for i in range(1, 9)
+    )
+    texts = [
+        VALID,
+        (Path(__file__).resolve().parents[2] / "specs" / "resnet18.yaml").read_text(),
+        VALID.replace("name: tiny", "name: !!python/object/apply:os.system ['true']"),
+        bomb,
+        "[" * 10_000,
+        "a: &a [1, *a]\n",
+        VALID + "name: again\n",
+        "",
+        VALID + "---\n" + VALID,
+        "x: {<<: {a: 1}}\n",
+        "a: " + "9" * 101 + "\n",
+    ]
+
+    def answers() -> list[object]:
+        out: list[object] = []
+        for text in texts:
+            try:
+                doc = yamlpos.parse_text(text, "t.yaml")
+                out.append((doc.data, doc.values, doc.keys))
+            except SpecError as err:
+                out.append([p.format() for p in err.problems])
+        return out
+
+    with_libyaml = answers()
+    monkeypatch.setattr(yamlpos, "_Loader", yaml.SafeLoader)
+    monkeypatch.setattr(yamlpos, "_C_PARSER", False)
+    assert answers() == with_libyaml
+    [msg] = problems(VALID.replace("tiny", "ti\x1bny"))  # PyYAML's own words, same place
+    assert msg.startswith("t.yaml:1:9: E001 YAML syntax error: special characters are not allowed")

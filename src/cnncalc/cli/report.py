@@ -51,7 +51,7 @@ def emit(
     else:
         import sys
 
-        from cnncalc.render.boxtable import draw, plain_stdout
+        from cnncalc.render.boxtable import PAGE, draw, plain_stdout
 
         # off a terminal, rich's plain output without rich's cost, where it is sure to match
         drawn = None
@@ -65,5 +65,5 @@ def emit(
         from cnncalc.render.table import print_table
 
         # off a terminal rich assumes 80 columns; a wider page keeps figures unbroken in files
-        console = Console() if sys.stdout.isatty() else Console(width=200)
+        console = Console() if sys.stdout.isatty() else Console(width=PAGE)
         print_table(rep, columns, console, totals=full, explain=explain, dtype=dtype.value, ascii=ascii)

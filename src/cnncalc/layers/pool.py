@@ -73,6 +73,13 @@ class AvgPool(Pool):
     divisor_override: Size | None = None
 
     def shape(self, x: Shape) -> Shape:
+        if self.dims == 1 and self.divisor_override is not None:
+            raise LayerError(
+                "avgpool1d has no divisor_override (torch.nn.AvgPool1d takes none)",
+                "remove divisor_override, or use avgpool2d",
+                field="divisor_override",
+                code="E104",
+            )
         y = super().shape(x)
         if self.dims == 3:  # torch's avg_pool3d alone wants the unpadded input to hold the kernel
             k = ntuple(self.kernel_size, 3, "kernel_size")

@@ -23,7 +23,7 @@ from cnncalc.render.facts import cell, memory_dims, total_cell
 from cnncalc.render.values import Column, shape_text, text
 from cnncalc.sym import Dim
 
-PAGE = 200  # the width cli/report.py gives rich off a terminal
+PAGE = 320  # the width cli/report.py gives rich off a terminal: wide symbolic totals fit
 _ONE_CELL = frozenset("×·−⌊⌋⌈⌉…²³¹⁰⁴⁵⁶⁷⁸⁹—Σᵀ")  # non-ASCII characters cnncalc prints, each 1 wide
 _EMOJI = re.compile(r":\S*?:")  # the shape of rich's emoji codes (:smile:), known or not
 
@@ -61,7 +61,7 @@ def summary(report: Report, dtype: str, ascii: bool) -> str:
 
 
 def plain_stdout() -> bool:
-    """Whether rich would print to stdout without styles, on cli/report.py's 200-wide page."""
+    """Whether rich would print to stdout without styles, on cli/report.py's PAGE-wide page."""
     if sys.stdout.isatty():
         return False
     forced = os.environ.get("TTY_COMPATIBLE", "")
@@ -89,7 +89,7 @@ def draw(
     dtype: str = "float32",
     ascii: bool = False,
 ) -> str | None:
-    """What print_table prints on a plain 200-wide page, or None where rich must do it."""
+    """What print_table prints on a plain PAGE-wide page, or None where rich must do it."""
     head = [c.value for c in columns]
     rows = [[cell(s, c, ascii) for c in columns] for s in report.layers]
     grid = [head, *rows]

@@ -25,8 +25,12 @@ from cnncalc.errors import Pos, Problem, SpecError, UsageError
 
 try:  # libyaml is much faster where it is installed; same semantics
     from yaml import CSafeLoader as _Loader
+
+    _C_PARSER = True
 except ImportError:  # pragma: no cover - depends on the PyYAML build
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+    _C_PARSER = False
 
 PathKey = tuple[str | int, ...]
 
@@ -113,7 +117,6 @@ class _Builder:
         self.anchors: dict[str, _Anchor] = {}
         self.count = 0
         self.root: Any = None
-        self.done = False  # a document's root is complete
 
     def pos(self, event: yaml.Event) -> Pos:
         m = event.start_mark
@@ -291,21 +294,24 @@ def parse_text(text: str, file: str) -> Document:
         text.encode("utf-8")
     except UnicodeEncodeError as exc:  # lone surrogates: only from in-process callers
         raise _problem(_char_pos(text, file, exc.start), "the text is not valid Unicode") from None
-    loader = _Loader(text)
+    loader = None
     try:
+        loader = _Loader(text)  # the pure-Python reader checks every character here
         return _Builder(file, loader).run()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         pos = Pos(file, mark.line + 1, mark.column + 1) if mark else Pos(file, 1, 1)
         what = exc.problem or exc.context or "invalid YAML"
         raise _problem(pos, f"YAML syntax error: {what}") from None
-    except yaml.reader.ReaderError as exc:
-        pos = _byte_pos(text, file, exc.position)
+    except yaml.reader.ReaderError as exc:  # libyaml counts bytes, PyYAML characters
+        at = exc.position
+        pos = _byte_pos(text, file, at) if _C_PARSER else _char_pos(text, file, at)
         raise _problem(pos, f"YAML syntax error: {exc.reason}") from None
     except yaml.YAMLError as exc:
         raise _problem(Pos(file, 1, 1), f"YAML error: {exc}") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def read_text(path: str | Path) -> str:
