@@ -1,8 +1,8 @@
 """The library API under the CLI: load a spec, analyze it, render the report.
 
-    net = load("specs/lenet5.yaml")
-    report = analyze(net)                      # or analyze(net, parse_input("1x28x28", net))
-    report.totals.trainable                    # 60000
+net = load("specs/lenet5.yaml")
+report = analyze(net)                      # or analyze(net, parse_input("1x28x28", net))
+report.totals.trainable                    # 60000
 """
 
 from __future__ import annotations

@@ -374,7 +374,9 @@ def test_explain_arithmetic(name: str) -> None:
     shape, layer, out, _ = CASES[name]
     s = one(shape, layer)
     lines = s.explain()
-    assert lines or layer["type"] in {"identity", "dropout", "dropout2d"}, name  # nothing to explain
+    assert lines or layer["type"] in {"identity", "dropout", "dropout2d"}, (
+        name
+    )  # nothing to explain
     axes = dict(zip({1: "L", 2: "HW", 3: "DHW"}.get(len(out) - 1, ""), out[1:], strict=False))
     for label, value in checked_explain_lines(lines):
         if label in axes:

@@ -19,6 +19,7 @@ MAX_FIGURE = 10**1000
 # and past a few hundred levels sym's recursive simplifier runs out of stack.
 MAX_ATOMS = 256
 
+
 @dataclass(frozen=True, slots=True)
 class LayerStats:
     node: Node
@@ -84,10 +85,18 @@ def analyze(net: Network, input_shape: Shape | None = None) -> Report:
             y, counts = _run(node, inputs)
             _bounded(y, counts)
         except LayerError as err:
-            problems.append(Problem(node.where(err.field), err.message, err.hint, node.name, err.code))
+            problems.append(
+                Problem(node.where(err.field), err.message, err.hint, node.name, err.code)
+            )
             continue
-        except (TypeError, ArithmeticError, RecursionError) as err:  # e.g. a symbolic size where a number is needed
-            problems.append(Problem(node.where(), f"cannot compute this layer: {err}", "", node.name, "E199"))
+        except (
+            TypeError,
+            ArithmeticError,
+            RecursionError,
+        ) as err:  # e.g. a symbolic size where a number is needed
+            problems.append(
+                Problem(node.where(), f"cannot compute this layer: {err}", "", node.name, "E199")
+            )
             continue
         env[node.name] = y
         stats.append(LayerStats(node, inputs, y, counts))
@@ -103,7 +112,11 @@ def _bounded(y: Shape, counts: Counts) -> None:
     figures += [(name, getattr(counts, name)) for name in counts.__dataclass_fields__]
     for what, v in figures:
         if isinstance(v, int) and abs(v) >= MAX_FIGURE:
-            raise LayerError(f"{what} comes to more than 10^1000", "check the sizes (a runaway scale?)", code="E101")
+            raise LayerError(
+                f"{what} comes to more than 10^1000",
+                "check the sizes (a runaway scale?)",
+                code="E101",
+            )
         if isinstance(v, Expr) and terms_size(v.terms) > MAX_ATOMS:
             raise LayerError(
                 f"{what} is a symbolic expression of more than {MAX_ATOMS} parts",

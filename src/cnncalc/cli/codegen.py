@@ -20,7 +20,8 @@ from cnncalc.errors import ExitCode
 
 codegen_app = typer.Typer(
     name="codegen",
-    help="Generate code from a spec: `cnncalc codegen torch SPEC` or `cnncalc codegen cuda SPEC -o DIR`.",
+    help="Generate code from a spec: `cnncalc codegen torch SPEC` "
+    "or `cnncalc codegen cuda SPEC -o DIR`.",
     no_args_is_help=True,
     rich_markup_mode=None,
 )

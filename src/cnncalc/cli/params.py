@@ -15,12 +15,21 @@ def params(
     spec: SpecArg,
     input: InputOpt = None,
     format: FormatOpt = Format.table,
-    explain: Annotated[bool, typer.Option("--explain", "-e", help="show each layer's arithmetic")] = False,
-    dtype: Annotated[DType, typer.Option("--dtype", help="element type for memory figures")] = DType.float32,
+    explain: Annotated[
+        bool, typer.Option("--explain", "-e", help="show each layer's arithmetic")
+    ] = False,
+    dtype: Annotated[
+        DType, typer.Option("--dtype", help="element type for memory figures")
+    ] = DType.float32,
     ascii: AsciiOpt = False,
     depth: Annotated[
         int | None,
-        typer.Option("--depth", "-d", help="fold blocks to N levels, with a subtotal row per block", show_default=False),
+        typer.Option(
+            "--depth",
+            "-d",
+            help="fold blocks to N levels, with a subtotal row per block",
+            show_default=False,
+        ),
     ] = None,
     rf: Annotated[
         bool,
@@ -28,5 +37,14 @@ def params(
     ] = False,
 ) -> None:
     """Print shapes, parameters (trainable, fixed, buffers), connections and MACs, with totals."""
-    emit(str(spec), input, format, full=True, explain=explain, dtype=dtype, ascii=ascii,
-         depth=depth, rf=rf)
+    emit(
+        str(spec),
+        input,
+        format,
+        full=True,
+        explain=explain,
+        dtype=dtype,
+        ascii=ascii,
+        depth=depth,
+        rf=rf,
+    )

@@ -66,4 +66,6 @@ def emit(
 
         # off a terminal rich assumes 80 columns; a wider page keeps figures unbroken in files
         console = Console() if sys.stdout.isatty() else Console(width=PAGE)
-        print_table(rep, columns, console, totals=full, explain=explain, dtype=dtype.value, ascii=ascii)
+        print_table(
+            rep, columns, console, totals=full, explain=explain, dtype=dtype.value, ascii=ascii
+        )

@@ -7,6 +7,8 @@ from cnncalc.cli.options import AsciiOpt, FormatOpt, InputOpt, SpecArg
 from cnncalc.cli.report import emit
 
 
-def shapes(spec: SpecArg, input: InputOpt = None, format: FormatOpt = Format.table, ascii: AsciiOpt = False) -> None:
+def shapes(
+    spec: SpecArg, input: InputOpt = None, format: FormatOpt = Format.table, ascii: AsciiOpt = False
+) -> None:
     """Print every layer's output shape (batch dimension N implicit)."""
     emit(str(spec), input, format, full=False, ascii=ascii)

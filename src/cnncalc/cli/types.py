@@ -11,7 +11,9 @@ from cnncalc.errors import ExitCode
 
 
 def types(
-    name: Annotated[str | None, typer.Argument(help="a layer type to describe", show_default=False)] = None,
+    name: Annotated[
+        str | None, typer.Argument(help="a layer type to describe", show_default=False)
+    ] = None,
 ) -> None:
     """List the layer types (torch.nn names in lower case), or one type's fields."""
     from cnncalc.layers import registry
@@ -29,7 +31,9 @@ def types(
     found = registry.lookup(name)
     if found is None:
         hint = registry.suggest(name, registry.canonical_names())
-        fail(f"cnncalc: unknown layer type {name!r}" + (f"; {hint}" if hint else ""), ExitCode.USAGE)
+        fail(
+            f"cnncalc: unknown layer type {name!r}" + (f"; {hint}" if hint else ""), ExitCode.USAGE
+        )
     cls, canonical = found
     import sys
 
@@ -39,6 +43,10 @@ def types(
         if field in ("type",):
             continue
         key = info.alias or field
-        default = "required" if info.is_required() else f"default {info.get_default(call_default_factory=True)!r}"
+        default = (
+            "required"
+            if info.is_required()
+            else f"default {info.get_default(call_default_factory=True)!r}"
+        )
         desc = f" — {info.description}" if info.description else ""
         print(f"  {key}: {default}{desc}")

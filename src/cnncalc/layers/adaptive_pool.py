@@ -35,7 +35,9 @@ class AdaptivePool(Layer):
     @classmethod
     def _sizes(cls, v: Any) -> Any:
         if isinstance(v, bool) or (isinstance(v, list) and any(isinstance(e, bool) for e in v)):
-            raise ValueError("must be a positive integer or a list of them (null keeps the input size)")
+            raise ValueError(
+                "must be a positive integer or a list of them (null keeps the input size)"
+            )
         return v
 
     def targets(self, x: Shape) -> tuple[Dim, ...]:
@@ -78,7 +80,9 @@ class AdaptivePool(Layer):
         return Counts(connections=x[0] * numel(tuple(per_axis)))
 
     def explain(self, inputs: Sequence[Shape], y: Shape) -> list[str]:
-        return [f"output {a} = {fmt(o)} (fixed)" for a, o in zip(AXES[self.dims], y[1:], strict=True)]
+        return [
+            f"output {a} = {fmt(o)} (fixed)" for a, o in zip(AXES[self.dims], y[1:], strict=True)
+        ]
 
     def reads(self, x: Shape, y: Shape, axis: int) -> Reads | str | None:
         """Output i reads ⌊i·W/O⌋ .. ⌈(i + 1)·W/O⌉ - 1; a single output, the whole input."""
@@ -91,16 +95,24 @@ class AdaptivePool(Layer):
             return "adaptive pooling's windows depend on the symbolic input size"
         return Reads(Fraction(w, o), lambda i: (i * w // o, -(-(i + 1) * w // o) - 1))
 
-
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         kind = "Max" if "max" in self.type else "Avg"
         o = self.output_size
         if self.dims == 1 and isinstance(o, list):  # torch's 1d pools take no None: the size
-            o = [concrete(w, "the length") if s is None else s for s, w in zip(o, x[1:], strict=True)]
+            o = [
+                concrete(w, "the length") if s is None else s for s, w in zip(o, x[1:], strict=True)
+            ]
         return f"nn.Adaptive{kind}Pool{self.dims}d({pyargs(o if isinstance(o, int) else tuple(o))})"
 
 
 class GlobalPool(AdaptivePool):
-    TYPES = ("globalavgpool1d", "globalavgpool2d", "globalavgpool3d", "globalmaxpool1d", "globalmaxpool2d", "globalmaxpool3d")
+    TYPES = (
+        "globalavgpool1d",
+        "globalavgpool2d",
+        "globalavgpool3d",
+        "globalmaxpool1d",
+        "globalmaxpool2d",
+        "globalmaxpool3d",
+    )
 
     output_size: Size | list[Size | None] = 1

@@ -96,7 +96,10 @@ def require_positive(d: Dim, what: str, hint: str, field: str = "") -> None:
     names = ", ".join(sorted(free_symbols(d)))
     hint += f"; or bound {names} from below (symbols: in the spec): `cnncalc sizes` finds how far"
     raise LayerError(
-        f"{what} = {render(d)} can be below 1 for some allowed inputs", hint, field=field, code="E101"
+        f"{what} = {render(d)} can be below 1 for some allowed inputs",
+        hint,
+        field=field,
+        code="E101",
     )
 
 
@@ -136,7 +139,9 @@ class Layer(BaseModel):
     activation: Any = Field(
         default=None, description="an activation applied after the layer (e.g. relu, sigmoid)"
     )
-    expect: Expect | None = Field(default=None, description="figures the author states; lint checks")
+    expect: Expect | None = Field(
+        default=None, description="figures the author states; lint checks"
+    )
 
     @field_validator("activation", mode="before")
     @classmethod
@@ -243,7 +248,9 @@ def pyargs(*args: object, **kwargs: object) -> str:
         if isinstance(v, float) and not math.isfinite(v):
             raise LayerError(
                 f"{field or 'a value'} is {v}: generated code states numbers as literals",
-                "use a finite number", field=field, code="E120",
+                "use a finite number",
+                field=field,
+                code="E120",
             )
     return ", ".join([repr(a) for a in args] + [f"{k}={v!r}" for k, v in kwargs.items()])
 

@@ -150,7 +150,10 @@ class Conv(Layer):
 
     def explain(self, inputs: Sequence[Shape], y: Shape) -> list[str]:
         x = inputs[0]
-        lines = [w.explain(a, n, o) for w, a, n, o in zip(self.windows(x), AXES[self.dims], x[1:], y[1:], strict=True)]
+        lines = [
+            w.explain(a, n, o)
+            for w, a, n, o in zip(self.windows(x), AXES[self.dims], x[1:], y[1:], strict=True)
+        ]
         b = "1" if self.bias else "0"
         if isinstance(x[0], int) and self.connection_table is not None:
             rows = self.per_map_inputs(x[0])
@@ -161,11 +164,13 @@ class Conv(Layer):
             lines.append(f"params = {terms} = {fmt(self.count(x, y).trainable)}")
         else:
             cin = x[0] // self.groups if isinstance(x[0], int) else x[0]
-            lines.append(
-                f"params = {self.out_channels}·({factor(cin)}·{self.taps()} + {b}) = {fmt(self.count(x, y).trainable)}"
-            )
+            total = fmt(self.count(x, y).trainable)
+            per_map = f"{factor(cin)}·{self.taps()} + {b}"
+            lines.append(f"params = {self.out_channels}·({per_map}) = {total}")
         c = self.count(x, y)
-        lines.append(f"connections = {factor(c.trainable)}·{factor(numel(y[1:]))} = {fmt(c.connections)}")
+        lines.append(
+            f"connections = {factor(c.trainable)}·{factor(numel(y[1:]))} = {fmt(c.connections)}"
+        )
         lines.append(f"MACs = {fmt(c.macs)}")
         return lines
 
@@ -183,7 +188,9 @@ class Conv(Layer):
         if padding == "tf_same":  # depends on the input's size: computed at run time
             k, s, d = (ntuple(v, n, "") for v in (self.kernel_size, self.stride, self.dilation))
             pad = f"SamePad({pyargs(k, s, d, **({'mode': mode} if mode != 'constant' else {}))})"
-        elif self.uneven_padding() or (table and mode != "constant" and padding not in (0, "valid")):
+        elif self.uneven_padding() or (
+            table and mode != "constant" and padding not in (0, "valid")
+        ):
             # sides that differ, or a table convolution padding other than with zeros
             windows = self.windows(x)
             sides = [(concrete(w.before, "padding"), concrete(w.after, "padding")) for w in windows]

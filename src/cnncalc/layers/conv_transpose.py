@@ -105,7 +105,9 @@ class ConvTranspose(Layer):
         x = inputs[0]
         lines = [
             f"{a} = ({fmt(w)} − 1)·{s} − 2·{p} + {d}·({k} − 1) + {op} + 1 = {fmt(o)}"
-            for a, w, (k, s, p, op, d), o in zip(AXES[self.dims], x[1:], self.geometry(), y[1:], strict=True)
+            for a, w, (k, s, p, op, d), o in zip(
+                AXES[self.dims], x[1:], self.geometry(), y[1:], strict=True
+            )
         ]
         c = self.count(x, y)
         lines.append(f"params = {fmt(c.trainable)}; MACs = {fmt(c.macs)}")

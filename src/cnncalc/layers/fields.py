@@ -17,9 +17,13 @@ _INT_SCHEMA: dict[str, Any] = {"type": "integer"}
 
 
 def _kind(v: object) -> str:
-    return {bool: "a boolean", float: "a float", str: "a string", list: "a list", dict: "a mapping"}.get(
-        type(v), type(v).__name__
-    )
+    return {
+        bool: "a boolean",
+        float: "a float",
+        str: "a string",
+        list: "a list",
+        dict: "a mapping",
+    }.get(type(v), type(v).__name__)
 
 
 def _int(v: object, minimum: int, what: str) -> int:
@@ -101,7 +105,9 @@ def _scale(v: object) -> Fraction | tuple[Fraction, ...]:
 
 
 def _schema_of(*alternatives: dict[str, Any]) -> WithJsonSchema:
-    return WithJsonSchema(alternatives[0] if len(alternatives) == 1 else {"anyOf": list(alternatives)})
+    return WithJsonSchema(
+        alternatives[0] if len(alternatives) == 1 else {"anyOf": list(alternatives)}
+    )
 
 
 _POS = {"type": "integer", "minimum": 1}
@@ -128,17 +134,26 @@ Padding = Annotated[
         {"type": "string", "enum": list(PADDING_NAMES)},
         {
             "type": "array",
-            "items": {"anyOf": [_NONNEG, {"type": "array", "items": _NONNEG, "minItems": 2, "maxItems": 2}]},
+            "items": {
+                "anyOf": [
+                    _NONNEG,
+                    {"type": "array", "items": _NONNEG, "minItems": 2, "maxItems": 2},
+                ]
+            },
         },
     ),
 ]
-Prob = Annotated[float, BeforeValidator(_prob), _schema_of({"type": "number", "minimum": 0, "maximum": 1})]
+Prob = Annotated[
+    float, BeforeValidator(_prob), _schema_of({"type": "number", "minimum": 0, "maximum": 1})
+]
 Number = Annotated[float, BeforeValidator(_number), _schema_of({"type": "number"})]
 Scale = Annotated[
     Fraction | tuple[Fraction, ...],
     # Plain: pydantic's own Fraction validator raises TypeError (a traceback) on a list
     PlainValidator(_scale),
-    _schema_of({"type": "number", "exclusiveMinimum": 0}, {"type": "array", "items": {"type": "number"}}),
+    _schema_of(
+        {"type": "number", "exclusiveMinimum": 0}, {"type": "array", "items": {"type": "number"}}
+    ),
 ]
 
 

@@ -20,7 +20,9 @@ class Flatten(Layer):
         lo = self.start_dim + rank if self.start_dim < 0 else self.start_dim
         hi = self.end_dim + rank if self.end_dim < 0 else self.end_dim
         if lo == 0:
-            raise LayerError("flatten cannot merge the batch dimension", "use start_dim: 1", field="start_dim")
+            raise LayerError(
+                "flatten cannot merge the batch dimension", "use start_dim: 1", field="start_dim"
+            )
         if not 0 < lo <= hi < rank:
             raise LayerError(
                 f"start_dim {self.start_dim}..end_dim {self.end_dim} is outside a {rank}-d tensor",

@@ -48,7 +48,8 @@ class Linear(Layer):
         b = 1 if self.bias else 0
         return [
             f"params = {self.out_features}·({fmt(x[-1])} + {b}) = {fmt(c.trainable)}",
-            f"MACs = {factor(x[-1])}·{self.out_features}" + (f"·{factor(numel(x[:-1]))}" if len(x) > 1 else "")
+            f"MACs = {factor(x[-1])}·{self.out_features}"
+            + (f"·{factor(numel(x[:-1]))}" if len(x) > 1 else "")
             + f" = {fmt(c.macs)}",
         ]
 

@@ -34,12 +34,16 @@ class BatchNorm(Layer):
         affine = 2 * c if self.affine else 0
         # running_mean, running_var (C each) and num_batches_tracked (1), as torch stores them
         buffers = 2 * c + 1 if self.track_running_stats else 0
-        return Counts(trainable=affine, buffers=buffers, connections=numel(y) * (2 if self.affine else 1))
+        return Counts(
+            trainable=affine, buffers=buffers, connections=numel(y) * (2 if self.affine else 1)
+        )
 
     def explain(self, inputs: Sequence[Shape], y: Shape) -> list[str]:
         c, ch = self.count(inputs[0], y), fmt(inputs[0][0])
         return [
-            f"params = 2·{ch} = {fmt(c.trainable)}" if self.affine else "params = 0 (affine: false)",
+            f"params = 2·{ch} = {fmt(c.trainable)}"
+            if self.affine
+            else "params = 0 (affine: false)",
             f"buffers = 2·{ch} + 1 = {fmt(c.buffers)}"
             if self.track_running_stats
             else "buffers = 0 (track_running_stats: false)",

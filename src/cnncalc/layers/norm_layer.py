@@ -34,9 +34,12 @@ class LayerNorm(Layer):
     def shape(self, x: Shape) -> Shape:
         ns = self.dims_normalized()
         tail = x[len(x) - len(ns) :] if len(ns) <= len(x) else None
-        if tail is None or any(isinstance(a, int) and a != b for a, b in zip(tail, ns, strict=True)):
+        if tail is None or any(
+            isinstance(a, int) and a != b for a, b in zip(tail, ns, strict=True)
+        ):
             raise LayerError(
-                f"normalized_shape {list(ns)} does not match the input's trailing dims ({shape_str(x)})",
+                f"normalized_shape {list(ns)} does not match the input's trailing dims "
+                f"({shape_str(x)})",
                 "normalized_shape lists the last dimensions of the input",
                 field="normalized_shape",
                 code="E102",

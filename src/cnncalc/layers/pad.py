@@ -14,7 +14,14 @@ from cnncalc.sym import Dim
 
 
 class Pad(Layer):
-    TYPES = ("zeropad1d", "zeropad2d", "zeropad3d", "constantpad1d", "constantpad2d", "constantpad3d")
+    TYPES = (
+        "zeropad1d",
+        "zeropad2d",
+        "zeropad3d",
+        "constantpad1d",
+        "constantpad2d",
+        "constantpad3d",
+    )
 
     padding: AnyInt | list[AnyInt]
     value: Number = 0.0
@@ -62,7 +69,9 @@ class Pad(Layer):
         n = self.dims
         return [
             f"{a} = {fmt(w)} + {b} + {c} = {fmt(o)}"
-            for a, w, (b, c), o in zip(AXES[n], x[len(x) - n :], self.sides(), y[len(y) - n :], strict=True)
+            for a, w, (b, c), o in zip(
+                AXES[n], x[len(x) - n :], self.sides(), y[len(y) - n :], strict=True
+            )
         ]
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:

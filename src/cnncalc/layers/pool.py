@@ -49,11 +49,20 @@ class Pool(Layer):
 
     def explain(self, inputs: Sequence[Shape], y: Shape) -> list[str]:
         x = inputs[0]
-        return [w.explain(a, n, o) for w, a, n, o in zip(self.windows(), AXES[self.dims], x[1:], y[1:], strict=True)]
-
+        return [
+            w.explain(a, n, o)
+            for w, a, n, o in zip(self.windows(), AXES[self.dims], x[1:], y[1:], strict=True)
+        ]
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
-        own = ("stride", "padding", "dilation", "ceil_mode", "count_include_pad", "divisor_override")
+        own = (
+            "stride",
+            "padding",
+            "dilation",
+            "ceil_mode",
+            "count_include_pad",
+            "divisor_override",
+        )
         kw = self.torch_kwargs(*(f for f in own if f in type(self).model_fields))
         kw = {k: tight(v) if isinstance(v, tuple) else v for k, v in kw.items()}
         return f"nn.{type(self).__name__}{self.dims}d({pyargs(tight(self.kernel_size), **kw)})"
@@ -93,4 +102,3 @@ class AvgPool(Pool):
                         code="E100",
                     )
         return y
-

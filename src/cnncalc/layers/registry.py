@@ -100,7 +100,8 @@ def build_activation(value: object) -> Layer:
     if found is None or not issubclass(found[0], Activation):
         hint = suggest(data["type"], names)
         raise ValueError(
-            f"unknown activation {data['type']!r}" + (f"; {hint}" if hint else "")
+            f"unknown activation {data['type']!r}"
+            + (f"; {hint}" if hint else "")
             + f" (one of: {', '.join(sorted(names))})"
         )
     data["type"] = found[1]

@@ -24,10 +24,16 @@ class Reshape(Layer):
         known = numel(tuple(d for d in target if d != -1))
         total = numel(x)
         out: list[Dim] = [floordiv(total, known) if d == -1 else d for d in target]  # type: ignore[arg-type]
-        if isinstance(total, int) and isinstance(known, int) and (
-            (-1 in target and total % known) or (-1 not in target and total != known)
+        if (
+            isinstance(total, int)
+            and isinstance(known, int)
+            and ((-1 in target and total % known) or (-1 not in target and total != known))
         ):
-            raise LayerError(f"cannot reshape {shape_str(x)} ({total:,} elements) to {target}", field="shape", code="E102")
+            raise LayerError(
+                f"cannot reshape {shape_str(x)} ({total:,} elements) to {target}",
+                field="shape",
+                code="E102",
+            )
         return tuple(out)
 
     def reads(self, x: Shape, y: Shape, axis: int) -> Reads | str | None:

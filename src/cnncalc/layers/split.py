@@ -16,7 +16,6 @@ from cnncalc.layers.fields import AnyInt, NonNeg, Size
 from cnncalc.layers.merge import LAYOUTS, DimName
 from cnncalc.sym import Dim, ceildiv, dmin
 
-
 # Each output is a node of its own (and a split's k-th start is a sum over k sizes): bound them.
 MAX_OUTPUTS = 10_000
 

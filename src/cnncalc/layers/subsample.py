@@ -43,7 +43,10 @@ class Subsample(Layer):
 
     def explain(self, inputs: Sequence[Shape], y: Shape) -> list[str]:
         x = inputs[0]
-        lines = [w.explain(a, n, o) for w, a, n, o in zip(self.windows(), AXES[self.dims], x[1:], y[1:], strict=True)]
+        lines = [
+            w.explain(a, n, o)
+            for w, a, n, o in zip(self.windows(), AXES[self.dims], x[1:], y[1:], strict=True)
+        ]
         c = self.count(x, y)
         b = 1 if self.bias else 0
         lines.append(f"params = {fmt(x[0])}·(1 + {b}) = {fmt(c.trainable)}")

@@ -66,7 +66,12 @@ class Upsample(Layer):
             else:
                 o = floordiv(w * s.numerator, s.denominator)
             if isinstance(o, int) and o < 1:
-                raise LayerError(f"scaled size comes to {o}", "use a larger scale", field="scale_factor", code="E101")
+                raise LayerError(
+                    f"scaled size comes to {o}",
+                    "use a larger scale",
+                    field="scale_factor",
+                    code="E101",
+                )
             out.append(o)
         return (x[0], *out)
 

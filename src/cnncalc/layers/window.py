@@ -117,6 +117,11 @@ def slide(windows: Sequence[Window], x: Shape, what: str) -> tuple[Dim, ...]:
                     code="E100",
                 )
         o = w.out(n)
-        require_positive(o, f"output {axis}", "use a smaller kernel or stride, more padding, or a larger input", "kernel_size")
+        require_positive(
+            o,
+            f"output {axis}",
+            "use a smaller kernel or stride, more padding, or a larger input",
+            "kernel_size",
+        )
         out.append(o)
     return tuple(out)

@@ -20,7 +20,10 @@ def cell(stats: LayerStats, col: Column, ascii: bool, plain: bool = False) -> st
     fixed = "" if plain or c.fixed == 0 else f" ({text(c.fixed, ascii)} fixed)"
     return {
         Column.NAME: lambda: stats.name,
-        Column.TYPE: lambda: stats.type + (f"+{stats.node.layer.activation.type}" if stats.node.layer.activation else ""),
+        Column.TYPE: lambda: (
+            stats.type
+            + (f"+{stats.node.layer.activation.type}" if stats.node.layer.activation else "")
+        ),
         Column.OUTPUT: lambda: shape_text(stats.output_shape, ascii),
         Column.PARAMS: lambda: text(c.params, ascii) + fixed,
         Column.TRAINABLE: lambda: text(c.trainable, ascii),
@@ -160,7 +163,9 @@ def fields_of(stats: LayerStats) -> tuple[AxisField, ...]:
     return found
 
 
-def report_dict(report: Report, full: bool, dtype: str = "float32", explain: bool = False) -> dict[str, Any]:
+def report_dict(
+    report: Report, full: bool, dtype: str = "float32", explain: bool = False
+) -> dict[str, Any]:
     """The JSON contract (docs/json.md)."""
     layers = []
     for s in report.layers:

@@ -25,8 +25,11 @@ def print_table(
 ) -> None:
     table = Table(title=title(report, ascii), show_footer=totals, title_justify="left")
     for c in columns:
-        table.add_column(c.value, justify="right" if right_aligned(c) else "left",
-                         footer=total_cell(report, c, ascii) if totals else "")
+        table.add_column(
+            c.value,
+            justify="right" if right_aligned(c) else "left",
+            footer=total_cell(report, c, ascii) if totals else "",
+        )
     for s in report.layers:
         table.add_row(*(cell(s, c, ascii) for c in columns))
     console.print(table)

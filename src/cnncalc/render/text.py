@@ -29,14 +29,22 @@ def csv_table(report: Report, columns: Sequence[Column], totals: bool) -> str:
     return buf.getvalue()
 
 
-def markdown_table(report: Report, columns: Sequence[Column], totals: bool, ascii: bool = False) -> str:
+def markdown_table(
+    report: Report, columns: Sequence[Column], totals: bool, ascii: bool = False
+) -> str:
     def esc(s: str) -> str:
         return s.replace("|", "\\|")
 
     lines = [f"**{esc(report.name)}**, input {'×'.join(str(d) for d in report.input_shape)}", ""]
     lines.append("| " + " | ".join(c.value for c in columns) + " |")
-    lines.append("|" + "|".join("---:" if c not in (Column.NAME, Column.TYPE) else "---" for c in columns) + "|")
+    lines.append(
+        "|"
+        + "|".join("---:" if c not in (Column.NAME, Column.TYPE) else "---" for c in columns)
+        + "|"
+    )
     for i, row in enumerate(_rows(report, columns, ascii, totals)):
         bold = totals and i == len(report.layers)
-        lines.append("| " + " | ".join(f"**{esc(x)}**" if bold and x else esc(x) for x in row) + " |")
+        lines.append(
+            "| " + " | ".join(f"**{esc(x)}**" if bold and x else esc(x) for x in row) + " |"
+        )
     return "\n".join(lines) + "\n"

@@ -55,4 +55,12 @@ class Column(Enum):
 
 SHAPE_COLUMNS = (Column.NAME, Column.TYPE, Column.OUTPUT)
 RF_COLUMNS = (Column.RF, Column.JUMP, Column.RF_OFFSET)
-PARAM_COLUMNS = (Column.NAME, Column.TYPE, Column.OUTPUT, Column.PARAMS, Column.TRAINABLE, Column.CONNECTIONS, Column.MACS)
+PARAM_COLUMNS = (
+    Column.NAME,
+    Column.TYPE,
+    Column.OUTPUT,
+    Column.PARAMS,
+    Column.TRAINABLE,
+    Column.CONNECTIONS,
+    Column.MACS,
+)

@@ -33,7 +33,9 @@ INPUT_KEYS = ("features", "channels", "length", "depth", "height", "width")
 _SYMBOL = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 # Hook for extensions (blocks, includes): turns one `layers:` entry into nodes.
-EntryExpander = Callable[["Loader", dict[str, Any], PathKey, tuple[str, ...]], Iterator[Node] | None]
+EntryExpander = Callable[
+    ["Loader", dict[str, Any], PathKey, tuple[str, ...]], Iterator[Node] | None
+]
 EXPANDERS: list[EntryExpander] = []
 
 
@@ -54,7 +56,11 @@ def pydantic_problems(
     # "did you mean") and drop the "missing" error of the key it resembles.
     unknown = [str(e["loc"][0]) for e in errors if e["type"] == "extra_forbidden" and e["loc"]]
     explained = {
-        m for u in unknown for m in registry.close_matches(u, [str(e["loc"][0]) for e in errors if e["type"] == "missing" and e["loc"]])
+        m
+        for u in unknown
+        for m in registry.close_matches(
+            u, [str(e["loc"][0]) for e in errors if e["type"] == "missing" and e["loc"]]
+        )
     }
     for err in errors:
         loc = [p for p in err["loc"] if isinstance(p, (str, int))]
@@ -67,13 +73,29 @@ def pydantic_problems(
         sub: PathKey = (*path, *loc)
         if kind == "extra_forbidden":
             hint = registry.suggest(key, [f for f in fields if f != "from_"])
-            out.append(Problem(doc.where(sub, key=True), f"unknown key {key!r}", hint or f"allowed keys: {', '.join(f for f in fields if f not in ('from_',))}", layer, "E002"))
+            out.append(
+                Problem(
+                    doc.where(sub, key=True),
+                    f"unknown key {key!r}",
+                    hint or f"allowed keys: {', '.join(f for f in fields if f not in ('from_',))}",
+                    layer,
+                    "E002",
+                )
+            )
         elif kind == "missing":
-            out.append(Problem(doc.where(path), f"missing required key {key!r}", f"add {key}: …", layer, "E002"))
+            out.append(
+                Problem(
+                    doc.where(path), f"missing required key {key!r}", f"add {key}: …", layer, "E002"
+                )
+            )
         else:
             value = err.get("input")
             shown = "" if "got" in msg or isinstance(value, (dict, list)) else f", got {value!r}"
-            out.append(Problem(doc.where(sub), f"{key}: {msg}{shown}" if key else f"{msg}", "", layer, "E002"))
+            out.append(
+                Problem(
+                    doc.where(sub), f"{key}: {msg}{shown}" if key else f"{msg}", "", layer, "E002"
+                )
+            )
     return out
 
 
@@ -90,7 +112,9 @@ class Loader:
         self.aliases: dict[str, str] = {}
         self.scopes: dict[str, str] = {}
 
-    def fail(self, pos: Pos, message: str, hint: str = "", layer: str = "", code: str = "E002") -> None:
+    def fail(
+        self, pos: Pos, message: str, hint: str = "", layer: str = "", code: str = "E002"
+    ) -> None:
         self.problems.append(Problem(pos, message, hint, layer, code))
 
     # ---- layers -----------------------------------------------------------------------
@@ -99,17 +123,33 @@ class Loader:
         t = entry.get("type")
         raw_name = entry.get("name")
         # unnamed layers are named by their place, as lint names them
-        label = raw_name if isinstance(raw_name, str) else "".join(
-            f"[{p}]" if isinstance(p, int) else (f".{p}" if i else str(p)) for i, p in enumerate(path)
+        label = (
+            raw_name
+            if isinstance(raw_name, str)
+            else "".join(
+                f"[{p}]" if isinstance(p, int) else (f".{p}" if i else str(p))
+                for i, p in enumerate(path)
+            )
         )
         if not isinstance(t, str):
-            self.fail(doc.where(path), "a layer needs a 'type'" if t is None else f"type must be a name, got {t!r}",
-                      "e.g. type: conv2d", label, "E003")
+            self.fail(
+                doc.where(path),
+                "a layer needs a 'type'" if t is None else f"type must be a name, got {t!r}",
+                "e.g. type: conv2d",
+                label,
+                "E003",
+            )
             return None
         found = registry.lookup(t)
         if found is None:
             hint = registry.suggest(t, registry.canonical_names())
-            self.fail(doc.where((*path, "type")), f"unknown layer type {t!r}", hint or "`cnncalc types` lists them", label, "E003")
+            self.fail(
+                doc.where((*path, "type")),
+                f"unknown layer type {t!r}",
+                hint or "`cnncalc types` lists them",
+                label,
+                "E003",
+            )
             return None
         cls, canonical = found
         try:
@@ -118,7 +158,9 @@ class Loader:
             self.problems.extend(pydantic_problems(exc, doc, path, label, cls))
             return None
 
-    def name_for(self, layer: Layer, explicit: object, pos: Pos, scope: tuple[str, ...]) -> str | None:
+    def name_for(
+        self, layer: Layer, explicit: object, pos: Pos, scope: tuple[str, ...]
+    ) -> str | None:
         prefix = ".".join(scope) + "." if scope else ""
         if explicit is None:
             base = layer.type
@@ -129,17 +171,35 @@ class Loader:
                     return name
         assert isinstance(explicit, str)
         if not explicit or explicit == INPUT or "." in explicit or not explicit.isprintable():
-            self.fail(pos, f"bad layer name {explicit!r}", f"names are non-empty, not {INPUT!r}, without '.'", explicit, "E004")
+            self.fail(
+                pos,
+                f"bad layer name {explicit!r}",
+                f"names are non-empty, not {INPUT!r}, without '.'",
+                explicit,
+                "E004",
+            )
             return None
         name = prefix + explicit
         if name in self.names:
             first = self.doc.where(self.names[name])
-            self.fail(pos, f"duplicate layer name {explicit!r} (first at line {first.line})", "names must be unique", explicit, "E004")
+            self.fail(
+                pos,
+                f"duplicate layer name {explicit!r} (first at line {first.line})",
+                "names must be unique",
+                explicit,
+                "E004",
+            )
             return None
         return name
 
-    def node(self, entry: dict[str, Any], path: PathKey, scope: tuple[str, ...] = (), doc: Document | None = None,
-             default_from: str | None = None) -> Node | None:
+    def node(
+        self,
+        entry: dict[str, Any],
+        path: PathKey,
+        scope: tuple[str, ...] = (),
+        doc: Document | None = None,
+        default_from: str | None = None,
+    ) -> Node | None:
         doc = doc or self.doc
         layer = self.layer(entry, path, doc)
         if layer is None:
@@ -157,34 +217,64 @@ class Loader:
             resolved: list[str] = []
             for ref in refs:
                 if ref == name.removeprefix(prefix) or ref == name:
-                    self.fail(doc.where((*path, "from"), key=True), f"layer {name!r} reads from itself", "from: names an earlier layer", name, "E105")
+                    self.fail(
+                        doc.where((*path, "from"), key=True),
+                        f"layer {name!r} reads from itself",
+                        "from: names an earlier layer",
+                        name,
+                        "E105",
+                    )
                     return None
                 cand = prefix + ref if prefix + ref in self.names else ref
                 cand = self.aliases.get(cand, cand)
                 if cand != INPUT and cand not in self.names:
                     hint = registry.suggest(ref, [INPUT, *self.names])
-                    self.fail(doc.where((*path, "from"), key=True), f"from: {ref!r} is not an earlier layer",
-                              hint or "name a layer defined above this one, or 'input'", name, "E105")
+                    self.fail(
+                        doc.where((*path, "from"), key=True),
+                        f"from: {ref!r} is not an earlier layer",
+                        hint or "name a layer defined above this one, or 'input'",
+                        name,
+                        "E105",
+                    )
                     return None
                 resolved.append(cand)
             refs = resolved
         if layer.ARITY is not None and len(refs) != layer.ARITY:
-            self.fail(doc.where((*path, "from"), key=True), f"{layer.type} takes {layer.ARITY} input, got {len(refs)}",
-                      "merge inputs with add or concat first", name, "E105")
+            self.fail(
+                doc.where((*path, "from"), key=True),
+                f"{layer.type} takes {layer.ARITY} input, got {len(refs)}",
+                "merge inputs with add or concat first",
+                name,
+                "E105",
+            )
             return None
         if layer.activation is not None and not layer.SHORTHAND_ACTIVATION:
-            self.fail(doc.where((*path, "activation"), key=True), "an activation cannot take activation:", "", name, "E002")
+            self.fail(
+                doc.where((*path, "activation"), key=True),
+                "an activation cannot take activation:",
+                "",
+                name,
+                "E002",
+            )
             return None
         return Node(name, layer, tuple(refs), doc, path, scope)
 
     def entries(self, items: Any, path: PathKey, scope: tuple[str, ...] = ()) -> None:
         if not isinstance(items, list) or not items:
-            self.fail(self.doc.where(path), "layers must be a non-empty list", "layers: [- {type: conv2d, …}]")
+            self.fail(
+                self.doc.where(path),
+                "layers must be a non-empty list",
+                "layers: [- {type: conv2d, …}]",
+            )
             return
         for i, entry in enumerate(items):
             p = (*path, i)
             if not isinstance(entry, dict):
-                self.fail(self.doc.where(p), f"a layer is a mapping with a type, got {entry!r}", "- {type: relu}")
+                self.fail(
+                    self.doc.where(p),
+                    f"a layer is a mapping with a type, got {entry!r}",
+                    "- {type: relu}",
+                )
                 continue
             for expand in EXPANDERS:
                 expanded = expand(self, entry, p, scope)
@@ -197,21 +287,35 @@ class Loader:
                     self.nodes.append(node)
 
 
-def _input(loader: Loader, data: Any, symbols: dict[str, tuple[int, int | None]]) -> tuple[tuple[str, ...], Shape]:
+def _input(
+    loader: Loader, data: Any, symbols: dict[str, tuple[int, int | None]]
+) -> tuple[tuple[str, ...], Shape]:
     doc = loader.doc
     if not isinstance(data, dict) or not data:
-        loader.fail(doc.where(("input",)), "input must be a mapping of sizes", "input: {channels: 1, height: 32, width: 32}")
+        loader.fail(
+            doc.where(("input",)),
+            "input must be a mapping of sizes",
+            "input: {channels: 1, height: 32, width: 32}",
+        )
         return (), ()
     names: list[str] = []
     dims: list[Dim] = []
     for key, value in data.items():
         if key not in INPUT_KEYS:
             hint = registry.suggest(key, list(INPUT_KEYS))
-            loader.fail(doc.where(("input", key), key=True), f"unknown input key {key!r}", hint or f"one of {', '.join(INPUT_KEYS)}")
+            loader.fail(
+                doc.where(("input", key), key=True),
+                f"unknown input key {key!r}",
+                hint or f"one of {', '.join(INPUT_KEYS)}",
+            )
             continue
         d = parse_dim(value, symbols)
         if d is None:
-            loader.fail(doc.where(("input", key)), f"input {key} must be a positive integer or a symbol name, got {value!r}", "e.g. 32 or H")
+            loader.fail(
+                doc.where(("input", key)),
+                f"input {key} must be a positive integer or a symbol name, got {value!r}",
+                "e.g. 32 or H",
+            )
             continue
         names.append(key)
         dims.append(d)
@@ -265,11 +369,23 @@ def build(doc: Document) -> Network:
     loader = Loader(doc)
     data = doc.data
     if not isinstance(data, dict):
-        raise SpecError([Problem(doc.where(()), "a spec is a mapping with name, input and layers", "see specs/lenet5.yaml")])
+        raise SpecError(
+            [
+                Problem(
+                    doc.where(()),
+                    "a spec is a mapping with name, input and layers",
+                    "see specs/lenet5.yaml",
+                )
+            ]
+        )
     for key in data:
         if key not in TOP_KEYS:
             hint = registry.suggest(key, list(TOP_KEYS))
-            loader.fail(doc.where((key,), key=True), f"unknown top-level key {key!r}", hint or f"allowed: {', '.join(TOP_KEYS)}")
+            loader.fail(
+                doc.where((key,), key=True),
+                f"unknown top-level key {key!r}",
+                hint or f"allowed: {', '.join(TOP_KEYS)}",
+            )
     for key in ("input", "layers"):
         if key not in data:
             loader.fail(doc.where(()), f"missing required key {key!r}", TOP_KEYS[key])
@@ -277,7 +393,9 @@ def build(doc: Document) -> Network:
     if not isinstance(name, str):
         loader.fail(doc.where(("name",)), f"name must be text, got {name!r}")
     symbols = _symbols(loader, data.get("symbols"))
-    input_names, input_shape = _input(loader, data.get("input"), symbols) if "input" in data else ((), ())
+    input_names, input_shape = (
+        _input(loader, data.get("input"), symbols) if "input" in data else ((), ())
+    )
     expect = None
     if "expect" in data:
         try:
@@ -293,14 +411,29 @@ def build(doc: Document) -> Network:
     elif isinstance(outputs, list) and all(isinstance(o, str) for o in outputs) and outputs:
         for o in outputs:
             if o not in loader.names:
-                loader.fail(doc.where(("outputs",)), f"outputs names unknown layer {o!r}", registry.suggest(o, list(loader.names)))
+                loader.fail(
+                    doc.where(("outputs",)),
+                    f"outputs names unknown layer {o!r}",
+                    registry.suggest(o, list(loader.names)),
+                )
         out_names = tuple(loader.aliases.get(str(o), str(o)) for o in outputs)
     else:
         loader.fail(doc.where(("outputs",)), "outputs must be a list of layer names")
     if loader.problems:
         raise SpecError(loader.problems)
-    return Network(str(name), doc.file, input_names, input_shape, loader.nodes, out_names, doc, expect, symbols,
-                   aliases=loader.aliases, scopes=loader.scopes)
+    return Network(
+        str(name),
+        doc.file,
+        input_names,
+        input_shape,
+        loader.nodes,
+        out_names,
+        doc,
+        expect,
+        symbols,
+        aliases=loader.aliases,
+        scopes=loader.scopes,
+    )
 
 
 def load(path: str | Path) -> Network:

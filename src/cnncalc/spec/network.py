@@ -41,7 +41,9 @@ class Network:
     expect: Expect | None = None
     symbols: dict[str, tuple[int, int | None]] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)  # block instance path -> its output layer
-    scopes: dict[str, str] = field(default_factory=dict)  # block instance path -> block name (or group)
+    scopes: dict[str, str] = field(
+        default_factory=dict
+    )  # block instance path -> block name (or group)
 
     def by_name(self) -> dict[str, Node]:
         return {n.name: n for n in self.nodes}
