@@ -23,7 +23,7 @@ from cnncalc.render.facts import cell, memory_dims, total_cell
 from cnncalc.render.values import Column, shape_text, text
 from cnncalc.sym import Dim
 
-PAGE = 320  # the width cli/report.py gives rich off a terminal: wide symbolic totals fit
+PAGE = 480  # the width cli/report.py gives rich off a terminal: wide symbolic totals fit
 _ONE_CELL = frozenset("×·−⌊⌋⌈⌉…²³¹⁰⁴⁵⁶⁷⁸⁹—Σᵀ")  # non-ASCII characters cnncalc prints, each 1 wide
 _EMOJI = re.compile(r":\S*?:")  # the shape of rich's emoji codes (:smile:), known or not
 
