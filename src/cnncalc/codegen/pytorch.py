@@ -49,7 +49,7 @@ def helper_sources() -> dict[str, str]:
     lines = text.splitlines()
     return {
         node.name: "\n".join(lines[node.lineno - 1 : node.end_lineno])
-        for node in ast.parse(text).body
+        for node in source.ast_parse(text).body
         if isinstance(node, ast.ClassDef) and node.end_lineno is not None
     }
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 import math
 import re
+import threading
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
@@ -44,11 +45,28 @@ def dotted(node: ast.expr) -> str | None:
     return None
 
 
+# CPython 3.11's AST constructor keeps its recursion depth in shared state: two threads in
+# ast.parse at once can fail with "AST constructor recursion depth mismatch".
+_AST_LOCK = threading.Lock()
+
+
+def ast_parse(text: str) -> ast.Module:
+    """ast.parse of statements, safe to call from several threads."""
+    with _AST_LOCK:
+        return ast.parse(text)
+
+
+def ast_parse_expr(text: str) -> ast.Expression:
+    """ast.parse of one expression, safe to call from several threads."""
+    with _AST_LOCK:
+        return ast.parse(text, mode="eval")
+
+
 def parse(text: str, names: Collection[str], callable_ok: Callable[[str], bool]) -> ast.expr:
     """Parse one expression and check every node: names must be in `names`, called functions
     must satisfy `callable_ok` (given their dotted name), constants must be plain."""
     try:
-        tree = ast.parse(text, mode="eval")
+        tree = ast_parse_expr(text)
     except SyntaxError as err:
         raise UnsafeSource(f"not one Python expression: {text!r}") from err
     for node in ast.walk(tree):

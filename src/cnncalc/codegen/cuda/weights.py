@@ -15,6 +15,7 @@ import ast
 from dataclasses import replace
 
 from cnncalc.analysis.engine import LayerStats, Report
+from cnncalc.codegen.source import ast_parse_expr
 from cnncalc.errors import CnncalcError
 
 from .ir import Prep, RawTensor, Step
@@ -40,7 +41,7 @@ def _prefix(stats: LayerStats, base: str) -> tuple[str, str]:
     if text is None:  # a forward expression; with an activation, that is the module
         return f"{base}.", f"{base}."
     parts = 1
-    call = ast.parse(text, mode="eval").body
+    call = ast_parse_expr(text).body
     if isinstance(call, ast.Call) and ast.unparse(call.func) == "nn.Sequential":
         parts = len(call.args)
         return f"{base}.{parts - 1}.", f"{base}.{parts}."
