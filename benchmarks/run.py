@@ -432,7 +432,25 @@ def machine() -> list[str]:
     return [
         f"{cpu}, {len(os.sched_getaffinity(0))} cores, {mem_gb:.0f} GB; {platform.platform()}",
         f"Python {platform.python_version()}; " + ", ".join(versions),
+        interpreter(),
     ]
+
+
+def interpreter() -> str:
+    """Whether this is a virtual environment, and the .pth files that run code at every start
+    (this machine's own interpreter has one that imports certifi, ~30 ms of every run)."""
+    import site
+
+    venv = sys.prefix != sys.base_prefix
+    running = []
+    for folder in site.getsitepackages():
+        for pth in sorted(Path(folder).glob("*.pth")):
+            lines = pth.read_text(errors="replace").splitlines()
+            if any(line.startswith(("import ", "import\t")) for line in lines):
+                running.append(pth.name)
+    where = "a virtual environment" if venv else "the system interpreter"
+    pths = ", ".join(f"`{n}`" for n in running) or "none"
+    return f"interpreter: {where} ({sys.prefix}); .pth files that run code at start-up: {pths}"
 
 
 def write_doc(report: str) -> None:
@@ -474,7 +492,11 @@ def main() -> None:
         os.nice(ns.nice)  # inherited by every process the benchmark starts
     repeat = 3 if ns.quick else ns.repeat
     with_peers = not (ns.quick or ns.no_peers)
-    command = " ".join(["python benchmarks/run.py", *sys.argv[1:]])
+    try:  # the interpreter as typed: a virtual environment's in the repository, or `python`
+        python = str(Path(PY).relative_to(ROOT))
+    except ValueError:
+        python = "python"
+    command = " ".join([python, "benchmarks/run.py", *sys.argv[1:]])
     load_before, began = os.getloadavg(), time.time()
     sizes = (1_000, 10_000) if ns.quick else (1_000, 10_000, 100_000)
 

@@ -16,7 +16,7 @@ import torch
 import yaml
 from cu_build import GXX, emulated
 from cu_cases import torch_class, torch_layout
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from cnncalc.api import analyze, loads
@@ -60,6 +60,17 @@ def test_every_random_spec_generates_with_the_torch_layout(spec: dict[str, Any],
 @pytest.mark.skipif(GXX is None, reason="g++ is not installed: cannot build the CPU emulation")
 @settings(max_examples=6, deadline=None, suppress_health_check=SLOW)
 @given(spec=networks(graph=True), form=st.sampled_from(["fused", "layered"]))
+@example(  # an output that cancels to ~0: found by a run, failed a purely relative check
+    spec={
+        "name": "random graph",
+        "input": {"channels": 1, "height": 4, "width": 4},
+        "layers": [
+            {"type": "groupnorm", "num_groups": 1, "affine": False},
+            {"type": "globalavgpool2d"},
+        ],
+    },
+    form="fused",
+)
 def test_random_specs_compute_what_torch_computes(spec: dict[str, Any], form: str) -> None:
     rep = _report(spec)
     module = _generate(rep, form)
@@ -82,6 +93,9 @@ def test_random_specs_compute_what_torch_computes(spec: dict[str, Any], form: st
     refs = list(refs) if isinstance(refs, tuple) else [refs]
     for y, ref in zip(ys, refs, strict=True):
         assert not torch.isnan(y).any()
-        scale = max(ref.norm().item(), 1e-30)
-        err = (y.double() - ref).norm().item() / scale
-        assert err < 1e-5 or math.isclose(ref.norm().item(), 0.0), (err, yaml.safe_dump(spec))
+        diff = (y.double() - ref).norm().item()
+        # 1e-5 relative, with a float32 floor for outputs that cancel to ~0 (the mean of a
+        # group norm's output is 0: torch's float64 gives 5e-17, float32 1e-9; relative to
+        # that, any float32 result is "wrong")
+        allowed = 1e-5 * ref.norm().item() + 1e-6 * math.sqrt(ref.numel())
+        assert diff <= allowed, (diff, allowed, yaml.safe_dump(spec))

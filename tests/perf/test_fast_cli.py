@@ -197,13 +197,19 @@ def test_shell_completion_requests_go_to_typer(monkeypatch: pytest.MonkeyPatch) 
     assert seen == [True]
 
 
-@pytest.mark.parametrize("entry", ["cnncalc.cli.fast", "cnncalc.cli.app"])
+@pytest.mark.parametrize(
+    "entry", ["cnncalc.cli.fast:main", "cnncalc.cli.app:main", "cnncalc.cli.fast:entry"]
+)
 @pytest.mark.parametrize("fmt", ["table", "json"])
 def test_closed_pipe_exits_1_quietly(entry: str, fmt: str) -> None:
     """`cnncalc params x.yaml | head -1`: when the reader has gone, typer's standalone mode
     exits 1 without a traceback; so does the fast path. (The reader goes before the child has
     written anything, so the write fails whatever the pipe's buffer holds.)"""
-    code = f"import sys; sys.argv = ['cnncalc', *sys.argv[1:]]; from {entry} import main; main()"
+    module, function = entry.split(":")
+    code = (
+        "import sys; sys.argv = ['cnncalc', *sys.argv[1:]]; "
+        f"from {module} import {function}; {function}()"
+    )
     proc = subprocess.Popen(
         [sys.executable, "-c", code, "params", "specs/resnet50.yaml", "-f", fmt],
         stdout=subprocess.PIPE,
@@ -214,3 +220,61 @@ def test_closed_pipe_exits_1_quietly(entry: str, fmt: str) -> None:
     proc.stdout.close()
     err = proc.stderr.read().decode()
     assert (proc.wait(timeout=120), err) == (1, "")
+
+
+ENTRY_CASES = [
+    ("params", "specs/lenet5.yaml"),
+    ("params", "specs/resnet50.yaml", "-f", "json", "--input", "3xHxW"),
+    ("shapes", "specs/lenet5.yaml", "-f", "csv"),
+    ("params", "tests/core/data/does-not-exist.yaml"),  # usage: exit 2
+    ("params", "specs/lenet5.yaml", "--input", "3x0x0"),  # a spec error: exit 1
+    ("params", "specs/lenet5.yaml", "--format", "yaml"),  # typer's path: exits normally
+    ("lint", "specs/lenet5.yaml"),
+]
+
+
+def _process(function: str, args: tuple[str, ...], **kw: Any) -> subprocess.CompletedProcess[str]:
+    code = (
+        "import sys; sys.argv = ['cnncalc', *sys.argv[1:]]; "
+        f"from cnncalc.cli.fast import {function}; {function}()"
+    )
+    streams = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, **kw}
+    return subprocess.run(
+        [sys.executable, "-c", code, *args], text=True, cwd=ROOT, timeout=120, **streams
+    )
+
+
+@pytest.mark.parametrize("args", ENTRY_CASES, ids=" ".join)
+def test_the_console_scripts_hard_exit_changes_nothing_a_user_sees(args: tuple[str, ...]) -> None:
+    """entry() ends report commands with os._exit after flushing: the same output and exit
+    code as main() ending the ordinary way."""
+    hard, soft = _process("entry", args), _process("main", args)
+    assert (hard.returncode, hard.stdout, hard.stderr) == (
+        soft.returncode,
+        soft.stdout,
+        soft.stderr,
+    )
+    assert hard.stdout or hard.stderr
+
+
+@pytest.mark.parametrize(
+    ("function", "args"),
+    [
+        ("entry", ("params", "specs/lenet5.yaml", "-f", "json")),  # written at the exit flush
+        ("entry", ("params", "specs/resnet152.yaml", "-f", "json")),  # written as it prints
+        ("main", ("params", "specs/resnet152.yaml", "-f", "json")),
+        ("main", ("params", "specs/resnet152.yaml")),
+        ("main", ("lint", "specs/", "-f", "sarif")),
+    ],
+)
+def test_a_full_disk_is_one_line_and_exit_1(function: str, args: tuple[str, ...]) -> None:
+    """Output to /dev/full: Python's own exit flush would print 'Exception ignored' and exit
+    120, a failed print() would reach the internal-error line."""
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    with open("/dev/full", "w") as full:
+        proc = _process(function, args, stdout=full)
+    assert (proc.returncode, proc.stderr) == (
+        1,
+        "cnncalc: cannot write the output: No space left on device\n",
+    )

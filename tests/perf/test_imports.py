@@ -99,4 +99,4 @@ def test_only_the_layer_kinds_in_use_have_their_validators_built() -> None:
 
 def test_console_script_is_the_fast_entry_point() -> None:
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
-    assert scripts["cnncalc"] == "cnncalc.cli.fast:main"
+    assert scripts["cnncalc"] == "cnncalc.cli.fast:entry"

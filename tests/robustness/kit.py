@@ -37,13 +37,13 @@ def _limit() -> None:  # in the child, before exec
 
 
 def cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> Run:
-    """`cnncalc ARGS` as installed (cli/fast.py's main), with stdin closed.
+    """`cnncalc ARGS` as installed (cli/fast.py's entry), with stdin closed.
 
     Whatever the input, the CLI must answer in words: a Python traceback, or the line that
     `guarded` prints for a bug, fails the test that ran it."""
     start = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "-c", "from cnncalc.cli.fast import main; main()", *args],
+        [sys.executable, "-c", "from cnncalc.cli.fast import entry; entry()", *args],
         capture_output=True,
         text=True,
         errors="replace",

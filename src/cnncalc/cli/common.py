@@ -4,8 +4,10 @@ Imports without typer, for the fast path (cli/fast.py); typer's options are in c
 
 from __future__ import annotations
 
+import errno
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from typing import NoReturn, TypeVar
 
@@ -34,6 +36,18 @@ def fail(message: str, code: ExitCode) -> NoReturn:
     # SystemExit, not typer.Exit: the same exit code through typer, and this module stays
     # importable without typer (cli/fast.py; typer's option declarations are in cli/options.py)
     raise SystemExit(int(code))
+
+
+@contextmanager
+def writing() -> Iterator[None]:
+    """Around writes to stdout: a failed write (a full disk) is the user's to know about in one
+    line, not a bug. A closed pipe (EPIPE) passes through: the caller exits quietly on it."""
+    try:
+        yield
+    except OSError as err:
+        if err.errno == errno.EPIPE:
+            raise
+        raise CnncalcError(f"cannot write the output: {err.strerror}") from None
 
 
 def guarded(fn: Callable[[], T]) -> T:

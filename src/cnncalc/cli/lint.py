@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from cnncalc.cli.common import fail, guarded
+from cnncalc.cli.common import fail, guarded, writing
 from cnncalc.errors import ExitCode
 from cnncalc.lint.diagnostics import Severity
 from cnncalc.lint.formats import LintFormat, default_format
@@ -117,7 +117,8 @@ def lint(
         return text, result.failed(fail_on or cfg.fail_on)
 
     text, failed = guarded(run)
-    sys.stdout.write(text)
+    with writing():
+        sys.stdout.write(text)
     if failed:
         raise typer.Exit(int(ExitCode.INVALID))
 

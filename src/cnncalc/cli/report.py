@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cnncalc.cli.common import DType, Format, guarded
+from cnncalc.cli.common import DType, Format, guarded, writing
 from cnncalc.render.values import PARAM_COLUMNS, RF_COLUMNS, SHAPE_COLUMNS, Column
 
 
@@ -39,15 +39,18 @@ def emit(
     if fmt is Format.json:
         from cnncalc.render.json import render
 
-        print(render(rep, full, dtype.value, explain))
+        with writing():
+            print(render(rep, full, dtype.value, explain))
     elif fmt is Format.csv:
         from cnncalc.render.text import csv_table
 
-        print(csv_table(rep, columns, totals=full), end="")
+        with writing():
+            print(csv_table(rep, columns, totals=full), end="")
     elif fmt is Format.markdown:
         from cnncalc.render.text import markdown_table
 
-        print(markdown_table(rep, columns, totals=full, ascii=ascii), end="")
+        with writing():
+            print(markdown_table(rep, columns, totals=full, ascii=ascii), end="")
     else:
         import sys
 
@@ -58,7 +61,8 @@ def emit(
         if plain_stdout():
             drawn = draw(rep, columns, totals=full, explain=explain, dtype=dtype.value, ascii=ascii)
         if drawn is not None:
-            print(drawn, end="")
+            with writing():
+                print(drawn, end="")
             return
         from rich.console import Console
 
@@ -66,6 +70,7 @@ def emit(
 
         # off a terminal rich assumes 80 columns; a wider page keeps figures unbroken in files
         console = Console() if sys.stdout.isatty() else Console(width=PAGE)
-        print_table(
-            rep, columns, console, totals=full, explain=explain, dtype=dtype.value, ascii=ascii
-        )
+        with writing():
+            print_table(
+                rep, columns, console, totals=full, explain=explain, dtype=dtype.value, ascii=ascii
+            )

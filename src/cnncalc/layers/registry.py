@@ -1,4 +1,11 @@
-"""Type name -> layer model. Adding a layer kind = adding a module to LAYER_MODULES."""
+"""Type name -> layer model.
+
+Adding a layer kind = adding its module to MODULES with the type names it defines.
+
+A spec imports only the modules of the kinds it uses: importing all of them is ~15 ms of a
+0.2 s `cnncalc params` (docs/performance.md). MODULES therefore repeats each module's TYPES;
+tests/core/test_registry.py fails when the two disagree.
+"""
 
 from __future__ import annotations
 
@@ -9,30 +16,43 @@ from typing import Any
 
 from cnncalc.layers.base import Layer
 
-# One module per layer kind; each defines Layer subclasses with TYPES.
-LAYER_MODULES = (
-    "activations",
-    "adaptive_pool",
-    "channel_shuffle",
-    "conv",
-    "conv_transpose",
-    "dropout",
-    "flatten",
-    "identity",
-    "linear",
-    "merge",
-    "norm_batch",
-    "norm_group",
-    "norm_layer",
-    "pad",
-    "pool",
-    "rbf",
-    "reshape",
-    "split",
-    "stochastic_depth",
-    "subsample",
-    "upsample",
-)
+# module in cnncalc.layers -> the canonical type names its Layer subclasses declare in TYPES
+MODULES: dict[str, tuple[str, ...]] = {
+    "activations": (
+        *("elu", "gelu", "hardsigmoid", "hardswish", "leakyrelu", "logsoftmax", "mish"),
+        *("prelu", "relu", "relu6", "scaled_tanh", "selu", "sigmoid", "silu", "softmax"),
+        *("softplus", "tanh"),
+    ),
+    "adaptive_pool": (
+        *("adaptiveavgpool1d", "adaptiveavgpool2d", "adaptiveavgpool3d"),
+        *("adaptivemaxpool1d", "adaptivemaxpool2d", "adaptivemaxpool3d"),
+        *("globalavgpool1d", "globalavgpool2d", "globalavgpool3d"),
+        *("globalmaxpool1d", "globalmaxpool2d", "globalmaxpool3d"),
+    ),
+    "channel_shuffle": ("channelshuffle",),
+    "conv": ("conv1d", "conv2d", "conv3d"),
+    "conv_transpose": ("convtranspose1d", "convtranspose2d", "convtranspose3d"),
+    "dropout": ("alphadropout", "dropout", "dropout1d", "dropout2d", "dropout3d"),
+    "flatten": ("flatten",),
+    "identity": ("identity",),
+    "linear": ("linear",),
+    "merge": ("add", "cat", "concat", "mul"),
+    "norm_batch": ("batchnorm1d", "batchnorm2d", "batchnorm3d"),
+    "norm_group": ("groupnorm",),
+    "norm_layer": ("layernorm",),
+    "pad": (
+        *("constantpad1d", "constantpad2d", "constantpad3d"),
+        *("zeropad1d", "zeropad2d", "zeropad3d"),
+    ),
+    "pool": ("avgpool1d", "avgpool2d", "avgpool3d", "maxpool1d", "maxpool2d", "maxpool3d"),
+    "rbf": ("rbf",),
+    "reshape": ("reshape", "view"),
+    "split": ("chunk", "split"),
+    "stochastic_depth": ("stochasticdepth",),
+    "subsample": ("subsample1d", "subsample2d", "subsample3d"),
+    "upsample": ("upsample", "upsamplingbilinear2d", "upsamplingnearest2d"),
+}
+LAYER_MODULES = tuple(MODULES)
 
 
 def normalize(type_name: str) -> str:
@@ -48,9 +68,13 @@ def _subclasses(cls: type[Layer]) -> list[type[Layer]]:
     return out
 
 
+# normalized type name -> its module
+_MODULE_OF = {normalize(t): mod for mod, names in MODULES.items() for t in names}
+
+
 @cache
 def types() -> dict[str, tuple[type[Layer], str]]:
-    """normalized name -> (model class, canonical type name)."""
+    """normalized name -> (model class, canonical type name), every kind imported."""
     for mod in LAYER_MODULES:
         importlib.import_module(f"cnncalc.layers.{mod}")
     table: dict[str, tuple[type[Layer], str]] = {}
@@ -64,11 +88,27 @@ def types() -> dict[str, tuple[type[Layer], str]]:
 
 
 def canonical_names() -> list[str]:
-    return sorted({t for _, t in types().values()})
+    return sorted({t for names in MODULES.values() for t in names})
+
+
+@cache
+def _find(key: str) -> tuple[type[Layer], str] | None:
+    """Import the one module that defines the type `key` and take its class."""
+    mod = _MODULE_OF.get(key)
+    if mod is None:
+        return None
+    module = f"cnncalc.layers.{mod}"
+    importlib.import_module(module)
+    for cls in _subclasses(Layer):
+        if cls.__module__ == module:
+            for t in cls.TYPES:
+                if normalize(t) == key:
+                    return cls, t
+    raise RuntimeError(f"{module} defines no layer type {key!r}: MODULES is out of date")
 
 
 def lookup(type_name: str) -> tuple[type[Layer], str] | None:
-    return types().get(normalize(type_name))
+    return _find(normalize(type_name))
 
 
 def close_matches(word: str, choices: list[str]) -> list[str]:
@@ -96,8 +136,8 @@ def build_activation(value: object) -> Layer:
     else:
         raise ValueError("must be an activation name such as relu, or a mapping with a 'type'")
     found = lookup(data["type"])
-    names = [t for c, t in types().values() if issubclass(c, Activation)]
     if found is None or not issubclass(found[0], Activation):
+        names = [t for c, t in types().values() if issubclass(c, Activation)]
         hint = suggest(data["type"], names)
         raise ValueError(
             f"unknown activation {data['type']!r}"
