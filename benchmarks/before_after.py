@@ -3,8 +3,9 @@
     python benchmarks/before_after.py [--repeat 11]
 
 "before" is reproduced in place: typer's app as the entry point (cnncalc.cli.app: every
-command module imported, pydantic's plugin scan on) and rich drawing the table
-(render/boxtable.py switched off). "after" is the installed console script.
+command module imported, pydantic's plugin scan on), every layer module imported (as the
+registry did before its index), rich drawing the table (render/boxtable.py switched off) and
+the interpreter torn down at exit (no os._exit). "after" is the installed console script.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ BEFORE = (
     "import sys\n"
     "import cnncalc.render.boxtable as b\n"
     "b.plain_stdout = lambda: False\n"  # rich draws every table, as before
+    "from cnncalc.layers import registry\n"
+    "registry.types()\n"  # every layer module, as before
     "sys.argv = ['cnncalc', *sys.argv[1:]]\n"
     "from cnncalc.cli.app import main\n"
     "main()\n"

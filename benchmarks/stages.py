@@ -20,9 +20,10 @@ ROOT = Path(__file__).resolve().parent.parent
 # Runs in the child. Each stage is timed on top of the ones before it, as in a real run.
 CHILD = r"""
 import io, json, os, sys, time
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")  # as cli/fast.py does
+from cnncalc.cli.fast import _skip_plugin_scan; _skip_plugin_scan()
 T = [time.perf_counter()]
 def mark(): T.append(time.perf_counter())
-os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")  # as cli/fast.py does
 import pydantic.main; mark()
 import yaml; mark()
 import cnncalc.cli.report, cnncalc.api

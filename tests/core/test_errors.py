@@ -91,6 +91,13 @@ CASES = {
         ["unknown layer type 'conv2f'"],
         ["did you mean 'conv2d'"],
     ),
+    "empty from": (
+        "  - {name: e, type: relu, from: []}\n",
+        "from",
+        "E105",
+        ["from: is empty"],
+        ["leave from: out"],
+    ),
     "misspelt activation": (
         "  - {name: a, type: conv2d, out_channels: 4, kernel_size: 3, activation: rleu}\n",
         "rleu",
@@ -124,6 +131,26 @@ def test_located_message(case: str, tmp_path: Path) -> None:
     for h in hints:
         assert "(hint: " in msg and h in msg.split("(hint: ", 1)[1], msg
     assert "Traceback" not in res.stderr
+
+
+def test_empty_from_is_an_error_at_the_top_level_and_in_a_block(tmp_path: Path) -> None:
+    """`from: []` does not mean "the layer above" in one place and an error in the other."""
+    top = TOP + "layers:\n  - {name: a, type: relu}\n  - {name: b, type: relu, from: []}\n"
+    block = (
+        TOP + "blocks:\n  pair:\n    layers:\n"
+        "      - {name: a, type: relu}\n      - {name: b, type: relu, from: []}\n"
+        "layers:\n  - {name: p, type: pair}\n"
+    )
+    messages = []
+    for label, text in (("top", top), ("block", block)):
+        path = tmp_path / f"{label}.yaml"
+        path.write_text(text, encoding="utf-8")
+        res = cli("params", path)
+        assert res.exit_code == 1, res.stdout
+        line, col = position(text, "from: []")
+        assert res.stderr.startswith(f"{path}:{line}:{col}: E105 "), res.stderr
+        messages.append(res.stderr.split("from: is empty", 1)[1])
+    assert messages[0] == messages[1] != ""
 
 
 def test_every_problem_reported_once(tmp_path: Path) -> None:

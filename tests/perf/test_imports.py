@@ -100,3 +100,49 @@ def test_only_the_layer_kinds_in_use_have_their_validators_built() -> None:
 def test_console_script_is_the_fast_entry_point() -> None:
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
     assert scripts["cnncalc"] == "cnncalc.cli.fast:entry"
+
+
+def test_pydantic_plugin_scan_is_skipped_while_plugins_are_off() -> None:
+    """cli/fast.py stands in for pydantic's plugin loader: importlib.metadata (~15 ms) is
+    never imported, and the stand-in was what pydantic asked."""
+    modules = imported("params", "specs/resnet50.yaml", "--format", "json")
+    assert "pydantic.plugin._schema_validator" in modules  # pydantic did build validators
+    assert "importlib.metadata" not in modules
+
+
+def test_a_users_own_plugin_setting_gets_pydantics_real_loader() -> None:
+    modules = imported("params", "specs/lenet5.yaml", env={"PYDANTIC_DISABLE_PLUGINS": "other"})
+    assert "importlib.metadata" in modules
+
+
+def test_the_plugin_loader_stand_in_answers_other_names_from_the_real_module() -> None:
+    code = (
+        "import os, sys\n"
+        "os.environ['PYDANTIC_DISABLE_PLUGINS'] = '__all__'\n"
+        "from cnncalc.cli import fast\n"
+        "fast._skip_plugin_scan()\n"
+        "stub = sys.modules['pydantic.plugin._loader']\n"
+        "from pydantic.plugin._loader import get_plugins\n"
+        "assert tuple(get_plugins()) == () and 'importlib.metadata' not in sys.modules\n"
+        "from pydantic.plugin._loader import PYDANTIC_ENTRY_POINT_GROUP\n"
+        "assert sys.modules['pydantic.plugin._loader'] is not stub\n"
+        "print(PYDANTIC_ENTRY_POINT_GROUP, 'importlib.metadata' in sys.modules)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
+    assert (proc.returncode, proc.stdout) == (0, "pydantic True\n"), proc.stderr
+
+
+def test_the_stand_in_covers_what_pydantic_imports_from_its_loader() -> None:
+    """If a pydantic release asks the loader for more than get_plugins, the stand-in still
+    works (the test above) but no longer saves anything: this says so."""
+    import re
+
+    import pydantic
+
+    asked = set()
+    for path in Path(pydantic.__file__).parent.rglob("*.py"):
+        for names in re.findall(r"from \.+_loader import ([\w, ]+)", path.read_text()):
+            asked |= {n.strip() for n in names.split(",")}
+    assert asked == {"get_plugins"}

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import errno
 import gc
+import importlib
 import os
 import sys
+import types
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -128,12 +130,46 @@ def _standalone(fn: Callable[[], None]) -> None:
         raise SystemExit(1) from None
 
 
+_PLUGIN_LOADER = "pydantic.plugin._loader"
+
+
+def _skip_plugin_scan() -> None:
+    """With pydantic's plugins off, stand in for its plugin loader module.
+
+    pydantic imports that module on the first model it builds, and the module imports
+    importlib.metadata (with email, zipfile and csv: ~15 ms of a 0.2 s run) before
+    get_plugins() reads PYDANTIC_DISABLE_PLUGINS and returns nothing. The stand-in's
+    get_plugins() returns the same nothing; any other name pydantic asks of it (should a
+    later pydantic ask) imports the real module and answers from it. Only while plugins are
+    off for all: a user's own PYDANTIC_DISABLE_PLUGINS=name gets the real loader."""
+    if _PLUGIN_LOADER in sys.modules:
+        return
+    if os.environ.get("PYDANTIC_DISABLE_PLUGINS") not in ("__all__", "1", "true"):
+        return
+    stub = types.ModuleType(_PLUGIN_LOADER, "cnncalc's stand-in: pydantic plugins are off")
+
+    def get_plugins() -> tuple[()]:
+        return ()
+
+    def real(attr: str) -> object:
+        if attr.startswith("__"):  # the import system's probes (__path__): a plain module
+            raise AttributeError(attr)
+        if sys.modules.get(_PLUGIN_LOADER) is stub:
+            del sys.modules[_PLUGIN_LOADER]
+        return getattr(importlib.import_module(_PLUGIN_LOADER), attr)
+
+    stub.get_plugins = get_plugins  # type: ignore[attr-defined]
+    stub.__getattr__ = real  # type: ignore[method-assign]  # PEP 562: names not defined here
+    sys.modules[_PLUGIN_LOADER] = stub
+
+
 def main(*, hard_exit: bool = False) -> None:
     """Run one command line; `hard_exit` (the console script, entry()) ends a report
     command's process with os._exit once its output is flushed."""
     # pydantic scans every installed distribution for plugins on the first model it builds
     # (~10 ms with torch installed); cnncalc has no use for validation observers
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    _skip_plugin_scan()
     # A run keeps what it builds until it exits: young collections find next to nothing to
     # free, and full ones walk the whole growing heap, a third of a 100,000-layer run. Collect
     # far less often (peak memory unchanged there; docs/performance.md).

@@ -34,7 +34,7 @@ from cnncalc.layers.base import Layer
 from cnncalc.layers.split import MultiOutput
 from cnncalc.spec import expr
 from cnncalc.spec.expr import ExprError, Value
-from cnncalc.spec.network import INPUT, Node
+from cnncalc.spec.network import EMPTY_FROM, INPUT, Node
 from cnncalc.spec.yamlpos import Document, PathKey, parse_file
 
 if TYPE_CHECKING:
@@ -331,7 +331,7 @@ class Expander:
             return [frame.last or INPUT]
         refs = src if isinstance(src, list) else [src]
         if not refs:
-            raise self.fail(pos, "from: is empty", "name at least one layer", label, "E105")
+            raise self.fail(pos, *EMPTY_FROM, label, "E105")
         return [self.resolve(frame, r, pos, label) for r in refs]
 
     # ---- entries ----------------------------------------------------------------------

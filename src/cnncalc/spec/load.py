@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from cnncalc.errors import Pos, Problem, SpecError
 from cnncalc.layers import registry
 from cnncalc.layers.base import Expect, Layer, Shape
-from cnncalc.spec.network import INPUT, Network, Node
+from cnncalc.spec.network import EMPTY_FROM, INPUT, Network, Node
 from cnncalc.spec.yamlpos import Document, PathKey, parse_file, parse_text
 from cnncalc.sym import Dim
 
@@ -209,6 +209,9 @@ class Loader:
             return None
         self.names[name] = path
         src = layer.from_
+        if src is not None and not src:  # as in blocks (spec/blocks.py): not "the layer above"
+            self.fail(doc.where((*path, "from"), key=True), *EMPTY_FROM, name, "E105")
+            return None
         refs = [src] if isinstance(src, str) else list(src or [])
         if not refs:
             refs = [default_from or (self.nodes[-1].name if self.nodes else INPUT)]

@@ -9,6 +9,8 @@ from cnncalc.layers.base import Expect, Layer, Shape
 from cnncalc.spec.yamlpos import Document, PathKey
 
 INPUT = "input"  # the name `from:` uses for the network's input
+# `from: []`, at the top level and in blocks: an error, not "the layer above"
+EMPTY_FROM = ("from: is empty", "name at least one layer, or leave from: out to read the one above")
 
 
 @dataclass(frozen=True, slots=True)
