@@ -466,7 +466,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    ap.add_argument("--repeat", type=int, default=7, help="runs per case (median reported)")
+    ap.add_argument("--repeat", type=int, default=11, help="runs per case (median reported)")
     ap.add_argument("--quick", action="store_true", help="3 runs, no peers, no 100k spec, no doc")
     ap.add_argument("--no-peers", action="store_true", help="skip torchinfo and ONNX")
     ap.add_argument("--no-write", action="store_true", help=f"print only; leave {DOC.name} alone")
