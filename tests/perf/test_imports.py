@@ -20,7 +20,7 @@ PROBE = (
     "from cnncalc.cli.fast import main\n"
     "main()\n"
 )
-NEVER = ("torch", "sympy", "cnncalc.codegen", "cnncalc.lint", "typer", "click", "onnx")
+NEVER = ("torch", "sympy", "cnncalc.codegen", "cnncalc.lint", "typer", "click", "onnx", "asyncio")
 
 
 def imported(*args: str, env: dict[str, str] | None = None) -> set[str]:
