@@ -22,7 +22,11 @@ from cnncalc.cli.common import DType, Format
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMAND_FUNCTIONS = {"shapes": shapes.shapes, "params": params.params}
-TO_EMIT = {"input": "input_text", "format": "fmt"}  # typer's parameter -> emit's keyword
+TO_EMIT = {  # typer's parameter -> emit's keyword
+    "input": "input_text",
+    "format": "fmt",
+    "symbols": "symbols_text",
+}
 KIND_OF_TYPE = {str: "text", int: "int", Format: "format", DType: "dtype"}
 BAD_SPEC = (  # a 9×9 kernel on an 8×8 input: one located error, exit 1
     "name: bad\ninput: {channels: 1, height: 8, width: 8}\n"
@@ -47,6 +51,9 @@ PARSED = [
     ["params", "specs"],
     ["params", "BAD"],
     ["shapes", "specs/lenet5.yaml"],
+    ["shapes", "specs/vgg16.yaml", "-i", "3xHxW", "--symbols", "H>=32, W>=32", "-f", "csv"],
+    ["params", "specs/vgg16.yaml", "-i", "3xHxW", "--symbols=32<=H<=64,W>=32"],
+    ["params", "specs/vgg16.yaml", "--symbols", "H>=32"],
     ["shapes", "specs/resnet50.yaml", "-i", "3x64x64", "-f", "csv", "--ascii"],
     ["shapes", "BAD", "--format", "json"],
 ]

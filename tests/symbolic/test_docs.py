@@ -5,6 +5,7 @@ files the commands name, and the Python blocks' assertions hold."""
 from __future__ import annotations
 
 import re
+import shlex
 from pathlib import Path
 
 import pytest
@@ -44,7 +45,7 @@ def test_console_example(
     from cnncalc.cli.app import app
 
     monkeypatch.chdir(ROOT)
-    args = command.split()
+    args = shlex.split(command)  # as a shell reads it: quotes keep `H>=32` from redirecting
     assert args[0] == "cnncalc"
     for name, text in FILES.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
@@ -62,6 +63,7 @@ def test_python_example(code: str) -> None:
 
 README_CLAIMS = {  # the README's commands and what their comments say they print
     "cnncalc shapes specs/resnet50.yaml --input 3xHxW": ["2048×⌈H/32⌉×⌈W/32⌉"],
+    "cnncalc shapes specs/vgg16.yaml -i 3xHxW --symbols 'H>=32, W>=32'": ["512×⌊H/32⌋×⌊W/32⌋"],
     "cnncalc sizes specs/unet.yaml": ["accepts: 16", "H ≥ 16, H ≡ 0 (mod 16)"],
     "cnncalc params specs/resnet50.yaml --rf": ["RF offset", "427×427", "32×32"],
 }
@@ -75,6 +77,6 @@ def test_readme_section_runs() -> None:
     commands = [line.split("#", 1)[0].strip() for line in block.splitlines()]
     assert commands == list(README_CLAIMS)
     for command, claims in README_CLAIMS.items():
-        out = CliRunner().invoke(app, command.split()[1:])
+        out = CliRunner().invoke(app, shlex.split(command)[1:])
         assert out.exit_code == 0, out.stderr
         assert all(c in out.stdout for c in claims), (command, claims)

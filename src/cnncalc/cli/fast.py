@@ -25,9 +25,10 @@ from cnncalc.cli.common import DType, Format
 
 # emit's keywords as shapes() and params() pass them, with typer's defaults
 DEFAULTS: dict[str, dict[str, Any]] = {
-    "shapes": {"input_text": None, "fmt": Format.table, "ascii": False},
+    "shapes": {"input_text": None, "symbols_text": None, "fmt": Format.table, "ascii": False},
     "params": {
         "input_text": None,
+        "symbols_text": None,
         "fmt": Format.table,
         "ascii": False,
         "explain": False,
@@ -40,6 +41,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
 _SHAPES: dict[str, tuple[str, str]] = {
     "--input": ("input_text", "text"),
     "-i": ("input_text", "text"),
+    "--symbols": ("symbols_text", "text"),
     "--format": ("fmt", "format"),
     "-f": ("fmt", "format"),
     "--ascii": ("ascii", "flag"),

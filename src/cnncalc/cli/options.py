@@ -22,6 +22,15 @@ InputOpt = Annotated[
         show_default=False,
     ),
 ]
+SymbolsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--symbols",
+        help="bound the input's symbols, e.g. 'H>=32, W>=32' or '32<=H<=4096' "
+        "(over the spec's symbols:)",
+        show_default=False,
+    ),
+]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="output format")]
 AsciiOpt = Annotated[
     bool, typer.Option("--ascii", help="plain ASCII: x for ×, floor()/ceil() for ⌊⌋/⌈⌉")

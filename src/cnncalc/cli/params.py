@@ -7,13 +7,14 @@ from typing import Annotated
 import typer
 
 from cnncalc.cli.common import DType, Format
-from cnncalc.cli.options import AsciiOpt, FormatOpt, InputOpt, SpecArg
+from cnncalc.cli.options import AsciiOpt, FormatOpt, InputOpt, SpecArg, SymbolsOpt
 from cnncalc.cli.report import emit
 
 
 def params(
     spec: SpecArg,
     input: InputOpt = None,
+    symbols: SymbolsOpt = None,
     format: FormatOpt = Format.table,
     explain: Annotated[
         bool, typer.Option("--explain", "-e", help="show each layer's arithmetic")
@@ -47,4 +48,5 @@ def params(
         ascii=ascii,
         depth=depth,
         rf=rf,
+        symbols_text=symbols,
     )

@@ -19,10 +19,11 @@ def emit(
     ascii: bool = False,
     depth: int | None = None,
     rf: bool = False,
+    symbols_text: str | None = None,
 ) -> None:
     from cnncalc.api import report
 
-    rep = guarded(lambda: report(spec, input_text))
+    rep = guarded(lambda: report(spec, input_text, symbols_text))
     fields = None
     if rf:  # receptive fields, traced on the unfolded report
         from cnncalc.analysis.receptive import receptive_fields, with_fields

@@ -94,7 +94,10 @@ def require_positive(d: Dim, what: str, hint: str, field: str = "") -> None:
     from cnncalc.sym import free_symbols
 
     names = ", ".join(sorted(free_symbols(d)))
-    hint += f"; or bound {names} from below (symbols: in the spec): `cnncalc sizes` finds how far"
+    hint += (
+        f"; or bound {names} from below (symbols: in the spec, or --symbols"
+        f" '{min(free_symbols(d))}>=N'): `cnncalc sizes` finds how far"
+    )
     raise LayerError(
         f"{what} = {render(d)} can be below 1 for some allowed inputs",
         hint,

@@ -8,7 +8,8 @@ without PyYAML's composer or constructor, so that
 - every value and key keeps its position, and duplicate keys are refused;
 - hostile input stops early, in bounded time and memory: nesting deeper than MAX_DEPTH is
   refused as soon as it is opened (libyaml's composer recurses in C and crashes on deep
-  input; its scanner slows quadratically with flow depth, so we never let it go deep), and
+  input; its scanner slows quadratically with flow depth, so we never let it go deep; where
+  it scans ahead to its own limit first, the pure-Python parser answers instead), and
   an anchor's size is known when it is closed, so an alias bomb is refused on the alias
   that would take the document past MAX_NODES values, before anything is expanded.
 """
@@ -294,18 +295,36 @@ def parse_text(text: str, file: str) -> Document:
         text.encode("utf-8")
     except UnicodeEncodeError as exc:  # lone surrogates: only from in-process callers
         raise _problem(_char_pos(text, file, exc.start), "the text is not valid Unicode") from None
-    loader = None
     try:
-        loader = _Loader(text)  # the pure-Python reader checks every character here
+        return _parse(text, file, _Loader)
+    except _TooDeepAhead:
+        # libyaml (PyYAML 6.0.4's wheels) scans flow collections up to 1,000 levels ahead of
+        # the events it has handed over and stops there with an error of its own; the
+        # pure-Python parser hands events over as it goes, so the depth is refused where it
+        # crosses MAX_DEPTH, with the same message as everywhere else
+        return _parse(text, file, yaml.SafeLoader)
+
+
+class _TooDeepAhead(Exception):
+    """libyaml's own nesting limit, met before MAX_DEPTH could be checked."""
+
+
+def _parse(text: str, file: str, loader_class: Any) -> Document:
+    loader = None
+    c_parser = loader_class is not yaml.SafeLoader and _C_PARSER
+    try:
+        loader = loader_class(text)  # the pure-Python reader checks every character here
         return _Builder(file, loader).run()
     except yaml.MarkedYAMLError as exc:
+        if c_parser and "maximum nesting depth" in str(exc.problem):
+            raise _TooDeepAhead from None
         mark = exc.problem_mark or exc.context_mark
         pos = Pos(file, mark.line + 1, mark.column + 1) if mark else Pos(file, 1, 1)
         what = exc.problem or exc.context or "invalid YAML"
         raise _problem(pos, f"YAML syntax error: {what}") from None
     except yaml.reader.ReaderError as exc:  # libyaml counts bytes, PyYAML characters
         at = exc.position
-        pos = _byte_pos(text, file, at) if _C_PARSER else _char_pos(text, file, at)
+        pos = _byte_pos(text, file, at) if c_parser else _char_pos(text, file, at)
         raise _problem(pos, f"YAML syntax error: {exc.reason}") from None
     except yaml.YAMLError as exc:
         raise _problem(Pos(file, 1, 1), f"YAML error: {exc}") from None
