@@ -12,8 +12,10 @@ from hypothesis import strategies as st
 
 from cnncalc.api import SpecError, analyze, loads
 from cnncalc.errors import LayerError
+from cnncalc.layers.base import never_equal
 from cnncalc.layers.merge import Concat, Elementwise
 from cnncalc.layers.split import Chunk, Split
+from cnncalc.sym import Dim, Symbol, evaluate, floordiv, render
 
 torch = pytest.importorskip("torch")
 
@@ -210,3 +212,68 @@ def test_split_errors(change: tuple[str, str], message: str) -> None:
         analyze(loads(SPLIT.replace(*change), "s.yaml"))
     [problem] = err.value.problems  # one fault, one message: no cascade
     assert re.search(message, problem.format()), problem.format()
+
+
+# ---- symbolic sizes: refused only where they can never agree ------------------------------
+def _window(h: Dim, k: int, s: int, p: int) -> Dim:
+    return floordiv(h + 2 * p - k, s) + 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    lo=st.integers(1, 40),
+    a=st.tuples(st.integers(1, 5), st.integers(1, 3), st.integers(0, 2)),
+    b=st.tuples(st.integers(1, 5), st.integers(1, 3), st.integers(0, 2)),
+    shift=st.integers(-2, 2),
+)
+def test_never_equal_is_sound_by_brute_force(
+    lo: int, a: tuple[int, int, int], b: tuple[int, int, int], shift: int
+) -> None:
+    """A concat is refused only when no allowed H makes the two sizes agree: where some H in
+    range does, never_equal must say no; where it says no, the sizes must differ everywhere."""
+    h = Symbol("H", lo, lo + 120)
+    x, y = _window(h, *a), _window(h, *b) + shift
+    values = range(lo, lo + 121)
+    agree = [v for v in values if evaluate(x, {"H": v}) == evaluate(y, {"H": v})]
+    if agree:
+        assert not never_equal(x, y), (render(x), render(y), agree[:3])
+    if never_equal(x, y):
+        assert not agree
+
+
+def test_concat_refuses_symbolic_sizes_that_never_agree_and_keeps_the_rest() -> None:
+    text = """
+name: c
+input: {channels: 3, height: H, width: W}
+symbols: {H: {min: 32}, W: {min: 32}}
+layers:
+  - {name: a, type: conv2d, out_channels: 4, kernel_size: 3, padding: 1}
+  - {name: b, type: conv2d, out_channels: 4, kernel_size: 2, stride: 2, from: input}
+  - {name: cat, type: concat, from: [a, b]}
+"""
+    [msg] = problems(text)
+    assert "cannot concat a (4×H×W) and b (4×⌊H/2⌋×⌊W/2⌋) along channels: height H vs ⌊H/2⌋" in msg
+    # ⌊H/2⌋ and 2·⌊H/4⌋ agree for some H (H ≡ 0, 1 mod 4): left to `cnncalc sizes`
+    sometimes = text.replace(
+        "  - {name: cat, type: concat, from: [a, b]}",
+        "  - {name: p, type: maxpool2d, kernel_size: 4, from: input}\n"
+        "  - {name: u, type: upsample, scale_factor: 2, from: p}\n"
+        "  - {name: c2, type: conv2d, out_channels: 3, kernel_size: 1, from: b}\n"
+        "  - {name: cat, type: concat, from: [c2, u]}",
+    )
+    rep = analyze(loads(sometimes, "m.yaml"))
+    assert [s.name for s in rep.layers][-1] == "cat"
+
+
+def test_layernorm_refuses_a_symbolic_size_that_can_never_match() -> None:
+    text = """
+name: n
+input: {channels: 8, length: L}
+symbols: {L: {min: 20}}
+layers:
+  - {name: ln, type: layernorm, normalized_shape: [16]}
+"""
+    [msg] = problems(text)
+    assert "E102 layer 'ln': normalized_shape [16] does not match" in msg
+    fits = text.replace("{L: {min: 20}}", "{L: {min: 8}}")
+    assert analyze(loads(fits, "m.yaml")).layers[-1].name == "ln"

@@ -106,6 +106,13 @@ def require_positive(d: Dim, what: str, hint: str, field: str = "") -> None:
     )
 
 
+def never_equal(a: Dim, b: Dim) -> bool:
+    """a and b differ for every allowed input: 28 and 32, H and H + 1, 28 and H with H >= 32.
+    Sizes that agree for some inputs only (⌊H/8⌋ and 2·⌊H/16⌋) are `cnncalc sizes`' question."""
+    low, high = bounds(a - b)
+    return (low is not None and low > 0) or (high is not None and high < 0)
+
+
 @dataclass(frozen=True, slots=True)
 class Reads:
     """Along one spatial axis, the input positions output position o reads: span(o) gives the

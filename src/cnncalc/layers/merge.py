@@ -8,7 +8,17 @@ from collections.abc import Sequence
 from typing import Literal
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import POINTWISE, Counts, Layer, Reads, Shape, fmt, numel, shape_str
+from cnncalc.layers.base import (
+    POINTWISE,
+    Counts,
+    Layer,
+    Reads,
+    Shape,
+    fmt,
+    never_equal,
+    numel,
+    shape_str,
+)
 from cnncalc.layers.fields import AnyInt
 from cnncalc.sym import Dim
 
@@ -135,7 +145,9 @@ class Concat(Merge):
             for s in inputs:
                 if not any(s[i] == d for d in sizes):
                     sizes.append(s[i])
-            if i != axis and len(sizes) > 1 and sum(isinstance(d, int) for d in sizes) > 1:
+            # symbolic sizes that agree for some inputs only are `cnncalc sizes`' question
+            clash = any(never_equal(a, b) for j, a in enumerate(sizes) for b in sizes[j + 1 :])
+            if i != axis and clash:
                 label = names[i] if i < len(names) else f"dimension {i + 1}"
                 joined = names[axis] if axis < len(names) else f"dimension {axis + 1}"
                 raise LayerError(

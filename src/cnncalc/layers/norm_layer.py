@@ -12,6 +12,7 @@ from cnncalc.layers.base import (
     Reads,
     Shape,
     fmt,
+    never_equal,
     numel,
     pyargs,
     shape_str,
@@ -34,9 +35,7 @@ class LayerNorm(Layer):
     def shape(self, x: Shape) -> Shape:
         ns = self.dims_normalized()
         tail = x[len(x) - len(ns) :] if len(ns) <= len(x) else None
-        if tail is None or any(
-            isinstance(a, int) and a != b for a, b in zip(tail, ns, strict=True)
-        ):
+        if tail is None or any(never_equal(a, b) for a, b in zip(tail, ns, strict=True)):
             raise LayerError(
                 f"normalized_shape {list(ns)} does not match the input's trailing dims "
                 f"({shape_str(x)})",
