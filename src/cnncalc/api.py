@@ -75,10 +75,10 @@ def parse_symbols(text: str) -> Bounds:
 
 def _bounded(net: Network, bounds: Bounds, used: set[str]) -> dict[str, tuple[int, int | None]]:
     """The spec's symbols: bounds with the command line's sides laid over them."""
+    if not used:
+        raise UsageError("--symbols: the input has no symbols to bound; give --input 3xHxW")
     symbols = dict(net.symbols)
     for name, (lo, hi) in bounds.items():
-        if not used:
-            raise UsageError("--symbols: the input has no symbols to bound; give --input 3xHxW")
         if name not in used:
             have = ", ".join(sorted(used))
             raise UsageError(f"--symbols: {name!r} is not a symbol of the input; it has {have}")

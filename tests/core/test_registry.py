@@ -1,10 +1,9 @@
 """registry.MODULES repeats what each layer module declares in TYPES, so that a spec imports
-only the kinds it uses; these tests fail when the two drift apart."""
+only the kinds it uses (tests/perf/test_imports.py checks that it does); these tests fail when
+the two drift apart."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 from cnncalc.layers import registry
@@ -30,22 +29,3 @@ def test_lookup_agrees_with_the_full_table_for_every_spelling() -> None:
             assert registry.lookup(spelling) == (cls, canonical)
     assert registry.lookup("conv2dd") is None
     assert registry.canonical_names() == sorted({t for _, t in registry.types().values()})
-
-
-def test_a_spec_imports_only_the_modules_of_its_kinds() -> None:
-    """LeNet-5 uses conv, subsample, linear, rbf and the activations; nothing else is imported
-    (blocks.py imports merge and split for its own reasons)."""
-    code = (
-        "import sys\n"
-        "from cnncalc.api import report\n"
-        "report('specs/lenet5.yaml')\n"
-        "print(*sorted(m.rsplit('.', 1)[1] for m in sys.modules"
-        " if m.startswith('cnncalc.layers.')))\n"
-    )
-    proc = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120
-    )
-    assert proc.returncode == 0, proc.stderr
-    kinds = set(proc.stdout.split()) & set(registry.MODULES)
-    assert {"conv", "subsample", "linear"} <= kinds
-    assert not {"pool", "norm_batch", "conv_transpose", "upsample", "dropout"} & kinds, kinds

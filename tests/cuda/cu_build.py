@@ -58,8 +58,14 @@ def emulated(module: CudaModule, folder: Path) -> ModuleType:
     done = subprocess.run(cmd, cwd=folder, capture_output=True, text=True, timeout=600)
     if done.returncode:
         raise AssertionError(f"g++ failed on {src}:\n{done.stderr[-4000:]}")
+    return load_loader(folder, module, f"gen_{module.prefix}_{id(folder)}")
+
+
+def load_loader(folder: Path, module: CudaModule, name: str) -> ModuleType:
+    """Import the generated ctypes loader `folder/<prefix>.py` under a name unique to this
+    process (`name` and the pid)."""
     spec = importlib.util.spec_from_file_location(
-        f"gen_{module.prefix}_{os.getpid()}_{id(folder)}", folder / f"{module.prefix}.py"
+        f"{name}_{os.getpid()}", folder / f"{module.prefix}.py"
     )
     assert spec is not None and spec.loader is not None
     mod = importlib.util.module_from_spec(spec)

@@ -4,7 +4,6 @@ weights. Shared by test_gpu_equal.py and benchmarks/cuda_bench.py."""
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
@@ -15,7 +14,7 @@ from typing import Any
 
 import cu_reference as reference
 import torch
-from cu_build import NVCC
+from cu_build import NVCC, load_loader
 from cu_cases import ZOO, report, torch_class
 
 from cnncalc.analysis.engine import Report
@@ -48,7 +47,7 @@ def build_one(name: str, folder: Path, mode: str = "auto") -> Built:
     fresh = lib.exists() and src.exists() and src.read_text() == module.files[src.name]
     module.write(folder)
     if fresh:
-        return Built(name, rep, module, _import(folder, module, f"{name}_{mode}"))
+        return Built(name, rep, module, load_loader(folder, module, f"cuda_{name}_{mode}"))
     assert NVCC is not None
     cmd = [
         NVCC,
@@ -65,17 +64,7 @@ def build_one(name: str, folder: Path, mode: str = "auto") -> Built:
     done = subprocess.run(cmd, cwd=folder, capture_output=True, text=True, timeout=900)
     if done.returncode:
         raise RuntimeError(f"nvcc failed for {name}:\n{done.stderr[-4000:]}")
-    return Built(name, rep, module, _import(folder, module, f"{name}_{mode}"))
-
-
-def _import(folder: Path, module: CudaModule, tag: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        f"cuda_{tag}_{os.getpid()}", folder / f"{module.prefix}.py"
-    )
-    assert spec is not None and spec.loader is not None
-    lib = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(lib)
-    return lib
+    return Built(name, rep, module, load_loader(folder, module, f"cuda_{name}_{mode}"))
 
 
 def build_root(default: Path) -> Path:

@@ -37,6 +37,15 @@ def imported(*args: str, env: dict[str, str] | None = None) -> set[str]:
     return set(line.split())
 
 
+def python(code: str) -> str:
+    """stdout of `code` run in a fresh interpreter at the repository root; it must succeed."""
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
 def loaded(modules: set[str], package: str) -> list[str]:
     return sorted(m for m in modules if m == package or m.startswith(package + "."))
 
@@ -86,15 +95,22 @@ def test_only_the_layer_kinds_in_use_have_their_validators_built() -> None:
         "built = sorted(c.__name__ for c in kinds if c.__pydantic_complete__)\n"
         "print(len(kinds), *built)\n"
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120
-    )
-    assert proc.returncode == 0, proc.stderr
-    total, *built = proc.stdout.split()
+    total, *built = python(code).split()
     assert {"Conv", "Subsample", "Linear"} <= set(built) and len(built) <= 8, built
     assert int(total) >= 30 and not {"ConvTranspose", "GroupNorm", "BatchNorm", "MaxPool"} & set(
         built
     )
+
+
+def test_a_spec_imports_only_the_modules_of_its_layer_kinds() -> None:
+    """layers/registry.py's index: LeNet-5 uses conv, subsample, linear, rbf and the
+    activations; no other layer module is imported (blocks imports merge and split)."""
+    from cnncalc.layers import registry
+
+    modules = imported("params", "specs/lenet5.yaml", "--format", "json")
+    kinds = {m.rsplit(".", 1)[1] for m in loaded(modules, "cnncalc.layers")} & set(registry.MODULES)
+    assert {"conv", "subsample", "linear"} <= kinds
+    assert not {"pool", "norm_batch", "conv_transpose", "upsample", "dropout"} & kinds, kinds
 
 
 def test_console_script_is_the_fast_entry_point() -> None:
@@ -128,10 +144,7 @@ def test_the_plugin_loader_stand_in_answers_other_names_from_the_real_module() -
         "assert sys.modules['pydantic.plugin._loader'] is not stub\n"
         "print(PYDANTIC_ENTRY_POINT_GROUP, 'importlib.metadata' in sys.modules)\n"
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120
-    )
-    assert (proc.returncode, proc.stdout) == (0, "pydantic True\n"), proc.stderr
+    assert python(code) == "pydantic True\n"
 
 
 def test_the_stand_in_covers_what_pydantic_imports_from_its_loader() -> None:

@@ -211,12 +211,17 @@ def _leave(code: object) -> NoReturn:
         if code is not None:
             print(code, file=sys.stderr)
         code = 0 if code is None else 1
+    from cnncalc.cli.common import writing
+    from cnncalc.errors import CnncalcError
+
     try:
-        sys.stdout.flush()
-    except OSError as err:
+        with writing():
+            sys.stdout.flush()
+    except CnncalcError as err:  # a full disk: one line
+        print(f"cnncalc: {err}", file=sys.stderr)
         code = 1
-        if err.errno != errno.EPIPE:
-            print(f"cnncalc: cannot write the output: {err.strerror}", file=sys.stderr)
+    except OSError:  # a closed pipe: quietly
+        code = 1
     try:
         sys.stderr.flush()
     except OSError:

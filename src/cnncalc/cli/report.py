@@ -37,41 +37,39 @@ def emit(
     if fields is not None:
         rep = with_fields(rep, fields)
         columns = (*columns, *RF_COLUMNS)
-    if fmt is Format.json:
-        from cnncalc.render.json import render
+    with writing():  # a failed write is one line, not a bug
+        if fmt is Format.json:
+            from cnncalc.render.json import render
 
-        with writing():
             print(render(rep, full, dtype.value, explain))
-    elif fmt is Format.csv:
-        from cnncalc.render.text import csv_table
+        elif fmt is Format.csv:
+            from cnncalc.render.text import csv_table
 
-        with writing():
             print(csv_table(rep, columns, totals=full), end="")
-    elif fmt is Format.markdown:
-        from cnncalc.render.text import markdown_table
+        elif fmt is Format.markdown:
+            from cnncalc.render.text import markdown_table
 
-        with writing():
             print(markdown_table(rep, columns, totals=full, ascii=ascii), end="")
-    else:
-        import sys
+        else:
+            import sys
 
-        from cnncalc.render.boxtable import PAGE, draw, plain_stdout
+            from cnncalc.render.boxtable import PAGE, draw, plain_stdout
 
-        # off a terminal, rich's plain output without rich's cost, where it is sure to match
-        drawn = None
-        if plain_stdout():
-            drawn = draw(rep, columns, totals=full, explain=explain, dtype=dtype.value, ascii=ascii)
-        if drawn is not None:
-            with writing():
+            # off a terminal, rich's plain output without rich's cost, where it is sure to match
+            drawn = None
+            if plain_stdout():
+                drawn = draw(
+                    rep, columns, totals=full, explain=explain, dtype=dtype.value, ascii=ascii
+                )
+            if drawn is not None:
                 print(drawn, end="")
-            return
-        from rich.console import Console
+                return
+            from rich.console import Console
 
-        from cnncalc.render.table import print_table
+            from cnncalc.render.table import print_table
 
-        # off a terminal rich assumes 80 columns; a wider page keeps figures unbroken in files
-        console = Console() if sys.stdout.isatty() else Console(width=PAGE)
-        with writing():
+            # off a terminal rich assumes 80 columns; a wider page keeps figures unbroken in files
+            console = Console() if sys.stdout.isatty() else Console(width=PAGE)
             print_table(
                 rep, columns, console, totals=full, explain=explain, dtype=dtype.value, ascii=ascii
             )
