@@ -80,3 +80,17 @@ def test_readme_section_runs() -> None:
         out = CliRunner().invoke(app, shlex.split(command)[1:])
         assert out.exit_code == 0, out.stderr
         assert all(c in out.stdout for c in claims), (command, claims)
+
+
+def test_the_vgg_bounds_example_names_the_layer_that_fails() -> None:
+    """The prose names VGG-16's E101 layer for `--input 3xHxW` and which pooling it is."""
+    from cnncalc.api import load
+    from cnncalc.cli.app import app
+
+    found = re.search(r"VGG-16's\s+(first|second|third) pooling \(`([^`]+)`\)", DOC)
+    assert found, "docs/symbolic.md names VGG-16's E101 layer"
+    nth, layer = found.groups()
+    out = CliRunner().invoke(app, ["shapes", str(ROOT / "specs/vgg16.yaml"), "-i", "3xHxW"])
+    assert out.exit_code == 1 and "E101" in out.stderr and f"layer '{layer}'" in out.stderr
+    pools = [n.name for n in load(ROOT / "specs/vgg16.yaml").nodes if "pool" in n.layer.type]
+    assert pools.index(layer) == ("first", "second", "third").index(nth)

@@ -125,6 +125,14 @@ def _bounded(y: Shape, counts: Counts) -> None:
             )
 
 
+def step(node: Node, inputs: Sequence[Shape]) -> tuple[Shape, Counts]:
+    """One layer's output and counts, checked as `analyze` checks them; raises LayerError (or
+    what a layer's arithmetic raises: TypeError, ArithmeticError) where `analyze` refuses."""
+    y, counts = _run(node, inputs)
+    _bounded(y, counts)
+    return y, counts
+
+
 def _run(node: Node, inputs: Sequence[Shape]) -> tuple[Shape, Counts]:
     layer = node.layer
     y = layer.infer(inputs)

@@ -16,20 +16,29 @@ residues mod P that pass, for every size from the smallest accepted on. Three cr
   reads     and every input row is read by some window (lint's W201: a remainder that falls in
             the padding, or in the gaps a stride leaves by design, is no loss).
 Where a condition is not quasi-periodic (max/min, products of variables) the sizes in the range
-are listed instead, from the same conditions.
+are listed instead, from the same conditions. A size 1 broadcasts in add and mul: such a merge
+agrees where its sizes are equal or one is 1, which for sizes that grow happens below some
+size only; the closed form then holds from there, and the sizes below it that pass are named.
+
+The engine's own verdict on a size (the smallest accepted, and the check of the closed form)
+comes from `_Engine`: each layer run once per distinct settings and input shapes, not one whole
+analysis per size. A layer that refuses sizes the windows and merges allow (a stated
+`in_features`) adds the sizes it accepts, from its input's formula, to the conditions.
 """
 
 from __future__ import annotations
 
+import functools
+import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from cnncalc.analysis.engine import analyze
+from cnncalc.analysis.engine import analyze, step
 from cnncalc.errors import LayerError, SpecError, UsageError
 from cnncalc.layers.base import Layer, Shape, numel
 from cnncalc.spec.network import INPUT, Network
-from cnncalc.sym import Dim, Symbol, bounds, evaluate, free_symbols, render
+from cnncalc.sym import Dim, Symbol, bounds, dmax, evaluate, free_symbols, render
 from cnncalc.sym.poly import Floor, Sym
 
 NAMES = {"channels": "C", "features": "F", "length": "L", "depth": "D", "height": "H", "width": "W"}
@@ -37,6 +46,10 @@ CRITERIA = ("accepted", "exact", "reads")
 MAX_PERIOD = 1 << 16  # longer periods are listed over the range instead
 MAX_RANGE = 1 << 20
 VERIFIED = 8  # sizes from the smallest on that the engine checks against a closed form
+ALL_VERIFIED = 64  # a list of sizes (no closed form) this long or shorter is checked whole
+FIXED_LAYERS = 16  # layers refusing sizes the conditions allow, found one by one, at most
+# the name of p·k + r in `at H = 32·k + 1`: the first not among the input's symbols
+FRESH = ("k", "n", "m", "j", "q")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,13 +63,15 @@ class Condition:
     slack: Dim = 0
     sides: tuple[Dim, Dim] | None = None  # a merge's two sizes that must agree
     axis: int | None = None  # the input dimension it constrains, where the ranks match
+    broadcast: bool = False  # add/mul: the sides agree, or one of them is 1
 
     def text(self, ascii: bool = False) -> str:
         def r(d: Dim) -> str:
             return render(d, ascii)
 
         if self.sides is not None:
-            return f"{r(self.sides[0])} {'==' if ascii else '='} {r(self.sides[1])}"
+            same = f"{r(self.sides[0])} {'==' if ascii else '='} {r(self.sides[1])}"
+            return same + (" (or either is 1)" if self.broadcast else "")
         if self.slack == 0:  # the constant moves right: ⌈H/2⌉ - 1 ≡ 0 reads ⌈H/2⌉ ≡ 1
             k = (
                 self.value
@@ -71,36 +86,52 @@ class Condition:
         return f"({r(self.value)}) {mod} {self.modulus} {le} {r(self.slack)}"
 
     def holds(self, env: Mapping[str, int]) -> bool:
+        if self.broadcast and self.sides is not None:
+            a, b = (evaluate(d, env) for d in self.sides)
+            return a == b or a == 1 or b == 1
         v = evaluate(self.value, env)
         if self.modulus == 0:
             return v == 0
         return v % self.modulus <= evaluate(self.slack, env)
 
     def symbols(self) -> frozenset[str]:
-        return free_symbols(self.value) | free_symbols(self.slack)
+        sides = self.sides or ()
+        return frozenset().union(*map(free_symbols, (self.value, self.slack, *sides)))
+
+    def key(self) -> tuple[object, ...]:
+        """What decides where it holds (conditions alike from several layers test once)."""
+        return (self.value, self.modulus, self.slack, self.sides, self.broadcast)
 
 
 @dataclass(frozen=True, slots=True)
 class Admissible:
     """The sizes of one variable meeting one criterion: closed form v ≥ start, v mod modulus
-    in residues (modulus None: no closed form, `sizes` alone), and those in the range."""
+    in residues, or v in also (sizes below start: a size 1 that broadcasts); modulus None: no
+    closed form, `sizes` alone; and those in the range."""
 
     start: int
     modulus: int | None
     residues: tuple[int, ...]
     sizes: tuple[int, ...]
+    also: tuple[int, ...] = ()
 
     def contains(self, v: int) -> bool:
         if self.modulus is None:
             return v in self.sizes
-        return v >= self.start and v % self.modulus in self.residues
+        return v in self.also or (v >= self.start and v % self.modulus in self.residues)
 
     def formula(self, name: str, ascii: bool = False) -> str:
-        ge = ">=" if ascii else "≥"
         if self.modulus is None:
             return "listed (no closed form)"
+        some = ", ".join(map(str, self.also))
+        extra = (f"{name} in {{{some}}}" if ascii else f"{name} ∈ {{{some}}}") if some else ""
         if not self.residues:
-            return "none"
+            return extra or "none"
+        return (extra + ", or " if extra else "") + self._periodic(name, ascii)
+
+    def _periodic(self, name: str, ascii: bool) -> str:
+        assert self.modulus is not None
+        ge = ">=" if ascii else "≥"
         head = f"{name} {ge} {self.start}"
         if self.modulus == 1:
             return head
@@ -157,20 +188,18 @@ def sizes(net: Network, x: Shape | None = None, span: tuple[int, int] = (1, 512)
     x = net.input_shape if x is None else x
     lo, hi = span
     slots, declared = _variables(net, x)
-    given = {n: d for n, (i, d) in slots.items() if isinstance(d, int)}
+    given = {n: d for n, (_, d) in slots.items() if isinstance(d, int)}
+    engine = _Engine(net)
 
     def shape(values: Mapping[str, Dim]) -> Shape:
         out = list(x)
-        for name, (i, _) in slots.items():
-            out[i] = values[name]
+        for name, (axes, _) in slots.items():
+            for i in axes:  # one symbol may stand on several axes (1xSxS)
+                out[i] = values[name]
         return tuple(out)
 
     def accepts(values: Mapping[str, int]) -> bool:
-        try:
-            analyze(net, shape(values))
-        except SpecError:
-            return False
-        return True
+        return engine.refusal(shape(values)) is None
 
     names = list(slots)
     if given:  # the spec's own sizes: refused, its errors are the answer
@@ -190,36 +219,36 @@ def sizes(net: Network, x: Shape | None = None, span: tuple[int, int] = (1, 512)
 
     base: dict[str, int] = ref
 
-    def accepts_at(name: str) -> Callable[[int], bool]:
-        return lambda s: accepts({**base, name: s})
-
-    def walk_at(name: str) -> Callable[[int], list[Condition]]:
-        return lambda s: conditions(net, shape({**base, name: s}))
+    def at(name: str, s: int) -> Shape:
+        return shape({**base, name: s})
 
     # one symbolic walk: every variable a symbol from its smallest accepted size on
     symbols = {v.name: Symbol(v.name, v.minimum or 1, declared[v.name][1]) for v in variables}
     try:
-        conds = conditions(net, shape(symbols))
+        conds, seen = _walk(net, shape(symbols))
     except (LayerError, TypeError, ArithmeticError, ValueError) as err:
         message = err.message if isinstance(err, LayerError) else str(err)
         for v in variables:  # no formulas: every size in the range, from concrete walks
             v.note = f"no closed form ({message})"
             cap = declared[v.name][1]
             top = hi if cap is None else min(hi, cap)
-            dim = slots[v.name][0]
-            v.criteria = _listed(v, walk_at(v.name), accepts_at(v.name), dim, lo, top)
+            walk = (lambda n: lambda s: conditions(net, at(n, s)))(v.name)
+            ok = (lambda n: lambda s: accepts({**base, n: s}))(v.name)
+            v.criteria = _listed(v, walk, ok, slots[v.name][0], lo, top)
         return SizesReport(net.name, x, span, variables)
+    taken = set(names).union(*(free_symbols(d) for d in x))
     for v in variables:
         mine = [c for c in conds if v.name in c.symbols()]
         if any(len(c.symbols()) > 1 for c in mine):
             others = ", ".join(f"{k} = {base[k]}" for k in names if k != v.name)
             v.note = f"its conditions involve other variables: listed with {others}"
         # conditions without symbols hold for every size or none: they count along the
-        # variable's own dimension (after an adaptive pooling, say), not along the others
-        dim = slots[v.name][0]
+        # variable's own dimensions (after an adaptive pooling, say), not along the others
+        axes = slots[v.name][0]
         constant = [c for c in conds if not c.symbols()]
-        mine += [c for c in constant if c.axis in (dim, None)]
-        elsewhere = [c for c in constant if c.axis not in (dim, None) and not c.holds({})]
+        mine += [c for c in constant if c.axis is None or c.axis in axes]
+        elsewhere = [c for c in constant if not (c.axis is None or c.axis in axes)]
+        elsewhere = [c for c in elsewhere if not c.holds({})]
         if elsewhere:
             layers = list(dict.fromkeys(c.layer for c in elsewhere))
             where = ", ".join(layers[:3]) + (" and others" if len(layers) > 3 else "")
@@ -228,15 +257,46 @@ def sizes(net: Network, x: Shape | None = None, span: tuple[int, int] = (1, 512)
         top = hi if cap is None else min(hi, cap)
         v.criteria = _solve(v, mine, base, lo, hi, cap)
         v.conditions = [c for c in mine if _binding(c, v, base, cap)]
-        refused = _refuted(v, accepts_at(v.name), top)
-        if refused is not None:  # a layer fixed to one size, say: every size in turn
-            v.note = (
-                f"no closed form: the engine refuses {v.name} = {refused}, which the windows "
-                "and merges allow (a layer fixed to one size?)"
-            )
-            v.criteria = _one_by_one(v, mine, base, lo, top, accepts_at(v.name))
-        v.along = _along(net, shape, symbols, v)
+        _check(v, engine, seen, mine, base, lo, top, functools.partial(at, v.name))
+        v.along = _along(net, shape, symbols, v, taken)
     return SizesReport(net.name, x, span, variables)
+
+
+class _Engine:
+    """The engine's verdict on an input without a whole analysis per size: the layers in
+    order, each one's result kept by its settings (all but its name and inputs) and its input
+    shapes, so that layers alike seeing the same sizes (a chain of 3x3 convolutions, the layers
+    after a global pooling) run once; a walk stops at the first layer that refuses."""
+
+    def __init__(self, net: Network) -> None:
+        self.nodes = net.nodes
+        kinds: dict[str, int] = {}
+        self.kind = [kinds.setdefault(_settings(n.layer), len(kinds)) for n in net.nodes]
+        self.memo: dict[tuple[int, tuple[Shape, ...]], Shape | None] = {}
+
+    def run(self, i: int, inputs: tuple[Shape, ...]) -> Shape | None:
+        """Layer i's output on these inputs; None where the engine refuses it."""
+        key = (self.kind[i], inputs)
+        if key not in self.memo:
+            try:
+                self.memo[key] = step(self.nodes[i], inputs)[0]
+            except (LayerError, TypeError, ArithmeticError, RecursionError):
+                self.memo[key] = None
+        return self.memo[key]
+
+    def refusal(self, x: Shape) -> int | None:
+        """The first layer that refuses input x (None: analyze accepts it)."""
+        env: dict[str, Shape] = {INPUT: x}
+        for i, node in enumerate(self.nodes):
+            y = self.run(i, tuple(env[n] for n in node.inputs))
+            if y is None:
+                return i
+            env[node.name] = y
+        return None
+
+
+def _settings(layer: Layer) -> str:
+    return repr(layer.model_copy(update={"name": None, "from_": None, "expect": None}))
 
 
 def _smallest(
@@ -263,19 +323,111 @@ def _smallest(
     return ref, minimum
 
 
+def _check(
+    v: Variable,
+    engine: _Engine,
+    seen: Sequence[tuple[Shape, ...]],
+    conds: list[Condition],
+    ref: Mapping[str, int],
+    lo: int,
+    top: int,
+    at: Callable[[int], Shape],
+) -> None:
+    """The engine checks the sizes the closed form (or list) accepts: the first ones (a period
+    at least) and the last in the range, or a whole short list. A layer that refuses one (a
+    layer fixed to one size) adds the sizes it accepts, from its input's formula; where that
+    does not settle it, every size in turn."""
+    layers: dict[int, frozenset[int]] = {}
+    for _ in range(FIXED_LAYERS):
+        refused = _refuted(v, engine, top, at)
+        if refused is None:
+            return
+        size, node = refused
+        if node in layers:
+            break  # its formula and the engine disagree
+        layers[node] = _accepted_by(engine, node, seen[node], v, ref, lo, top)
+        name = engine.nodes[node].name
+        v.note = (
+            f"no closed form: {name} refuses {v.name} = {size}, which the windows and merges "
+            "allow (a layer fixed to one size?)"
+        )
+        v.criteria = _restricted(v, conds, ref, lo, top, layers)
+    v.criteria = _one_by_one(v, conds, ref, lo, top, lambda s: engine.refusal(at(s)) is None)
+
+
+def _refuted(
+    v: Variable, engine: _Engine, top: int, at: Callable[[int], Shape]
+) -> tuple[int, int] | None:
+    """A size the criteria call accepted that the engine refuses, with the layer refusing."""
+    a = v.criteria["accepted"]
+    if a.modulus is None:
+        sample = list(a.sizes if len(a.sizes) <= ALL_VERIFIED else a.sizes[:VERIFIED])
+        sample += list(a.sizes[-1:])
+    else:
+        period = range(a.start, a.start + max(a.modulus, VERIFIED))
+        first = [*a.also, *(s for s in period if a.contains(s))]
+        last = [s for s in range(top, max(a.start, top - a.modulus) - 1, -1) if a.contains(s)]
+        sample = [*first, *last[:1]]
+    for s in sample:
+        node = engine.refusal(at(s))
+        if node is not None:
+            return s, node
+    return None
+
+
+def _accepted_by(
+    engine: _Engine,
+    node: int,
+    inputs: tuple[Shape, ...],
+    v: Variable,
+    ref: Mapping[str, int],
+    lo: int,
+    top: int,
+) -> frozenset[int]:
+    """The sizes in the range at which one layer takes its inputs (their formulas evaluated)."""
+    out = set()
+    env = dict(ref)
+    for s in range(max(lo, v.minimum or lo), top + 1):
+        env[v.name] = s
+        try:
+            x = tuple(tuple(evaluate(d, env) for d in shape) for shape in inputs)
+        except (TypeError, ArithmeticError):
+            continue
+        if engine.run(node, x) is not None:
+            out.add(s)
+    return frozenset(out)
+
+
+def _restricted(
+    v: Variable,
+    conds: list[Condition],
+    ref: Mapping[str, int],
+    lo: int,
+    top: int,
+    layers: Mapping[int, frozenset[int]],
+) -> dict[str, Admissible]:
+    """Each criterion's sizes in the range, from its conditions and the layers' own sizes."""
+    start = v.minimum or lo
+    ok = [s for s in range(max(lo, start), top + 1) if all(s in a for a in layers.values())]
+    return _by_criterion(v, conds, ref, start, ok)
+
+
 def _along(
     net: Network,
     shape: Callable[[Mapping[str, Dim]], Shape],
     symbols: Mapping[str, Dim],
     v: Variable,
+    taken: set[str],
 ) -> tuple[Dim, str, Shape] | None:
     """The exact sizes as p·k + r, and the smallest map that depends on k (the last one of
-    that size): the deepest stage, in k."""
+    that size): the deepest stage, in k. k is a name that none of the input's symbols has."""
     a = v.criteria["exact"]
-    if a.modulus is None or a.modulus == 1 or len(a.residues) != 1:
+    if a.modulus is None or a.modulus == 1 or len(a.residues) != 1 or a.also:
         return None
     r = a.residues[0]
-    k = Symbol("k", max(0, -(-(a.start - r) // a.modulus)))
+    more = (f"k{i}" for i in itertools.count(1))
+    name = next(n for n in itertools.chain(FRESH, more) if n not in taken)
+    k = Symbol(name, max(0, -(-(a.start - r) // a.modulus)))
     size = a.modulus * k + r
     x = shape({**symbols, v.name: size})
     try:
@@ -283,11 +435,11 @@ def _along(
     except SpecError:
         return None
     # sizes far up, where the largest term decides (within any declared maximum)
-    probe = {n: bounds(d)[1] or 1 << 20 for n, d in symbols.items()} | {"k": 1 << 20}
+    probe = {n: bounds(d)[1] or 1 << 20 for n, d in symbols.items()} | {name: 1 << 20}
     maps = [
         (evaluate(numel(s.output_shape[1:]), probe), i)
         for i, s in enumerate(report.layers)
-        if len(s.output_shape) == len(x) and "k" in free_symbols(numel(s.output_shape[1:]))
+        if len(s.output_shape) == len(x) and name in free_symbols(numel(s.output_shape[1:]))
     ]
     if not maps:
         return None
@@ -297,10 +449,11 @@ def _along(
 
 def _variables(
     net: Network, x: Shape
-) -> tuple[dict[str, tuple[int, Dim]], dict[str, tuple[int, int | None]]]:
-    """name -> (input index, the size there), and each variable's declared bounds: the input's
-    symbols, or else its spatial sizes under the names H, W, D, L."""
-    slots: dict[str, tuple[int, Dim]] = {}
+) -> tuple[dict[str, tuple[tuple[int, ...], Dim]], dict[str, tuple[int, int | None]]]:
+    """name -> (its input indices, the size there), and each variable's declared bounds: the
+    input's symbols (one may stand on several axes), or else its spatial sizes under the names
+    H, W, D, L."""
+    slots: dict[str, tuple[tuple[int, ...], Dim]] = {}
     declared: dict[str, tuple[int, int | None]] = {}
     for i, d in enumerate(x):
         if not isinstance(d, int):
@@ -310,7 +463,8 @@ def _variables(
                     f"input size {render(d)}: give plain symbols (3xHxW) to `cnncalc sizes`"
                 )
             low, high = bounds(d)
-            slots[render(d)] = (i, d)
+            axes = slots[render(d)][0] if render(d) in slots else ()
+            slots[render(d)] = ((*axes, i), d)
             declared[render(d)] = (max(low or 1, 1), high)
     if slots:
         return slots, declared
@@ -319,7 +473,7 @@ def _variables(
         if i == 0 and len(x) > 1:
             continue  # channels
         name = NAMES.get(keys[i], f"X{i}") if keys else f"X{i}"
-        slots[name] = (i, d)
+        slots[name] = ((i,), d)
         declared[name] = (1, None)
     return slots, declared
 
@@ -327,11 +481,18 @@ def _variables(
 def conditions(net: Network, x: Shape) -> list[Condition]:
     """Every layer's divisions and merges, walking the network with inputs x (symbolic or
     not); merges continue as if their inputs agreed, so one walk sees every condition."""
+    return _walk(net, x)[0]
+
+
+def _walk(net: Network, x: Shape) -> tuple[list[Condition], list[tuple[Shape, ...]]]:
+    """The conditions, and each layer's inputs (a merge's as they come, before aligning)."""
     env: dict[str, Shape] = {INPUT: x}
     out: list[Condition] = []
+    seen: list[tuple[Shape, ...]] = []
     for node in net.nodes:
         layer = node.layer
         inputs = [env[i] for i in node.inputs]
+        seen.append(tuple(inputs))
         if len(inputs) > 1:
             inputs = _align(node.name, layer, inputs, out, len(x))
         else:
@@ -340,7 +501,7 @@ def conditions(net: Network, x: Shape) -> list[Condition]:
         if layer.activation is not None:
             y = layer.activation.infer([y])
         env[node.name] = y
-    return out
+    return out, seen
 
 
 def _divisions(name: str, layer: Layer, x: Shape, out: list[Condition], rank: int) -> None:
@@ -358,27 +519,56 @@ def _divisions(name: str, layer: Layer, x: Shape, out: list[Condition], rank: in
         out.append(Condition(name, "reads", reach, w.stride, slack, axis=axis(j)))
 
 
+def _may_be_one(d: Dim) -> bool:
+    low = bounds(d)[0]
+    return not isinstance(d, int) and (low is None or low <= 1)
+
+
 def _align(
     name: str, layer: Layer, inputs: Sequence[Shape], out: list[Condition], rank: int
 ) -> list[Shape]:
     """Conditions that a merge's inputs agree (but along a concat's axis; a 1 broadcasts for
-    add and mul), and the inputs made to agree."""
-    rank = max(len(s) for s in inputs)
-    joined = layer.joined_axis(rank)
+    add and mul), and the inputs made to agree. `rank`: the network input's."""
+    width = max(len(s) for s in inputs)
+    joined = layer.joined_axis(width)
     aligned = [list(s) for s in inputs]
-    for i in range(rank):
+    for i in range(width):
         if i == joined:
             continue
-        at = [(j, len(s) - rank + i) for j, s in enumerate(inputs) if len(s) - rank + i >= 0]
+        at = [(j, len(s) - width + i) for j, s in enumerate(inputs) if len(s) - width + i >= 0]
         sizes = [(j, k, inputs[j][k]) for j, k in at if not (joined is None and inputs[j][k] == 1)]
-        if not sizes:
+        if len({d for _, _, d in sizes}) < 2:
             continue
-        ref = sizes[0][2]
-        for j, k, d in sizes[1:]:
-            if d != ref:
-                where = i if len(inputs[j]) == rank else None
-                out.append(Condition(name, "accepted", d - ref, 0, 0, (d, ref), where))
-                aligned[j][k] = ref
+
+        def where(j: int, i: int = i) -> int | None:
+            return i if len(inputs[j]) == rank else None
+
+        ones = joined is None and any(_may_be_one(d) for _, _, d in sizes)
+        if not ones:
+            ref = sizes[0][2]
+            for j, k, d in sizes[1:]:
+                if d != ref:
+                    out.append(Condition(name, "accepted", d - ref, 0, 0, (d, ref), where(j)))
+                    aligned[j][k] = ref
+            continue
+        # a size that may be 1 broadcasts: the sizes agree, or one of them is 1; the output is
+        # the one that is never 1 where there is one (else the largest)
+        anchor = next((d for _, _, d in sizes if not _may_be_one(d)), None)
+        pairs = (
+            [((j, d), anchor) for j, _, d in sizes if d != anchor]
+            if anchor is not None
+            else [((j, a), b) for n, (j, _, a) in enumerate(sizes) for _, _, b in sizes[n + 1 :]]
+        )
+        for (j, a), b in pairs:
+            if a != b:
+                out.append(Condition(name, "accepted", a - b, 0, 0, (a, b), where(j), True))
+        joint = anchor
+        if joint is None:
+            joint = sizes[0][2]
+            for _, _, d in sizes[1:]:
+                joint = dmax(joint, d)
+        for j, k, _ in sizes:
+            aligned[j][k] = joint
     return [tuple(s) for s in aligned]
 
 
@@ -426,6 +616,31 @@ def _condition_period(c: Condition, name: str, start: int, cap: int | None) -> i
     return p * c.modulus // math.gcd(step, c.modulus)
 
 
+def _cycle(c: Condition, name: str, start: int, cap: int | None) -> tuple[int, int] | None:
+    """(from, period): from `from` on, the condition's truth repeats every `period` sizes.
+    A broadcast holds where a side is 1, which a side that grows (or shrinks) is no more past
+    some size: from there on only the equality counts."""
+    period = _condition_period(c, name, start, cap)
+    if period is None or not c.broadcast or c.sides is None:
+        return None if period is None else (start, period)
+    for side in c.sides:
+        p = _period(side)
+        if p is None:
+            return None
+        period = math.lcm(period, p)
+    after = start
+    for side in c.sides:
+        first = [evaluate(side, {name: s}) for s in range(start, start + period)]
+        step = evaluate(side, {name: start + period}) - first[0]
+        if step > 0:  # at least 2 from there on
+            after = max(after, start + max(0, -(-(2 - min(first)) // step)) * period)
+        elif step < 0:  # at most 0 from there on
+            after = max(after, start + max(0, -(-max(first) // -step)) * period)
+    if cap is not None and after + period > cap:
+        return None
+    return after, period
+
+
 def _solve(
     v: Variable, conds: list[Condition], ref: Mapping[str, int], lo: int, hi: int, cap: int | None
 ) -> dict[str, Admissible]:
@@ -435,41 +650,37 @@ def _solve(
     out: dict[str, Admissible] = {}
     for criterion in CRITERIA:
         mine = [c for c in conds if c.criterion in ("accepted", criterion)]
+        unique = list({c.key(): c for c in mine}.values())
 
-        def ok(val: int, mine: list[Condition] = mine) -> bool:
+        def ok(val: int, mine: list[Condition] = unique) -> bool:
             env[v.name] = val  # a condition coupled with other variables: those at `ref`
             return all(c.holds(env) for c in mine)
 
-        periods = [_condition_period(c, v.name, start, cap) for c in mine if len(c.symbols()) <= 1]
-        coupled = any(len(c.symbols()) > 1 for c in mine)
+        cycles = [_cycle(c, v.name, start, cap) for c in unique if len(c.symbols()) <= 1]
+        coupled = any(len(c.symbols()) > 1 for c in unique)
         top = hi if cap is None else min(hi, cap)
         in_range = range(max(lo, start), top + 1)
-        if coupled or any(p is None for p in periods):
+        if coupled or any(c is None for c in cycles):
             out[criterion] = Admissible(start, None, (), tuple(s for s in in_range if ok(s)))
             if not v.note:
                 v.note = "no closed form (a condition is not periodic)"
             continue
-        period = math.lcm(1, *(p for p in periods if p is not None))
-        if period > MAX_PERIOD:
+        period = math.lcm(1, *(c[1] for c in cycles if c is not None))
+        after = max((c[0] for c in cycles if c is not None), default=start)
+        if period > MAX_PERIOD or after - start > MAX_RANGE:
             out[criterion] = Admissible(start, None, (), tuple(s for s in in_range if ok(s)))
             v.note = v.note or f"no closed form (period {period:,})"
             continue
-        residues = {s % period for s in range(start, start + period) if ok(s)}
+        residues = {s % period for s in range(after, after + period) if ok(s)}
+        while after > start and ok(after - 1) == ((after - 1) % period in residues):
+            after -= 1  # the periodic form holds further down
+        also = tuple(s for s in range(start, after) if ok(s))
+        if also and residues:  # from its first size on: H ≥ 256, not H ≥ 2, for 0 (mod 256)
+            after = next(s for s in itertools.count(after) if s % period in residues)
         modulus, reduced = _reduce(period, residues)
-        sizes = tuple(s for s in in_range if s % period in residues)
-        out[criterion] = Admissible(start, modulus, reduced, sizes)
+        sizes = tuple(s for s in in_range if s in also or (s >= after and s % period in residues))
+        out[criterion] = Admissible(after, modulus, reduced, sizes, also)
     return out
-
-
-def _refuted(v: Variable, accepts: Callable[[int], bool], top: int) -> int | None:
-    """A size the closed form calls accepted that the engine refuses, among the first ones
-    (a period at least) and the last in the range; None if they all check."""
-    a = v.criteria["accepted"]
-    if a.modulus is None:
-        return None
-    first = [s for s in range(a.start, a.start + max(a.modulus, VERIFIED)) if a.contains(s)]
-    last = [s for s in range(top, max(a.start, top - a.modulus) - 1, -1) if a.contains(s)][:1]
-    return next((s for s in [*first, *last] if not accepts(s)), None)
 
 
 def _one_by_one(
@@ -482,7 +693,14 @@ def _one_by_one(
 ) -> dict[str, Admissible]:
     """Every size in the range through the engine, then each criterion's conditions."""
     start = v.minimum or lo
-    ok = [s for s in range(max(lo, start), top + 1) if accepts(s)]
+    return _by_criterion(
+        v, conds, ref, start, [s for s in range(max(lo, start), top + 1) if accepts(s)]
+    )
+
+
+def _by_criterion(
+    v: Variable, conds: list[Condition], ref: Mapping[str, int], start: int, ok: list[int]
+) -> dict[str, Admissible]:
     out: dict[str, Admissible] = {}
     for criterion in CRITERIA:
         mine = [c for c in conds if c.criterion in ("accepted", criterion)]
@@ -506,18 +724,18 @@ def _listed(
     v: Variable,
     walk: Callable[[int], list[Condition]],
     accepts: Callable[[int], bool],
-    dim: int,
+    axes: tuple[int, ...],
     lo: int,
     top: int,
 ) -> dict[str, Admissible]:
     """Each size in the range on its own: the engine, and the conditions of a concrete walk
-    on the variable's input dimension `dim` (the others are at sizes of their own)."""
+    on the variable's input dimensions `axes` (the others are at sizes of their own)."""
     start = v.minimum or lo
     passing: dict[str, list[int]] = {c: [] for c in CRITERIA}
     for s in range(max(lo, start), top + 1):
         if not accepts(s):
             continue
-        conds = [c for c in walk(s) if c.axis in (dim, None)]
+        conds = [c for c in walk(s) if c.axis is None or c.axis in axes]
         for criterion in CRITERIA:
             if all(c.holds({}) for c in conds if c.criterion in ("accepted", criterion)):
                 passing[criterion].append(s)
@@ -527,8 +745,8 @@ def _listed(
 def _binding(c: Condition, v: Variable, ref: Mapping[str, int], cap: int | None) -> bool:
     """Whether a condition rules out some size (worth showing as a reason)."""
     assert v.minimum is not None
-    p = _condition_period(c, v.name, v.minimum, cap) if len(c.symbols()) == 1 else None
-    span = range(v.minimum, v.minimum + (p or 64))
+    cycle = _cycle(c, v.name, v.minimum, cap) if len(c.symbols()) == 1 else None
+    span = range(v.minimum, sum(cycle) if cycle else v.minimum + 64)
     env = dict(ref)
     for s in span:
         env[v.name] = s

@@ -81,6 +81,7 @@ def _admissible(a: Admissible, name: str) -> dict[str, Any]:
         "start": a.start,
         "modulus": a.modulus,
         "residues": list(a.residues),
+        "also": list(a.also),
         "count": len(a.sizes),
         "sizes": list(a.sizes),
     }
