@@ -201,10 +201,15 @@ def sizes(net: Network, x: Shape | None = None, span: tuple[int, int] = (1, 512)
     def accepts(values: Mapping[str, int]) -> bool:
         return engine.refusal(shape(values)) is None
 
+    def first(
+        values: Callable[[Dim], Mapping[str, Dim]], name: str, low: int, top: int
+    ) -> int | None:
+        return _first(net, engine, lambda d: shape(values(d)), name, low, top)
+
     names = list(slots)
     if given:  # the spec's own sizes: refused, its errors are the answer
         analyze(net, x)
-    ref, minimum = _smallest(names, given, declared, accepts, max(hi, 1))
+    ref, minimum = _smallest(names, given, declared, first, max(hi, 1))
     variables = [Variable(n, given.get(n), minimum[n]) for n in names]
     found = [v for v in variables if v.minimum is not None]
     if len(found) < len(variables) or ref is None:
@@ -303,7 +308,7 @@ def _smallest(
     names: list[str],
     given: dict[str, int],
     declared: Mapping[str, tuple[int, int | None]],
-    accepts: Callable[[Mapping[str, int]], bool],
+    first: Callable[[Callable[[Dim], Mapping[str, Dim]], str, int, int], int | None],
     ceiling: int,
 ) -> tuple[dict[str, int] | None, dict[str, int | None]]:
     """Sizes the others sit at while one variable is studied (the spec's, or the smallest
@@ -312,15 +317,39 @@ def _smallest(
     ref: dict[str, int] | None = dict(given) if given else None
     if not given:
         start = max((declared[n][0] for n in names), default=1)
-        together = (dict.fromkeys(names, v) for v in range(start, max(start, ceiling) + 1))
-        ref = next((values for values in together if accepts(values)), None)
+        s = first(lambda d: dict.fromkeys(names, d), names[0], start, max(start, ceiling))
+        ref = None if s is None else dict.fromkeys(names, s)
     minimum: dict[str, int | None] = {}
     for n in names:
         low, high = declared[n]
         top = min(max(ceiling, low), high or ceiling)
-        tried = (v for v in range(low, top + 1) if ref is not None and accepts({**ref, n: v}))
-        minimum[n] = next(tried, None)
+        minimum[n] = None if ref is None else first(functools.partial(_with, ref, n), n, low, top)
     return ref, minimum
+
+
+def _with(values: Mapping[str, int], name: str, d: Dim) -> dict[str, Dim]:
+    return {**values, name: d}
+
+
+def _first(
+    net: Network, engine: _Engine, at: Callable[[Dim], Shape], name: str, low: int, top: int
+) -> int | None:
+    """The smallest size from low to top that the engine accepts. A layer that refuses one
+    size rules out every size it refuses, from its input's formula (one symbolic walk, as far
+    as it gets): the search goes on at the next size all such layers take."""
+    seen = _walk(net, at(Symbol(name, low)), partial=True)[1]
+    allowed: dict[int, frozenset[int]] = {}
+    s = low
+    while s <= top:
+        node = engine.refusal(at(s))
+        if node is None:
+            return s
+        if node < len(seen) and node not in allowed:
+            allowed[node] = _takes(engine, node, seen[node], name, {}, range(s + 1, top + 1))
+        s = next(
+            (t for t in range(s + 1, top + 1) if all(t in a for a in allowed.values())), top + 1
+        )
+    return None
 
 
 def _check(
@@ -385,10 +414,22 @@ def _accepted_by(
     top: int,
 ) -> frozenset[int]:
     """The sizes in the range at which one layer takes its inputs (their formulas evaluated)."""
+    return _takes(engine, node, inputs, v.name, ref, range(max(lo, v.minimum or lo), top + 1))
+
+
+def _takes(
+    engine: _Engine,
+    node: int,
+    inputs: tuple[Shape, ...],
+    name: str,
+    ref: Mapping[str, int],
+    sizes: range,
+) -> frozenset[int]:
+    """The sizes at which one layer takes its inputs, their formulas evaluated."""
     out = set()
     env = dict(ref)
-    for s in range(max(lo, v.minimum or lo), top + 1):
-        env[v.name] = s
+    for s in sizes:
+        env[name] = s
         try:
             x = tuple(tuple(evaluate(d, env) for d in shape) for shape in inputs)
         except (TypeError, ArithmeticError):
@@ -484,11 +525,23 @@ def conditions(net: Network, x: Shape) -> list[Condition]:
     return _walk(net, x)[0]
 
 
-def _walk(net: Network, x: Shape) -> tuple[list[Condition], list[tuple[Shape, ...]]]:
-    """The conditions, and each layer's inputs (a merge's as they come, before aligning)."""
-    env: dict[str, Shape] = {INPUT: x}
+def _walk(
+    net: Network, x: Shape, partial: bool = False
+) -> tuple[list[Condition], list[tuple[Shape, ...]]]:
+    """The conditions, and each layer's inputs (a merge's as they come, before aligning);
+    partial: those of the layers up to the first one the walk cannot pass, with no error."""
     out: list[Condition] = []
     seen: list[tuple[Shape, ...]] = []
+    try:
+        _steps(net, x, out, seen)
+    except (LayerError, TypeError, ArithmeticError, ValueError, RecursionError):
+        if not partial:
+            raise
+    return out, seen
+
+
+def _steps(net: Network, x: Shape, out: list[Condition], seen: list[tuple[Shape, ...]]) -> None:
+    env: dict[str, Shape] = {INPUT: x}
     for node in net.nodes:
         layer = node.layer
         inputs = [env[i] for i in node.inputs]
@@ -501,7 +554,6 @@ def _walk(net: Network, x: Shape) -> tuple[list[Condition], list[tuple[Shape, ..
         if layer.activation is not None:
             y = layer.activation.infer([y])
         env[node.name] = y
-    return out, seen
 
 
 def _divisions(name: str, layer: Layer, x: Shape, out: list[Condition], rank: int) -> None:
