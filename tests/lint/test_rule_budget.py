@@ -108,28 +108,24 @@ def test_memory_is_printed_in_bytes_and_iec_units(n: int, text: str) -> None:
     assert memory(n) == text
 
 
-def test_a_budget_of_1_byte_on_a_huge_network_prints(tmp_path: Path) -> None:
-    """Percentages in integer arithmetic: a float would overflow past 10^308."""
+def test_a_budget_of_1_on_a_huge_network_prints(tmp_path: Path) -> None:
+    """Percentages and memory in integer arithmetic: a float overflowed past 10^308."""
     from cnncalc.lint.config import from_mapping
 
-    cfg = from_mapping({"budgets": {"max-params": 1}}, str, tmp_path, "")
-    spec = "name: s\ninput: {features: 1000000000000000000000}\nlayers:\n"
-    spec += "  - {type: linear, out_features: 1000000000000000000000}\n" * 20
-    [f] = lint_text(spec, tmp_path, config=cfg)
-    assert "exceed max-params 1 by " in f.message and "%)" in f.message
-
-
-def test_symbolic_input_is_checked_at_its_bound_or_reported_unbounded(tmp_path: Path) -> None:
-    from cnncalc.lint.config import from_mapping
-
-    cfg = from_mapping({"budgets": {"max-macs": "1M"}}, str, tmp_path, "")
+    n = 10**99 - 1  # the largest literal a spec takes; the kernel's weights: n^4 ~ 10^396
     spec = (
-        "name: s\ninput: {{channels: 3, height: H, width: H}}\n{symbols}layers:\n"
-        "  - {{type: conv2d, out_channels: 8, kernel_size: 3, padding: 1}}\n"
+        f"name: s\ninput: {{channels: {n}, height: {n}, width: {n}}}\nlayers:\n"
+        f"  - {{type: conv2d, out_channels: {n}, kernel_size: {n}}}\n"
     )
-    [f] = lint_text(spec.format(symbols=""), tmp_path, config=cfg)
-    assert "no upper bound" in f.message and "symbols" in f.hint
-    # H ≤ 64: 8·27·64·64 = 884,736 MACs fits; H ≤ 128 does not
-    assert lint_text(spec.format(symbols="symbols: {H: {max: 64}}\n"), tmp_path, config=cfg) == []
-    [f] = lint_text(spec.format(symbols="symbols: {H: {max: 128}}\n"), tmp_path, config=cfg)
-    assert f"up to {8 * 27 * 128 * 128:,}" in f.message
+    for budget, what in (("max-params", "parameters"), ("max-activation-memory", "memory")):
+        cfg = from_mapping({"budgets": {budget: 1}}, str, tmp_path, "")
+        [f] = lint_text(spec, tmp_path, config=cfg)
+        assert what in f.message and f" {budget} 1 " in f.message and "%)" in f.message
+    [f] = lint_text(
+        spec, tmp_path, config=from_mapping({"budgets": {"max-params": 1}}, str, tmp_path, "")
+    )
+    params = n * n * n * n + n  # weights and biases
+    assert (
+        f"parameters {params:,} exceed max-params 1 by {params - 1:,} ({(params - 1) * 100:,}.0%)"
+        in f.message
+    )

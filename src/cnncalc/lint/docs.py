@@ -75,8 +75,8 @@ file it did not check.
   holds — a workflow, an action.yml, a compose file, a list. A file with `blocks:` and only
   other keys a spec has is a block library: skipped, its blocks are checked in the specs that
   `include:` it (a named one too). Anything else is a spec, and its errors are findings.
-- `--skip-non-specs` judges named files as a walk does; it is for pre-commit, which names
-  every YAML file (README.md has the hook).
+- `--skip-non-specs` judges named YAML files as a walk does; it is for pre-commit, which
+  names every YAML file (README.md has the hook).
 - Files matched by the config's `specs` patterns must be specs in every case.
 - Only regular files are read: a FIFO, socket or device met in a walk or glob is skipped
   without being opened (named, it is a usage error). Each real folder is entered once, so
