@@ -21,7 +21,7 @@ from cnncalc.lint.config import Config
 
 SUFFIXES = (".yaml", ".yml")
 INPUT_KEYS = ("features", "channels", "length", "depth", "height", "width")
-TOP_KEYS = ("name", "description", "input", "symbols", "layers", "outputs", "expect", "blocks")
+MAX_TOP_KEYS = 64  # a spec has 9 top-level keys; a mapping of hundreds is none misspelt
 LIBRARY_KEYS = ("name", "description", "blocks", "include")
 
 # Why a file was not linted (LintResult.reasons); the summary counts them by these words.
@@ -51,7 +51,18 @@ class Found:
 def _near(key: str, word: str) -> bool:
     """`key` is `word` misspelt: another case, a letter missing, extra or swapped."""
     k = key.lower()
-    return k == word or difflib.SequenceMatcher(None, k, word).ratio() >= 0.8
+    if k == word:
+        return True
+    if abs(len(k) - len(word)) > len(word) // 2:  # too long or short to reach 0.8: skip the work
+        return False
+    m = _MATCHERS.get(word)
+    if m is None:  # one per word: SequenceMatcher indexes its second sequence
+        m = _MATCHERS[word] = difflib.SequenceMatcher(None, "", word)
+    m.set_seq1(k)
+    return m.quick_ratio() >= 0.8 and m.ratio() >= 0.8  # the bound first: cheap, and rarely met
+
+
+_MATCHERS: dict[str, difflib.SequenceMatcher[str]] = {}
 
 
 def _layer_list(value: object) -> bool:
@@ -62,7 +73,8 @@ def _layer_list(value: object) -> bool:
 
 def _input_map(value: object) -> bool:
     return isinstance(value, dict) and any(
-        isinstance(k, str) and any(_near(k, w) for w in INPUT_KEYS) for k in value
+        isinstance(k, str) and any(_near(k, w) for w in INPUT_KEYS)
+        for k in list(value)[:MAX_TOP_KEYS]
     )
 
 
@@ -75,12 +87,12 @@ def _block_map(value: object) -> bool:
 def kind(data: object) -> str:
     """'spec', LIBRARY or NOT_A_SPEC for a parsed YAML document.
 
-    A spec is a mapping with `input:` or `layers:`; a block library has `blocks:` and only
-    keys a spec may have. A mapping without them that has a misspelling of one of them
-    (case, a letter: `layer:`, `Input:`, `blcoks:`) holding what that key holds (a list of
-    layers, input sizes, block definitions) is a broken spec: linted, so its errors are
-    reported. Anything else is plainly not a spec (a workflow, an action.yml with
-    `inputs:`, a compose file, a list, an empty file)."""
+    A spec is a mapping with `input:` or `layers:`; a block library has `blocks:` and at
+    most `name:`, `description:` and `include:` beside it. A mapping without them that has
+    a misspelling of one of them (case, a letter: `layer:`, `Input:`, `blcoks:`) holding
+    what that key holds (a list of layers, input sizes, block definitions) is a broken
+    spec: linted, so its errors are reported. Anything else is plainly not a spec (a
+    workflow, an action.yml with `inputs:`, a compose file, a list, an empty file)."""
     if not isinstance(data, dict):
         return NOT_A_SPEC
     keys = [k for k in data if isinstance(k, str)]
@@ -89,7 +101,8 @@ def kind(data: object) -> str:
     if "blocks" in keys and all(k in LIBRARY_KEYS for k in keys):
         return LIBRARY
     shapes = (("layers", _layer_list), ("input", _input_map), ("blocks", _block_map))
-    if any(_near(k, word) and looks(data[k]) for k in keys for word, looks in shapes):
+    near = keys if len(keys) <= MAX_TOP_KEYS else []
+    if any(looks(data[k]) and _near(k, word) for k in near for word, looks in shapes):
         return "spec"
     if "blocks" in keys and isinstance(data["blocks"], dict):
         return "spec"  # blocks beside keys a spec never has: a misspelt one among them
@@ -101,7 +114,9 @@ _TOP_KEY = re.compile(r"""^['"]?([A-Za-z_][\w-]*)['"]?[ \t]*:""", re.MULTILINE)
 
 def text_kind(text: str) -> str:
     """The same question for text that is not valid YAML, from its top-level keys alone."""
-    for m in _TOP_KEY.finditer(text):
+    for n, m in enumerate(_TOP_KEY.finditer(text)):
+        if n == MAX_TOP_KEYS:
+            break
         key = m.group(1)
         if key.lower() in ("input", "layers", "blocks") or _near(key, "layers"):
             return "spec"
@@ -233,19 +248,23 @@ def _glob(pattern: Path) -> list[tuple[Path, bool]]:
     rx = _glob_regex(rest)
     deep = "**" in rest
 
-    def inside(rel: str) -> bool:  # the path, or a folder above it, is matched
-        bits = rel.split("/")
-        return any(rx.match("/".join(bits[:i])) for i in range(1, len(bits) + 1))
+    matched: set[str] = set()  # folders the glob matches, and every folder inside them
+
+    def parent(rel: str) -> str:
+        return rel.rpartition("/")[0]
 
     def descend(rel: str) -> bool:
-        return deep or rel.count("/") + 1 < len(parts) - n or inside(rel)
+        if parent(rel) in matched or rx.match(rel):
+            matched.add(rel)
+            return True
+        return deep or rel.count("/") + 1 < len(parts) - n
 
     if not base.is_dir():
         return []
     hits = [
         (path, regular)
         for path, rel, regular in _entries(base, descend)
-        if rx.match(rel) or (path.suffix in SUFFIXES and inside(rel))
+        if rx.match(rel) or (path.suffix in SUFFIXES and parent(rel) in matched)
     ]
     return sorted(hits)
 
