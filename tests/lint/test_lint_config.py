@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
 
 import pytest
@@ -87,3 +89,96 @@ def test_bad_toml_is_a_usage_error(tmp_path: Path) -> None:
     path.write_text("[tool.cnncalc]\nselect = [1]\n", encoding="utf-8")
     with pytest.raises(UsageError, match=r"\[tool.cnncalc\] select: must be a list"):
         load_config(path)
+
+
+# ---- bad config is a usage error (exit 2), one line naming the file and the key -------------
+BIG = "9" * 5000
+
+
+def lint_cli(folder: Path, *args: str) -> tuple[int, str]:
+    from typer.testing import CliRunner
+
+    from cnncalc.cli.app import app
+
+    old = Path.cwd()
+    os.chdir(folder)
+    try:
+        r = CliRunner().invoke(app, ["lint", *args, str(spec_in(folder))])
+    finally:
+        os.chdir(old)
+    return r.exit_code, r.stderr
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ('tool = "cnncalc"\n', "pyproject.toml: tool must be a table"),
+        ("tool = 5\n", "pyproject.toml: tool must be a table of tools' settings"),
+        ("tool = [1]\n", "pyproject.toml: tool must be a table"),
+        ('tool = ["cnncalc"]\n', "got an array"),
+        ("[tool]\ncnncalc = 3\n", "pyproject.toml: tool.cnncalc must be a table"),
+        (
+            "[tool.cnncalc.budgets]\nmax-params = 0\n",
+            "budgets.max-params: max-params must be at least 1",
+        ),
+        ('[tool.cnncalc.budgets]\nmax-params = "0.1"\n', "must come to a whole number, got '0.1'"),
+        ('[tool.cnncalc.budgets]\nmax-macs = "0k"\n', "max-macs must be at least 1"),
+        ('[tool.cnncalc.budgets]\nmax-macs = "1.0001k"\n', "whole number, got '1.0001k' = 1000.1"),
+        (
+            f"[tool.cnncalc.budgets]\nmax-params = {BIG}\n",
+            "pyproject.toml:2: 'max-params': an integer too long",
+        ),
+        (f"[project]\nversion = {BIG}\n", "pyproject.toml:2: 'version': an integer too long"),
+        ("[tool.x]\na = " + "[" * 5000 + "]" * 5000 + "\n", "nested too deeply to read"),
+        ('[tool.cnncalc]\nignore = [""]\n', "[tool.cnncalc] ignore: an empty entry; give ALL"),
+        ('[tool.cnncalc]\nselect = ["W201", " "]\n', "select: an empty entry"),
+        (
+            '[tool.cnncalc.per-file-ignores]\n"*.yaml" = [""]\n',
+            "per-file-ignores.*.yaml: an empty entry",
+        ),
+        ('[tool.cnncalc]\nignore = ["Q1"]\n', "unknown rule code or name 'Q1'; give ALL, a code"),
+        (f"[tool.cnncalc]\nfail-on = {'9' * 40}\n", "must be error, warning or info, got 99999"),
+    ],
+)
+def test_bad_pyproject_is_one_usage_error(tmp_path: Path, toml: str, message: str) -> None:
+    (tmp_path / "pyproject.toml").write_text(toml, encoding="utf-8")
+    code, err = lint_cli(tmp_path)
+    assert code == 2 and message in err, err
+    assert err.count("\n") == 1 and "internal error" not in err and "Traceback" not in err
+
+
+def test_the_list_of_valid_selectors_names_every_code_and_rule(tmp_path: Path) -> None:
+    from cnncalc.lint import registry
+    from cnncalc.lint.rules.spec_error import CORE_CODES
+
+    (tmp_path / "pyproject.toml").write_text('[tool.cnncalc]\nignore = [""]\n', encoding="utf-8")
+    _, err = lint_cli(tmp_path)
+    spans = [(lo, hi or lo) for lo, hi in re.findall(r"\b([A-Z]\d{3})(?:-([A-Z]\d{3}))?", err)]
+    codes = [*CORE_CODES, *(r.code for r in registry.rules() if r.name != "spec-error")]
+    for code in codes:
+        assert any(lo <= code <= hi for lo, hi in spans), code
+    for rule in registry.rules():
+        assert rule.name in err
+
+
+@pytest.mark.parametrize("flag", ["--select", "--ignore"])
+def test_an_empty_selector_on_the_command_line_is_refused(tmp_path: Path, flag: str) -> None:
+    code, err = lint_cli(tmp_path, "--isolated", flag, " , ")
+    assert code == 2 and f"{flag}: names no rule; give ALL" in err
+
+
+def test_spec_patterns_make_files_specs(tmp_path: Path) -> None:
+    """A file the `specs` patterns match must be a spec, even where other YAML is skipped."""
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.cnncalc]\nspecs = ["specs/**/*.yaml"]\n', encoding="utf-8"
+    )
+    spec_in(tmp_path)
+    (tmp_path / "specs" / "empty.yaml").write_text("notes: not a network\n", encoding="utf-8")
+    (tmp_path / "other.yaml").write_text("notes: not a network\n", encoding="utf-8")
+    cfg = discover(tmp_path)
+    result = lint_paths([str(tmp_path)], cfg)
+    assert result.reasons == {str(tmp_path / "other.yaml"): "not a spec"}
+    [e000] = [f for f in result.findings if f.code == "E000"]
+    assert e000.pos.file == str(tmp_path / "specs" / "empty.yaml")
+    only = lint_paths([str(tmp_path / "specs" / "empty.yaml")], cfg, skip_non_specs=True)
+    assert [f.code for f in only.findings] == ["E000"]

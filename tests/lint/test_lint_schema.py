@@ -95,7 +95,7 @@ def test_readme_shows_the_editor_line_ci_and_pre_commit() -> None:
     assert "      - run: cnncalc lint specs/" in section
     hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     pre_commit = yaml.safe_load(
-        section.split("pre-commit (", 1)[1].split("```yaml", 1)[1].split("```")[0]
+        section.split("\npre-commit, ", 1)[1].split("```yaml", 1)[1].split("```")[0]
     )
     assert pre_commit["repos"][0]["hooks"][0]["id"] == hooks[0]["id"]
 

@@ -1,6 +1,8 @@
 """cnncalc lint PATH...: check spec files against the lint rules (docs/lint.md).
 
-Exit codes: 0 no finding at or above --fail-on, 1 some, 2 usage error (bad path, flag or config)."""
+Exit codes: 0 no finding at or above --fail-on, 1 some, 2 usage error (bad path, flag or config).
+A file named that is not a spec is a finding; when no spec is found at all the run says so
+and exits 0, as ruff does with no files to check."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from typing import Annotated
 import typer
 
 from cnncalc.cli.common import fail, guarded, writing
-from cnncalc.errors import ExitCode
+from cnncalc.errors import ExitCode, printable
 from cnncalc.lint.diagnostics import Severity
 from cnncalc.lint.formats import LintFormat, default_format
 
@@ -66,6 +68,17 @@ def lint(
     isolated: Annotated[
         bool, typer.Option("--isolated", help="ignore configuration files")
     ] = False,
+    skip_non_specs: Annotated[
+        bool,
+        typer.Option(
+            "--skip-non-specs",
+            help="skip named YAML files that are plainly not specs, as a folder walk does "
+            "(for pre-commit, which names every YAML file)",
+        ),
+    ] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="list the files skipped, and why")
+    ] = False,
     color: Annotated[
         bool | None,
         typer.Option(
@@ -84,7 +97,7 @@ def lint(
     from cnncalc.lint import Config, discover, lint_paths, load_config
     from cnncalc.lint.config import from_mapping
 
-    def run() -> tuple[str, bool]:
+    def run() -> tuple[str, bool, bool]:
         cfg = Config() if isolated else load_config(config) if config else discover()
         overrides: dict[str, object] = {}
         if select is not None:
@@ -95,7 +108,7 @@ def lint(
             extra = from_mapping(overrides, lambda keys: f"--{keys[0]}", cfg.root, "")
             cfg.select = extra.select if select is not None else cfg.select
             cfg.ignore = (*cfg.ignore, *extra.ignore)
-        result = lint_paths(paths, cfg)
+        result = lint_paths(paths, cfg, skip_non_specs)
         fmt = format or default_format()
         if fmt is LintFormat.json:
             from cnncalc.lint.formats.json import render as json_render
@@ -113,10 +126,14 @@ def lint(
             from cnncalc.lint.formats.text import render as text_render
 
             use_color = color if color is not None else _auto_color()
-            text = text_render(result, use_color)
-        return text, result.failed(fail_on or cfg.fail_on)
+            text = text_render(result, use_color, verbose)
+        quiet = fmt is LintFormat.text or bool(result.files)
+        return text, result.failed(fail_on or cfg.fail_on), quiet
 
-    text, failed = guarded(run)
+    text, failed, quiet = guarded(run)
+    if not quiet:  # the text summary says it; other formats keep stdout for machines
+        where = printable(" ".join(paths))
+        sys.stderr.write(f"cnncalc lint: warning: no specs found in {where}\n")
     with writing():
         sys.stdout.write(text)
     if failed:

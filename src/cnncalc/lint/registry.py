@@ -79,6 +79,17 @@ def known_selector(entry: str) -> bool:
     )
 
 
+def selectors_help() -> str:
+    """What select/ignore entries may be, for messages: every code span and rule name."""
+    codes = sorted([r.code for r in rules() if r.name != "spec-error"] + list(CORE_CODES))
+    spans: dict[str, list[str]] = {}
+    for c in codes:
+        spans.setdefault(c[0], []).append(c)
+    ranges = ", ".join(v[0] if len(v) == 1 else f"{v[0]}-{v[-1]}" for v in spans.values())
+    names = ", ".join(r.name for r in rules())
+    return f"ALL, a code or a prefix of one ({ranges}; e.g. W2), or a rule name ({names})"
+
+
 def suggest(entry: str) -> str:
     words = [r.code for r in rules()] + [r.name for r in rules()] + list(CORE_CODES)
     close = difflib.get_close_matches(entry, words, n=2, cutoff=0.6)

@@ -120,15 +120,33 @@ class Rule:
         return out
 
 
+MAX_AMOUNT = 10**30  # far above any network; keeps every figure printable
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """A configured value quoted in a message: repr, cut to `limit` characters (an integer
+    past Python's 4,300 printable digits is described instead)."""
+    try:
+        text = repr(value)
+    except ValueError:
+        return "an integer of more than 4,300 digits"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def parse_amount(value: object, what: str) -> int:
-    """A budget as an int or text with a suffix: 12M, 1.5G, 64MB, 512KiB (k/M/G/T: ×1000;
-    KiB/MiB/GiB: ×1024; a trailing B is a byte)."""
+    """A budget as a whole number from 1 to 10^30, as an int or text with a unit: 12M, 1.5G,
+    64MB, 512KiB (k/M/G/T: ×1000; Ki/Mi/Gi/Ti: ×1024; a trailing B is a byte). An amount
+    that comes to a fraction, such as 0.1 or 1.0001k, is refused rather than rounded."""
+    from fractions import Fraction
+
+    example = f"{what} must be a number such as 12000000 or 12M"
     if isinstance(value, bool):
-        raise ValueError(f"{what} must be a number such as 12000000 or 12M, got {value!r}")
-    if isinstance(value, int) and value >= 0:
-        return value
-    if isinstance(value, str):
-        m = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([kKMGT]i?)?B?\s*", value)
+        raise ValueError(f"{example}, got {shown(value)}")
+    amount: Fraction | None = None
+    if isinstance(value, int):
+        amount = Fraction(value)
+    elif isinstance(value, str):
+        m = re.fullmatch(r"\s*([0-9]{1,40}(?:\.[0-9]{1,40})?)\s*([kKMGT]i?)?B?\s*", value)
         if m:
             scale = {
                 "": 1,
@@ -143,7 +161,17 @@ def parse_amount(value: object, what: str) -> int:
                 "Gi": 2**30,
                 "Ti": 2**40,
             }[m.group(2) or ""]
-            from fractions import Fraction
-
-            return int(Fraction(m.group(1)) * scale)
-    raise ValueError(f"{what} must be a number such as 12000000 or 12M, got {value!r}")
+            amount = Fraction(m.group(1)) * scale
+    if amount is None or amount < 0:
+        raise ValueError(f"{example}, got {shown(value)}")
+    if amount.denominator != 1:
+        raise ValueError(
+            f"{what} must come to a whole number, got {shown(value)} = {float(amount):g}"
+        )
+    if amount < 1:
+        raise ValueError(
+            f"{what} must be at least 1 (a budget of 0 allows nothing), got {shown(value)}"
+        )
+    if amount > MAX_AMOUNT:
+        raise ValueError(f"{what} must be at most 10^30, got {shown(value)}")
+    return int(amount)

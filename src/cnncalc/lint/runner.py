@@ -3,28 +3,26 @@
 
 from __future__ import annotations
 
-import glob
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from cnncalc.errors import CnncalcError, Pos, Problem, SpecError, UsageError
+from cnncalc.errors import CnncalcError, Pos, Problem, SpecError
 from cnncalc.lint import registry
 from cnncalc.lint.config import Config
 from cnncalc.lint.diagnostics import Finding, Severity
+from cnncalc.lint.files import LIBRARY, NOT_A_SPEC, collect, kind, text_kind
 from cnncalc.lint.rule import Context, Rule
 
-SUFFIXES = (".yaml", ".yml")
-_TOP_LAYERS = re.compile(r"^['\"]?layers['\"]?\s*:", re.MULTILINE)  # a spec even if YAML breaks
 _SUPPRESS = re.compile(r"#\s*cnncalc:\s*ignore(?:\[([^\]]*)\])?")
 
 
 @dataclass
 class LintResult:
     files: list[str] = field(default_factory=list)  # the specs linted
-    skipped: list[str] = field(default_factory=list)  # YAML files that are not specs
+    skipped: list[str] = field(default_factory=list)  # files found but not linted
     findings: list[Finding] = field(default_factory=list)
+    reasons: dict[str, str] = field(default_factory=dict)  # skipped file -> why (lint/files.py)
 
     def counts(self) -> dict[Severity, int]:
         out = dict.fromkeys(Severity, 0)
@@ -36,49 +34,10 @@ class LintResult:
         return any(f.severity >= fail_on for f in self.findings)
 
 
-def collect(paths: Sequence[str], config: Config) -> list[str]:
-    """Files from paths, folders (their *.yaml / *.yml, hidden folders skipped) and globs."""
-    out: list[str] = []
-    seen: set[Path] = set()
-
-    def add(p: Path) -> None:
-        key = p.absolute()
-        if key not in seen and not config.excluded(str(p)):
-            seen.add(key)
-            out.append(str(p))
-
-    for arg in paths:
-        p = Path(arg)
-        if not p.exists() and any(c in arg for c in "*?["):
-            matches = sorted(glob.glob(arg, recursive=True))
-            if not matches:
-                raise UsageError(f"{arg}: no files match")
-            for m in matches:
-                mp = Path(m)
-                if mp.is_dir():
-                    for f in _folder(mp):
-                        add(f)
-                else:
-                    add(mp)
-        elif p.is_dir():
-            for f in _folder(p):
-                add(f)
-        elif p.exists():
-            add(p)
-        else:
-            raise UsageError(f"{arg}: no such file or folder")
-    return out
-
-
-def _folder(root: Path) -> Iterable[Path]:
-    for p in sorted(root.rglob("*")):
-        rel = p.relative_to(root).parts
-        if p.suffix in SUFFIXES and p.is_file() and not any(part.startswith(".") for part in rel):
-            yield p
-
-
-def analyze_file(file: str) -> Context | None:
-    """Load and analyze one file; None when it is YAML but not a spec (no top-level layers:)."""
+def analyze_file(file: str, named: bool = False) -> Context | str:
+    """Load and analyze one file. A file found by a walk (`named` False) that is plainly
+    not a spec is not linted: the reason is returned (files.NOT_A_SPEC, files.LIBRARY). A named
+    file must be a spec: anything else is an E000 finding (a block library is never one)."""
     from cnncalc.analysis.engine import analyze
     from cnncalc.spec.load import build
     from cnncalc.spec.yamlpos import parse_text, read_text
@@ -90,9 +49,16 @@ def analyze_file(file: str) -> Context | None:
     try:
         doc = parse_text(text, file)
     except SpecError as err:
-        return Context(file, problems=err.problems) if _TOP_LAYERS.search(text) else None
-    if not isinstance(doc.data, dict) or "layers" not in doc.data:
-        return None
+        if named or text_kind(text) == "spec":
+            return Context(file, problems=err.problems)
+        return NOT_A_SPEC
+    what = kind(doc.data)
+    if what == LIBRARY:
+        return LIBRARY
+    if what == NOT_A_SPEC:
+        if not named:
+            return NOT_A_SPEC
+        return Context(file, doc, problems=[_not_a_spec(file, doc.data)])
     ctx = Context(file, doc)
     try:
         ctx.network = build(doc)
@@ -107,6 +73,23 @@ def analyze_file(file: str) -> Context | None:
         )
         ctx.problems = [Problem(Pos(file, 1, 1), f"cannot load the spec: {what}", "", "", "E000")]
     return ctx
+
+
+def _not_a_spec(file: str, data: object) -> Problem:
+    if isinstance(data, dict):
+        has = "a mapping without input: or layers:"
+    elif data is None:
+        has = "empty"
+    else:
+        has = "a list" if isinstance(data, list) else "a single value"
+    return Problem(
+        Pos(file, 1, 1),
+        f"not a spec: the file is {has}",
+        "a spec is one YAML mapping with name, input and layers; "
+        "lint checks every file it is given (--skip-non-specs skips other YAML)",
+        "",
+        "E000",
+    )
 
 
 class Linter:
@@ -127,10 +110,15 @@ class Linter:
 
         return hit(self.config.select) and not hit((*self.config.ignore, *extra_ignores))
 
-    def lint_file(self, file: str) -> list[Finding] | None:
-        ctx = analyze_file(file)
-        if ctx is None:
-            return None
+    def lint_file(self, file: str, named: bool = False) -> list[Finding] | None:
+        """The findings of one file; None when a walk would skip it (check says why)."""
+        found = self.check(file, named)
+        return None if isinstance(found, str) else found
+
+    def check(self, file: str, named: bool = False) -> list[Finding] | str:
+        ctx = analyze_file(file, named)
+        if isinstance(ctx, str):
+            return ctx
         found: list[Finding] = []
         for rule in self.rules:
             if (rule.needs == "network" and ctx.network is None) or (
@@ -171,15 +159,19 @@ class Linter:
         return self._lines[file]
 
 
-def lint_paths(paths: Sequence[str], config: Config) -> LintResult:
-    """Lint every spec under `paths`; raises UsageError for paths that do not exist."""
+def lint_paths(paths: Sequence[str], config: Config, skip_non_specs: bool = False) -> LintResult:
+    """Lint every spec under `paths` (lint/files.py says which files are specs); raises
+    UsageError for paths that do not exist or are not files or folders."""
     linter = Linter(config)
     result = LintResult()
-    for file in collect(paths, config):
-        found = linter.lint_file(file)
-        if found is None:
-            result.skipped.append(file)
+    found = collect(paths, config, skip_non_specs)
+    result.reasons.update(found.skipped)
+    for target in found.targets:
+        checked = linter.check(target.path, target.named)
+        if isinstance(checked, str):
+            result.reasons[target.path] = checked
         else:
-            result.files.append(file)
-            result.findings.extend(found)
+            result.files.append(target.path)
+            result.findings.extend(checked)
+    result.skipped = list(result.reasons)
     return result

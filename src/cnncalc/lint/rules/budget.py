@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 
-from cnncalc.layers.base import fmt
 from cnncalc.lint.diagnostics import Finding, Severity
 from cnncalc.lint.rule import Context, Option, Rule, parse_amount
 from cnncalc.render.values import DTYPE_BYTES
@@ -30,8 +29,11 @@ class Budget(Rule):
     until configured (`[tool.cnncalc.budgets]` in pyproject.toml or `budgets:` in
     .cnncalc.yaml): `max-params`, `max-macs` (multiply-accumulates per image), and
     `max-activation-memory` (bytes of all layer outputs for one image, at `dtype`). Amounts
-    take suffixes: 12M, 1.5G, 64MB, 512MiB. For symbolic input sizes the bound of each figure
-    over the symbols' ranges is checked; a figure without a bound is reported too.
+    are whole numbers of at least 1, with a unit by its standard meaning: 12M, 1.5G, 64MB
+    (k, M, G, T: powers of 1000), 512KiB, 2MiB (Ki, Mi, Gi, Ti: powers of 1024). Memory in
+    a finding is printed in bytes and in binary units (KiB = 1024 bytes, MiB = 2^20), as
+    everywhere in cnncalc. For symbolic input sizes the bound of each figure over the
+    symbols' ranges is checked; a figure without a bound is reported too.
 
     Bad::
 
@@ -66,39 +68,63 @@ class Budget(Rule):
         rep = ctx.report
         assert rep is not None
         size = DTYPE_BYTES[self.opts["dtype"]]
-        figures: list[tuple[str, str, Dim, str]] = [
-            ("max-params", "parameters", rep.totals.params, "params"),
-            ("max-macs", "MACs", rep.totals.macs, "macs"),
+        figures: list[tuple[str, str, Dim, str, Callable[[int], str]]] = [
+            ("max-params", "parameters", rep.totals.params, "params", _count),
+            ("max-macs", "MACs", rep.totals.macs, "macs", _count),
             (
                 "max-activation-memory",
-                f"bytes of activations ({self.opts['dtype']})",
+                f"activation memory ({self.opts['dtype']})",
                 rep.activation_elements * size,
                 "output_elements",
+                memory,
             ),
         ]
-        for key, what, total, per_layer in figures:
+        for key, what, total, per_layer, show in figures:
             limit = self.opts[key]
             if limit is None:
                 continue
             top = _largest(ctx, per_layer)
             hi = bounds(total)[1]
+            unit = " bytes" if show is memory else ""
             if hi is None:
                 yield self.finding(
                     ctx.top_pos(),
-                    f"{what} = {render(total)} has no upper bound, "
-                    f"so {key} {limit:,} cannot be checked",
+                    f"{what} = {render(total)}{unit} has no upper bound, "
+                    f"so {key} {show(limit)} cannot be checked",
                     "give the input's symbols a max under symbols:",
                 )
             elif hi > limit:
                 over = (
-                    f"{fmt(total)}" if isinstance(total, int) else f"{render(total)}, up to {hi:,}"
+                    show(total)
+                    if isinstance(total, int)
+                    else f"{render(total)}{unit}, up to {show(hi)}"
                 )
+                per_mille = (hi - limit) * 1000 // max(limit, 1)
+                by = f"{hi - limit:,}{unit}"
                 yield self.finding(
                     ctx.top_pos(),
-                    f"{what} {over} exceed {key} {limit:,} "
-                    f"by {hi - limit:,} ({(hi - limit) / limit:.1%})",
+                    f"{what} {over} {'exceeds' if show is memory else 'exceed'} {key} "
+                    f"{show(limit)} by {by} ({per_mille // 10:,}.{per_mille % 10}%)",
                     f"largest layers: {top}" if top else "shrink the network or raise the budget",
                 )
+
+
+_IEC = ("KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB")
+
+
+def _count(n: int) -> str:
+    return f"{n:,}"
+
+
+def memory(n: int) -> str:
+    """Bytes exactly, and in IEC binary units where that reads easier: 39,032 bytes (38.1 KiB).
+    1 KiB = 1024 bytes, 1 MiB = 2**20 (one convention in cnncalc); integer arithmetic, so any
+    size prints."""
+    if n < 1024:
+        return f"{n:,} byte{'' if n == 1 else 's'}"
+    k = min((n.bit_length() - 1) // 10, len(_IEC))
+    tenths = n * 10 // 2 ** (10 * k)
+    return f"{n:,} bytes ({tenths // 10:,}.{tenths % 10} {_IEC[k - 1]})"
 
 
 def _largest(ctx: Context, figure: str) -> str:
