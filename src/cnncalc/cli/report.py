@@ -46,7 +46,7 @@ def emit(
         elif fmt is Format.csv:
             from cnncalc.render.text import csv_table
 
-            print(csv_table(rep, columns, totals=full, explain=explain), end="")
+            print(csv_table(rep, columns, totals=full, explain=explain, ascii=ascii), end="")
         elif fmt is Format.markdown:
             from cnncalc.render.text import markdown_table
 

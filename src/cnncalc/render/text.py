@@ -17,14 +17,16 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 
-def csv_safe(s: str) -> str:
+def csv_safe(s: str, number: bool = True) -> str:
     """A cell a spreadsheet shows as text: a leading `'` where it would start a formula.
 
-    Plain numbers stay numbers (counts are never negative, but a receptive-field offset can be
-    -1.5); everything else that starts like a formula (a name `=cmd|…`, a symbolic figure
-    `-H + …`) is neutralized, as OWASP recommends. Readers other than spreadsheets see the `'`.
-    """
-    return "'" + s if s.startswith(_FORMULA_START) and not _NUMBER.fullmatch(s) else s
+    In figure columns (`number`) a plain number stays a number (counts are never negative,
+    but a receptive-field offset can be -1.5); everything else that starts like a formula (a
+    name `=cmd|…` or `-2`, a symbolic figure `-H + …`) is neutralized, as OWASP recommends.
+    Readers other than spreadsheets see the `'`."""
+    if not s.startswith(_FORMULA_START) or (number and _NUMBER.fullmatch(s)):
+        return s
+    return "'" + s
 
 
 def _rows(
@@ -37,10 +39,14 @@ def _rows(
 
 
 def csv_table(
-    report: Report, columns: Sequence[Column], totals: bool, explain: bool = False
+    report: Report,
+    columns: Sequence[Column],
+    totals: bool,
+    explain: bool = False,
+    ascii: bool = False,
 ) -> str:
-    """Bare integers, ASCII formulas; with `explain`, a last column holding each layer's
-    arithmetic, its lines joined by '; '."""
+    """Bare integers, ASCII formulas, names as they are (UTF-8; escaped under --ascii); with
+    `explain`, a last column holding each layer's arithmetic, its lines joined by '; '."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow([c.name.lower() for c in columns] + (["explain"] if explain else []))
@@ -50,10 +56,11 @@ def csv_table(
             row.append("; ".join(to_ascii(line) for line in s.explain()))
         if totals:
             rows[-1].append("")
+    words = [c in (Column.NAME, Column.TYPE) for c in columns] + [True]
     for row in rows:
-        w.writerow(
-            [csv_safe(x.replace(",", "") if x.replace(",", "").isdigit() else x) for x in row]
-        )
+        cells = [x.replace(",", "") if x.replace(",", "").isdigit() else x for x in row]
+        cells = [csv_safe(x, number=not word) for x, word in zip(cells, words, strict=False)]
+        w.writerow([to_ascii(x) for x in cells] if ascii else cells)
     return buf.getvalue()
 
 
