@@ -362,3 +362,18 @@ def test_memory_is_labelled_mib() -> None:
     m = re.search(r"params\+buffers ([\d,.]+) MiB", out)
     assert m and " MB" not in out
     assert float(m.group(1)) == round(js["memory"]["param_bytes"] / 2**20, 2)
+
+
+def test_a_file_name_as_network_name_is_escaped(tmp_path: Path) -> None:
+    """Without `name:` the network is named after its file, which no check has seen: its
+    control characters are escaped in every title, never sent to the terminal."""
+    p = tmp_path / "a\x1b[2Jb\u202ec.yaml"
+    p.write_text("input: {channels: 1, height: 8, width: 8}\nlayers:\n  - {type: flatten}\n")
+    for fmt in ("table", "markdown"):
+        out = run("params", p, "-f", fmt).stdout
+        assert "\x1b" not in out and "\u202e" not in out, fmt
+        if fmt == "markdown":
+            out = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", out)  # as it renders
+        assert "a\\x1b[2Jb\\u202ec" in out, fmt
+    out = on_terminal(["params", str(p)], 100)
+    assert "a\\x1b[2Jb\\u202ec" in out

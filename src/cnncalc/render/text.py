@@ -8,6 +8,7 @@ import re
 from collections.abc import Sequence
 
 from cnncalc.analysis.engine import Report
+from cnncalc.errors import printable
 from cnncalc.render.boxtable import explanations
 from cnncalc.render.facts import cell, total_cell
 from cnncalc.render.values import Column, header, shape_text, to_ascii
@@ -82,7 +83,7 @@ def markdown_table(
 ) -> str:
     """A GitHub table; with `explain`, each layer's arithmetic as a list under it."""
     shape = shape_text(report.input_shape, ascii)
-    top = f"**{md_escape(report.name)}**, input {md_escape(shape)}"
+    top = f"**{md_escape(printable(report.name))}**, input {md_escape(shape)}"
     lines = [to_ascii(top) if ascii else top, ""]
     lines.append("| " + " | ".join(md_escape(header(c, ascii)) for c in columns) + " |")
     lines.append(
