@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 NAME_FLOOR = 10  # a wrapping column (names, types) is never made narrower than this
+SHORT = 24  # most names and figures are this wide or less
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,9 +63,13 @@ def plan(
     for part in parts:
         widths = {j: least[j] for j in part}
         spare = page - overhead(len(part)) - sum(widths.values())
-        for j in part:  # the names first, then the columns left to right
-            more = max(0, min(spare, natural[j] - widths[j]))
-            widths[j] += more
-            spare -= more
+        # what is left goes to the names, then the figures, then the types: first up to a
+        # width that holds most of them whole, then up to their full width
+        order = sorted(part, key=lambda j: (j != 0, wraps[j]))
+        for cap in (SHORT, max(natural)):
+            for j in order:
+                more = max(0, min(spare, min(natural[j], cap) - widths[j]))
+                widths[j] += more
+                spare -= more
         out.append(Part(tuple(part), tuple(widths[j] for j in part)))
     return out
