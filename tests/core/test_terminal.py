@@ -19,9 +19,12 @@ from pathlib import Path
 
 import pytest
 from core_util import LENET, cli
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rich.console import Console
 
 from cnncalc.api import analyze, loads
+from cnncalc.render.layout import overhead, plan
 from cnncalc.render.table import print_table
 from cnncalc.render.values import PARAM_COLUMNS, shape_text, text
 from cnncalc.sym import Dim, parse
@@ -377,3 +380,38 @@ def test_a_file_name_as_network_name_is_escaped(tmp_path: Path) -> None:
         assert "a\\x1b[2Jb\\u202ec" in out, fmt
     out = on_terminal(["params", str(p)], 100)
     assert "a\\x1b[2Jb\\u202ec" in out
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    columns=st.lists(
+        st.lists(st.text(alphabet="0123456789, ", min_size=1, max_size=30), min_size=2),
+        min_size=2,
+        max_size=9,
+    ),
+    page=st.integers(20, 200),
+)
+def test_layout_never_narrows_a_figure(columns: list[list[str]], page: int) -> None:
+    """render/layout.py: every column once, the names leading each part; a figure column is
+    never narrower than its longest word (rich then never folds or crops a figure); a part
+    fits the page whenever its narrowest form does."""
+    wraps = [j == 0 for j in range(len(columns))]
+    parts = plan(columns, wraps, page)
+    assert all(p.columns[0] == 0 for p in parts)
+    assert [j for p in parts for j in p.columns[1:]] == list(range(1, len(columns)))
+    if len(parts) == 1 and parts[0].widths is None:
+        assert sum(max(map(len, c)) for c in columns) + overhead(len(columns)) <= page
+        return
+    for p in parts:
+        assert p.widths is not None
+        for j, w in zip(p.columns, p.widths, strict=True):
+            longest = max(len(word) for c in columns[j] for word in c.split(" "))
+            assert w <= max(map(len, columns[j]))
+            if not wraps[j]:
+                assert w >= longest
+        least = [min(max(map(len, columns[0])), max(10, len(columns[0][0])))]
+        least += [
+            max(len(word) for c in columns[j] for word in c.split(" ")) for j in p.columns[1:]
+        ]
+        if len(p.columns) > 2 or sum(least) + overhead(len(p.columns)) <= page:
+            assert sum(p.widths) + overhead(len(p.columns)) <= page
