@@ -68,21 +68,23 @@ def cli(*args: str | Path) -> Any:
 
 
 def explained_value(expr: str) -> int:
-    """Evaluate an explanation's right-hand side: numbers, + − · /, ⌊⌋ ⌈⌉, parentheses.
+    """Evaluate an explanation's right-hand side: numbers, + − · /, ⌊⌋ ⌈⌉, min, parentheses.
     Floats are Python's doubles, as torch's (⌊100·0.29⌋ = 28)."""
-    e = expr.replace(",", "").replace("·", "*").replace("−", "-")
+    e = expr.replace(", ", ";").replace(",", "").replace(";", ", ")  # min(a, b); 1,024
+    e = e.replace("·", "*").replace("−", "-")
     e = e.replace("⌊", "(").replace("⌋", ")").replace(")/", ")//")  # ⌊(a)/s⌋ -> ((a)//s)
     e = re.sub(r"⌈\((.*?)\)//(\d+)⌉", r"(-(-(\1)//\2))", e)  # ⌈(a)/s⌉ -> -(-(a)//s)
-    assert re.fullmatch(r"[\d.+\-*/() ]+", e), expr
+    assert re.fullmatch(r"([\d.+\-*/(), ]|min)+", e), expr
     return int(eval(e))  # checked above to be plain arithmetic
 
 
 def checked_explain_lines(lines: list[str]) -> list[tuple[str, int]]:
-    """Every 'label = arithmetic = N' line must evaluate to N; returns (label, N) for them."""
+    """Every 'label = arithmetic = N' line (or 'label = words = arithmetic = N') must evaluate
+    to N; returns (label, N) for them."""
     out = []
     for line in lines:
-        m = re.fullmatch(r"(\w+) = (.+?) = ([\d,]+)(?: \(.*\))?", line)
-        if m and re.fullmatch(r"[\d.,+\-−·/()⌊⌋⌈⌉ ]+", m.group(2)):
+        m = re.fullmatch(r"(\w+) = (?:.* = )?(.+?) = ([\d,]+)(?: \(.*\))?", line)
+        if m and re.fullmatch(r"([\d.,+\-−·/()⌊⌋⌈⌉ ]|min)+", m.group(2)):
             label, expr, result = m.groups()
             n = int(result.replace(",", ""))
             assert explained_value(expr) == n, line

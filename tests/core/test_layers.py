@@ -385,6 +385,8 @@ def test_explain_arithmetic(name: str) -> None:
             assert value in (s.counts.params, s.counts.trainable), name
         if label == "connections":
             assert value == s.counts.connections, name
+        if label == "MACs":
+            assert value == s.counts.macs, name
 
 
 def test_seed_weight_shape() -> None:

@@ -90,14 +90,24 @@ def report_of(text: str) -> Report:
     return analyze(loads(text, "t.yaml"))
 
 
-@pytest.mark.parametrize(
-    "name", ["'[bold]x[/bold]'", "'a :smile: b'", "'café'", "'wide 表'", "x" * 190]
-)
+@pytest.mark.parametrize("name", ["'café'", "'wide 表'", "x" * 190])
 def test_declines_what_rich_would_change(name: str) -> None:
-    """Markup, emoji codes, characters of other widths, a table wider than the page: rich's."""
+    """Characters of other widths, a table wider than the page: rich's."""
     r = _one(name)
     assert draws(r, True) is None
     rich_prints(r, True, False, False)  # and rich does print it
+
+
+@pytest.mark.parametrize(
+    "name", ["'[bold]x[/bold]'", "'a :smile: b'", "'x[/]'", "'[link=u]a[/link]'"]
+)
+@pytest.mark.parametrize("ascii", [False, True])
+def test_markup_and_emoji_codes_print_as_written(name: str, ascii: bool) -> None:
+    """Cells are rich Text, not markup: both draw brackets and emoji codes as they are."""
+    r = _one(name)
+    ours = draws(r, True, ascii)
+    assert ours is not None and ours == rich_prints(r, True, ascii, False)
+    assert ours.startswith(name.strip("'") + " ")
 
 
 def test_explanation_lines(monkeypatch: pytest.MonkeyPatch) -> None:

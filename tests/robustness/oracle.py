@@ -79,16 +79,22 @@ def render_all(report: object, table: bool = True) -> None:
     from cnncalc.render.values import PARAM_COLUMNS
 
     assert isinstance(report, Report)
-    render(report, True, "float32", True)
-    csv_table(report, PARAM_COLUMNS, totals=True)
-    markdown_table(report, PARAM_COLUMNS, totals=True, ascii=True)
+    render(report, True, "float32", True, ascii=True).encode("ascii")
+    csv_table(report, PARAM_COLUMNS, totals=True, explain=True)
+    markdown_table(report, PARAM_COLUMNS, totals=True, ascii=True, explain=True).encode("ascii")
     from cnncalc.render.boxtable import draw
 
     draw(report, PARAM_COLUMNS, totals=True, explain=True, dtype="int8", ascii=False)
+    drawn = draw(report, PARAM_COLUMNS, totals=True, explain=True, ascii=True)
+    assert drawn is None or drawn.isascii()
     if not table:
         return
-    console = Console(file=io.StringIO(), width=200)
+    # names print as written (no markup), at a width that splits the table, and in ASCII
+    console = Console(file=io.StringIO(), width=60)
     print_table(report, PARAM_COLUMNS, console, totals=True, explain=True, dtype="int8")
+    console = Console(file=io.StringIO(), width=200)
+    print_table(report, PARAM_COLUMNS, console, totals=True, explain=True, ascii=True)
+    assert console.file.getvalue().isascii()  # type: ignore[attr-defined]
 
 
 def generate(report: object) -> str:

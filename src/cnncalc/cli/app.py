@@ -34,6 +34,7 @@ app.add_typer(codegen_app)  # cnncalc codegen torch SPEC
 
 
 def main() -> None:
-    from cnncalc.cli.common import run_app
+    from cnncalc.cli.common import run_app, tolerant_stdout
 
+    tolerant_stdout()
     run_app(app)  # rendering runs outside each command's guarded(): no traceback from it either

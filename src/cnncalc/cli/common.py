@@ -4,6 +4,7 @@ Imports without typer, for the fast path (cli/fast.py); typer's options are in c
 
 from __future__ import annotations
 
+import codecs
 import errno
 import sys
 from collections.abc import Callable, Iterator
@@ -29,6 +30,40 @@ class DType(StrEnum):
     float16 = "float16"
     bfloat16 = "bfloat16"
     int8 = "int8"
+
+
+_PROBE = "×·−—…⌊⌋⌈⌉²┏━┃│└"  # what cnncalc prints beyond ASCII
+
+
+def unicode_stdout() -> bool:
+    """Whether stdout's encoding holds the symbols cnncalc prints (UTF-8 does; ASCII or
+    Latin-1 do not: reports then print as --ascii does)."""
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    try:
+        _PROBE.encode(encoding)
+    except (UnicodeError, LookupError):
+        return False
+    return True
+
+
+def _to_ascii(err: UnicodeError) -> tuple[str, int]:
+    if not isinstance(err, UnicodeEncodeError):
+        raise err
+    from cnncalc.render.values import to_ascii
+
+    return to_ascii(err.object[err.start : err.end]), err.end
+
+
+def tolerant_stdout() -> None:
+    """On a stdout that cannot encode every character (PYTHONIOENCODING=ascii, a Latin-1
+    terminal), write what it cannot hold as --ascii spells it (× as x, ⌊ as floor(), other
+    characters as \\xe9) instead of failing in the middle of the output."""
+    if unicode_stdout():
+        return
+    codecs.register_error("cnncalc-ascii", _to_ascii)
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(errors="cnncalc-ascii")
 
 
 def fail(message: str, code: ExitCode) -> NoReturn:

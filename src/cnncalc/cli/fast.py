@@ -172,6 +172,9 @@ def main(*, hard_exit: bool = False) -> None:
     # (~10 ms with torch installed); cnncalc has no use for validation observers
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     _skip_plugin_scan()
+    from cnncalc.cli.common import tolerant_stdout
+
+    tolerant_stdout()  # any stdout encoding: what it cannot hold is spelt in ASCII
     # A run keeps what it builds until it exits: young collections find next to nothing to
     # free, and full ones walk the whole growing heap, a third of a 100,000-layer run. Collect
     # far less often (peak memory unchanged there; docs/performance.md).

@@ -33,5 +33,8 @@ SymbolsOpt = Annotated[
 ]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="output format")]
 AsciiOpt = Annotated[
-    bool, typer.Option("--ascii", help="plain ASCII: x for ×, floor()/ceil() for ⌊⌋/⌈⌉")
+    bool,
+    typer.Option(
+        "--ascii", help="pure ASCII output: x, *, floor(), ceil(), +-| boxes for the symbols"
+    ),
 ]

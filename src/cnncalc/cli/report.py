@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cnncalc.cli.common import DType, Format, guarded, writing
+from cnncalc.cli.common import DType, Format, guarded, unicode_stdout, writing
 from cnncalc.render.values import PARAM_COLUMNS, RF_COLUMNS, SHAPE_COLUMNS, Column
 
 
@@ -33,6 +33,7 @@ def emit(
         from cnncalc.analysis.fold import fold
 
         rep = guarded(lambda: fold(rep, depth))
+    ascii = ascii or not unicode_stdout()  # a stdout that cannot print ×, ⌊⌋: ASCII
     columns: Sequence[Column] = PARAM_COLUMNS if full else SHAPE_COLUMNS
     if fields is not None:
         rep = with_fields(rep, fields)
@@ -41,15 +42,15 @@ def emit(
         if fmt is Format.json:
             from cnncalc.render.json import render
 
-            print(render(rep, full, dtype.value, explain))
+            print(render(rep, full, dtype.value, explain, ascii))
         elif fmt is Format.csv:
             from cnncalc.render.text import csv_table
 
-            print(csv_table(rep, columns, totals=full), end="")
+            print(csv_table(rep, columns, totals=full, explain=explain, ascii=ascii), end="")
         elif fmt is Format.markdown:
             from cnncalc.render.text import markdown_table
 
-            print(markdown_table(rep, columns, totals=full, ascii=ascii), end="")
+            print(markdown_table(rep, columns, totals=full, ascii=ascii, explain=explain), end="")
         else:
             import sys
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cnncalc.cli.common import guarded
+from cnncalc.cli.common import guarded, unicode_stdout
 from cnncalc.cli.options import AsciiOpt, InputOpt, SpecArg
 
 
@@ -41,6 +41,7 @@ def sizes(
         net = load(spec)
         x = parse_input(input, net) if input else None
         report = solve(net, x, span)
-        return out.to_json(report) if format is SizesFormat.json else out.text(report, ascii)
+        plain = ascii or not unicode_stdout()  # a stdout that cannot print ⌊⌋: ASCII
+        return out.to_json(report, plain) if format is SizesFormat.json else out.text(report, plain)
 
     print(guarded(run), end="" if format is SizesFormat.table else "\n")

@@ -155,23 +155,34 @@ class Conv(Layer):
             for w, a, n, o in zip(self.windows(x), AXES[self.dims], x[1:], y[1:], strict=True)
         ]
         b = "1" if self.bias else "0"
+        c = self.count(x, y)
+        kernel = "·".join(map(str, ntuple(self.kernel_size, self.dims, "kernel_size")))
+        outputs = "·".join(factor(d) for d in y)
+        positions = "·".join(factor(d) for d in y[1:])
         if isinstance(x[0], int) and self.connection_table is not None:
             rows = self.per_map_inputs(x[0])
             groups: dict[int, int] = {}
             for r in rows:
                 groups[r] = groups.get(r, 0) + 1
             terms = " + ".join(f"{m}·({r}·{self.taps()} + {b})" for r, m in groups.items())
-            lines.append(f"params = {terms} = {fmt(self.count(x, y).trainable)}")
+            lines.append(f"params = {terms} = {fmt(c.trainable)}")
+            read = " + ".join(f"{m}·{r}" for r, m in groups.items())
+            macs = (
+                "MACs = (input maps each output map reads, summed)·kernel·positions"
+                f" = ({read})·({kernel})·({positions}) = {fmt(c.macs)}"
+            )
         else:
             cin = x[0] // self.groups if isinstance(x[0], int) else x[0]
-            total = fmt(self.count(x, y).trainable)
             per_map = f"{factor(cin)}·{self.taps()} + {b}"
-            lines.append(f"params = {self.out_channels}·({per_map}) = {total}")
-        c = self.count(x, y)
+            lines.append(f"params = {self.out_channels}·({per_map}) = {fmt(c.trainable)}")
+            per = factor(x[0]) if self.groups == 1 else f"{factor(x[0])}/{self.groups}"
+            label = "in_channels" if self.groups == 1 else "(in_channels/groups)"
+            macs = f"MACs = outputs·{label}·kernel = ({outputs})·({per})·({kernel}) = {fmt(c.macs)}"
         lines.append(
-            f"connections = {factor(c.trainable)}·{factor(numel(y[1:]))} = {fmt(c.connections)}"
+            "connections = params·positions"
+            f" = {factor(c.trainable)}·({positions}) = {fmt(c.connections)}"
         )
-        lines.append(f"MACs = {fmt(c.macs)}")
+        lines.append(macs)
         return lines
 
     # ---- lowering ---------------------------------------------------------------------

@@ -13,6 +13,7 @@ from cnncalc.layers.base import (
     Reads,
     Shape,
     concrete,
+    factor,
     fmt,
     numel,
     pyargs,
@@ -110,7 +111,25 @@ class ConvTranspose(Layer):
             )
         ]
         c = self.count(x, y)
-        lines.append(f"params = {fmt(c.trainable)}; MACs = {fmt(c.macs)}")
+        kernel = "·".join(map(str, ntuple(self.kernel_size, self.dims, "kernel_size")))
+        per = f"{self.out_channels}/{self.groups}" if self.groups != 1 else f"{self.out_channels}"
+        label = "out_channels" if self.groups == 1 else "(out_channels/groups)"
+        weights = f"{factor(x[0])}·({per})·({kernel})"
+        bias = self.out_channels if self.bias else 0
+        lines.append(
+            f"params = in_channels·{label}·kernel + bias = {weights} + {bias} = {fmt(c.trainable)}"
+        )
+        # each input position scatters through every weight: MACs count input positions
+        inside = "·".join(factor(d) for d in x[1:])
+        lines.append(
+            f"MACs = in_channels·{label}·kernel·input positions"
+            f" = {weights}·({inside}) = {fmt(c.macs)}"
+        )
+        outside = "·".join(factor(d) for d in y[1:])
+        lines.append(
+            "connections = MACs + bias·output positions"
+            f" = {fmt(c.macs)} + {bias}·({outside}) = {fmt(c.connections)}"
+        )
         return lines
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import Counts, Layer, Shape, numel, pyargs, tight
+from cnncalc.layers.base import Counts, Layer, Shape, factor, fmt, numel, pyargs, tight
 from cnncalc.layers.fields import NonNegs, Size, Sizes, ntuple
 from cnncalc.layers.window import AXES, Window, slide
 
@@ -49,10 +49,18 @@ class Pool(Layer):
 
     def explain(self, inputs: Sequence[Shape], y: Shape) -> list[str]:
         x = inputs[0]
-        return [
+        lines = [
             w.explain(a, n, o)
             for w, a, n, o in zip(self.windows(), AXES[self.dims], x[1:], y[1:], strict=True)
         ]
+        kernel = "·".join(map(str, ntuple(self.kernel_size, self.dims, "kernel_size")))
+        outputs = "·".join(factor(d) for d in y)
+        c = self.count(x, y)
+        lines.append(
+            f"connections = outputs·window (each output reads {kernel} inputs)"
+            f" = ({outputs})·({kernel}) = {fmt(c.connections)}"
+        )
+        return lines
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         own = (

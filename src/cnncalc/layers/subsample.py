@@ -50,8 +50,11 @@ class Subsample(Layer):
         c = self.count(x, y)
         b = 1 if self.bias else 0
         lines.append(f"params = {fmt(x[0])}·(1 + {b}) = {fmt(c.trainable)}")
-        units = " · ".join(factor(d) for d in y)
-        lines.append(f"connections = {units}·({self.taps()} + {b}) = {fmt(c.connections)}")
+        units = "·".join(factor(d) for d in y)
+        lines.append(
+            "connections = outputs·(window + bias)"
+            f" = ({units})·({self.taps()} + {b}) = {fmt(c.connections)}"
+        )
         return lines
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:

@@ -50,7 +50,16 @@ class Window:
         else:
             pad = f"{fmt(self.before)} + {fmt(self.after)}"
         br = ("⌈", "⌉") if self.ceil_mode else ("⌊", "⌋")
-        return f"{axis} = {br[0]}({fmt(n)} − {f} + {pad})/{self.stride}{br[1]} + 1 = {fmt(out)}"
+        rule = f"{br[0]}({fmt(n)} − {f} + {pad})/{self.stride}{br[1]} + 1"
+        if self.ceil_mode and not (isinstance(out, int) and self.out_ceil(n) == out):
+            # torch drops a last window that would start in the right padding (see out())
+            last = f"⌊({fmt(n)} + {fmt(self.before)} − 1)/{self.stride}⌋ + 1"
+            rule = f"min({rule}, {last})"
+        return f"{axis} = {rule} = {fmt(out)}"
+
+    def out_ceil(self, n: Dim) -> Dim:
+        """ceil_mode's output before torch's rule on the last window."""
+        return ceildiv(n + self.before + self.after - self.span, self.stride) + 1
 
 
 def pads(

@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING, Any
 
 from cnncalc.analysis.engine import LayerStats, Report
 from cnncalc.layers.base import Counts
-from cnncalc.render.values import DTYPE_BYTES, Column, shape_text, shape_value, text, value
+from cnncalc.render.values import (
+    DTYPE_BYTES,
+    Column,
+    shape_text,
+    shape_value,
+    text,
+    to_ascii,
+    value,
+)
 from cnncalc.sym import Dim
 
 if TYPE_CHECKING:
@@ -15,10 +23,11 @@ if TYPE_CHECKING:
 
 
 def cell(stats: LayerStats, col: Column, ascii: bool, plain: bool = False) -> str:
-    """One table cell; `plain` leaves numbers bare (CSV: no '(840 fixed)' note)."""
+    """One table cell; `plain` leaves numbers bare (CSV: no '(840 fixed)' note) and names as
+    they are (CSV is UTF-8 data; its formulas are ASCII)."""
     c = stats.counts
     fixed = "" if plain or c.fixed == 0 else f" ({text(c.fixed, ascii)} fixed)"
-    return {
+    found = {
         Column.NAME: lambda: stats.name,
         Column.TYPE: lambda: (
             stats.type
@@ -33,6 +42,7 @@ def cell(stats: LayerStats, col: Column, ascii: bool, plain: bool = False) -> st
         Column.JUMP: lambda: field_cell(stats, col, ascii),
         Column.RF_OFFSET: lambda: field_cell(stats, col, ascii),
     }[col]()
+    return to_ascii(found) if ascii and not plain else found
 
 
 def field_cell(stats: LayerStats, col: Column, ascii: bool) -> str:

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from cnncalc.analysis.sizes import CRITERIA, Admissible, Condition, SizesReport, Variable
-from cnncalc.render.values import shape_text, shape_value, value
+from cnncalc.render.values import shape_text, shape_value, to_ascii, value
 from cnncalc.render.values import text as text_of
 
 LABELS = {
@@ -72,7 +72,8 @@ def text(report: SizesReport, ascii: bool = False) -> str:
         if v.conditions:
             out.append("  set by:")
             out.extend(_reasons(v.conditions, ascii))
-    return "\n".join(out) + "\n"
+    done = "\n".join(out) + "\n"
+    return to_ascii(done) if ascii else done  # layer names, notes: ASCII too
 
 
 def _admissible(a: Admissible, name: str) -> dict[str, Any]:
@@ -93,7 +94,7 @@ def _along(v: Variable) -> dict[str, Any]:
     return {"size": value(size), "layer": layer, "output_shape": shape_value(y)}
 
 
-def to_json(report: SizesReport) -> str:
+def to_json(report: SizesReport, ascii: bool = False) -> str:
     data = {
         "name": report.name,
         "input": shape_value(report.input_shape),
@@ -114,4 +115,4 @@ def to_json(report: SizesReport) -> str:
             for v in report.variables
         ],
     }
-    return json.dumps(data, indent=2, ensure_ascii=False)
+    return json.dumps(data, indent=2, ensure_ascii=ascii)

@@ -1,16 +1,23 @@
-"""The terminal table (rich), imported only when a table is printed."""
+"""The terminal table (rich), imported only when a table is printed.
+
+Every cell, title and line is a rich Text, never a markup string: a layer named `x[/]`,
+`[link=…]` or `attn[q]` prints as written."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich import box
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from cnncalc.analysis.engine import Report
-from cnncalc.render.boxtable import right_aligned, summary, title
+from cnncalc.render.boxtable import explanations, right_aligned, summary, title
 from cnncalc.render.facts import cell, total_cell
-from cnncalc.render.values import Column
+from cnncalc.render.layout import plan
+from cnncalc.render.values import Column, header
 
 
 def print_table(
@@ -23,19 +30,31 @@ def print_table(
     dtype: str = "float32",
     ascii: bool = False,
 ) -> None:
-    table = Table(title=title(report, ascii), show_footer=totals, title_justify="left")
-    for c in columns:
-        table.add_column(
-            c.value,
-            justify="right" if right_aligned(c) else "left",
-            footer=total_cell(report, c, ascii) if totals else "",
+    rows = [[cell(s, c, ascii) for c in columns] for s in report.layers]
+    foot = [total_cell(report, c, ascii) if totals else "" for c in columns]
+    heads = [header(c, ascii) for c in columns]
+    grid = [[heads[j], *(r[j] for r in rows), foot[j]] for j in range(len(columns))]
+    wraps = [c in (Column.NAME, Column.TYPE) for c in columns]
+    for i, part in enumerate(plan(grid, wraps, console.width, cell_len)):
+        table = Table(
+            title=Text(title(report, ascii)) if i == 0 else None,
+            show_footer=totals,
+            title_justify="left",
+            box=box.ASCII_DOUBLE_HEAD if ascii else box.HEAVY_HEAD,
         )
-    for s in report.layers:
-        table.add_row(*(cell(s, c, ascii) for c in columns))
-    console.print(table)
+        for k, j in enumerate(part.columns):
+            table.add_column(
+                Text(heads[j]),
+                justify="right" if right_aligned(columns[j]) else "left",
+                footer=Text(foot[j]),
+                width=None if part.widths is None else part.widths[k],
+                overflow="fold",  # a figure wraps where it must, never ends in "…"
+            )
+        for r in rows:
+            table.add_row(*(Text(r[j]) for j in part.columns))
+        console.print(table)
     if explain:
-        for s in report.layers:
-            for line in s.explain():
-                console.print(f"{s.name}: {line}", markup=False, highlight=False)
+        for line in explanations(report, ascii):
+            console.print(Text(line), highlight=False)
     if totals:  # written in render/boxtable.py, which draws this table without rich
-        console.print(summary(report, dtype, ascii), markup=False, highlight=False)
+        console.print(Text(summary(report, dtype, ascii)), highlight=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import Enum
 
 from cnncalc.layers.base import Shape
@@ -36,6 +37,42 @@ def factor_text(d: Dim, ascii: bool = False) -> str:
     """text(d), in parentheses where a sum would misread next to × or ·: 16×(⌈L/2⌉ - 1)."""
     t = text(d, ascii)
     return f"({t})" if not isinstance(d, int) and (len(d.terms) > 1 or d.terms[0][1] < 0) else t
+
+
+# --ascii: the non-ASCII characters cnncalc itself prints, as cnncalc.sym's ASCII forms write
+# them (floor(), **2); anything else (a name's é) is escaped as Python writes it (\xe9)
+_TO_ASCII = str.maketrans(
+    {
+        "×": "x",
+        "·": "*",
+        "−": "-",
+        "—": "-",
+        "–": "-",
+        "…": "...",
+        "⌊": "floor(",
+        "⌋": ")",
+        "⌈": "ceil(",
+        "⌉": ")",
+        "Σ": "sum ",
+        "ᵀ": "^T",
+        "÷": "/",
+    }
+)
+_SUPERSCRIPTS = re.compile("[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
+_FROM_SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+
+
+def to_ascii(s: str) -> str:
+    """Text as --ascii prints it: pure ASCII, cnncalc's symbols spelt as its ASCII formulas."""
+    if s.isascii():
+        return s
+    s = _SUPERSCRIPTS.sub(lambda m: "**" + m.group().translate(_FROM_SUPERSCRIPT), s)
+    s = s.translate(_TO_ASCII)
+    return s.encode("ascii", "backslashreplace").decode("ascii")
+
+
+def header(col: Column, ascii: bool) -> str:
+    return to_ascii(col.value) if ascii else col.value
 
 
 class Column(Enum):

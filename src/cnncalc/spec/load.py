@@ -395,6 +395,12 @@ def build(doc: Document) -> Network:
     name = data.get("name", Path(doc.file).stem)
     if not isinstance(name, str):
         loader.fail(doc.where(("name",)), f"name must be text, got {name!r}")
+    elif "name" in data and not name.isprintable():  # the check layer names get (name_for)
+        loader.fail(
+            doc.where(("name",)),
+            f"bad network name {name!r}: it holds a control or format character",
+            "names are printable text: no newline, tab, escape or bidi control",
+        )
     symbols = _symbols(loader, data.get("symbols"))
     input_names, input_shape = (
         _input(loader, data.get("input"), symbols) if "input" in data else ((), ())
