@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cnncalc.cli.common import guarded
+from cnncalc.cli.common import guarded, writing
 from cnncalc.cli.options import AsciiOpt, InputOpt, SpecArg
 
 
@@ -43,4 +43,6 @@ def sizes(
         report = solve(net, x, span)
         return out.to_json(report) if format is SizesFormat.json else out.text(report, ascii)
 
-    print(guarded(run), end="" if format is SizesFormat.table else "\n")
+    text = guarded(run)
+    with writing():  # a failed write is one line, not a bug
+        print(text, end="" if format is SizesFormat.table else "\n")

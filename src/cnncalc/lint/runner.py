@@ -14,6 +14,7 @@ from cnncalc.lint import registry
 from cnncalc.lint.config import Config
 from cnncalc.lint.diagnostics import Finding, Severity
 from cnncalc.lint.rule import Context, Rule
+from cnncalc.spec.yamlpos import STDIN
 
 SUFFIXES = (".yaml", ".yml")
 _TOP_LAYERS = re.compile(r"^['\"]?layers['\"]?\s*:", re.MULTILINE)  # a spec even if YAML breaks
@@ -48,6 +49,10 @@ def collect(paths: Sequence[str], config: Config) -> list[str]:
             out.append(str(p))
 
     for arg in paths:
+        if arg == "-":  # the spec on standard input (read_stdin), named <stdin>
+            if STDIN not in out:
+                out.append(STDIN)
+            continue
         p = Path(arg)
         if not p.exists() and any(c in arg for c in "*?["):
             matches = sorted(glob.glob(arg, recursive=True))
@@ -81,10 +86,10 @@ def analyze_file(file: str) -> Context | None:
     """Load and analyze one file; None when it is YAML but not a spec (no top-level layers:)."""
     from cnncalc.analysis.engine import analyze
     from cnncalc.spec.load import build
-    from cnncalc.spec.yamlpos import parse_text, read_text
+    from cnncalc.spec.yamlpos import STDIN, parse_text, read_stdin, read_text
 
     try:
-        text = read_text(file)
+        text = read_stdin() if file == STDIN else read_text(file)
     except SpecError as err:  # too large, not UTF-8, binary
         return Context(file, problems=err.problems)
     try:
@@ -162,10 +167,11 @@ class Linter:
 
     def lines(self, file: str) -> list[str]:
         if file not in self._lines:
-            from cnncalc.spec.yamlpos import read_text
+            from cnncalc.spec.yamlpos import STDIN, read_stdin, read_text
 
             try:
-                self._lines[file] = read_text(file).splitlines()
+                text = read_stdin() if file == STDIN else read_text(file)
+                self._lines[file] = text.splitlines()
             except CnncalcError:
                 self._lines[file] = []
         return self._lines[file]

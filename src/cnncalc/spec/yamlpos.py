@@ -376,3 +376,28 @@ def decode(raw: bytes, name: str) -> str:
 
 def parse_file(path: str | Path) -> Document:
     return parse_text(read_text(path), str(path))
+
+
+STDIN = "<stdin>"  # standard input's name in messages (`cnncalc params -`: <stdin>:3:5: …)
+_stdin: tuple[object, str] | None = None  # (the stream, its text): read once per stream
+
+
+def read_stdin() -> str:
+    """Standard input as spec text, with read_text's limits. Only for a spec named `-` on the
+    command line (spec/load.py load(), lint): never for a path in a spec, such as an include.
+    Kept, so that a second reader (lint's suppression comments) sees the same text."""
+    global _stdin
+    import sys
+
+    stream = sys.stdin
+    if _stdin is not None and _stdin[0] is stream:
+        return _stdin[1]
+    if stream is None:
+        raise UsageError(f"{STDIN}: standard input is closed")
+    try:
+        raw = stream.buffer.read(MAX_FILE_BYTES + 1)
+    except (OSError, ValueError) as exc:  # ValueError: closed by the caller
+        raise UsageError(f"{STDIN}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
+    text = decode(raw, STDIN)
+    _stdin = (stream, text)
+    return text
