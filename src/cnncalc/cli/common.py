@@ -9,7 +9,7 @@ import io
 import os
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from enum import StrEnum
 from typing import Any, NoReturn, TypeVar
 
@@ -140,10 +140,8 @@ def standard_streams() -> None:
 def quiet_stdout() -> None:
     """The reader of stdout has gone (`cnncalc params x | head -1`): nothing more can be
     written, so point stdout at /dev/null and let the exit flush succeed quietly."""
-    try:
+    with suppress(OSError, ValueError):  # no real file behind stdout (tests): nothing to do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    except (OSError, ValueError):  # no real file behind stdout (tests): nothing to flush
-        pass
 
 
 def internal_error(err: BaseException) -> str:
