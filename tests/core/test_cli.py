@@ -7,6 +7,7 @@ import json
 import math
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -337,3 +338,31 @@ def test_stdin_through_the_console_script_and_its_includes(tmp_path: Path) -> No
 def test_a_closed_stdin_is_a_usage_error() -> None:
     run = _module("params", "-", stdin=None, preexec_fn=lambda: os.close(0))
     assert (run.returncode, run.stderr) == (2, "cnncalc: <stdin>: standard input is closed\n")
+
+
+def test_the_readmes_use_section_runs() -> None:
+    """Every line of README's Use block, as a shell runs it, with this Python's cnncalc."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## Use\n", 1)[1].split("```bash\n", 1)[1].split("```", 1)[0]
+    version = None
+    for line in block.splitlines():
+        command = line.split("  #", 1)[0].strip()
+        shell = re.sub(
+            r"(?<![\w-])(python -m )?cnncalc ",
+            f"{shlex.quote(sys.executable)} -m cnncalc ",
+            command,
+        )
+        proc = subprocess.run(
+            ["bash", "-c", shell], capture_output=True, text=True, cwd=ROOT, timeout=120
+        )
+        assert proc.returncode == 0, (command, proc.stderr)
+        assert proc.stdout and not proc.stderr, command
+        if command == "cnncalc --version":
+            version = proc.stdout
+    assert version == line_after(block, "cnncalc --version")
+
+
+def line_after(block: str, command: str) -> str:
+    """The comment on a command's line: what it prints."""
+    [line] = [x for x in block.splitlines() if x.startswith(command + " ")]
+    return line.split("# ", 1)[1] + "\n"
