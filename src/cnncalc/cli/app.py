@@ -46,7 +46,7 @@ def _root(
         ),
     ] = None,
 ) -> None:
-    """Shapes, parameters, connections and MACs of convolutional networks from YAML specs."""
+    """Options before the command (--version); the app's help text is Typer(help=...)."""
 
 
 app.command()(shapes)

@@ -16,11 +16,13 @@ def types(
     ] = None,
 ) -> None:
     """List the layer types (torch.nn names in lower case), or one type's fields."""
+    text = _describe(name)
     with writing():  # a failed write is one line, not a bug
-        print(_describe(name), end="")
+        print(text, end="")
 
 
 def _describe(name: str | None) -> str:
+    """The listing, or one type's fields, as text (the command prints it)."""
     from cnncalc.layers import registry
 
     table = registry.types()

@@ -16,6 +16,7 @@ without PyYAML's composer or constructor, so that
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -333,18 +334,23 @@ def _parse(text: str, file: str, loader_class: Any) -> Document:
             loader.dispose()
 
 
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+
 def _hint(text: str, exc: yaml.MarkedYAMLError) -> str:
     """What PyYAML's words mean for a spec author, from the text around the error: tabs,
     indentation against the line above, an unclosed bracket or quote, an unquoted ': '."""
     problem, context = exc.problem or "", exc.context or ""
-    lines = text.split("\n")
+    lines = _LINE_BREAK.split(text)  # YAML's line breaks, as its marks count them
     at = exc.problem_mark.line if exc.problem_mark else 0
     line = lines[at] if at < len(lines) else ""
     start = exc.context_mark
     if "\t" in line[: len(line) - len(line.lstrip())] or "'\\t'" in problem or "tab" in problem:
         return "YAML does not allow tabs for indentation; indent with spaces"
     if "quoted scalar" in context and start is not None:
-        quote = lines[start.line][start.column : start.column + 1] or "quote"
+        opened = lines[start.line] if start.line < len(lines) else ""
+        quote = opened[start.column : start.column + 1]
+        quote = quote if quote in ("'", '"') else "quote"
         return (
             f"the text quoted at line {start.line + 1}, column {start.column + 1} is never "
             f"closed: add the closing {quote}"
