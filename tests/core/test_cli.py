@@ -5,14 +5,20 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from core_util import LENET, checked_explain_lines, cli
+from typer.testing import CliRunner
+
+from cnncalc.cli.app import app
 
 WINDOW = re.compile(r"^(\w+): ([LDHW]) = ⌊\((\d+) − (\d+) \+ 2·(\d+)\)/(\d+)⌋ \+ 1 = (\d+)$")
 
@@ -161,3 +167,202 @@ def test_params_json_is_stable_ints() -> None:
         for key in ("params", "trainable_params", "non_trainable_params", "connections", "macs"):
             assert isinstance(d[key], int)
     assert math.prod(data["input"]) == 1024
+
+
+# ---- the output, the streams and the entry points (issue 13) --------------------------------
+ROOT = LENET.parents[1]
+EVERY_COMMAND = [
+    ("params", "specs/lenet5.yaml"),
+    ("shapes", "specs/lenet5.yaml", "-f", "json"),
+    ("lint", "specs/lenet5.yaml"),
+    ("sizes", "specs/lenet5.yaml"),
+    ("sizes", "specs/lenet5.yaml", "-f", "json"),
+    ("codegen", "torch", "specs/lenet5.yaml"),
+    ("schema",),
+    ("rules",),
+    ("rules", "W201"),
+    ("rules", "--markdown"),
+    ("types",),
+    ("types", "conv2d"),
+    ("--help",),
+    ("params", "-h"),
+    ("--version",),
+]
+
+
+def _module(*args: str, **kw: Any) -> subprocess.CompletedProcess[str]:
+    """`python -m cnncalc ARGS` (the console script's entry, through cnncalc/__main__.py)."""
+    options = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "cwd": ROOT, **kw}
+    return subprocess.run(
+        [sys.executable, "-m", "cnncalc", *args], text=True, timeout=120, **options
+    )
+
+
+def _close_stdout() -> None:  # in the child, before exec: as the shell's `>&-`
+    os.close(1)
+
+
+@pytest.mark.parametrize("args", EVERY_COMMAND, ids=" ".join)
+def test_a_full_disk_or_a_closed_stdout_is_one_line_for_every_command(
+    args: tuple[str, ...],
+) -> None:
+    """`cnncalc schema > /dev/full` and `cnncalc schema >&-`: one line and exit 1, as
+    `params` already did; before, every command but params/shapes/lint was an internal
+    error (and a closed stdout a traceback)."""
+    if Path("/dev/full").exists():
+        with open("/dev/full", "w") as full:
+            proc = _module(*args, stdout=full)
+        assert (proc.returncode, proc.stderr) == (
+            1,
+            "cnncalc: cannot write the output: No space left on device\n",
+        )
+    proc = _module(*args, stdout=None, preexec_fn=_close_stdout)
+    closed = "cnncalc: cannot write the output: Bad file descriptor\n"
+    assert (proc.returncode, proc.stderr) == (1, closed)
+
+
+@pytest.mark.parametrize("args", EVERY_COMMAND, ids=" ".join)
+def test_a_closed_pipe_exits_1_quietly_for_every_command(args: tuple[str, ...]) -> None:
+    """`cnncalc schema | head -1` where the reader has gone before anything was written."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cnncalc", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert (proc.wait(timeout=120), err) == (1, "")
+
+
+def test_head_reading_one_line_leaves_no_traceback() -> None:
+    """`cnncalc params specs/resnet152.yaml -f json | head -1`: the reader takes one line and
+    goes while the rest (far more than a pipe holds) is still being written."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cnncalc", "params", "specs/resnet152.yaml", "-f", "json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.readline() == b"{\n"
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert (proc.wait(timeout=120), err) == (1, "")
+
+
+def test_version_is_the_package_version() -> None:
+    import tomllib
+
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    proc = _module("--version")
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, f"cnncalc {version}\n", "")
+    assert cli("--version").stdout == f"cnncalc {version}\n"
+
+
+@pytest.mark.parametrize(
+    "command", [(), ("params",), ("lint",), ("sizes",), ("codegen",), ("codegen", "torch")]
+)
+def test_dash_h_is_help_everywhere(command: tuple[str, ...]) -> None:
+    short, long = cli(*command, "-h"), cli(*command, "--help")
+    assert (short.exit_code, short.stdout) == (0, long.stdout)
+    assert long.stdout.startswith(f"Usage: cnncalc {' '.join(command)}".rstrip() + " [OPTIONS]")
+    assert "-h, --help" in short.stdout
+
+
+def test_python_m_cnncalc_is_the_console_script(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "name: x\ninput: {channels: 1, height: 4, width: 4}\nlayers:\n"
+        "  - {name: c, type: conv2d, out_channels: 2, kernel_size: 7}\n",
+        encoding="utf-8",
+    )
+    exe = _console_script()
+    for args in (("params", str(LENET)), ("params", str(bad)), ("params", "missing.yaml"), ()):
+        ours = _module(*args)
+        theirs = subprocess.run([exe, *args], capture_output=True, text=True, cwd=ROOT, timeout=60)
+        assert (ours.returncode, ours.stdout) == (theirs.returncode, theirs.stdout)
+        assert ours.stderr.replace("python -m cnncalc", "cnncalc") == theirs.stderr
+    assert _module("params", str(LENET)).returncode == 0
+
+
+# `-` is standard input: messages say <stdin>:line:col
+BAD_STDIN = (
+    "name: x\ninput: {channels: 1, height: 4, width: 4}\nlayers:\n"
+    "  - {name: c, type: conv2d, out_channels: 2, kernel_size: 7}\n"
+)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("params", "-"),
+        ("shapes", "-", "-f", "csv"),
+        ("sizes", "-"),
+        ("codegen", "torch", "-"),
+        ("lint", "-"),
+    ],
+    ids=" ".join,
+)
+def test_dash_reads_the_spec_from_stdin(args: tuple[str, ...]) -> None:
+    text = LENET.read_text(encoding="utf-8")
+    from_file = cli(*[str(LENET) if a == "-" else a for a in args])
+    from_stdin = CliRunner().invoke(app, list(args), input=text)
+    assert from_stdin.exit_code == from_file.exit_code == 0, from_stdin.stderr
+    assert from_stdin.stdout == from_file.stdout.replace(str(LENET), "<stdin>")
+    bad = CliRunner().invoke(app, list(args), input=BAD_STDIN)
+    assert bad.exit_code == 1
+    said = bad.stdout + bad.stderr  # lint reports on stdout
+    assert "<stdin>:4:" in said and "layer 'c'" in said, said
+
+
+def test_stdin_through_the_console_script_and_its_includes(tmp_path: Path) -> None:
+    """Includes of a spec on stdin resolve against the current folder, and stay inside it."""
+    (tmp_path / "lib.yaml").write_text(
+        "blocks:\n  cb:\n    layers:\n      - {type: conv2d, out_channels: 4, kernel_size: 3}\n"
+    )
+    spec = "input: {channels: 1, height: 8, width: 8}\ninclude: lib.yaml\nlayers:\n  - {type: cb}\n"
+    run = _module("params", "-", "-f", "json", input=spec, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["totals"]["trainable_params"] == 4 * 9 + 4
+    outside = spec.replace("lib.yaml", "../lib.yaml")
+    run = _module("params", "-", input=outside, cwd=tmp_path)
+    assert run.returncode == 1
+    assert run.stderr.startswith("<stdin>:2:10: E113 include '../lib.yaml' is outside"), run.stderr
+    run = _module("params", "-", stdin=subprocess.DEVNULL)
+    empty = "<stdin>:1:1: E001 the file is empty (hint: write a spec: name, input, layers)\n"
+    assert (run.returncode, run.stderr) == (1, empty)
+
+
+def test_a_closed_stdin_is_a_usage_error() -> None:
+    run = _module("params", "-", stdin=None, preexec_fn=lambda: os.close(0))
+    assert (run.returncode, run.stderr) == (2, "cnncalc: <stdin>: standard input is closed\n")
+
+
+def test_the_readmes_use_section_runs() -> None:
+    """Every line of README's Use block, as a shell runs it, with this Python's cnncalc."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## Use\n", 1)[1].split("```bash\n", 1)[1].split("```", 1)[0]
+    version = None
+    for line in block.splitlines():
+        command = line.split("  #", 1)[0].strip()
+        shell = re.sub(
+            r"(?<![\w-])(python -m )?cnncalc ",
+            f"{shlex.quote(sys.executable)} -m cnncalc ",
+            command,
+        )
+        proc = subprocess.run(
+            ["bash", "-c", shell], capture_output=True, text=True, cwd=ROOT, timeout=120
+        )
+        assert proc.returncode == 0, (command, proc.stderr)
+        assert proc.stdout and not proc.stderr, command
+        if command == "cnncalc --version":
+            version = proc.stdout
+    assert version == line_after(block, "cnncalc --version")
+
+
+def line_after(block: str, command: str) -> str:
+    """The comment on a command's line: what it prints."""
+    [line] = [x for x in block.splitlines() if x.startswith(command + " ")]
+    return line.split("# ", 1)[1] + "\n"

@@ -233,3 +233,118 @@ def test_garbage_gets_a_message_not_a_traceback(text: str, tmp_path: Path) -> No
     res = cli("params", path)
     assert res.exit_code == 1, (res.stdout, res.stderr)
     assert res.stderr.startswith(f"{path}") and "Traceback" not in res.stderr
+
+
+# YAML syntax errors: PyYAML's words, located, and a hint in the spec author's terms
+LAYERS = "name: x\ninput: {channels: 1, height: 8, width: 8}\nlayers:\n"
+YAML_HINTS = {
+    "a tab indenting a list": (
+        LAYERS + "\t- {type: relu}\n",
+        (4, 1),
+        "YAML does not allow tabs for indentation; indent with spaces",
+    ),
+    "a tab indenting a key": (
+        "name: x\ninput:\n\tchannels: 2\n",
+        (3, 1),
+        "YAML does not allow tabs for indentation; indent with spaces",
+    ),
+    "a tab after spaces": (
+        LAYERS + "  - type: relu\n    \tname: a\n",
+        (5, 5),
+        "YAML does not allow tabs for indentation; indent with spaces",
+    ),
+    "a key indented less than its mapping's": (
+        LAYERS + "  - type: conv2d\n    out_channels: 4\n   kernel_size: 3\n",
+        (6, 4),
+        "check the indentation of this line against the line above: this line starts at "
+        "column 4, the line above at column 5; the keys of one mapping line up",
+    ),
+    "a key lined up with the dash of the item above": (
+        LAYERS + "  - type: relu\n  name: a\n",
+        (5, 3),
+        "check the indentation of this line against the line above: this line starts at "
+        "column 3; a key of the list item above starts at column 5, a new item ('- ') at "
+        "column 3",
+    ),
+    "a list item out of line": (
+        LAYERS + "  - type: relu\n - type: relu\n",
+        (5, 2),
+        "check the indentation of this line against the line above: this line starts at "
+        "column 2; a key of the list item above starts at column 5",
+    ),
+    "a key: value line indented further than the line above": (
+        LAYERS + "  - {type: relu}\n  - type: conv2d\n     out_channels: 4\n",
+        (6, 18),
+        "check the indentation of this line against the line above: indented further, it "
+        "continues the value above; line it up with the keys of its mapping",
+    ),
+    "a top-level key indented": (
+        "name: x\n  input: {channels: 1, height: 8, width: 8}\nlayers:\n  - {type: relu}\n",
+        (2, 8),
+        "check the indentation of this line against the line above: indented further",
+    ),
+    "an unquoted ': ' in a value": (
+        "name: x: y\n",
+        (1, 8),
+        'a value that contains ": " must be quoted, e.g. name: "a: b"',
+    ),
+    "an unclosed flow mapping": (
+        "name: x\ninput: {channels: 1, height: 8, width: 8\nlayers:\n  - {type: relu}\n",
+        (3, 7),
+        "the '{' at line 2, column 8 is not closed: add '}' or a ',' between its entries",
+    ),
+    "an unclosed flow mapping in a list": (
+        LAYERS + "  - {type: relu\n  - {type: relu}\n",
+        (5, 5),
+        "the '{' at line 4, column 5 is not closed: add '}' or a ',' between its entries",
+    ),
+    "an unclosed flow sequence": (
+        "name: x\nlayers: [{type: relu}\n",
+        (3, 1),
+        "the '[' at line 2, column 9 is not closed: add ']' or a ',' between its entries",
+    ),
+    "a stray closing bracket": (
+        "name: x\nlayers: [{type: relu}]]\n",
+        (2, 23),
+        "this ']' closes nothing: remove it, or add the bracket it closes",
+    ),
+    "an unclosed quote": (
+        'name: "x\ninput: {channels: 2}\n',
+        (3, 1),
+        'the text quoted at line 1, column 7 is never closed: add the closing "',
+    ),
+}
+
+
+@pytest.mark.parametrize("libyaml", [True, False], ids=["libyaml", "pure-python"])
+@pytest.mark.parametrize("case", list(YAML_HINTS))
+def test_yaml_syntax_errors_get_a_hint(
+    case: str, libyaml: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import yaml
+
+    from cnncalc.spec import yamlpos
+
+    if not libyaml:  # PyYAML's pure-Python parser words its errors differently
+        monkeypatch.setattr(yamlpos, "_Loader", yaml.SafeLoader)
+        monkeypatch.setattr(yamlpos, "_C_PARSER", False)
+    text, (line, col), hint = YAML_HINTS[case]
+    path = tmp_path / "s.yaml"
+    path.write_text(text, encoding="utf-8")
+    res = cli("params", path)
+    assert res.exit_code == 1
+    [msg] = res.stderr.splitlines()
+    assert msg.startswith(f"{path}:{line}:{col}: E001 YAML syntax error: "), msg
+    assert f"(hint: {hint}" in msg, msg
+
+
+def test_a_duplicate_key_keeps_its_hint(tmp_path: Path) -> None:
+    text = LAYERS + "  - {type: conv2d, out_channels: 2, kernel_size: 3, kernel_size: 5}\n"
+    path = tmp_path / "s.yaml"
+    path.write_text(text, encoding="utf-8")
+    [msg] = cli("params", path).stderr.splitlines()
+    line, col = position(text, "kernel_size", 2)
+    assert msg == (
+        f"{path}:{line}:{col}: E001 duplicate key 'kernel_size' (first at line 4) "
+        "(hint: each key may appear once in a mapping)"
+    )

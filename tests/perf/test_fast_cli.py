@@ -5,6 +5,7 @@ command line it does not take plainly goes to typer."""
 from __future__ import annotations
 
 import inspect
+import io
 import subprocess
 import sys
 import typing
@@ -78,6 +79,12 @@ FALLBACK = [
     ["shapes", "specs/lenet5.yaml", "--explain"],
     ["shapes", "specs/lenet5.yaml", "--dtype", "int8"],
     ["rules"],
+    ["-h"],
+    ["--version"],
+    ["params", "-h"],
+    ["params", "specs/lenet5.yaml", "-h"],
+    ["shapes", "-", "-"],
+    ["params", "-", "--input", "-"],
 ]
 
 
@@ -192,6 +199,44 @@ def test_everything_else_goes_to_typer(
     assert fast.parse(args) is None
     assert via_fast(args, capsys, monkeypatch) == via_fast(
         args, capsys, monkeypatch, "cnncalc.cli.app"
+    )
+
+
+# `-` is the spec on standard input, on both paths: (command line, what stdin holds)
+FROM_STDIN = [
+    (["params", "-"], "specs/lenet5.yaml"),
+    (["params", "-f", "json", "-"], "specs/lenet5.yaml"),
+    (["shapes", "-", "--ascii", "-i", "1x28x28"], "specs/lenet5.yaml"),
+    (["params", "-", "-f", "csv"], "BAD"),
+]
+
+
+@pytest.mark.parametrize(("args", "source"), FROM_STDIN, ids=lambda a: " ".join(a))
+def test_stdin_on_both_paths(
+    args: list[str],
+    source: str,
+    here: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    text = (here if source == "BAD" else ROOT / source).read_text()
+    parsed = fast.parse(args)
+    assert parsed is not None and parsed[1]["spec"] == "-"
+
+    def fed(entry: str) -> tuple[int, str, str]:
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode())))
+        return via_fast(args, capsys, monkeypatch, entry)
+
+    typer_says = fed("cnncalc.cli.app")
+    assert fed("cnncalc.cli.fast") == typer_says
+    result = CliRunner().invoke(app, args, input=text)
+    assert typer_says == (result.exit_code, result.stdout, result.stderr)
+    named = str(here) if source == "BAD" else source
+    from_file = via_typer([named if a == "-" else a for a in args])
+    assert typer_says == (
+        from_file[0],
+        from_file[1].replace(named, "<stdin>"),
+        from_file[2].replace(named, "<stdin>"),
     )
 
 

@@ -210,3 +210,116 @@ def test_hostile_input_options_are_usage_errors(cnncalc: Cli) -> None:
     spec = str(Path(__file__).resolve().parents[2] / "specs" / "lenet5.yaml")
     for value in ["1x²x32", "1x" + "9" * 5000 + "x32", "1x0x32", "x", "1x32", "٣x32x32"]:
         refused(cnncalc("params", spec, "--input", value), 2, "--input")
+
+
+def _float_fields() -> list[tuple[str, str]]:
+    """(layer type, key) for every field of every layer kind whose schema takes a number."""
+    from cnncalc.layers import registry
+
+    out = []
+    for t in registry.canonical_names():
+        cls, _ = registry.lookup(t)  # type: ignore[misc]
+        props = cls.model_json_schema(by_alias=True).get("properties", {})
+        out += [(t, key) for key, schema in props.items() if '"number"' in json.dumps(schema)]
+    return out
+
+
+FLOAT_FIELDS = _float_fields()
+BASE_VALUES = {"padding": "1", "num_groups": "1", "normalized_shape": "[8]", "scale_factor": "2"}
+
+
+def _float_spec(kind: str, key: str, value: str) -> str:
+    from cnncalc.layers import registry
+
+    cls, _ = registry.lookup(kind)  # type: ignore[misc]
+    dims = {"1": "length: 8", "3": "depth: 8, height: 8, width: 8"}.get(
+        kind.removesuffix("d")[-1:], "height: 8, width: 8"
+    )
+    fields = {
+        (f.alias or n): BASE_VALUES[f.alias or n]
+        for n, f in cls.model_fields.items()
+        if n != "type" and (f.is_required() or (f.alias or n) == "scale_factor")
+    }
+    fields[key] = value
+    body = ", ".join(f"{k}: {v}" for k, v in fields.items())
+    layer = f"  - {{name: f, type: {kind}, {body}}}\n"
+    return f"name: t\ninput: {{channels: 4, {dims}}}\nlayers:\n{layer}"
+
+
+def test_every_kind_with_a_number_field_is_walked() -> None:
+    kinds = {kind for kind, _ in FLOAT_FIELDS}
+    assert {"batchnorm2d", "leakyrelu", "constantpad2d", "upsample", "dropout", "elu"} <= kinds
+    assert ("batchnorm2d", "momentum") in FLOAT_FIELDS and ("scaled_tanh", "scale") in FLOAT_FIELDS
+
+
+@pytest.mark.parametrize(("kind", "key"), FLOAT_FIELDS, ids=lambda v: v)
+def test_non_finite_numbers_are_refused_at_the_value(
+    kind: str, key: str, cnncalc: Cli, tmp_path: Path
+) -> None:
+    """`.nan`, `.inf`, `-.inf` in any float field of any layer kind: one located line at
+    load (before: an internal error, or `inf` and `nan.0` in generated CUDA)."""
+    analyze(loads(_float_spec(kind, key, "1"), "t.yaml"))  # the spec is valid with a number
+    for value in (".nan", ".inf", "-.inf", ".NaN", "+.Inf"):
+        text = _float_spec(kind, key, value)
+        spec = tmp_path / "t.yaml"
+        spec.write_text(text)
+        line = refused(cnncalc("params", str(spec)), 1, f"layer 'f': {key}: must be a")
+        col = text.splitlines()[3].index(f"{key}: {value}") + len(key) + 3
+        assert line.startswith(f"{spec}:4:{col}: E002 "), line
+        assert "finite" in line or "probability" in line or "positive" in line, line
+
+
+def test_non_finite_numbers_through_block_arguments_are_refused_where_used() -> None:
+    text = (
+        "name: t\ninput: {channels: 4, height: 8, width: 8}\n"
+        "blocks:\n  b:\n    args: {e: .inf}\n    layers:\n"
+        "      - {type: batchnorm2d, eps: $e}\n      - {type: leakyrelu, negative_slope: $e}\n"
+        "layers:\n  - {type: b}\n"
+    )
+    msgs = problems(text)
+    at = [f"t.yaml:{n}:{text.splitlines()[n - 1].index('$e') + 1}:" for n in (7, 8)]
+    assert [m.split(" E002 ")[0] for m in msgs] == at, msgs
+    assert all("must be a finite number, got inf" in m for m in msgs), msgs
+
+
+BEYOND_INT64 = 10**21
+
+
+@pytest.mark.parametrize(
+    ("layer", "key"),
+    [
+        (f"{{type: conv2d, out_channels: 2, kernel_size: 1, dilation: {10**21}}}", "dilation"),
+        (f"{{type: conv2d, out_channels: 2, kernel_size: 1, stride: [1, {10**21}]}}", "stride"),
+        (f"{{type: maxpool2d, kernel_size: 1, dilation: {10**21}}}", "dilation"),
+    ],
+)
+def test_torch_codegen_refuses_integers_beyond_int64(
+    layer: str, key: str, cnncalc: Cli, tmp_path: Path
+) -> None:
+    """cnncalc counts with exact integers of any size (params works); torch takes int64, and
+    `codegen torch --check` printed torch's multi-line C++ trace for dilation 10^21."""
+    text = f"name: t\ninput: {{channels: 2, height: 8, width: 8}}\nlayers:\n  - {layer}\n"
+    spec = tmp_path / "t.yaml"
+    spec.write_text(text)
+    assert cnncalc("params", str(spec)).code == 0
+    line = refused(cnncalc("codegen", "torch", str(spec)), 1, f"{key} is {BEYOND_INT64}")
+    col = text.splitlines()[3].index(f"{key}: ") + 1  # at the key, as codegen's E120s are
+    assert line.startswith(f"{spec}:4:{col}: E120 layer "), line
+    assert "torch takes integers up to 9,223,372,036,854,775,807" in line, line
+
+
+def test_check_reports_torchs_refusal_in_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever torch raises while building or running the module (its C++ errors carry a
+    stack trace), --check reports its first line."""
+    from cnncalc.api import generate
+    from cnncalc.codegen import check
+
+    rep = analyze(loads("name: t\ninput: {channels: 2, length: 8}\nlayers:\n  - {type: relu}\n"))
+    trace = "conv2d(): overflow\nException raised from f at x.h:79\nframe #0: c10::Error\n"
+
+    def refuse(*_: object, **__: object) -> None:
+        raise TypeError(trace)
+
+    monkeypatch.setattr(check, "measure", refuse)
+    result = check.compare(rep, generate(rep, "torch"))
+    assert result.mismatches == ["torch could not run the module: TypeError: conv2d(): overflow …"]

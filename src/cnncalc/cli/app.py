@@ -4,9 +4,12 @@ Exit codes: 0 valid, 1 invalid spec (or lint findings), 2 usage error."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from cnncalc.cli.codegen import codegen_app
+from cnncalc.cli.common import HELP
 from cnncalc.cli.lint import lint
 from cnncalc.cli.params import params
 from cnncalc.cli.rules import rules
@@ -22,7 +25,30 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings=HELP,
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from cnncalc import __version__
+
+        print(f"cnncalc {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool | None,
+        typer.Option(
+            "--version", help="print the version and exit", is_eager=True, callback=_version
+        ),
+    ] = None,
+) -> None:
+    """Options before the command (--version); the app's help text is Typer(help=...)."""
+
+
 app.command()(shapes)
 app.command()(params)
 app.command()(lint)

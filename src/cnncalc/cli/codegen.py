@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from cnncalc.cli.common import fail, guarded
+from cnncalc.cli.common import HELP, fail, guarded, writing
 from cnncalc.cli.options import InputOpt, SpecArg
 from cnncalc.errors import ExitCode
 
@@ -24,6 +24,7 @@ codegen_app = typer.Typer(
     "or `cnncalc codegen cuda SPEC -o DIR`.",
     no_args_is_help=True,
     rich_markup_mode=None,
+    context_settings=HELP,
 )
 
 OutputOpt = Annotated[
@@ -67,7 +68,9 @@ def torch_module(
             file=sys.stderr,
         )
     if output is None:
-        print(gen.code, end="")
+        with writing():  # a failed write is one line, not a bug
+            print(gen.code, end="")
+            sys.stdout.flush()  # before --check's report on stderr
     else:
         try:
             output.write_text(gen.code, encoding="utf-8")

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import codecs
 import errno
+import io
+import os
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from enum import StrEnum
-from typing import NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from cnncalc.errors import CnncalcError, ExitCode, SpecError
 
@@ -66,6 +68,10 @@ def tolerant_stdout() -> None:
         reconfigure(errors="cnncalc-ascii")
 
 
+# -h as --help, in every command (a click context setting; subcommands inherit it)
+HELP: dict[str, Any] = {"help_option_names": ["-h", "--help"]}
+
+
 def fail(message: str, code: ExitCode) -> NoReturn:
     print(message, file=sys.stderr)
     # SystemExit, not typer.Exit: the same exit code through typer, and this module stays
@@ -103,20 +109,74 @@ def guarded(fn: Callable[[], T]) -> T:
         fail(internal_error(err), ExitCode.INVALID)
 
 
+# errno values only a write gives (EBADF: a closed stdout, see standard_streams()): one that
+# escapes typer's own output (--help) is the output's, not a bug
+_WRITE_ONLY = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EBADF})
+
+
 def run_app(app: Callable[[], object]) -> None:
     """The console script: the typer app, with the same safety net as guarded() around the
-    code that runs outside it (rendering, option parsing)."""
+    code that runs outside it (rendering, option parsing, typer's help). What is still
+    buffered is flushed here, where a failure is one line, not at the interpreter's exit
+    flush ("Exception ignored", exit 120)."""
     try:
-        app()
+        try:
+            app()
+        finally:
+            with writing():
+                sys.stdout.flush()
     except CnncalcError as err:
         print(str(err) if isinstance(err, SpecError) else f"cnncalc: {err}", file=sys.stderr)
         sys.exit(int(err.exit_code))
     except MemoryError:
         print("cnncalc: out of memory", file=sys.stderr)
         sys.exit(int(ExitCode.INVALID))
+    except OSError as err:
+        if err.errno == errno.EPIPE:
+            quiet_stdout()
+            sys.exit(int(ExitCode.INVALID))
+        if err.errno in _WRITE_ONLY:
+            print(f"cnncalc: cannot write the output: {err.strerror}", file=sys.stderr)
+            sys.exit(int(ExitCode.INVALID))
+        print(internal_error(err), file=sys.stderr)
+        sys.exit(int(ExitCode.INVALID))
     except Exception as err:  # a bug: one line, no traceback
         print(internal_error(err), file=sys.stderr)
         sys.exit(int(ExitCode.INVALID))
+
+
+class _Closed(io.RawIOBase):
+    """What stdout is when the shell closed it (`cnncalc schema >&-`): the first write fails
+    as a write to a closed descriptor does, so it is reported like any other failed write;
+    later ones (the exit flush of what is still buffered) take the bytes quietly."""
+
+    failed = False
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, b: Any) -> int:
+        if not self.failed:
+            self.failed = True
+            raise OSError(errno.EBADF, os.strerror(errno.EBADF))
+        return len(b)
+
+
+def standard_streams() -> None:
+    """A closed stdout or stderr is None in Python, and print() to None silently writes
+    nothing (or, for stderr, to stdout). A closed stdout fails on the first write instead
+    (commands that write files, not stdout, still work); a closed stderr takes nothing."""
+    if sys.stdout is None:
+        sys.stdout = io.TextIOWrapper(io.BufferedWriter(_Closed()), encoding="utf-8")
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115  (to the exit)
+
+
+def quiet_stdout() -> None:
+    """The reader of stdout has gone (`cnncalc params x | head -1`): nothing more can be
+    written, so point stdout at /dev/null and let the exit flush succeed quietly."""
+    with suppress(OSError, ValueError):  # no real file behind stdout (tests): nothing to do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def internal_error(err: BaseException) -> str:

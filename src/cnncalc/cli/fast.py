@@ -85,7 +85,7 @@ def parse(argv: Sequence[str]) -> tuple[str, dict[str, Any]] | None:
     while i < len(argv):
         arg = argv[i]
         i += 1
-        if not arg.startswith("-"):
+        if not arg.startswith("-") or arg == "-":  # `-`: the spec from standard input
             if spec is not None or not arg:
                 return None  # a second argument, or an empty one: typer reports it
             spec = arg
@@ -127,8 +127,9 @@ def _standalone(fn: Callable[[], None]) -> None:
     except OSError as err:
         if err.errno != errno.EPIPE:
             raise
-        # nothing more can be written; point stdout at /dev/null so the exit flush is quiet
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        from cnncalc.cli.common import quiet_stdout
+
+        quiet_stdout()
         raise SystemExit(1) from None
 
 
@@ -171,6 +172,9 @@ def main(*, hard_exit: bool = False) -> None:
     # pydantic scans every installed distribution for plugins on the first model it builds
     # (~10 ms with torch installed); cnncalc has no use for validation observers
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    from cnncalc.cli.common import standard_streams
+
+    standard_streams()
     _skip_plugin_scan()
     from cnncalc.cli.common import tolerant_stdout
 

@@ -23,7 +23,8 @@ def lint(
     paths: Annotated[
         list[str] | None,
         typer.Argument(
-            help="spec files, folders (their *.yaml, *.yml) or globs", show_default=False
+            help="spec files, folders (their *.yaml, *.yml) or globs; - reads a spec from stdin",
+            show_default=False,
         ),
     ] = None,
     format: Annotated[

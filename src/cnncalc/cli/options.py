@@ -11,7 +11,10 @@ import typer
 from cnncalc.cli.common import Format
 
 SpecArg = Annotated[
-    Path, typer.Argument(help="the network spec (YAML)", show_default=False, metavar="SPEC")
+    Path,
+    typer.Argument(
+        help="the network spec (YAML; - reads it from stdin)", show_default=False, metavar="SPEC"
+    ),
 ]
 InputOpt = Annotated[
     str | None,

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from cnncalc.cli.common import fail
+from cnncalc.cli.common import fail, writing
 from cnncalc.errors import ExitCode
 
 
@@ -21,9 +21,9 @@ def rules(
     from cnncalc.lint import docs, registry
 
     if markdown:
-        print(docs.markdown(), end="")
+        text = docs.markdown()
     elif code is None:
-        print(docs.table(), end="")
+        text = docs.table()
     else:
         found = registry.find(code)
         if found is None:
@@ -32,4 +32,6 @@ def rules(
                 "(cnncalc rules lists them)",
                 ExitCode.USAGE,
             )
-        print(docs.explain(*found), end="")
+        text = docs.explain(*found)
+    with writing():  # a failed write is one line, not a bug
+        print(text, end="")

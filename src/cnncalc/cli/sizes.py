@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cnncalc.cli.common import guarded, unicode_stdout
+from cnncalc.cli.common import guarded, unicode_stdout, writing
 from cnncalc.cli.options import AsciiOpt, InputOpt, SpecArg
 
 
@@ -44,4 +44,6 @@ def sizes(
         plain = ascii or not unicode_stdout()  # a stdout that cannot print ⌊⌋: ASCII
         return out.to_json(report, plain) if format is SizesFormat.json else out.text(report, plain)
 
-    print(guarded(run), end="" if format is SizesFormat.table else "\n")
+    text = guarded(run)
+    with writing():  # a failed write is one line, not a bug
+        print(text, end="" if format is SizesFormat.table else "\n")

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from cnncalc.cli.common import fail
+from cnncalc.cli.common import fail, writing
 from cnncalc.errors import ExitCode
 
 
@@ -16,9 +16,17 @@ def types(
     ] = None,
 ) -> None:
     """List the layer types (torch.nn names in lower case), or one type's fields."""
+    text = _describe(name)
+    with writing():  # a failed write is one line, not a bug
+        print(text, end="")
+
+
+def _describe(name: str | None) -> str:
+    """The listing, or one type's fields, as text (the command prints it)."""
     from cnncalc.layers import registry
 
     table = registry.types()
+    lines: list[str] = []
     if name is None:
         by_class: dict[str, list[str]] = {}
         for cls, canonical in table.values():
@@ -26,8 +34,8 @@ def types(
             if canonical not in by_class[cls.__name__]:
                 by_class[cls.__name__].append(canonical)
         for names in sorted(by_class.values()):
-            print(", ".join(sorted(names)))
-        return
+            lines.append(", ".join(sorted(names)))
+        return "".join(f"{line}\n" for line in lines)
     found = registry.lookup(name)
     if found is None:
         hint = registry.suggest(name, registry.canonical_names())
@@ -38,7 +46,7 @@ def types(
     import sys
 
     doc = cls.__doc__ or sys.modules[cls.__module__].__doc__ or ""
-    print(f"{canonical}: {' '.join(doc.split())}")
+    lines.append(f"{canonical}: {' '.join(doc.split())}")
     for field, info in cls.model_fields.items():
         if field in ("type",):
             continue
@@ -49,4 +57,5 @@ def types(
             else f"default {info.get_default(call_default_factory=True)!r}"
         )
         desc = f" — {info.description}" if info.description else ""
-        print(f"  {key}: {default}{desc}")
+        lines.append(f"  {key}: {default}{desc}")
+    return "".join(f"{line}\n" for line in lines)

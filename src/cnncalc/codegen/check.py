@@ -208,7 +208,11 @@ def compare(
     except Exception as err:  # torch refused to build or run what cnncalc accepted
         where = _where(err, generated)
         doing = "run" if run else "build"
-        refused = f"torch could not {doing} the module{where}: {type(err).__name__}: {err}"
+        # torch's own message can run to a C++ stack trace: its first line, capped
+        lines = str(err).strip().splitlines() or [""]
+        said = lines[0] if len(lines[0]) <= 300 else lines[0][:300] + "…"
+        said += " …" if len(lines) > 1 else ""
+        refused = f"torch could not {doing} the module{where}: {type(err).__name__}: {said}"
         return Result(want, Measured(-1, -1, -1), [refused])
     bad: list[str] = []
     for what, a, b in (

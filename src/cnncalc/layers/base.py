@@ -262,6 +262,16 @@ def pyargs(*args: object, **kwargs: object) -> str:
                 field=field,
                 code="E120",
             )
+        # cnncalc counts with exact integers of any size; torch takes 64-bit ones (a larger
+        # one fails deep in torch, with a C++ trace)
+        for n in v if isinstance(v, tuple) else (v,):
+            if isinstance(n, int) and not -(2**63) <= n < 2**63:
+                raise LayerError(
+                    f"{field or 'a size'} is {n}: torch takes integers up to {2**63 - 1:,}",
+                    "use a smaller value; params and shapes count with sizes of any size",
+                    field=field,
+                    code="E120",
+                )
     return ", ".join([repr(a) for a in args] + [f"{k}={v!r}" for k, v in kwargs.items()])
 
 

@@ -6,6 +6,7 @@ these types validate by hand and describe themselves to the JSON Schema explicit
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 from typing import Annotated, Any
 
@@ -90,8 +91,13 @@ def _prob(v: object) -> float:
 
 
 def _number(v: object) -> float:
+    """Every float field's type (with Prob and Scale): YAML's .nan, .inf and -.inf, or a `$`
+    expression that overflows, are refused here, at the value, not later as an internal
+    error or as `inf` in generated CUDA."""
     if type(v) not in (int, float):
         raise ValueError(f"must be a number, got {v!r} ({_kind(v)})")
+    if not math.isfinite(v):  # type: ignore[arg-type]
+        raise ValueError(f"must be a finite number, got {v!r}")
     return float(v)  # type: ignore[arg-type]
 
 
@@ -99,6 +105,8 @@ def _scale(v: object) -> Fraction | tuple[Fraction, ...]:
     def one(x: object) -> Fraction:
         if type(x) not in (int, float) or not x > 0:  # type: ignore[operator]
             raise ValueError(f"must be a positive number, got {x!r}")
+        if not math.isfinite(x):  # type: ignore[arg-type]
+            raise ValueError(f"must be a finite positive number, got {x!r}")
         return Fraction(str(x))  # from the decimal text: exact, as the author wrote it
 
     return tuple(one(x) for x in v) if isinstance(v, list) else one(v)

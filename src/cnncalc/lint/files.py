@@ -18,6 +18,7 @@ from pathlib import Path
 
 from cnncalc.errors import UsageError
 from cnncalc.lint.config import Config
+from cnncalc.spec.yamlpos import STDIN
 
 SUFFIXES = (".yaml", ".yml")
 INPUT_KEYS = ("features", "channels", "length", "depth", "height", "width")
@@ -219,6 +220,11 @@ def collect(paths: Sequence[str], config: Config, skip_non_specs: bool = False) 
             found.targets.append(Target(str(path), named or config.is_spec(str(path))))
 
     for arg in paths:
+        if arg == "-":  # the spec on standard input (read_stdin), named <stdin>
+            if STDIN not in seen:
+                seen.add(STDIN)
+                found.targets.append(Target(STDIN, True))
+            continue
         p = Path(arg)
         if not os.path.lexists(arg) and _magic(arg):
             hits = _glob(p)

@@ -40,10 +40,10 @@ def analyze_file(file: str, named: bool = False) -> Context | str:
     file must be a spec: anything else is an E000 finding (a block library is never one)."""
     from cnncalc.analysis.engine import analyze
     from cnncalc.spec.load import build
-    from cnncalc.spec.yamlpos import parse_text, read_text
+    from cnncalc.spec.yamlpos import STDIN, parse_text, read_stdin, read_text
 
     try:
-        text = read_text(file)
+        text = read_stdin() if file == STDIN else read_text(file)
     except SpecError as err:  # too large, not UTF-8, binary
         return Context(file, problems=err.problems)
     try:
@@ -150,10 +150,11 @@ class Linter:
 
     def lines(self, file: str) -> list[str]:
         if file not in self._lines:
-            from cnncalc.spec.yamlpos import read_text
+            from cnncalc.spec.yamlpos import STDIN, read_stdin, read_text
 
             try:
-                self._lines[file] = read_text(file).splitlines()
+                text = read_stdin() if file == STDIN else read_text(file)
+                self._lines[file] = text.splitlines()
             except CnncalcError:
                 self._lines[file] = []
         return self._lines[file]

@@ -14,7 +14,7 @@ from cnncalc.errors import Pos, Problem, SpecError
 from cnncalc.layers import registry
 from cnncalc.layers.base import Expect, Layer, Shape
 from cnncalc.spec.network import EMPTY_FROM, INPUT, Network, Node
-from cnncalc.spec.yamlpos import Document, PathKey, parse_file, parse_text
+from cnncalc.spec.yamlpos import STDIN, Document, PathKey, parse_file, parse_text, read_stdin
 from cnncalc.sym import Dim
 
 TOP_KEYS = {
@@ -446,6 +446,10 @@ def build(doc: Document) -> Network:
 
 
 def load(path: str | Path) -> Network:
+    """The spec at `path`; `-` is standard input, named <stdin> in messages, its includes
+    relative to the current folder (a file named `-` is `./-`)."""
+    if str(path) == "-":
+        return build(parse_text(read_stdin(), STDIN))
     return build(parse_file(path))
 
 

@@ -16,6 +16,7 @@ without PyYAML's composer or constructor, so that
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -321,7 +322,7 @@ def _parse(text: str, file: str, loader_class: Any) -> Document:
         mark = exc.problem_mark or exc.context_mark
         pos = Pos(file, mark.line + 1, mark.column + 1) if mark else Pos(file, 1, 1)
         what = exc.problem or exc.context or "invalid YAML"
-        raise _problem(pos, f"YAML syntax error: {what}") from None
+        raise _problem(pos, f"YAML syntax error: {what}", _hint(text, exc)) from None
     except yaml.reader.ReaderError as exc:  # libyaml counts bytes, PyYAML characters
         at = exc.position
         pos = _byte_pos(text, file, at) if c_parser else _char_pos(text, file, at)
@@ -331,6 +332,65 @@ def _parse(text: str, file: str, loader_class: Any) -> Document:
     finally:
         if loader is not None:
             loader.dispose()
+
+
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+
+def _hint(text: str, exc: yaml.MarkedYAMLError) -> str:
+    """What PyYAML's words mean for a spec author, from the text around the error: tabs,
+    indentation against the line above, an unclosed bracket or quote, an unquoted ': '."""
+    problem, context = exc.problem or "", exc.context or ""
+    lines = _LINE_BREAK.split(text)  # YAML's line breaks, as its marks count them
+    at = exc.problem_mark.line if exc.problem_mark else 0
+    line = lines[at] if at < len(lines) else ""
+    start = exc.context_mark
+    if "\t" in line[: len(line) - len(line.lstrip())] or "'\\t'" in problem or "tab" in problem:
+        return "YAML does not allow tabs for indentation; indent with spaces"
+    if "quoted scalar" in context and start is not None:
+        opened = lines[start.line] if start.line < len(lines) else ""
+        quote = opened[start.column : start.column + 1]
+        quote = quote if quote in ("'", '"') else "quote"
+        return (
+            f"the text quoted at line {start.line + 1}, column {start.column + 1} is never "
+            f"closed: add the closing {quote}"
+        )
+    if "flow mapping" in context or "flow sequence" in context:
+        opened, close = ("{", "}") if "mapping" in context else ("[", "]")
+        where = f" at line {start.line + 1}, column {start.column + 1}" if start else ""
+        return f"the '{opened}'{where} is not closed: add '{close}' or a ',' between its entries"
+    col = exc.problem_mark.column if exc.problem_mark else 0
+    if line[col : col + 1] in ("]", "}"):  # outside any flow collection (handled above)
+        return f"this '{line[col]}' closes nothing: remove it, or add the bracket it closes"
+    above = next(
+        (a for a in reversed(lines[:at]) if a.strip() and not a.lstrip().startswith("#")), None
+    )
+    indent = len(line) - len(line.lstrip(" "))
+    check = "check the indentation of this line against the line above"
+    if "mapping values are not allowed" in problem:
+        if above is not None and indent > len(above) - len(above.lstrip(" ")):
+            return (
+                f"{check}: indented further, it continues the value above; "
+                "line it up with the keys of its mapping"
+            )
+        return 'a value that contains ": " must be quoted, e.g. name: "a: b"'
+    if above is None or not (
+        "expected key" in problem or "'-' indicator" in problem or "<block end>" in problem
+    ):
+        return ""
+    up = len(above) - len(above.lstrip(" "))
+    rest = above[up:]
+    keys = up
+    while rest.startswith("- "):  # `- type: relu`: the item's keys start after the dash
+        keys += 2 + len(rest[2:]) - len(rest[2:].lstrip(" "))
+        rest = rest[2:].lstrip(" ")
+    here = f"{check}: this line starts at column {indent + 1}"
+    if keys != up:
+        return (
+            f"{here}; a key of the list item above starts at column {keys + 1}, "
+            f"a new item ('- ') at column {up + 1}"
+        )
+    return f"{here}, the line above at column {up + 1}; the keys of one mapping line up"
 
 
 def read_text(path: str | Path) -> str:
@@ -376,3 +436,28 @@ def decode(raw: bytes, name: str) -> str:
 
 def parse_file(path: str | Path) -> Document:
     return parse_text(read_text(path), str(path))
+
+
+STDIN = "<stdin>"  # standard input's name in messages (`cnncalc params -`: <stdin>:3:5: …)
+_stdin: tuple[object, str] | None = None  # (the stream, its text): read once per stream
+
+
+def read_stdin() -> str:
+    """Standard input as spec text, with read_text's limits. Only for a spec named `-` on the
+    command line (spec/load.py load(), lint): never for a path in a spec, such as an include.
+    Kept, so that a second reader (lint's suppression comments) sees the same text."""
+    global _stdin
+    import sys
+
+    stream = sys.stdin
+    if _stdin is not None and _stdin[0] is stream:
+        return _stdin[1]
+    if stream is None:
+        raise UsageError(f"{STDIN}: standard input is closed")
+    try:
+        raw = stream.buffer.read(MAX_FILE_BYTES + 1)
+    except (OSError, ValueError) as exc:  # ValueError: closed by the caller
+        raise UsageError(f"{STDIN}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
+    text = decode(raw, STDIN)
+    _stdin = (stream, text)
+    return text
