@@ -9,6 +9,10 @@ precedence are Python's: `if else`, `or`, `and`, `not`, comparisons (chained), `
 `* / // %`, unary `- +`, `**`, calls, indexing `a[i]`, lists `[a, b]`, strings 'x' or "x".
 Our own tokenizer and parser; nothing reaches Python's eval. Every input is bounded: source
 length, token count, nesting depth, and the size of every number, string and list produced.
+A list's size is its whole content, nested lists included and a list that appears several
+times counted each time (as `==`, `repr` or a copy would walk it): `[[0] * 100] * 100` holds
+10,000 items, so `[[[0] * 10000] * 10000] * 10000` is refused as it is built, not later when
+something walks its 10^12 items.
 """
 
 from __future__ import annotations
@@ -18,7 +22,9 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Union
+from typing import Union, cast
+
+from cnncalc.errors import brief
 
 Value = Union[int, float, bool, str, list["Value"]]  # noqa: UP007 (a recursive alias)
 
@@ -26,7 +32,7 @@ MAX_SOURCE = 1000  # characters
 MAX_TOKENS = 400
 MAX_DEPTH = 40  # nesting of parentheses, operators and calls
 MAX_BITS = 256  # integers below 2**256 in size; floats finite
-MAX_ITEMS = 10_000  # string length and list length
+MAX_ITEMS = 10_000  # characters and items of one value, through nested lists (see size)
 
 RESERVED = frozenset({"and", "or", "not", "if", "else", "True", "False", "true", "false", "None"})
 
@@ -34,10 +40,11 @@ RESERVED = frozenset({"and", "or", "not", "if", "else", "True", "False", "true",
 class ExprError(Exception):
     """A problem in an expression; `col` is the 0-based offset in its source text."""
 
-    def __init__(self, message: str, col: int = 0) -> None:
+    def __init__(self, message: str, col: int = 0, hint: str = "") -> None:
         super().__init__(message)
         self.message = message
         self.col = col
+        self.hint = hint
 
 
 # ---- tokens ---------------------------------------------------------------------------
@@ -311,8 +318,76 @@ def _result(v: Value, col: int) -> Value:
         if not math.isfinite(v):
             raise ExprError("number too large", col)
         return v
-    if len(v) > MAX_ITEMS:
-        raise ExprError(f"{kind(v)} longer than {MAX_ITEMS:,}", col)
+    if isinstance(v, str):
+        if len(v) > MAX_ITEMS:
+            raise ExprError(f"a string longer than {MAX_ITEMS:,}", col)
+        return v
+    size(v, col)
+    return v
+
+
+def _too_large(what: str, col: int, limit: int = MAX_ITEMS) -> ExprError:
+    hint = f"a value holds at most {limit:,} items, counted through nested lists"
+    return ExprError(f"{what} of more than {limit:,} items", col, hint)
+
+
+def size(v: object, col: int = 0, limit: int = MAX_ITEMS) -> int:
+    """A value's size: a string's length, a list's items with every nested list's items (an
+    empty list and a scalar count 1), a list shared by reference counted at each place it
+    appears (as `==`, `repr` and copies walk it). Raises ExprError past `limit` or MAX_DEPTH
+    levels, having walked at most about MAX_DEPTH * limit items: a shared list is walked once
+    (memo by id). Mappings (YAML data) count their values."""
+    if isinstance(v, str):
+        return len(v)
+    if not isinstance(v, (list, dict)):
+        return 1
+    return _content(v, {}, 0, col, limit)
+
+
+def _content(
+    v: list[object] | dict[object, object], memo: dict[int, int], depth: int, col: int, limit: int
+) -> int:
+    if depth >= MAX_DEPTH:
+        raise ExprError(f"a list nested deeper than {MAX_DEPTH} levels", col)
+    total = 0
+    for x in v.values() if isinstance(v, dict) else v:
+        if isinstance(x, (list, dict)):
+            n = memo.get(id(x))
+            if n is None:
+                n = memo[id(x)] = max(1, _content(x, memo, depth + 1, col, limit))
+        elif isinstance(x, str):
+            n = max(1, len(x))
+        else:
+            n = 1
+        total += n
+        if total > limit:
+            raise _too_large("a list", col, limit)
+    return total
+
+
+def value_of(v: object) -> Value:
+    """A value from outside the language (YAML, a block argument) checked in place, never
+    copied: nothing changes a value once made. ValueError for a mapping or null (not values),
+    ExprError when it is larger than any value the language builds."""
+    if type(v) in (int, float, bool):  # the common case first
+        return cast(Value, v)
+    if isinstance(v, list):
+        size(v)  # first: it bounds the walk below
+        stack: list[list[object]] = [v]
+        seen: set[int] = set()
+        while stack:  # shared lists once
+            for x in stack.pop():
+                if isinstance(x, list):
+                    if id(x) not in seen:
+                        seen.add(id(x))
+                        stack.append(x)
+                elif x is None or not isinstance(x, (int, float, str)):
+                    raise ValueError
+        return cast(Value, v)
+    if v is None or not isinstance(v, (int, float, str)):
+        raise ValueError
+    if isinstance(v, str) and len(v) > MAX_ITEMS:
+        raise ExprError(f"a string longer than {MAX_ITEMS:,}")
     return v
 
 
@@ -326,13 +401,10 @@ def kind(v: Value) -> str:
     return "a string" if isinstance(v, str) else "a list"
 
 
-def show(v: Value) -> str:
-    """A value as the spec author would write it."""
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, list):
-        return "[" + ", ".join(show(x) for x in v) + "]"
-    return repr(v) if isinstance(v, (str, float)) else str(v)
+def show(v: Value, limit: int = 80) -> str:
+    """A value as the spec author would write it, cut to `limit` characters with "…" (only
+    what is shown is built)."""
+    return brief(v, limit, spec=True)
 
 
 def make_divisible(v: Number, divisor: int, min_value: int | None = None) -> int:
@@ -350,6 +422,11 @@ FUNCTIONS = ("abs", "ceil", "floor", "int", "len", "make_divisible", "max", "min
 
 
 def suggest(word: str, choices: Sequence[str]) -> str:
+    return _suggest(word, tuple(choices))
+
+
+@lru_cache(maxsize=256)  # a bad name in a block repeated 10,000 times is looked up once
+def _suggest(word: str, choices: tuple[str, ...]) -> str:
     import difflib
 
     close = difflib.get_close_matches(word, choices, n=2, cutoff=0.6)
@@ -426,17 +503,23 @@ def _compare(op: str, a: Value, b: Value, col: int) -> bool:
 
 
 def _binary(op: str, a: Value, b: Value, col: int) -> Value:
-    if op == "+":
+    if op == "+":  # sizes bound before building
         if isinstance(a, str) and isinstance(b, str):
+            if len(a) + len(b) > MAX_ITEMS:
+                raise ExprError(f"a string longer than {MAX_ITEMS:,}", col)
             return a + b
         if isinstance(a, list) and isinstance(b, list):
+            if size(a, col) + size(b, col) > MAX_ITEMS:
+                raise _too_large("a list", col)
             return a + b
         return _num(a, col) + _num(b, col)
     if op == "*" and isinstance(a, (str, list, int)) and isinstance(b, (str, list, int)):
         seq, n = (a, b) if isinstance(a, (str, list)) else (b, a)
         if isinstance(seq, (str, list)) and isinstance(n, int):  # [0] * 3, as Python
-            if len(seq) * max(n, 0) > MAX_ITEMS:  # bound before building it
-                raise ExprError(f"{kind(seq)} longer than {MAX_ITEMS:,}", col)
+            if size(seq, col) * max(n, 0) > MAX_ITEMS:  # bound before building it
+                if isinstance(seq, str):
+                    raise ExprError(f"a string longer than {MAX_ITEMS:,}", col)
+                raise _too_large("a list", col)
             return seq * n
     x, y = _num(a, col), _num(b, col)
     if op == "-":
