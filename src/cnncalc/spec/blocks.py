@@ -766,14 +766,20 @@ class Expander:
         probs = self.loader.problems
         for j in range(since, len(probs)):
             p = probs[j]
-            value = raw.get(p.message.split(":", 1)[0]) if isinstance(raw, dict) else None
+            key = p.message.split(":", 1)[0]
+            value = raw.get(key) if isinstance(raw, dict) else None
             if "(a float)" not in p.message or p.hint:
                 continue
-            for src in value if isinstance(value, list) else [value]:
+            at: list[PathKey] = (
+                [(*path, key, i) for i in range(len(value))]
+                if isinstance(value, list)
+                else [(*path, key)]
+            )
+            for src, sub in zip(value if isinstance(value, list) else [value], at, strict=True):
                 if isinstance(src, str) and src.startswith("$") and not src.startswith("$$"):
                     hint = self.float_origin(frame, src[1:])
-                    if hint:
-                        probs[j] = replace(p, hint=hint)
+                    if hint:  # at the `$…` that computed it (an item of a list too)
+                        probs[j] = replace(p, pos=frame.doc.where(sub), hint=hint)
                         break
 
     def float_origin(self, frame: Frame, src: str) -> str:
