@@ -284,3 +284,11 @@ def test_fifos_devices_and_stdin_are_never_read(
             assert "is outside the spec's folder" in line, line
         else:  # /dev/stdin is /proc/self/fd/0, a link to "pipe:[…]": no file of that name
             assert "is a device, not a spec file" in line or "no such file" in line, line
+
+
+def test_a_loop_of_symlinks_is_located(tmp_path: Path) -> None:
+    write(tmp_path, {"net.yaml": SPEC % "a.yaml"})
+    (tmp_path / "a.yaml").symlink_to("b.yaml")
+    (tmp_path / "b.yaml").symlink_to("a.yaml")
+    [msg] = errors(tmp_path / "net.yaml")  # RuntimeError from pathlib before
+    assert re.match(r".*net\.yaml:3:10: E113 include 'a\.yaml': not a usable path", msg), msg

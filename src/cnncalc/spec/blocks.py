@@ -874,6 +874,11 @@ class LibraryLoader:
             try:  # a NUL or an over-long name: the OS refuses the path itself
                 target = (base / item).resolve()
                 target.is_file()
+            except RuntimeError:  # Python 3.11-3.12's resolve() on a loop of symlinks
+                self.fail(
+                    pos, f"include {item!r}: not a usable path (a symlink loop)", "", E_INCLUDE
+                )
+                continue
             except (OSError, ValueError) as err:
                 why = getattr(err, "strerror", None) or str(err)
                 self.fail(pos, f"include {item!r}: not a usable path ({why})", "", E_INCLUDE)
