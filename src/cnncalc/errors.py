@@ -5,6 +5,7 @@ The library raises these and never exits or prints; the CLI maps them to exit co
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import IntEnum
 
@@ -84,3 +85,47 @@ class LayerError(Exception):
         self.hint = hint
         self.field = field
         self.code = code
+
+
+def brief(value: object, limit: int = 80, *, spec: bool = False) -> str:
+    """`repr(value)` cut to `limit` characters with "…", built piece by piece, so that what is
+    not shown is never built: a list shared a billion times over or a 16 MB string costs only
+    the characters shown. `spec=True` writes values as a spec does (true, false, null)."""
+    out: list[str] = []
+    used = 0
+    for piece in _pieces(value, spec, limit, 0):
+        out.append(piece)
+        used += len(piece)
+        if used > limit:
+            return "".join(out)[: limit - 1] + "…"
+    return "".join(out)
+
+
+def _pieces(v: object, spec: bool, limit: int, depth: int) -> Iterator[str]:
+    if isinstance(v, bool):
+        yield ("true" if v else "false") if spec else repr(v)
+    elif v is None:
+        yield "null" if spec else "None"
+    elif isinstance(v, int):  # past ~4,300 digits Python refuses to print an int
+        yield str(v) if v.bit_length() < 10_000 else f"<an integer of {v.bit_length():,} bits>"
+    elif isinstance(v, str):
+        yield repr(v[: limit + 1])
+    elif isinstance(v, (list, tuple, dict)):
+        if depth > 32:  # values are nested less deeply than this; bounded all the same
+            yield "…"
+            return
+        open_, close = "{}" if isinstance(v, dict) else "[]" if isinstance(v, list) else "()"
+        yield open_
+        for i, x in enumerate(v.items() if isinstance(v, dict) else v):
+            if i:
+                yield ", "
+            if isinstance(v, dict):
+                yield from _pieces(x[0], spec, limit, depth + 1)
+                yield ": "
+                x = x[1]
+            yield from _pieces(x, spec, limit, depth + 1)
+        if isinstance(v, tuple) and len(v) == 1:
+            yield ","
+        yield close
+    else:
+        yield repr(v)[: limit + 1]

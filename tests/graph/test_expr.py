@@ -226,3 +226,70 @@ def test_make_divisible_is_torchvisions(c: int, width: float, divisor: int) -> N
     assert eval_text(f"make_divisible({c} * {width}, {divisor})", {}) == torchvision(
         c * width, divisor
     )
+
+
+def test_messages_show_values_cut_without_building_them() -> None:
+    """`show` (and errors.brief) stop at the characters shown: a list shared 10^12 times over,
+    a 16 MB string and a 20,000-bit integer cost no more than a short list."""
+    import time
+    import tracemalloc
+
+    from cnncalc.errors import brief
+
+    shared = [[[0] * 10_000] * 10_000] * 10_000
+    long = "x" * 16_000_000
+    tracemalloc.start()
+    start = time.perf_counter()
+    texts = [
+        expr.show(shared),
+        brief(shared),
+        brief(long),
+        brief(1 << 20_000),
+        brief({"a": [True, None, (1,)]}),
+        expr.show([True, None, 0.5, "s"]),  # type: ignore[list-item]
+    ]
+    seconds = time.perf_counter() - start
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert seconds < 0.5 and peak < 1 << 20, (seconds, peak)
+    assert texts[0] == "[[[" + ", ".join(["0"] * 26) + "…"
+    assert len(texts[0]) == 80 and texts[1] == texts[0]
+    assert texts[2] == "'" + "x" * 78 + "…"
+    assert texts[3] == "<an integer of 20,001 bits>"
+    assert texts[4] == "{'a': [True, None, (1,)]}"
+    assert texts[5] == "[true, null, 0.5, 's']"
+    with pytest.raises(ExprError) as err:  # an error message about the largest allowed list
+        eval_text("xs + 1", {"xs": [[7] * 100] * 100})
+    shown = err.value.message.removeprefix("expected a number, got a list ")
+    assert len(shown) == 80 and shown.startswith("[[7, 7, ") and shown.endswith("7,…"), shown
+
+
+@pytest.mark.parametrize(
+    ("field", "hint"),
+    [
+        # the expression that divides: rewritten with //
+        ("out_channels: $c / 2", "/ always gives a float; $c // 2 divides to an integer"),
+        ("out_channels: $(c + 2) / 2 / 1", "$(c + 2) // 2 // 1 divides to an integer"),
+        ("kernel_size: [1, $c / 16]", "$c // 16 divides to an integer"),
+        # a let that divides: named, with where it is
+        ("out_channels: $half", "let half = $c / 2 at t.yaml:6:17 gives the float 16.0"),
+    ],
+)
+def test_a_float_where_an_integer_belongs_says_where_it_was_computed(field: str, hint: str) -> None:
+    from cnncalc.api import SpecError, loads
+
+    key = field.split(":")[0]
+    other = "kernel_size: 1" if key == "out_channels" else "out_channels: 4"
+    text = (
+        "name: t\ninput: {channels: 3, height: 8, width: 8}\nblocks:\n  b:\n    args: {c: 32}\n"
+        "    let: {half: $c / 2}\n    layers:\n"
+        f"      - {{type: conv2d, {other}, {field}}}\n"
+        "layers:\n  - {type: b}\n"
+    )
+    with pytest.raises(SpecError) as err:
+        loads(text, "t.yaml")
+    [problem] = err.value.problems
+    assert problem.message.startswith(f"{key}: must be a positive integer, got "), problem
+    assert "(a float)" in problem.message and hint in problem.hint, problem
+    # located at the field's value, the `$…` that gave the float
+    assert problem.pos.line == 8 and text.splitlines()[7][problem.pos.col - 1] == "$", problem

@@ -81,7 +81,7 @@ def test_an_include_outside_the_folder_is_refused(
 def test_includes_that_are_not_spec_files_are_located(tmp_path: Path) -> None:
     write(tmp_path, {"dir/x": "", "bin.yaml": b"\x00\xff\xfe", "bad.yaml": "a: [\n"})
     cases = {
-        "dir": "E113 include 'dir': no such file",
+        "dir": "E113 include 'dir' is a directory, not a spec file",
         "missing.yaml": "E113 include 'missing.yaml': no such file",
         "bin.yaml": "bin.yaml:1:2: E001 the file is not UTF-8 text",
         "bad.yaml": "bad.yaml:2:1: E001 YAML syntax error",

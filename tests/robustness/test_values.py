@@ -323,3 +323,32 @@ def test_check_reports_torchs_refusal_in_one_line(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(check, "measure", refuse)
     result = check.compare(rep, generate(rep, "torch"))
     assert result.mismatches == ["torch could not run the module: TypeError: conv2d(): overflow …"]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        # a block mapping: YAML reads the text "(1, 7)"
+        (
+            "\n    kernel_size: (1, 7)\n",
+            "got '(1, 7)' (a string): lists are written in brackets, [1, 7]",
+        ),
+        # a {…} mapping: the comma ends the value "(1" and "7)" becomes a key (not reported)
+        (", kernel_size: (1, 7)}\n", "got '(1' (a string): lists are written in brackets, [1, …]"),
+        ("\n    stride: ( 2 , 2 )\n", "stride: must be a positive integer or a list of them"),
+        ("\n    padding: (1, 1)\n", "lists are written in brackets, [1, 1]"),
+    ],
+)
+def test_a_tuple_written_as_in_python_says_lists_take_brackets(value: str, message: str) -> None:
+    head = "name: t\ninput: {channels: 3, height: 8, width: 8}\nlayers:\n"
+    if value.startswith(","):
+        text = head + "  - {type: conv2d, out_channels: 4" + value
+    else:
+        text = (
+            head
+            + "  - type: conv2d\n    out_channels: 4"
+            + ("" if "kernel" in value else "\n    kernel_size: 1")
+            + value
+        )
+    [msg] = problems(text)
+    assert message in msg and "E002 layer 'layers[0]':" in msg, msg

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, PlainValidator, WithJsonSchema
 
-from cnncalc.errors import LayerError
+from cnncalc.errors import LayerError, brief
 
 _INT_SCHEMA: dict[str, Any] = {"type": "integer"}
 
@@ -29,7 +29,7 @@ def _kind(v: object) -> str:
 
 def _int(v: object, minimum: int, what: str) -> int:
     if type(v) is not int:
-        raise ValueError(f"must be {what}, got {v!r} ({_kind(v)})")
+        raise ValueError(f"must be {what}, got {brief(v)} ({_kind(v)})")
     if v < minimum:
         raise ValueError(f"must be {what}, got {v}")
     return v
@@ -47,7 +47,21 @@ def _int_any(v: object) -> int:
     return _int(v, -(10**100), "an integer")
 
 
+def _not_a_tuple(v: object, what: str) -> None:
+    """`kernel_size: (1, 7)` is the text "(1, 7)" in YAML, and "(1" in a {…} mapping, where
+    the comma ends the value (spec/load.py drops the "unknown key '7)'" that follows)."""
+    if isinstance(v, str) and v.lstrip().startswith("("):
+        inner = v.strip()[1:].removesuffix(")").strip()
+        example = f"[{inner}]" if v.rstrip().endswith(")") else f"[{inner}, …]"
+        if not inner or len(inner) > 40:
+            example = "[1, 7]"
+        raise ValueError(
+            f"must be {what}, got {brief(v)} (a string): lists are written in brackets, {example}"
+        )
+
+
 def _sizes(v: object) -> int | tuple[int, ...]:
+    _not_a_tuple(v, "a positive integer or a list of them")
     if isinstance(v, list):
         if not v:
             raise ValueError("must be a positive integer or a non-empty list of them, got []")
@@ -56,6 +70,7 @@ def _sizes(v: object) -> int | tuple[int, ...]:
 
 
 def _nonnegs(v: object) -> int | tuple[int, ...]:
+    _not_a_tuple(v, "a non-negative integer or a list of them")
     if isinstance(v, list):
         return tuple(_nonneg(x) for x in v)
     return _nonneg(v)
@@ -65,6 +80,7 @@ PADDING_NAMES = ("same", "valid", "tf_same")
 
 
 def _padding(v: object) -> int | str | tuple[int | tuple[int, int], ...]:
+    _not_a_tuple(v, "an integer, a list or a name")
     if isinstance(v, str):
         if v not in PADDING_NAMES:
             raise ValueError(

@@ -28,14 +28,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cnncalc.errors import CnncalcError, Pos, SpecError
+from cnncalc.errors import CnncalcError, Pos, SpecError, brief
 from cnncalc.layers import registry
 from cnncalc.layers.base import Layer
 from cnncalc.layers.split import MultiOutput
 from cnncalc.spec import expr
 from cnncalc.spec.expr import ExprError, Value
+from cnncalc.spec.files import Refused, read_regular
 from cnncalc.spec.network import EMPTY_FROM, INPUT, Node
-from cnncalc.spec.yamlpos import Document, PathKey, parse_file
+from cnncalc.spec.yamlpos import Document, PathKey, decode, parse_text
 
 if TYPE_CHECKING:
     from cnncalc.spec.load import Loader
@@ -44,6 +45,7 @@ MAX_NODES = 100_000  # layers one spec may expand to
 MAX_REPEAT = 10_000
 MAX_NESTING = 64  # blocks and groups inside each other
 MAX_INCLUDES = 64
+MAX_FIELD_ITEMS = 200_000  # items of one field's value, computed parts included (as YAML's)
 # Set to 1 to let `include:` reach files outside the including spec's folder tree.
 ALLOW_OUTSIDE_ENV = "CNNCALC_INCLUDE_ANYWHERE"
 
@@ -138,12 +140,9 @@ BROKEN = "\x00broken"
 
 # ---- values ---------------------------------------------------------------------------
 def from_yaml(v: Any) -> Value:
-    """A YAML value as an expression value; mappings and null are not values."""
-    if isinstance(v, list):
-        return [from_yaml(x) for x in v]
-    if v is None or isinstance(v, dict):
-        raise ValueError
-    return v  # type: ignore[no-any-return]
+    """A YAML value as an expression value, checked, not copied (an unused let costs nothing
+    more); ValueError for mappings and null, ExprError when it is too large."""
+    return expr.value_of(v)
 
 
 class Expander:
@@ -168,20 +167,20 @@ class Expander:
             if value.startswith("$$"):
                 return value[1:]
             src = value[1:]
+            shown = src.strip()
+            shown = shown if len(shown) <= 200 else shown[:199] + "…"  # a refused 16 MB one
             try:
                 return expr.eval_text(src, env)
             except ExprError as err:
-                hint = "expressions read the block's args and lets, and i in a repeat"
+                hint = err.hint or "expressions read the block's args and lets, and i in a repeat"
                 if src.count("(") + src.count("[") > src.count(")") + src.count("]"):
                     hint = 'a comma inside {…} or […] ends a YAML value: quote it, "$max(1, c)"'
-                where = f"${src.strip()}, column {err.col + 2}"  # counting the $
+                where = f"${shown}, column {err.col + 2}"  # counting the $
                 raise self.fail(
                     doc.where(path), f"{where}: {err.message}", hint, layer, E_EXPR
                 ) from None
             except (ArithmeticError, ValueError, TypeError, RecursionError) as err:
-                raise self.fail(
-                    doc.where(path), f"${src.strip()}: {err}", "", layer, E_EXPR
-                ) from None
+                raise self.fail(doc.where(path), f"${shown}: {err}", "", layer, E_EXPR) from None
         if isinstance(value, list):
             return [self.subst(v, env, doc, (*path, i), layer) for i, v in enumerate(value)]
         if isinstance(value, dict):
@@ -348,7 +347,7 @@ class Expander:
             if not isinstance(entry, dict):
                 self.fail(
                     frame.doc.where(p),
-                    f"a layer is a mapping with a type, got {entry!r}",
+                    f"a layer is a mapping with a type, got {brief(entry)}",
                     "- {type: relu}",
                     label,
                     "E002",
@@ -377,7 +376,7 @@ class Expander:
             if not isinstance(cond, bool):
                 raise self.fail(
                     doc.where((*path, "if")),
-                    f"if: must be true or false, got {cond!r}",
+                    f"if: must be true or false, got {expr.show(cond)}",
                     "e.g. if: $stride != 1",
                     label,
                     E_EXPR,
@@ -392,7 +391,7 @@ class Expander:
         if type(n) is not int or not 0 <= n <= MAX_REPEAT:
             raise self.fail(
                 doc.where((*path, "repeat")),
-                f"repeat: must be an integer from 0 to {MAX_REPEAT:,}, got {n!r}",
+                f"repeat: must be an integer from 0 to {MAX_REPEAT:,}, got {expr.show(n)}",
                 "",
                 label,
                 E_BLOCK,
@@ -482,6 +481,13 @@ class Expander:
             for k, v in raw.items()
             if k not in CONTROL_KEYS
         }
+        for k, v in entry.items():  # `[$big, $big, …]`: computed lists shared many times over
+            if k != "layers" and isinstance(v, (list, dict)):
+                try:
+                    expr.size(v, limit=MAX_FIELD_ITEMS)
+                except ExprError as err:
+                    where = doc.where((*path, k))
+                    raise self.fail(where, f"{k}: {err.message}", err.hint, label, E_EXPR) from None
         if "layers" in entry:
             self.group(frame, entry, path, env)
             return
@@ -610,6 +616,13 @@ class Expander:
             if name in given:
                 try:
                     env[name] = from_yaml(given[name])
+                except ExprError as err:
+                    raise self.fail(
+                        doc.where((*path, name)),
+                        f"argument {name!r}: {err.message}",
+                        err.hint,
+                        label,
+                    ) from None
                 except ValueError:
                     raise self.fail(
                         doc.where((*path, name)),
@@ -663,6 +676,8 @@ class Expander:
         v = self.subst(raw, env, block.doc, (*block.path, *sub), label)
         try:
             return from_yaml(v)
+        except ExprError as err:
+            raise self.fail(block.pos(*sub), f"{sub[-1]}: {err.message}", err.hint, label) from None
         except ValueError:
             raise self.fail(
                 block.pos(*sub),
@@ -688,6 +703,7 @@ class Expander:
         layer = self.loader.layer(data, path, doc)
         if layer is None:
             self.relabel(before, full)
+            self.explain_floats(frame, path, before)
             self.state.broken.add(full)
             raise Skip()
         if layer.ARITY is not None and len(refs) != layer.ARITY:
@@ -737,6 +753,54 @@ class Expander:
         """Problems the loader found inside a block name the instance's layer (layer2.1.conv1)."""
         probs = self.loader.problems
         probs[since:] = [replace(p, layer=full) for p in probs[since:]]
+
+    def explain_floats(self, frame: Frame, path: PathKey, since: int) -> None:
+        """A float where an integer belongs, computed by `$…`: say where it was computed and
+        that `//` divides to an integer (`/` always gives a float, as in Python)."""
+        raw: Any = frame.doc.data
+        try:
+            for k in path:
+                raw = raw[k]
+        except (KeyError, IndexError, TypeError):
+            return
+        probs = self.loader.problems
+        for j in range(since, len(probs)):
+            p = probs[j]
+            key = p.message.split(":", 1)[0]
+            value = raw.get(key) if isinstance(raw, dict) else None
+            if "(a float)" not in p.message or p.hint:
+                continue
+            at: list[PathKey] = (
+                [(*path, key, i) for i in range(len(value))]
+                if isinstance(value, list)
+                else [(*path, key)]
+            )
+            for src, sub in zip(value if isinstance(value, list) else [value], at, strict=True):
+                if isinstance(src, str) and src.startswith("$") and not src.startswith("$$"):
+                    hint = self.float_origin(frame, src[1:])
+                    if hint:  # at the `$…` that computed it (an item of a list too)
+                        probs[j] = replace(p, pos=frame.doc.where(sub), hint=hint)
+                        break
+
+    def float_origin(self, frame: Frame, src: str) -> str:
+        try:
+            toks = expr.tokenize(src)
+        except ExprError:
+            return ""
+        slashes = [t.col for t in toks if t.kind == "op" and t.text == "/"]
+        if slashes:
+            starts, ends = [0, *(c + 1 for c in slashes)], [*slashes, len(src)]
+            fixed = "//".join(src[a:b] for a, b in zip(starts, ends, strict=True)).strip()
+            return f"/ always gives a float; ${fixed} divides to an integer"
+        block = self.state.blocks.get(frame.stack[-1]) if frame.stack else None
+        for t in toks:
+            if block is None or t.kind != "name" or t.text not in block.lets:
+                continue
+            made, value = block.lets[t.text], frame.env.get(t.text)
+            if isinstance(value, float) and isinstance(made, str) and "/" in made:
+                where = block.pos("let", t.text)
+                return f"let {t.text} = {made} at {where} gives the float {value!r}; use // there"
+        return ""
 
     def emit(self, node: Node) -> None:
         self.state.emitted += 1
@@ -795,7 +859,7 @@ class LibraryLoader:
         if value is None:
             return
         items = value if isinstance(value, list) else [value]
-        base = Path(doc.file).resolve().parent if not doc.file.startswith("<") else self.root
+        base = chain[-1].parent if chain else self.root  # the real folder, not the name shown
         for i, item in enumerate(items):
             path: PathKey = ("include", i) if isinstance(value, list) else ("include",)
             pos = doc.where(path)
@@ -810,18 +874,23 @@ class LibraryLoader:
             try:  # a NUL or an over-long name: the OS refuses the path itself
                 target = (base / item).resolve()
                 target.is_file()
+            except RuntimeError:  # Python 3.11-3.12's resolve() on a loop of symlinks
+                self.fail(
+                    pos, f"include {item!r}: not a usable path (a symlink loop)", "", E_INCLUDE
+                )
+                continue
             except (OSError, ValueError) as err:
                 why = getattr(err, "strerror", None) or str(err)
                 self.fail(pos, f"include {item!r}: not a usable path ({why})", "", E_INCLUDE)
                 continue
+            outside = (
+                pos,
+                f"include {item!r} is outside the spec's folder ({self.root})",
+                f"keep included files beside the spec or below it, or set {ALLOW_OUTSIDE_ENV}=1",
+                E_INCLUDE,
+            )
             if not _outside_allowed() and not target.is_relative_to(self.root):
-                self.fail(
-                    pos,
-                    f"include {item!r} is outside the spec's folder ({self.root})",
-                    "keep included files beside the spec or below it, "
-                    f"or set {ALLOW_OUTSIDE_ENV}=1",
-                    E_INCLUDE,
-                )
+                self.fail(*outside)
                 continue
             if target in chain:
                 names = " → ".join(p.name for p in (*chain[chain.index(target) :], target))
@@ -843,16 +912,31 @@ class LibraryLoader:
                     E_INCLUDE,
                 )
                 return
-            if not target.is_file():
+            try:  # exactly the file checked above, and only a regular file
+                raw = read_regular(target, None if _outside_allowed() else self.root)
+            except Refused as why:
+                if why.outside:
+                    self.fail(*outside)
+                else:
+                    self.fail(pos, f"include {item!r} {why.reason}", "", E_INCLUDE)
+                continue
+            except OSError as err:
                 self.fail(
                     pos,
-                    f"include {item!r}: no such file ({target})",
+                    f"include {item!r}: no such file ({target})"
+                    if isinstance(err, FileNotFoundError)
+                    else f"include {item!r}: cannot read ({err.strerror or err})",
                     "paths are relative to the including file",
                     E_INCLUDE,
                 )
                 continue
-            try:  # named relative to the spec as given, as the spec's own positions are
-                sub = parse_file(os.path.normpath(os.path.join(os.path.dirname(doc.file), item)))
+            # named relative to the spec as given, as the spec's own positions are, when that
+            # name reaches the same file; else by its real path
+            shown = os.path.normpath(os.path.join(os.path.dirname(doc.file), item))
+            if os.path.realpath(shown) != str(target):
+                shown = str(target)
+            try:
+                sub = parse_text(decode(raw, shown), shown)
             except SpecError as err:
                 self.loader.problems.extend(err.problems)
                 self.partial = True

@@ -9,6 +9,10 @@ precedence are Python's: `if else`, `or`, `and`, `not`, comparisons (chained), `
 `* / // %`, unary `- +`, `**`, calls, indexing `a[i]`, lists `[a, b]`, strings 'x' or "x".
 Our own tokenizer and parser; nothing reaches Python's eval. Every input is bounded: source
 length, token count, nesting depth, and the size of every number, string and list produced.
+A list's size is its whole content, nested lists included and a list that appears several
+times counted each time (as `==`, `repr` or a copy would walk it): `[[0] * 100] * 100` holds
+10,000 items, so `[[[0] * 10000] * 10000] * 10000` is refused as it is built, not later when
+something walks its 10^12 items.
 """
 
 from __future__ import annotations
@@ -18,7 +22,9 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Union
+from typing import Union, cast
+
+from cnncalc.errors import brief
 
 Value = Union[int, float, bool, str, list["Value"]]  # noqa: UP007 (a recursive alias)
 
@@ -26,7 +32,7 @@ MAX_SOURCE = 1000  # characters
 MAX_TOKENS = 400
 MAX_DEPTH = 40  # nesting of parentheses, operators and calls
 MAX_BITS = 256  # integers below 2**256 in size; floats finite
-MAX_ITEMS = 10_000  # string length and list length
+MAX_ITEMS = 10_000  # characters and items of one value, through nested lists (see size)
 
 RESERVED = frozenset({"and", "or", "not", "if", "else", "True", "False", "true", "false", "None"})
 
@@ -34,10 +40,11 @@ RESERVED = frozenset({"and", "or", "not", "if", "else", "True", "False", "true",
 class ExprError(Exception):
     """A problem in an expression; `col` is the 0-based offset in its source text."""
 
-    def __init__(self, message: str, col: int = 0) -> None:
+    def __init__(self, message: str, col: int = 0, hint: str = "") -> None:
         super().__init__(message)
         self.message = message
         self.col = col
+        self.hint = hint
 
 
 # ---- tokens ---------------------------------------------------------------------------
@@ -303,6 +310,7 @@ def _int(v: Value, col: int, what: str = "an integer") -> int:
 
 
 def _result(v: Value, col: int) -> Value:
+    """A scalar or string result checked against the bounds (lists are checked as built)."""
     if isinstance(v, bool):
         return v
     if isinstance(v, int):
@@ -311,8 +319,115 @@ def _result(v: Value, col: int) -> Value:
         if not math.isfinite(v):
             raise ExprError("number too large", col)
         return v
-    if len(v) > MAX_ITEMS:
-        raise ExprError(f"{kind(v)} longer than {MAX_ITEMS:,}", col)
+    if isinstance(v, str) and len(v) > MAX_ITEMS:
+        raise ExprError(f"a string longer than {MAX_ITEMS:,}", col)
+    return v
+
+
+def _too_large(what: str, col: int, limit: int = MAX_ITEMS) -> ExprError:
+    hint = f"a value holds at most {limit:,} items, counted through nested lists"
+    return ExprError(f"{what} of more than {limit:,} items", col, hint)
+
+
+# id(list) -> (the list, kept so that the id stays its own; its content; its height). One
+# evaluation's cache: a list built by `*` or `+` is known without walking it again.
+Sizes = dict[int, tuple[object, int, int]]
+_SCALARS = frozenset({int, float, bool})
+
+
+def size(v: object, col: int = 0, limit: int = MAX_ITEMS) -> int:
+    """A value's size: a string's length; a list's items with every nested list's items (an
+    empty list and a scalar count 1), a list shared by reference counted at each place it
+    appears (as `==`, `repr` and copies walk it). Raises ExprError past `limit` or MAX_DEPTH
+    levels of lists, having walked at most about MAX_DEPTH * limit items: a shared list is
+    walked once. Mappings (YAML data) count their values."""
+    if isinstance(v, str):
+        return len(v)
+    if not isinstance(v, (list, dict)):
+        return 1
+    return _measure(v, {}, col, limit)[0]
+
+
+def _measure(
+    v: list[object] | dict[object, object], sizes: Sizes, col: int, limit: int = MAX_ITEMS
+) -> tuple[int, int]:
+    """(content, height) of a list or mapping: see size."""
+    hit = sizes.get(id(v))
+    if hit is not None:
+        return hit[1], hit[2]
+    items = v.values() if isinstance(v, dict) else v
+    if set(map(type, items)) <= _SCALARS:  # flat numbers, at C speed
+        total, height = len(v), 1
+    else:
+        total = height = 0
+        for x in items:
+            if isinstance(x, (list, dict)):
+                n, h = _measure(x, sizes, col, limit)
+                n, height = max(1, n), max(height, h)
+            else:
+                n = max(1, len(x)) if isinstance(x, str) else 1
+            total += n
+            if total > limit:
+                raise _too_large("a list", col, limit)
+        height += 1
+    if total > limit:
+        raise _too_large("a list", col, limit)
+    if height > MAX_DEPTH:
+        raise ExprError(
+            f"a list nested deeper than {MAX_DEPTH} levels", col, "flatten it: nest fewer lists"
+        )
+    sizes[id(v)] = (v, total, height)
+    return total, height
+
+
+def _made(v: list[Value], total: int, height: int, sizes: Sizes, col: int) -> list[Value]:
+    """A list just built, whose content and height were computed before building it."""
+    if height > MAX_DEPTH:
+        raise ExprError(
+            f"a list nested deeper than {MAX_DEPTH} levels", col, "flatten it: nest fewer lists"
+        )
+    sizes[id(v)] = (v, total, height)
+    return v
+
+
+def _new_list(items: list[Value], sizes: Sizes, col: int) -> list[Value]:
+    """`[a, b, …]`: its content is its items' (each list's known or measured once)."""
+    total = height = 0
+    for x in items:
+        if isinstance(x, list):
+            n, h = _measure(x, sizes, col)  # type: ignore[arg-type]
+            n, height = max(1, n), max(height, h)
+        else:
+            n = max(1, len(x)) if isinstance(x, str) else 1
+        total += n
+        if total > MAX_ITEMS:
+            raise _too_large("a list", col)
+    return _made(items, total, height + 1, sizes, col)
+
+
+def value_of(v: object) -> Value:
+    """A value from outside the language (YAML, a block argument) checked in place, never
+    copied: nothing changes a value once made. ValueError for a mapping or null (not values),
+    ExprError when it is larger than any value the language builds."""
+    if type(v) in (int, float, bool):  # the common case first
+        return cast(Value, v)
+    if isinstance(v, list):
+        size(v)  # first: it bounds the walk below
+        stack: list[list[object]] = [v]
+        seen: set[int] = set()
+        while stack:  # shared lists once
+            for x in stack.pop():
+                if isinstance(x, list):
+                    if id(x) not in seen:
+                        seen.add(id(x))
+                        stack.append(x)
+                elif x is None or not isinstance(x, (int, float, str)):
+                    raise ValueError
+        return cast(Value, v)
+    if v is None or not isinstance(v, (int, float, str)):
+        raise ValueError
+    if isinstance(v, str) and len(v) > MAX_ITEMS:
+        raise ExprError(f"a string longer than {MAX_ITEMS:,}")
     return v
 
 
@@ -326,13 +441,10 @@ def kind(v: Value) -> str:
     return "a string" if isinstance(v, str) else "a list"
 
 
-def show(v: Value) -> str:
-    """A value as the spec author would write it."""
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, list):
-        return "[" + ", ".join(show(x) for x in v) + "]"
-    return repr(v) if isinstance(v, (str, float)) else str(v)
+def show(v: Value, limit: int = 80) -> str:
+    """A value as the spec author would write it, cut to `limit` characters with "…" (only
+    what is shown is built)."""
+    return brief(v, limit, spec=True)
 
 
 def make_divisible(v: Number, divisor: int, min_value: int | None = None) -> int:
@@ -350,6 +462,11 @@ FUNCTIONS = ("abs", "ceil", "floor", "int", "len", "make_divisible", "max", "min
 
 
 def suggest(word: str, choices: Sequence[str]) -> str:
+    return _suggest(word, tuple(choices))
+
+
+@lru_cache(maxsize=256)  # a bad name in a block repeated 10,000 times is looked up once
+def _suggest(word: str, choices: tuple[str, ...]) -> str:
     import difflib
 
     close = difflib.get_close_matches(word, choices, n=2, cutoff=0.6)
@@ -425,19 +542,30 @@ def _compare(op: str, a: Value, b: Value, col: int) -> bool:
     return {"<": x < y, "<=": x <= y, ">": x > y, ">=": x >= y}[op]  # type: ignore[operator]
 
 
-def _binary(op: str, a: Value, b: Value, col: int) -> Value:
-    if op == "+":
+def _binary(op: str, a: Value, b: Value, col: int, sizes: Sizes) -> Value:
+    if op == "+":  # sizes bound before building
         if isinstance(a, str) and isinstance(b, str):
+            if len(a) + len(b) > MAX_ITEMS:
+                raise ExprError(f"a string longer than {MAX_ITEMS:,}", col)
             return a + b
         if isinstance(a, list) and isinstance(b, list):
-            return a + b
+            (m, g), (n, h) = _measure(a, sizes, col), _measure(b, sizes, col)  # type: ignore[arg-type]
+            if m + n > MAX_ITEMS:
+                raise _too_large("a list", col)
+            return _made(a + b, m + n, max(g, h), sizes, col)
         return _num(a, col) + _num(b, col)
     if op == "*" and isinstance(a, (str, list, int)) and isinstance(b, (str, list, int)):
-        seq, n = (a, b) if isinstance(a, (str, list)) else (b, a)
-        if isinstance(seq, (str, list)) and isinstance(n, int):  # [0] * 3, as Python
-            if len(seq) * max(n, 0) > MAX_ITEMS:  # bound before building it
-                raise ExprError(f"{kind(seq)} longer than {MAX_ITEMS:,}", col)
-            return seq * n
+        seq, k = (a, b) if isinstance(a, (str, list)) else (b, a)
+        if isinstance(seq, str) and isinstance(k, int):  # 'ab' * 3, as Python
+            if len(seq) * max(k, 0) > MAX_ITEMS:  # bound before building it
+                raise ExprError(f"a string longer than {MAX_ITEMS:,}", col)
+            return seq * k if seq and k > 0 else ""  # '' * 10**70: empty, no overflow
+        if isinstance(seq, list) and isinstance(k, int):  # [0] * 3
+            n, h = _measure(seq, sizes, col)  # type: ignore[arg-type]
+            if n * max(k, 0) > MAX_ITEMS:
+                raise _too_large("a list", col)
+            made = seq * k if seq and k > 0 else []
+            return _made(made, n * max(k, 0), h, sizes, col)
     x, y = _num(a, col), _num(b, col)
     if op == "-":
         return x - y
@@ -467,7 +595,9 @@ def _binary(op: str, a: Value, b: Value, col: int) -> Value:
     return r
 
 
-def evaluate(node: Node, env: Mapping[str, Value]) -> Value:
+def evaluate(node: Node, env: Mapping[str, Value], sizes: Sizes | None = None) -> Value:
+    if sizes is None:
+        sizes = {}
     op, args, col = node.op, node.args, node.col
     if op == "const":
         assert node.value is not None
@@ -479,41 +609,46 @@ def evaluate(node: Node, env: Mapping[str, Value]) -> Value:
             raise ExprError(f"unknown name {name!r}" + (f"; {hint}" if hint else ""), col)
         return env[name]
     if op == "and":
-        a = evaluate(args[0], env)
-        return evaluate(args[1], env) if a else a
+        a = evaluate(args[0], env, sizes)
+        return evaluate(args[1], env, sizes) if a else a
     if op == "or":
-        a = evaluate(args[0], env)
-        return a if a else evaluate(args[1], env)
+        a = evaluate(args[0], env, sizes)
+        return a if a else evaluate(args[1], env, sizes)
     if op == "not":
-        return not evaluate(args[0], env)
+        return not evaluate(args[0], env, sizes)
     if op == "ifelse":
-        return evaluate(args[1], env) if evaluate(args[0], env) else evaluate(args[2], env)
+        return (
+            evaluate(args[1], env, sizes)
+            if evaluate(args[0], env, sizes)
+            else evaluate(args[2], env, sizes)
+        )
     if op == "cmp":
         ops = str(node.value).split()
-        left = evaluate(args[0], env)
+        left = evaluate(args[0], env, sizes)
         for o, sub in zip(ops, args[1:], strict=True):
-            right = evaluate(sub, env)
+            right = evaluate(sub, env, sizes)
             if not _compare(o, left, right, sub.col):
                 return False
             left = right
         return True
     if op == "list":
-        return _result([evaluate(a, env) for a in args], col)
+        return _new_list([evaluate(a, env, sizes) for a in args], sizes, col)
     if op == "call":
-        return _result(_call(str(node.value), [evaluate(a, env) for a in args], col), col)
+        return _result(_call(str(node.value), [evaluate(a, env, sizes) for a in args], col), col)
     if op == "index":
-        seq = evaluate(args[0], env)
-        i = _int(evaluate(args[1], env), args[1].col, "an integer index")
+        seq = evaluate(args[0], env, sizes)
+        i = _int(evaluate(args[1], env, sizes), args[1].col, "an integer index")
         if not isinstance(seq, (list, str)):
             raise ExprError(f"cannot index {kind(seq)}", col)
         if not -len(seq) <= i < len(seq):
             raise ExprError(f"index {i} is outside {show(seq)}", args[1].col)
         return seq[i]
     if op == "neg":
-        return _result(-_num(evaluate(args[0], env), col), col)
+        return _result(-_num(evaluate(args[0], env, sizes), col), col)
     if op == "pos":
-        return _result(+_num(evaluate(args[0], env), col), col)
-    return _result(_binary(op, evaluate(args[0], env), evaluate(args[1], env), col), col)
+        return _result(+_num(evaluate(args[0], env, sizes), col), col)
+    a, b = evaluate(args[0], env, sizes), evaluate(args[1], env, sizes)
+    return _result(_binary(op, a, b, col, sizes), col)
 
 
 def eval_text(src: str, env: Mapping[str, Value]) -> Value:

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from cnncalc.errors import Pos, Problem, SpecError
+from cnncalc.errors import Pos, Problem, SpecError, brief
 from cnncalc.layers import registry
 from cnncalc.layers.base import Expect, Layer, Shape
 from cnncalc.spec.network import EMPTY_FROM, INPUT, Network, Node
@@ -31,6 +31,7 @@ TOP_KEYS = {
 # Input dims in the order they appear in a shape (channels first).
 INPUT_KEYS = ("features", "channels", "length", "depth", "height", "width")
 _SYMBOL = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_TUPLE_TAIL = re.compile(r"[^()]*\)\Z")
 
 # Hook for extensions (blocks, includes): turns one `layers:` entry into nodes.
 EntryExpander = Callable[
@@ -62,10 +63,15 @@ def pydantic_problems(
             u, [str(e["loc"][0]) for e in errors if e["type"] == "missing" and e["loc"]]
         )
     }
+    # `{kernel_size: (1, 7)}`: the comma ends the value "(1" (a field's message says to write
+    # [1, 7]) and makes a key of "7)": not a second mistake
+    tuple_text = any("lists are written in brackets" in e["msg"] for e in errors)
     for err in errors:
         loc = [p for p in err["loc"] if isinstance(p, (str, int))]
         key = str(loc[0]) if loc else ""
         if key in seen or (err["type"] == "missing" and key in explained):
+            continue
+        if tuple_text and err["type"] == "extra_forbidden" and _TUPLE_TAIL.match(key):
             continue
         seen.add(key)
         msg = err["msg"].removeprefix("Value error, ")
@@ -90,7 +96,9 @@ def pydantic_problems(
             )
         else:
             value = err.get("input")
-            shown = "" if "got" in msg or isinstance(value, (dict, list)) else f", got {value!r}"
+            shown = (
+                "" if "got" in msg or isinstance(value, (dict, list)) else f", got {brief(value)}"
+            )
             out.append(
                 Problem(
                     doc.where(sub), f"{key}: {msg}{shown}" if key else f"{msg}", "", layer, "E002"
@@ -275,7 +283,7 @@ class Loader:
             if not isinstance(entry, dict):
                 self.fail(
                     self.doc.where(p),
-                    f"a layer is a mapping with a type, got {entry!r}",
+                    f"a layer is a mapping with a type, got {brief(entry)}",
                     "- {type: relu}",
                 )
                 continue
