@@ -28,18 +28,66 @@ def problems(text: str) -> list[str]:
     return [p.format() for p in err.value.problems]
 
 
-@settings(max_examples=300, deadline=None)
-@given(SHAPES, SHAPES)
-def test_add_broadcasts_as_torch(a: tuple[int, ...], b: tuple[int, ...]) -> None:
-    layer = Elementwise.model_validate({"type": "add", "from": ["x", "y"]})
+def _torch_shape(kind: str, n: int, a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...] | None:
+    """torch's result for (n, *a) and (n, *b) tensors, the batch included; None: refused."""
+    x, y = torch.empty(n, *a, device="meta"), torch.empty(n, *b, device="meta")
     try:
-        want = tuple(torch.broadcast_shapes((1, *a), (1, *b)))[1:]
+        return tuple((x + y if kind == "add" else x * y).shape)
     except RuntimeError:
-        with pytest.raises(LayerError, match=r"cannot add x \(.*\) and y"):
+        return None
+
+
+@settings(max_examples=400, deadline=None)
+@given(SHAPES, SHAPES, st.sampled_from(["add", "mul"]))
+def test_elementwise_broadcasts_as_torch(
+    a: tuple[int, ...], b: tuple[int, ...], kind: str
+) -> None:
+    """torch broadcasts (N, *a) with (N, *b), the batch included. Same rank: cnncalc's verdict
+    and shape are torch's, for every batch size. Different ranks: torch lines the shorter
+    one's batch up with an axis of the other, so its per-sample result depends on N (or it
+    refuses some N): cnncalc refuses them all."""
+    layer = Elementwise.model_validate({"type": kind, "from": ["x", "y"]})
+    # sizes are 1..3: batches 2 and 3 cannot both match a size a batch lines up with
+    by_batch = {n: _torch_shape(kind, n, a, b) for n in (2, 3)}
+    if len(a) != len(b):
+        with pytest.raises(LayerError, match=rf"cannot {kind} x .* different numbers of dim"):
+            layer.infer([a, b])
+        two, three = by_batch[2], by_batch[3]
+        assert two is None or three is None or two[1:] != three[1:]
+        return
+    want = by_batch[2]
+    if want is None:
+        assert by_batch[3] is None
+        with pytest.raises(LayerError, match=rf"cannot {kind} x \(.*\) and y"):
             layer.infer([a, b])
         return
-    # torch's result has the batch and the longer rank; ours, batch excluded
-    assert layer.infer([a, b]) == want[len(want) - max(len(a), len(b)) :]
+    assert by_batch[3] == (3, *want[1:])
+    assert layer.infer([a, b]) == want[1:]
+
+
+def test_different_ranks_are_refused_where_the_merge_is() -> None:
+    """The issue's case: a conv's 4×1×1 plus a linear's 4 is (N, 4, N, 4) in torch."""
+    text = """
+name: r
+input: {channels: 4, height: 1, width: 1}
+layers:
+  - {name: c, type: conv2d, out_channels: 4, kernel_size: 1}
+  - {name: f, type: flatten, from: input}
+  - {name: l, type: linear, out_features: 4}
+  - {name: s, type: add, from: [c, l]}
+"""
+    [msg] = problems(text)
+    col = text.splitlines()[7].index("from") + 1
+    assert msg.startswith(f"m.yaml:8:{col}: E102 layer 's': cannot add c (4×1×1) and l (4): ")
+    assert "different numbers of dimensions" in msg and "shape: [4, 1, 1]" in msg
+    x, y = torch.empty(2, 4, 1, 1, device="meta"), torch.empty(2, 4, device="meta")
+    assert tuple((x + y).shape) == (2, 4, 2, 4)  # the batch joined the broadcast
+    fixed = text.replace(
+        "  - {name: s, type: add, from: [c, l]}",
+        "  - {name: u, type: reshape, shape: [4, 1, 1]}\n"
+        "  - {name: s, type: add, from: [c, u]}",
+    )
+    assert analyze(loads(fixed, "m.yaml")).layers[-1].output_shape == (4, 1, 1)
 
 
 @settings(max_examples=200, deadline=None)

@@ -64,6 +64,19 @@ class Elementwise(Merge):
     def infer(self, inputs: Sequence[Shape]) -> Shape:
         self.at_least_two(inputs)
         rank = max(len(s) for s in inputs)
+        if any(len(s) != rank for s in inputs):
+            # torch aligns (N, 4, 1, 1) with (N, 4) from the last axis, so the batch of the
+            # shorter one meets a size of the longer one: (N, 4, N, 4), not a per-sample shape
+            short = min(inputs, key=len)
+            padded = ", ".join(fmt(d) for d in (*short, *[1] * (rank - len(short))))
+            raise LayerError(
+                f"cannot {self.type} {self.named(inputs)}: they have different numbers of "
+                "dimensions, and torch would broadcast the batch dimension against another",
+                "give them one rank first: reshape the smaller one "
+                f"(e.g. type: reshape, shape: [{padded}]) or flatten the larger one",
+                field="from",
+                code="E102",
+            )
         out: list[Dim] = []
         for axis in range(rank):
             sizes = [s[len(s) - rank + axis] for s in inputs if len(s) - rank + axis >= 0]
