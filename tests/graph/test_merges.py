@@ -28,7 +28,9 @@ def problems(text: str) -> list[str]:
     return [p.format() for p in err.value.problems]
 
 
-def _torch_shape(kind: str, n: int, a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...] | None:
+def _torch_shape(
+    kind: str, n: int, a: tuple[int, ...], b: tuple[int, ...]
+) -> tuple[int, ...] | None:
     """torch's result for (n, *a) and (n, *b) tensors, the batch included; None: refused."""
     x, y = torch.empty(n, *a, device="meta"), torch.empty(n, *b, device="meta")
     try:
@@ -39,9 +41,7 @@ def _torch_shape(kind: str, n: int, a: tuple[int, ...], b: tuple[int, ...]) -> t
 
 @settings(max_examples=400, deadline=None)
 @given(SHAPES, SHAPES, st.sampled_from(["add", "mul"]))
-def test_elementwise_broadcasts_as_torch(
-    a: tuple[int, ...], b: tuple[int, ...], kind: str
-) -> None:
+def test_elementwise_broadcasts_as_torch(a: tuple[int, ...], b: tuple[int, ...], kind: str) -> None:
     """torch broadcasts (N, *a) with (N, *b), the batch included. Same rank: cnncalc's verdict
     and shape are torch's, for every batch size. Different ranks: torch lines the shorter
     one's batch up with an axis of the other, so its per-sample result depends on N (or it
@@ -84,8 +84,7 @@ layers:
     assert tuple((x + y).shape) == (2, 4, 2, 4)  # the batch joined the broadcast
     fixed = text.replace(
         "  - {name: s, type: add, from: [c, l]}",
-        "  - {name: u, type: reshape, shape: [4, 1, 1]}\n"
-        "  - {name: s, type: add, from: [c, u]}",
+        "  - {name: u, type: reshape, shape: [4, 1, 1]}\n  - {name: s, type: add, from: [c, u]}",
     )
     assert analyze(loads(fixed, "m.yaml")).layers[-1].output_shape == (4, 1, 1)
 
