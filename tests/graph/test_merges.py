@@ -4,6 +4,7 @@ both inputs."""
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
@@ -163,6 +164,61 @@ def test_squeeze_excitation_multiplies_with_broadcasting() -> None:
     assert shapes["se.scale"] == (16, 9, 9)
     assert shapes["wide"] == (16, 18, 9)  # concat along a named dim
     assert r.totals.params == (16 * 4 + 4) + (4 * 16 + 16)
+
+
+# ---- named dims resolve by the input's own axis names ------------------------------------
+INPUT_KEYS = ("features", "channels", "length", "depth", "height", "width")
+LAYOUTS = [c for r in range(1, 5) for c in itertools.combinations(INPUT_KEYS, r)]
+
+
+@pytest.mark.parametrize("layout", LAYOUTS, ids="-".join)
+def test_named_dims_are_the_inputs_own_as_torch(layout: tuple[str, ...]) -> None:
+    """`input: {channels, length, height}`: `dim: height` is its third axis. concat and chunk
+    along every name the input gives, against torch.cat and torch.chunk on that axis; a name
+    the input does not give is refused, naming the dims it has."""
+    sizes = dict(zip(layout, (2, 3, 5, 7), strict=False))
+    x = torch.empty(1, *sizes.values(), device="meta")
+    head = f"name: d\ninput: {{{', '.join(f'{k}: {v}' for k, v in sizes.items())}}}\nlayers:\n"
+    for axis, dim in enumerate(layout):
+        spec = head + (
+            f"  - {{name: cat, type: concat, from: [input, input], dim: {dim}}}\n"
+            f"  - {{name: s, type: chunk, chunks: 2, dim: {dim}}}\n"
+        )
+        shapes = {s.name: s.output_shape for s in analyze(loads(spec, "d.yaml")).layers}
+        cat = torch.cat([x, x], dim=1 + axis)
+        assert shapes["cat"] == tuple(cat.shape)[1:], (layout, dim)
+        for k, piece in enumerate(cat.chunk(2, dim=1 + axis)):
+            assert shapes[f"s.{k}"] == tuple(piece.shape)[1:], (layout, dim)
+    for dim in set(INPUT_KEYS) - set(layout):
+        [msg] = problems(head + f"  - {{type: concat, from: [input, input], dim: {dim}}}\n")
+        assert f"have no {dim} dimension (hint: dims here: {', '.join(layout)})" in msg
+
+
+def test_named_dims_after_a_change_of_rank_take_the_usual_layout() -> None:
+    """Past a flatten the input's names no longer apply: rank 1 is features, 2 channels×length."""
+    text = """
+name: d
+input: {channels: 2, length: 3, height: 5}
+layers:
+  - {name: f, type: flatten}
+  - {name: cat, type: concat, from: [f, f], dim: features}
+  - {name: g, type: flatten, start_dim: 2, from: input}
+  - {name: cat2, type: concat, from: [g, g], dim: length}
+"""
+    shapes = {s.name: s.output_shape for s in analyze(loads(text, "m.yaml")).layers}
+    assert shapes["cat"] == (60,) and shapes["cat2"] == (2, 30)
+
+
+def test_merge_messages_name_the_inputs_own_axes() -> None:
+    text = """
+name: d
+input: {channels: 2, length: 3, height: 5}
+layers:
+  - {name: a, type: maxpool2d, kernel_size: [1, 5]}
+  - {name: cat, type: concat, from: [a, input], dim: channels}
+"""
+    [msg] = problems(text)
+    assert "along channels: height 1 vs 5" in msg
 
 
 MISMATCH = """

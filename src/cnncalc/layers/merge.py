@@ -22,13 +22,6 @@ from cnncalc.layers.base import (
 from cnncalc.layers.fields import AnyInt
 from cnncalc.sym import Dim
 
-# Names of dimensions by input rank (batch excluded), for `dim: height` and for messages.
-LAYOUTS: dict[int, tuple[str, ...]] = {
-    1: ("features",),
-    2: ("channels", "length"),
-    3: ("channels", "height", "width"),
-    4: ("channels", "depth", "height", "width"),
-}
 DimName = Literal["features", "channels", "length", "depth", "height", "width"]
 
 
@@ -85,8 +78,7 @@ class Elementwise(Merge):
                 if not _fixed(d, 1) and not any(d == b for b in big):
                     big.append(d)
             if len(big) > 1:
-                where = LAYOUTS.get(rank, ())
-                label = where[axis] if axis < len(where) else f"dimension {axis + 1}"
+                label = self.axis_label(rank, axis)
                 raise LayerError(
                     f"cannot {self.type} {self.named(inputs)}: {label} "
                     + " vs ".join(fmt(b) for b in big),
@@ -125,7 +117,7 @@ class Concat(Merge):
     def axis(self, rank: int) -> int:
         """Index into a batch-free shape of rank `rank`."""
         if isinstance(self.dim, str):
-            names = LAYOUTS.get(rank, ())
+            names = self.axis_names(rank)  # the input's own: {channels, length, height}
             if self.dim not in names:
                 raise LayerError(
                     f"the inputs ({rank} dims, batch excluded) have no {self.dim} dimension",
@@ -152,7 +144,6 @@ class Concat(Merge):
                 code="E102",
             )
         axis = self.axis(rank)
-        names = LAYOUTS.get(rank, ())
         for i in range(rank):
             sizes: list[Dim] = []
             for s in inputs:
@@ -161,8 +152,8 @@ class Concat(Merge):
             # symbolic sizes that agree for some inputs only are `cnncalc sizes`' question
             clash = any(never_equal(a, b) for j, a in enumerate(sizes) for b in sizes[j + 1 :])
             if i != axis and clash:
-                label = names[i] if i < len(names) else f"dimension {i + 1}"
-                joined = names[axis] if axis < len(names) else f"dimension {axis + 1}"
+                label = self.axis_label(rank, i)
+                joined = self.axis_label(rank, axis)
                 raise LayerError(
                     f"cannot concat {self.named(inputs)} along {joined}: {label} "
                     + " vs ".join(fmt(d) for d in sizes),

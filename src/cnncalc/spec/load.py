@@ -108,6 +108,7 @@ class Loader:
         self.nodes: list[Node] = []
         self.names: dict[str, PathKey] = {}
         self.counters: dict[str, int] = {}
+        self.input_axes: tuple[str, ...] = ()  # the input's axis names, for `dim: height`
         # set by spec/blocks.py: block instance / group path -> its output layer, and -> what it is
         self.aliases: dict[str, str] = {}
         self.scopes: dict[str, str] = {}
@@ -153,10 +154,12 @@ class Loader:
             return None
         cls, canonical = found
         try:
-            return cls.model_validate({**entry, "type": canonical})
+            layer = cls.model_validate({**entry, "type": canonical})
         except ValidationError as exc:
             self.problems.extend(pydantic_problems(exc, doc, path, label, cls))
             return None
+        layer.set_input_axes(self.input_axes)
+        return layer
 
     def name_for(
         self, layer: Layer, explicit: object, pos: Pos, scope: tuple[str, ...]
@@ -399,6 +402,7 @@ def build(doc: Document) -> Network:
     input_names, input_shape = (
         _input(loader, data.get("input"), symbols) if "input" in data else ((), ())
     )
+    loader.input_axes = input_names
     expect = None
     if "expect" in data:
         try:

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 from cnncalc.layers.base import fmt, shape_str
-from cnncalc.layers.merge import LAYOUTS
 from cnncalc.lint.diagnostics import Finding, Severity
 from cnncalc.lint.rule import Context, Option, Rule
 
@@ -69,8 +68,7 @@ class MergeMismatch(Rule):
                     continue
                 sizes = [x[axis] for x in shapes]
                 ints = [d for d in sizes if isinstance(d, int)]
-                layout = LAYOUTS.get(rank, ())
-                what = layout[axis] if axis < len(layout) else f"dimension {axis + 1}"
+                what = s.node.layer.axis_label(rank, axis)
                 if (
                     axis == 0
                     and self.opts["channel-broadcast"]
