@@ -98,6 +98,9 @@ class Frame:
     last: str | None = None  # default input of the next entry
     last_multi: str = ""  # the entry before had several outputs (its local name)
     counter: list[int] = field(default_factory=lambda: [0])  # shared with inline bodies
+    # names written as text anywhere in this list (and in inline bodies): automatic names
+    # avoid them, so an explicit name always wins (shared with inline bodies)
+    reserved: set[str] = field(default_factory=set)
     local: dict[str, str] = field(default_factory=dict)  # local name -> output node
     multi: dict[str, list[str]] = field(default_factory=dict)  # local name -> output nodes
     stack: tuple[str, ...] = ()  # blocks being expanded, outermost first
@@ -137,6 +140,10 @@ BROKEN = "\x00broken"
 
 
 # ---- values ---------------------------------------------------------------------------
+def _is_expr(v: Any) -> bool:
+    return isinstance(v, str) and v.startswith("$") and not v.startswith("$$")
+
+
 def from_yaml(v: Any) -> Value:
     """A YAML value as an expression value; mappings and null are not values."""
     if isinstance(v, list):
@@ -192,6 +199,16 @@ class Expander:
     def claim(self, frame: Frame, local: str, pos: Pos, label: str) -> str:
         """Register a new full name (a layer or a scope) or fail on a duplicate."""
         full = frame.full(local)
+        # automatic names avoid the names written as text: only one computed by an expression
+        # can meet an earlier automatic name
+        if full in self.loader.automatic and full in self.loader.names:
+            raise self.fail(
+                pos,
+                f"layer name {full!r} is the automatic name of an earlier layer",
+                "name that layer, or choose another name here",
+                label,
+                "E004",
+            )
         if full in self.loader.names or full in self.state.broken:
             raise self.fail(
                 pos, f"duplicate layer name {full!r}", "names must be unique", label, "E004"
@@ -233,14 +250,39 @@ class Expander:
                     "E004",
                 )
             return str(explicit), True
+        taken = self.loader.names
         if frame.positional:
-            return str(frame.counter[0] - 1), False
+            name = str(frame.counter[0] - 1)
+            if name not in frame.reserved and frame.full(name) not in taken:
+                self.loader.automatic.add(frame.full(name))
+                return name, False
         counters = self.loader.counters
         while True:  # the loader's own scheme for unnamed top-level layers: conv2d_1, conv2d_2…
             counters[base] = counters.get(base, 0) + 1
             name = f"{base}_{counters[base]}"
-            if frame.full(name) not in self.loader.names:
+            if name not in frame.reserved and frame.full(name) not in taken:
+                self.loader.automatic.add(frame.full(name))
                 return name, False
+
+    def explicit_names(self, items: Any, depth: int = 0) -> set[str]:
+        """Names written as text in a list of entries, with those of the inline blocks it uses
+        (their layers join the list); names computed by expressions are known only later."""
+        out: set[str] = set()
+        if not isinstance(items, list) or depth > MAX_NESTING:
+            return out
+        for e in items:
+            if not isinstance(e, dict):
+                continue
+            name = e.get("name")
+            if isinstance(name, int) and not isinstance(name, bool):
+                name = str(name)
+            if isinstance(name, str) and not _is_expr(name):
+                out.add(name.removeprefix("$"))  # `$$x` is the text `$x`
+            t = e.get("type")
+            block = self.state.blocks.get(t) if isinstance(t, str) else None
+            if block is not None and block.inline and "layers" not in e:
+                out |= self.explicit_names(block.layers, depth + 1)
+        return out
 
     def resolve(self, frame: Frame, ref: Any, pos: Pos, label: str) -> str:
         if not isinstance(ref, str) or not ref:
@@ -343,6 +385,7 @@ class Expander:
                 "layers: [- {type: conv2d, …}]",
                 label,
             )
+        frame.reserved |= self.explicit_names(items)
         for i, entry in enumerate(items):
             p = (*path, i)
             if not isinstance(entry, dict):
@@ -400,7 +443,9 @@ class Expander:
         if n == 0:
             return
         env = frame.env
-        if entry.get("name") is None:  # each repetition takes the next name in this list
+        name = entry.get("name")
+        if name is None or _is_expr(name):
+            # each repetition takes the next name in this list, or evaluates its own with i
             for k in range(n):
                 one = {
                     key: v for key, v in entry.items() if k == 0 or key != "from"
@@ -408,7 +453,8 @@ class Expander:
                 self.one(frame, one, path, {**env, "i": k})
             return
         # a named repeat is a container, as nn.Sequential: layer1.0, layer1.1, …
-        local, _ = self.local_name(frame, entry, path, "")
+        named = {"name": self.subst(name, env, doc, (*path, "name"), label)}  # `$$` escapes
+        local, _ = self.local_name(frame, named, path, "")
         full = self.claim(frame, local, doc.where((*path, "name")), label)
         kind = entry.get("type", "group")
         self.register_scope(full, path, f"{kind} ×{n}" if isinstance(kind, str) else "group")
@@ -646,6 +692,7 @@ class Expander:
             last=refs[0],
             positional=frame.positional if inline else True,
             counter=frame.counter if inline else [0],
+            reserved=frame.reserved if inline else set(),
             stack=(*frame.stack, block.name),
             depth=frame.depth + 1,
         )
@@ -1025,11 +1072,22 @@ def _state(loader: Loader) -> State:
         lib.done.update(me)
         lib.read(loader.doc, me)
         bad = lib.check_cycles()
-        top = Frame(loader.doc, {}, (), {INPUT: INPUT}, last=INPUT, top=True, positional=False)
+        top = Frame(
+            loader.doc,
+            {},
+            (),
+            {INPUT: INPUT},
+            last=INPUT,
+            top=True,
+            positional=False,
+            reserved=loader.reserved,
+        )
         st = State(
             {k: b for k, b in lib.blocks.items() if k not in bad}, top, bad | lib.bad, lib.partial
         )
         _STATES[loader] = st
+        data = loader.doc.data if isinstance(loader.doc.data, dict) else {}
+        loader.reserved |= Expander(loader, st).explicit_names(data.get("layers"))
     return st
 
 

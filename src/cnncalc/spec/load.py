@@ -109,6 +109,10 @@ class Loader:
         self.names: dict[str, PathKey] = {}
         self.counters: dict[str, int] = {}
         self.input_axes: tuple[str, ...] = ()  # the input's axis names, for `dim: height`
+        # explicit names win: automatic names (conv2d_1) avoid every name the top-level list
+        # writes as text (spec/blocks.py adds those of inline blocks), and are kept apart
+        self.reserved: set[str] = set()
+        self.automatic: set[str] = set()
         # set by spec/blocks.py: block instance / group path -> its output layer, and -> what it is
         self.aliases: dict[str, str] = {}
         self.scopes: dict[str, str] = {}
@@ -170,7 +174,8 @@ class Loader:
             while True:
                 self.counters[base] = self.counters.get(base, 0) + 1
                 name = f"{prefix}{base}_{self.counters[base]}"
-                if name not in self.names:
+                if name not in self.names and name not in self.reserved:
+                    self.automatic.add(name)
                     return name
         assert isinstance(explicit, str)
         if not explicit or explicit == INPUT or "." in explicit or not explicit.isprintable():
@@ -183,7 +188,7 @@ class Loader:
             )
             return None
         name = prefix + explicit
-        if name in self.names:
+        if name in self.names:  # both explicit: automatic names avoid the reserved ones
             first = self.doc.where(self.names[name])
             self.fail(
                 pos,
