@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
@@ -400,3 +401,58 @@ layers:
     [msg] = errors(text)
     assert msg.startswith(f"t.yaml:{line_of(text, 'str(0)')}:")
     assert "'blk.0' is the automatic name of an earlier layer" in msg
+
+
+# ---- the expansion's work is bounded, not only the layers it emits -------------------------
+EMPTY_NEST = """
+blocks:
+  nothing:
+    layers:
+      - {type: relu, if: false}
+  inner:
+    layers:
+      - {type: nothing, repeat: 10000}
+  outer:
+    layers:
+      - {type: inner, repeat: 10000}
+layers:
+  - {type: outer, repeat: 10000}
+  - {type: relu}
+"""
+
+
+def test_nested_repeats_of_blocks_that_emit_nothing_fail_fast() -> None:
+    """10^12 instances that emit nothing never reach the layer limit: the repeat counts'
+    product is refused where it passes the limit, before the work is done."""
+    start = time.perf_counter()
+    [msg] = errors(EMPTY_NEST)
+    assert time.perf_counter() - start < 1.0
+    where = line_of(EMPTY_NEST, "{type: inner, repeat: 10000}")
+    col = (HEAD + EMPTY_NEST).splitlines()[where - 1].index("repeat:") + 9
+    assert msg.startswith(f"t.yaml:{where}:{col}: E110 ")
+    assert "repeat: 10,000 inside repeats of 10,000 repetitions in all comes to 100,000,000" in msg
+    assert f"more than the {blocks.MAX_WORK:,} entries" in msg
+
+
+def test_every_entry_visited_counts_toward_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Blocks that list a block ten times, nested, without repeat: the visits are counted."""
+    monkeypatch.setattr(blocks, "MAX_WORK", 5_000)
+    fan = "blocks:\n  b0: {layers: [{type: relu, if: false}]}\n"
+    fan += "".join(
+        f"  b{k}: {{layers: [{', '.join([f'{{type: b{k - 1}}}'] * 10)}]}}\n" for k in range(1, 8)
+    )
+    fan += "layers:\n  - {type: b7}\n  - {type: relu}\n"
+    visits = 0
+    original = blocks.Expander.visit
+
+    def counted(self: blocks.Expander, *args: object) -> None:
+        nonlocal visits
+        visits += 1
+        original(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(blocks.Expander, "visit", counted)
+    [msg] = errors(fan)
+    assert "the spec's expansion visits more than 5,000 entries" in msg
+    assert visits < 5_100  # stopped there, not after the 2 × 10^7 the blocks make
+    # under the limit the same blocks expand
+    assert names(fan.replace("b7}\n  - {type: relu}", "b2}\n  - {type: relu}"))[-1] == "relu_1"

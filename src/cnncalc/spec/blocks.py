@@ -41,6 +41,10 @@ if TYPE_CHECKING:
     from cnncalc.spec.load import Loader
 
 MAX_NODES = 100_000  # layers one spec may expand to
+# Entries visited while expanding (each repetition, block instance, group and entry left out
+# by `if:`): blocks of `if: false` layers nested in repeats emit nothing, so MAX_NODES alone
+# would let them run 10^12 visits. A layer is one visit; instances and skips add a few more.
+MAX_WORK = 250_000
 MAX_REPEAT = 10_000
 MAX_NESTING = 64  # blocks and groups inside each other
 MAX_INCLUDES = 64
@@ -123,6 +127,9 @@ class State:
     partial: bool = False  # an include failed (reported): its blocks are missing
     broken: set[str] = field(default_factory=set)  # names whose definition failed (reported)
     emitted: int = 0
+    work: int = 0  # entries visited (MAX_WORK)
+    scale: int = 1  # product of the repeat: counts around the entry being expanded
+    exhausted: bool = False  # MAX_WORK was reached (reported): abandon everything else
     delegated: bool = False  # the loader handled the last top-level entry
 
     def is_broken(self, name: str) -> bool:
@@ -426,6 +433,7 @@ class Expander:
                     E_EXPR,
                 )
             if not cond:
+                self.visit(doc, path, label)
                 self.skipped(frame, entry, path, label)
                 return
         if "repeat" not in entry:
@@ -441,7 +449,28 @@ class Expander:
                 E_BLOCK,
             )
         if n == 0:
+            self.visit(doc, path, label)
             return
+        scale = self.state.scale
+        if scale * n > MAX_WORK:  # each repetition is a visit at least, in each enclosing one
+            raise self.fail(
+                doc.where((*path, "repeat")),
+                f"repeat: {n:,} inside repeats of {scale:,} repetitions in all comes to "
+                f"{scale * n:,}, more than the {MAX_WORK:,} entries a spec may expand",
+                "check the repeat: counts of nested blocks",
+                label,
+                E_BLOCK,
+            )
+        self.state.scale = scale * n
+        try:
+            self.repeat(frame, entry, path, label, n)
+        finally:
+            self.state.scale = scale
+
+    def repeat(
+        self, frame: Frame, entry: dict[str, Any], path: PathKey, label: str, n: int
+    ) -> None:
+        doc = frame.doc
         env = frame.env
         name = entry.get("name")
         if name is None or _is_expr(name):
@@ -515,10 +544,27 @@ class Expander:
         outer.local[local] = out
         outer.last, outer.last_multi = out, ""
 
+    def visit(self, doc: Document, path: PathKey, label: str) -> None:
+        """Count one entry visited; past MAX_WORK, stop expanding (reported once)."""
+        st = self.state
+        st.work += 1
+        if st.work > MAX_WORK:
+            if st.exhausted:
+                raise Skip()
+            st.exhausted = True
+            raise self.fail(
+                doc.where(path),
+                f"the spec's expansion visits more than {MAX_WORK:,} entries "
+                "(repetitions, block instances, groups, entries left out by if:)",
+                "check repeat: counts and blocks that use blocks, or that emit nothing",
+                label,
+            )
+
     def one(self, frame: Frame, raw: dict[str, Any], path: PathKey, env: dict[str, Value]) -> None:
         """One entry, one repetition: a group, a block instance or a layer."""
         doc = frame.doc
         label = frame.full(raw["name"]) if isinstance(raw.get("name"), str) else frame.instance()
+        self.visit(doc, path, label)
         if frame.depth > MAX_NESTING:
             raise self.fail(
                 doc.where(path), f"blocks and groups nested deeper than {MAX_NESTING}", "", label
