@@ -20,10 +20,11 @@ nn.Sequential numbers its children. docs/spec-format.md is the reference.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import weakref
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -130,6 +131,8 @@ class State:
     work: int = 0  # entries visited (MAX_WORK)
     scale: int = 1  # product of the repeat: counts around the entry being expanded
     exhausted: bool = False  # MAX_WORK was reached (reported): abandon everything else
+    seen: set[tuple[Pos, str]] = field(default_factory=set)  # problems reported, by place
+    seen_upto: int = 0  # how many of the loader's problems `seen` holds
     delegated: bool = False  # the loader handled the last top-level entry
 
     def is_broken(self, name: str) -> bool:
@@ -147,6 +150,11 @@ BROKEN = "\x00broken"
 
 
 # ---- values ---------------------------------------------------------------------------
+def _pieces(name: str) -> Iterator[str]:
+    """The names a layer of several outputs gives them: name.0, name.1, …"""
+    return (f"{name}.{k}" for k in itertools.count())
+
+
 def _is_expr(v: Any) -> bool:
     return isinstance(v, str) and v.startswith("$") and not v.startswith("$$")
 
@@ -170,7 +178,10 @@ class Expander:
         self, pos: Pos, message: str, hint: str = "", layer: str = "", code: str = E_BLOCK
     ) -> Skip:
         # a fault in a block's definition shows once, naming the first instance it breaks
-        if not any(p.pos == pos and p.message == message for p in self.loader.problems):
+        st, problems = self.state, self.loader.problems
+        st.seen.update((p.pos, p.message) for p in problems[st.seen_upto :])  # a set: no rescan
+        st.seen_upto = len(problems)
+        if (pos, message) not in st.seen:
             self.loader.fail(pos, message, hint, layer, code)
         return Skip()
 
@@ -302,7 +313,7 @@ class Expander:
             )
         names, aliases = self.loader.names, self.loader.aliases
         f: Frame | None = frame
-        visible: list[str] = []
+        visible: list[Collection[str]] = []  # joined only for a suggestion
         while f is not None:
             if ref in f.bound:
                 return f.bound[ref]
@@ -322,15 +333,13 @@ class Expander:
                 return BROKEN
             if full in aliases or (full in names and f.scope):
                 return self.output(full, pos, label)
-            visible += [*f.bound, *f.local, *f.multi]
+            visible += [f.bound, f.local, f.multi]
             if f.top:
                 if self.state.is_broken(ref):
                     return BROKEN
                 if ref in aliases or ref in names:
                     return self.output(ref, pos, label)
-                multi = [
-                    n for n in names if n.startswith(ref + ".") and n[len(ref) + 1 :].isdigit()
-                ]
+                multi = list(itertools.takewhile(names.__contains__, _pieces(ref)))
                 if multi:
                     raise self.fail(
                         pos,
@@ -339,9 +348,9 @@ class Expander:
                         label,
                         "E105",
                     )
-                visible += [*names, *aliases]
+                visible += [names, aliases]
             f = f.parent
-        hint = registry.suggest(ref, sorted(set(visible))) or (
+        hint = self.loader.did_you_mean(ref, visible, ordered=True) or (
             "a block reads only its inputs and its own layers"
             if not frame.top
             else "name a layer defined above this one, or 'input'"
