@@ -87,10 +87,43 @@ def test_documented_example_is_real_output() -> None:
     assert block
     example = json.loads(block.group(1))
     real = json.loads(cli("params", LENET, "--format", "json").stdout)
-    for key in ("name", "input", "output", "totals", "memory"):
+    for key in ("name", "input", "output", "outputs", "totals", "memory"):
         assert example[key] == real[key], key
     (c1,) = example["layers"]
     assert c1 == real["layers"][0]
+
+
+TWO_OUTPUTS = """\
+name: two-heads
+input: {channels: 3, height: 8, width: 8}
+layers:
+  - {name: trunk, type: conv2d, out_channels: 4, kernel_size: 3}
+  - {name: pool, type: adaptiveavgpool2d, output_size: 1}
+  - {name: flat, type: flatten}
+  - {name: cls, type: linear, out_features: 10}
+  - {name: seg, type: conv2d, out_channels: 2, kernel_size: 1, from: trunk}
+outputs: [cls, seg]
+"""
+
+
+@pytest.mark.parametrize("command", ["params", "shapes"])
+def test_every_output_is_reported(command: str, tmp_path: Path) -> None:
+    """A spec with several `outputs:` reports all of them, in order: JSON's `outputs` and the
+    table's Total row (the first alone is `output`, as before)."""
+    path = tmp_path / "two.yaml"
+    path.write_text(TWO_OUTPUTS, encoding="utf-8")
+    data = json.loads(cli(command, path, "--format", "json").stdout)
+    assert data["outputs"] == [
+        {"name": "cls", "shape": [10]},
+        {"name": "seg", "shape": [2, 6, 6]},
+    ]
+    assert data["output"] == [10]
+    if command == "params":
+        for fmt, total in (("csv", "Total,,10; 2×6×6,"), ("markdown", "| **10; 2×6×6** |")):
+            res = cli(command, path, "--format", fmt)
+            assert total.replace("×", "x" if fmt == "csv" else "×") in res.stdout, res.stdout
+        table = cli(command, path, "--format", "table").stdout
+        assert "10; 2×6×6" in table
 
 
 def test_counting_md_defines_every_layer_kind() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
@@ -306,3 +307,152 @@ def test_symbolic_sizes_flow_through_blocks() -> None:
     )
     out = analyze(net).outputs[0]
     assert out[0] == 8 and out[2] == 4 and not isinstance(out[1], int)
+
+
+# ---- names computed per repetition; explicit names win over automatic ones ----------------
+def test_a_repeat_named_by_an_expression_names_each_repetition() -> None:
+    text = """
+blocks:
+  pair:
+    layers:
+      - {name: "$'c' + str(i)", type: conv2d, out_channels: 4, kernel_size: 1, repeat: 2}
+      - {name: sum, type: add, from: [c0, c1]}
+layers:
+  - {name: "$'top' + str(i)", type: relu, repeat: 2}
+  - {name: p, type: pair}
+  - {name: "$$lit", type: relu, repeat: 2}
+  - {name: back, type: identity, from: top1}
+"""
+    assert names(text) == ["top0", "top1", "p.c0", "p.c1", "p.sum", "$lit.0", "$lit.1", "back"]
+    # the same expression without repeat: gives the same names
+    once = "layers:\n  - {name: \"$'top' + str(0)\", type: relu}\n"
+    assert names(once) == ["top0"]
+
+
+def test_a_repeated_expression_name_that_does_not_change_is_a_duplicate() -> None:
+    text = "layers:\n  - {name: \"$'top'\", type: relu, repeat: 2}\n"
+    [msg] = errors(text)
+    assert msg.startswith(f"t.yaml:{line_of(text, 'top')}:12: E004 ")
+    assert "duplicate layer name 'top'" in msg
+
+
+def test_explicit_names_win_over_automatic_ones() -> None:
+    text = """
+blocks:
+  flat:
+    inline: true
+    layers:
+      - {type: relu}
+      - {name: relu_2, type: relu}
+  b:
+    layers:
+      - {type: conv2d, out_channels: 3, kernel_size: 1}
+      - {name: "0", type: relu}
+      - {type: relu}
+layers:
+  - {type: conv2d, out_channels: 3, kernel_size: 1}
+  - {type: relu}
+  - {type: flat}
+  - {name: blk, type: b}
+  - {name: conv2d_1, type: relu}
+  - {name: relu_1, type: relu, from: conv2d_2}
+"""
+    got = names(text)
+    # conv2d_1, relu_1 (top level) and relu_2 (an inline block's) are written out: the
+    # unnamed layers skip them; in a block, an unnamed entry skips a position named "0"
+    assert got == [
+        "conv2d_2",
+        "relu_3",
+        "relu_4",
+        "relu_2",
+        "blk.conv2d_3",
+        "blk.0",
+        "blk.2",
+        "conv2d_1",
+        "relu_1",
+    ]
+    assert len(set(got)) == len(got)
+
+
+def test_two_explicit_names_clash_at_the_second() -> None:
+    text = """
+layers:
+  - {type: conv2d, out_channels: 3, kernel_size: 1}
+  - {name: x, type: relu}
+  - {type: relu}
+  - {name: x, type: relu}
+"""
+    [msg] = errors(text)
+    second = line_of(text, "{name: x, type: relu}") + 2
+    assert msg.startswith(f"t.yaml:{second}:12: E004 layer 'x': duplicate layer name 'x'")
+    assert f"(first at line {second - 2})" in msg
+
+
+def test_an_expression_name_that_meets_an_automatic_one_says_so() -> None:
+    text = """
+blocks:
+  b:
+    layers:
+      - {type: relu}
+      - {name: "$str(0)", type: relu}
+layers:
+  - {name: blk, type: b}
+"""
+    [msg] = errors(text)
+    assert msg.startswith(f"t.yaml:{line_of(text, 'str(0)')}:")
+    assert "'blk.0' is the automatic name of an earlier layer" in msg
+
+
+# ---- the expansion's work is bounded, not only the layers it emits -------------------------
+EMPTY_NEST = """
+blocks:
+  nothing:
+    layers:
+      - {type: relu, if: false}
+  inner:
+    layers:
+      - {type: nothing, repeat: 10000}
+  outer:
+    layers:
+      - {type: inner, repeat: 10000}
+layers:
+  - {type: outer, repeat: 10000}
+  - {type: relu}
+"""
+
+
+def test_nested_repeats_of_blocks_that_emit_nothing_fail_fast() -> None:
+    """10^12 instances that emit nothing never reach the layer limit: the repeat counts'
+    product is refused where it passes the limit, before the work is done."""
+    start = time.perf_counter()
+    [msg] = errors(EMPTY_NEST)
+    assert time.perf_counter() - start < 1.0
+    where = line_of(EMPTY_NEST, "{type: inner, repeat: 10000}")
+    col = (HEAD + EMPTY_NEST).splitlines()[where - 1].index("repeat:") + 9
+    assert msg.startswith(f"t.yaml:{where}:{col}: E110 ")
+    assert "repeat: 10,000 inside repeats of 10,000 repetitions in all comes to 100,000,000" in msg
+    assert f"more than the {blocks.MAX_WORK:,} entries" in msg
+
+
+def test_every_entry_visited_counts_toward_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Blocks that list a block ten times, nested, without repeat: the visits are counted."""
+    monkeypatch.setattr(blocks, "MAX_WORK", 5_000)
+    fan = "blocks:\n  b0: {layers: [{type: relu, if: false}]}\n"
+    fan += "".join(
+        f"  b{k}: {{layers: [{', '.join([f'{{type: b{k - 1}}}'] * 10)}]}}\n" for k in range(1, 8)
+    )
+    fan += "layers:\n  - {type: b7}\n  - {type: relu}\n"
+    visits = 0
+    original = blocks.Expander.visit
+
+    def counted(self: blocks.Expander, *args: object) -> None:
+        nonlocal visits
+        visits += 1
+        original(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(blocks.Expander, "visit", counted)
+    [msg] = errors(fan)
+    assert "the spec's expansion visits more than 5,000 entries" in msg
+    assert visits < 5_100  # stopped there, not after the 2 × 10^7 the blocks make
+    # under the limit the same blocks expand
+    assert names(fan.replace("b7}\n  - {type: relu}", "b2}\n  - {type: relu}"))[-1] == "relu_1"

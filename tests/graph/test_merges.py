@@ -4,6 +4,7 @@ both inputs."""
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
@@ -28,18 +29,65 @@ def problems(text: str) -> list[str]:
     return [p.format() for p in err.value.problems]
 
 
-@settings(max_examples=300, deadline=None)
-@given(SHAPES, SHAPES)
-def test_add_broadcasts_as_torch(a: tuple[int, ...], b: tuple[int, ...]) -> None:
-    layer = Elementwise.model_validate({"type": "add", "from": ["x", "y"]})
+def _torch_shape(
+    kind: str, n: int, a: tuple[int, ...], b: tuple[int, ...]
+) -> tuple[int, ...] | None:
+    """torch's result for (n, *a) and (n, *b) tensors, the batch included; None: refused."""
+    x, y = torch.empty(n, *a, device="meta"), torch.empty(n, *b, device="meta")
     try:
-        want = tuple(torch.broadcast_shapes((1, *a), (1, *b)))[1:]
+        return tuple((x + y if kind == "add" else x * y).shape)
     except RuntimeError:
-        with pytest.raises(LayerError, match=r"cannot add x \(.*\) and y"):
+        return None
+
+
+@settings(max_examples=400, deadline=None)
+@given(SHAPES, SHAPES, st.sampled_from(["add", "mul"]))
+def test_elementwise_broadcasts_as_torch(a: tuple[int, ...], b: tuple[int, ...], kind: str) -> None:
+    """torch broadcasts (N, *a) with (N, *b), the batch included. Same rank: cnncalc's verdict
+    and shape are torch's, for every batch size. Different ranks: torch lines the shorter
+    one's batch up with an axis of the other, so its per-sample result depends on N (or it
+    refuses some N): cnncalc refuses them all."""
+    layer = Elementwise.model_validate({"type": kind, "from": ["x", "y"]})
+    # sizes are 1..3: batches 2 and 3 cannot both match a size a batch lines up with
+    by_batch = {n: _torch_shape(kind, n, a, b) for n in (2, 3)}
+    if len(a) != len(b):
+        with pytest.raises(LayerError, match=rf"cannot {kind} x .* different numbers of dim"):
+            layer.infer([a, b])
+        two, three = by_batch[2], by_batch[3]
+        assert two is None or three is None or two[1:] != three[1:]
+        return
+    want = by_batch[2]
+    if want is None:
+        assert by_batch[3] is None
+        with pytest.raises(LayerError, match=rf"cannot {kind} x \(.*\) and y"):
             layer.infer([a, b])
         return
-    # torch's result has the batch and the longer rank; ours, batch excluded
-    assert layer.infer([a, b]) == want[len(want) - max(len(a), len(b)) :]
+    assert by_batch[3] == (3, *want[1:])
+    assert layer.infer([a, b]) == want[1:]
+
+
+def test_different_ranks_are_refused_where_the_merge_is() -> None:
+    """The issue's case: a conv's 4×1×1 plus a linear's 4 is (N, 4, N, 4) in torch."""
+    text = """
+name: r
+input: {channels: 4, height: 1, width: 1}
+layers:
+  - {name: c, type: conv2d, out_channels: 4, kernel_size: 1}
+  - {name: f, type: flatten, from: input}
+  - {name: l, type: linear, out_features: 4}
+  - {name: s, type: add, from: [c, l]}
+"""
+    [msg] = problems(text)
+    col = text.splitlines()[7].index("from") + 1
+    assert msg.startswith(f"m.yaml:8:{col}: E102 layer 's': cannot add c (4×1×1) and l (4): ")
+    assert "different numbers of dimensions" in msg and "shape: [4, 1, 1]" in msg
+    x, y = torch.empty(2, 4, 1, 1, device="meta"), torch.empty(2, 4, device="meta")
+    assert tuple((x + y).shape) == (2, 4, 2, 4)  # the batch joined the broadcast
+    fixed = text.replace(
+        "  - {name: s, type: add, from: [c, l]}",
+        "  - {name: u, type: reshape, shape: [4, 1, 1]}\n  - {name: s, type: add, from: [c, u]}",
+    )
+    assert analyze(loads(fixed, "m.yaml")).layers[-1].output_shape == (4, 1, 1)
 
 
 @settings(max_examples=200, deadline=None)
@@ -116,6 +164,61 @@ def test_squeeze_excitation_multiplies_with_broadcasting() -> None:
     assert shapes["se.scale"] == (16, 9, 9)
     assert shapes["wide"] == (16, 18, 9)  # concat along a named dim
     assert r.totals.params == (16 * 4 + 4) + (4 * 16 + 16)
+
+
+# ---- named dims resolve by the input's own axis names ------------------------------------
+INPUT_KEYS = ("features", "channels", "length", "depth", "height", "width")
+LAYOUTS = [c for r in range(1, 5) for c in itertools.combinations(INPUT_KEYS, r)]
+
+
+@pytest.mark.parametrize("layout", LAYOUTS, ids="-".join)
+def test_named_dims_are_the_inputs_own_as_torch(layout: tuple[str, ...]) -> None:
+    """`input: {channels, length, height}`: `dim: height` is its third axis. concat and chunk
+    along every name the input gives, against torch.cat and torch.chunk on that axis; a name
+    the input does not give is refused, naming the dims it has."""
+    sizes = dict(zip(layout, (2, 3, 5, 7), strict=False))
+    x = torch.empty(1, *sizes.values(), device="meta")
+    head = f"name: d\ninput: {{{', '.join(f'{k}: {v}' for k, v in sizes.items())}}}\nlayers:\n"
+    for axis, dim in enumerate(layout):
+        spec = head + (
+            f"  - {{name: cat, type: concat, from: [input, input], dim: {dim}}}\n"
+            f"  - {{name: s, type: chunk, chunks: 2, dim: {dim}}}\n"
+        )
+        shapes = {s.name: s.output_shape for s in analyze(loads(spec, "d.yaml")).layers}
+        cat = torch.cat([x, x], dim=1 + axis)
+        assert shapes["cat"] == tuple(cat.shape)[1:], (layout, dim)
+        for k, piece in enumerate(cat.chunk(2, dim=1 + axis)):
+            assert shapes[f"s.{k}"] == tuple(piece.shape)[1:], (layout, dim)
+    for dim in set(INPUT_KEYS) - set(layout):
+        [msg] = problems(head + f"  - {{type: concat, from: [input, input], dim: {dim}}}\n")
+        assert f"have no {dim} dimension (hint: dims here: {', '.join(layout)})" in msg
+
+
+def test_named_dims_after_a_change_of_rank_take_the_usual_layout() -> None:
+    """Past a flatten the input's names no longer apply: rank 1 is features, 2 channels×length."""
+    text = """
+name: d
+input: {channels: 2, length: 3, height: 5}
+layers:
+  - {name: f, type: flatten}
+  - {name: cat, type: concat, from: [f, f], dim: features}
+  - {name: g, type: flatten, start_dim: 2, from: input}
+  - {name: cat2, type: concat, from: [g, g], dim: length}
+"""
+    shapes = {s.name: s.output_shape for s in analyze(loads(text, "m.yaml")).layers}
+    assert shapes["cat"] == (60,) and shapes["cat2"] == (2, 30)
+
+
+def test_merge_messages_name_the_inputs_own_axes() -> None:
+    text = """
+name: d
+input: {channels: 2, length: 3, height: 5}
+layers:
+  - {name: a, type: maxpool2d, kernel_size: [1, 5]}
+  - {name: cat, type: concat, from: [a, input], dim: channels}
+"""
+    [msg] = problems(text)
+    assert "along channels: height 1 vs 5" in msg
 
 
 MISMATCH = """

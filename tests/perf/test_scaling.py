@@ -14,10 +14,12 @@ from typing import Any
 
 import pytest
 
-from cnncalc.api import analyze, load
+from cnncalc.api import SpecError, analyze, load
+from cnncalc.errors import Problem
 from cnncalc.layers import registry
 from cnncalc.layers.base import Layer
 from cnncalc.render.json import render
+from cnncalc.spec import load as load_mod
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -116,3 +118,52 @@ def test_work_grows_linearly_with_layers(tmp_path: Path) -> None:
 
     ratio = python_calls(run(large)) / python_calls(run(small))
     assert 3.6 < ratio < 4.4, f"4× the layers made {ratio:.2f}× the calls"
+
+
+def bad_refs(path: Path, n: int, through_blocks: bool) -> Path:
+    """n layers, then n layers that each read a misspelt name (benchmarks/bad_refs.py)."""
+    extra = ", if: true" if through_blocks else ""  # spec/blocks.py resolves these
+    lines = ["name: bad", "input: {channels: 4, height: 8, width: 8}", "layers:"]
+    lines += [f"  - {{name: conv_{k}, type: relu}}" for k in range(n)]
+    lines += [f"  - {{type: relu, from: conv_{k}_typo{extra}}}" for k in range(n)]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def load_errors(path: Path) -> list[Problem]:
+    with pytest.raises(SpecError) as err:
+        load(path)
+    return err.value.problems
+
+
+@pytest.mark.parametrize("through_blocks", [False, True], ids=["loader", "blocks"])
+def test_unresolved_references_cost_grows_linearly(
+    tmp_path: Path, through_blocks: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each unresolved `from:` scanned every name for a suggestion (and blocks rescanned every
+    problem reported): 10,000 of them took 15 minutes. Suggestions now share one budget of
+    names compared, so 4× the bad references make about 4× the calls, not 16×."""
+    monkeypatch.setattr(load_mod, "MAX_SUGGEST_WORK", 2_000)  # a smaller budget: a faster test
+    small = bad_refs(tmp_path / "small.yaml", 200, through_blocks)
+    large = bad_refs(tmp_path / "large.yaml", 800, through_blocks)
+    load_errors(small)  # build the validators first
+    ratio = python_calls(lambda: load_errors(large)) / python_calls(lambda: load_errors(small))
+    assert ratio < 4.4, f"4× the bad references made {ratio:.2f}× the calls"
+
+
+@pytest.mark.parametrize("through_blocks", [False, True], ids=["loader", "blocks"])
+def test_suggestions_are_the_same_until_their_budget_is_spent(
+    tmp_path: Path, through_blocks: bool
+) -> None:
+    problems = load_errors(bad_refs(tmp_path / "s.yaml", 1000, through_blocks))
+    assert len(problems) == 1000
+    hints = [p.hint for p in problems]
+    # the first ones as ever: difflib's best matches among the names above
+    above = ["input", *(f"conv_{k}" for k in range(1000))]
+    for k in (0, 5):
+        assert hints[k] == registry.suggest(f"conv_{k}_typo", above) != ""
+    suggested = sum(h.startswith("did you mean") for h in hints)
+    assert 0 < suggested <= load_mod.MAX_SUGGEST_WORK // 1000 + 1
+    # past the budget, the plain hint, the same message otherwise
+    assert hints[-1] == "name a layer defined above this one, or 'input'"
+    assert problems[-1].message == "from: 'conv_999_typo' is not an earlier layer"

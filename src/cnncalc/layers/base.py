@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 from cnncalc.errors import LayerError
 from cnncalc.layers.fields import Size
@@ -23,6 +23,15 @@ if TYPE_CHECKING:
     from cnncalc.layers.window import Window
 
 Shape = tuple[Dim, ...]
+
+# Names of dimensions by rank (batch excluded) where the network's input does not name them,
+# for `dim: height` and for messages.
+LAYOUTS: dict[int, tuple[str, ...]] = {
+    1: ("features",),
+    2: ("channels", "length"),
+    3: ("channels", "height", "width"),
+    4: ("channels", "depth", "height", "width"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +161,8 @@ class Layer(BaseModel):
     expect: Expect | None = Field(
         default=None, description="figures the author states; lint checks"
     )
+    # the network input's own axis names, e.g. ('channels', 'length', 'height'); set by the loader
+    _input_axes: tuple[str, ...] = PrivateAttr(default=())
 
     @field_validator("activation", mode="before")
     @classmethod
@@ -213,6 +224,22 @@ class Layer(BaseModel):
         return [(n + w.before + w.after - w.span, w.stride) for w, n in windows]
 
     # ---- helpers for layer files ------------------------------------------------------
+    def set_input_axes(self, names: tuple[str, ...]) -> None:
+        """Record the network input's axis names (`input: {channels, length, height}`)."""
+        self._input_axes = names
+
+    def axis_names(self, rank: int) -> tuple[str, ...]:
+        """Names of a batch-free tensor's axes: the network input's own names at the input's
+        rank (layers that keep the rank keep what the axes mean), else the usual LAYOUTS."""
+        if len(self._input_axes) == rank:
+            return self._input_axes
+        return LAYOUTS.get(rank, ())
+
+    def axis_label(self, rank: int, axis: int) -> str:
+        """'height', or 'dimension 5' past the named layouts (for messages)."""
+        names = self.axis_names(rank)
+        return names[axis] if axis < len(names) else f"dimension {axis + 1}"
+
     def expect_rank(self, x: Shape, rank: int, layout: str) -> None:
         if len(x) != rank:
             raise LayerError(

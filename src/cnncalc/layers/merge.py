@@ -22,13 +22,6 @@ from cnncalc.layers.base import (
 from cnncalc.layers.fields import AnyInt
 from cnncalc.sym import Dim
 
-# Names of dimensions by input rank (batch excluded), for `dim: height` and for messages.
-LAYOUTS: dict[int, tuple[str, ...]] = {
-    1: ("features",),
-    2: ("channels", "length"),
-    3: ("channels", "height", "width"),
-    4: ("channels", "depth", "height", "width"),
-}
 DimName = Literal["features", "channels", "length", "depth", "height", "width"]
 
 
@@ -64,6 +57,19 @@ class Elementwise(Merge):
     def infer(self, inputs: Sequence[Shape]) -> Shape:
         self.at_least_two(inputs)
         rank = max(len(s) for s in inputs)
+        if any(len(s) != rank for s in inputs):
+            # torch aligns (N, 4, 1, 1) with (N, 4) from the last axis, so the batch of the
+            # shorter one meets a size of the longer one: (N, 4, N, 4), not a per-sample shape
+            short = min(inputs, key=len)
+            padded = ", ".join(fmt(d) for d in (*short, *[1] * (rank - len(short))))
+            raise LayerError(
+                f"cannot {self.type} {self.named(inputs)}: they have different numbers of "
+                "dimensions, and torch would broadcast the batch dimension against another",
+                "give them one rank first: reshape the smaller one "
+                f"(e.g. type: reshape, shape: [{padded}]) or flatten the larger one",
+                field="from",
+                code="E102",
+            )
         out: list[Dim] = []
         for axis in range(rank):
             sizes = [s[len(s) - rank + axis] for s in inputs if len(s) - rank + axis >= 0]
@@ -72,8 +78,7 @@ class Elementwise(Merge):
                 if not _fixed(d, 1) and not any(d == b for b in big):
                     big.append(d)
             if len(big) > 1:
-                where = LAYOUTS.get(rank, ())
-                label = where[axis] if axis < len(where) else f"dimension {axis + 1}"
+                label = self.axis_label(rank, axis)
                 raise LayerError(
                     f"cannot {self.type} {self.named(inputs)}: {label} "
                     + " vs ".join(fmt(b) for b in big),
@@ -112,7 +117,7 @@ class Concat(Merge):
     def axis(self, rank: int) -> int:
         """Index into a batch-free shape of rank `rank`."""
         if isinstance(self.dim, str):
-            names = LAYOUTS.get(rank, ())
+            names = self.axis_names(rank)  # the input's own: {channels, length, height}
             if self.dim not in names:
                 raise LayerError(
                     f"the inputs ({rank} dims, batch excluded) have no {self.dim} dimension",
@@ -139,7 +144,6 @@ class Concat(Merge):
                 code="E102",
             )
         axis = self.axis(rank)
-        names = LAYOUTS.get(rank, ())
         for i in range(rank):
             sizes: list[Dim] = []
             for s in inputs:
@@ -148,8 +152,8 @@ class Concat(Merge):
             # symbolic sizes that agree for some inputs only are `cnncalc sizes`' question
             clash = any(never_equal(a, b) for j, a in enumerate(sizes) for b in sizes[j + 1 :])
             if i != axis and clash:
-                label = names[i] if i < len(names) else f"dimension {i + 1}"
-                joined = names[axis] if axis < len(names) else f"dimension {axis + 1}"
+                label = self.axis_label(rank, i)
+                joined = self.axis_label(rank, axis)
                 raise LayerError(
                     f"cannot concat {self.named(inputs)} along {joined}: {label} "
                     + " vs ".join(fmt(d) for d in sizes),

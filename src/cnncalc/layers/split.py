@@ -13,7 +13,7 @@ from pydantic import Field
 from cnncalc.errors import LayerError
 from cnncalc.layers.base import POINTWISE, Layer, Reads, Shape, fmt, require_positive
 from cnncalc.layers.fields import AnyInt, NonNeg, Size
-from cnncalc.layers.merge import LAYOUTS, DimName
+from cnncalc.layers.merge import DimName
 from cnncalc.sym import Dim, ceildiv, dmin
 
 # Each output is a node of its own (and a split's k-th start is a sum over k sizes): bound them.
@@ -35,9 +35,13 @@ class MultiOutput(Layer):
     def axis(self, x: Shape) -> int:
         rank = len(x)
         if isinstance(self.dim, str):
-            names = LAYOUTS.get(rank, ())
+            names = self.axis_names(rank)  # the input's own: {channels, length, height}
             if self.dim not in names:
-                raise LayerError(f"the input has no {self.dim} dimension", field="dim")
+                raise LayerError(
+                    f"the input ({rank} dims, batch excluded) has no {self.dim} dimension",
+                    f"dims here: {', '.join(names) or 'numbered 1..' + str(rank)}",
+                    field="dim",
+                )
             return names.index(self.dim)
         if self.dim == 0 or not -rank <= (self.dim - 1 if self.dim > 0 else self.dim) < rank:
             raise LayerError(

@@ -105,7 +105,8 @@ def total_cell(report: Report, col: Column, ascii: bool) -> str:
     return {
         Column.NAME: "Total",
         Column.TYPE: "",
-        Column.OUTPUT: shape_text(report.outputs[0], ascii) if report.outputs else "",
+        # every output of the network (`outputs:`), in order
+        Column.OUTPUT: "; ".join(shape_text(o, ascii) for o in report.outputs),
         Column.PARAMS: text(t.params, ascii),
         Column.TRAINABLE: text(t.trainable, ascii),
         Column.CONNECTIONS: text(t.connections, ascii),
@@ -187,6 +188,10 @@ def report_dict(
         "name": report.name,
         "input": shape_value(report.input_shape),
         "output": shape_value(report.outputs[0]) if report.outputs else [],
+        "outputs": [
+            {"name": n, "shape": shape_value(s)}
+            for n, s in zip(report.network.outputs, report.outputs, strict=True)
+        ],
         "layers": layers,
     }
     if full:

@@ -20,10 +20,11 @@ nn.Sequential numbers its children. docs/spec-format.md is the reference.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import weakref
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -42,6 +43,10 @@ if TYPE_CHECKING:
     from cnncalc.spec.load import Loader
 
 MAX_NODES = 100_000  # layers one spec may expand to
+# Entries visited while expanding (each repetition, block instance, group and entry left out
+# by `if:`): blocks of `if: false` layers nested in repeats emit nothing, so MAX_NODES alone
+# would let them run 10^12 visits. A layer is one visit; instances and skips add a few more.
+MAX_WORK = 250_000
 MAX_REPEAT = 10_000
 MAX_NESTING = 64  # blocks and groups inside each other
 MAX_INCLUDES = 64
@@ -100,6 +105,9 @@ class Frame:
     last: str | None = None  # default input of the next entry
     last_multi: str = ""  # the entry before had several outputs (its local name)
     counter: list[int] = field(default_factory=lambda: [0])  # shared with inline bodies
+    # names written as text anywhere in this list (and in inline bodies): automatic names
+    # avoid them, so an explicit name always wins (shared with inline bodies)
+    reserved: set[str] = field(default_factory=set)
     local: dict[str, str] = field(default_factory=dict)  # local name -> output node
     multi: dict[str, list[str]] = field(default_factory=dict)  # local name -> output nodes
     stack: tuple[str, ...] = ()  # blocks being expanded, outermost first
@@ -122,6 +130,11 @@ class State:
     partial: bool = False  # an include failed (reported): its blocks are missing
     broken: set[str] = field(default_factory=set)  # names whose definition failed (reported)
     emitted: int = 0
+    work: int = 0  # entries visited (MAX_WORK)
+    scale: int = 1  # product of the repeat: counts around the entry being expanded
+    exhausted: bool = False  # MAX_WORK was reached (reported): abandon everything else
+    seen: set[tuple[Pos, str]] = field(default_factory=set)  # problems reported, by place
+    seen_upto: int = 0  # how many of the loader's problems `seen` holds
     delegated: bool = False  # the loader handled the last top-level entry
 
     def is_broken(self, name: str) -> bool:
@@ -139,6 +152,15 @@ BROKEN = "\x00broken"
 
 
 # ---- values ---------------------------------------------------------------------------
+def _pieces(name: str) -> Iterator[str]:
+    """The names a layer of several outputs gives them: name.0, name.1, …"""
+    return (f"{name}.{k}" for k in itertools.count())
+
+
+def _is_expr(v: Any) -> bool:
+    return isinstance(v, str) and v.startswith("$") and not v.startswith("$$")
+
+
 def from_yaml(v: Any) -> Value:
     """A YAML value as an expression value, checked, not copied (an unused let costs nothing
     more); ValueError for mappings and null, ExprError when it is too large."""
@@ -155,7 +177,10 @@ class Expander:
         self, pos: Pos, message: str, hint: str = "", layer: str = "", code: str = E_BLOCK
     ) -> Skip:
         # a fault in a block's definition shows once, naming the first instance it breaks
-        if not any(p.pos == pos and p.message == message for p in self.loader.problems):
+        st, problems = self.state, self.loader.problems
+        st.seen.update((p.pos, p.message) for p in problems[st.seen_upto :])  # a set: no rescan
+        st.seen_upto = len(problems)
+        if (pos, message) not in st.seen:
             self.loader.fail(pos, message, hint, layer, code)
         return Skip()
 
@@ -191,6 +216,16 @@ class Expander:
     def claim(self, frame: Frame, local: str, pos: Pos, label: str) -> str:
         """Register a new full name (a layer or a scope) or fail on a duplicate."""
         full = frame.full(local)
+        # automatic names avoid the names written as text: only one computed by an expression
+        # can meet an earlier automatic name
+        if full in self.loader.automatic and full in self.loader.names:
+            raise self.fail(
+                pos,
+                f"layer name {full!r} is the automatic name of an earlier layer",
+                "name that layer, or choose another name here",
+                label,
+                "E004",
+            )
         if full in self.loader.names or full in self.state.broken:
             raise self.fail(
                 pos, f"duplicate layer name {full!r}", "names must be unique", label, "E004"
@@ -232,14 +267,39 @@ class Expander:
                     "E004",
                 )
             return str(explicit), True
+        taken = self.loader.names
         if frame.positional:
-            return str(frame.counter[0] - 1), False
+            name = str(frame.counter[0] - 1)
+            if name not in frame.reserved and frame.full(name) not in taken:
+                self.loader.automatic.add(frame.full(name))
+                return name, False
         counters = self.loader.counters
         while True:  # the loader's own scheme for unnamed top-level layers: conv2d_1, conv2d_2…
             counters[base] = counters.get(base, 0) + 1
             name = f"{base}_{counters[base]}"
-            if frame.full(name) not in self.loader.names:
+            if name not in frame.reserved and frame.full(name) not in taken:
+                self.loader.automatic.add(frame.full(name))
                 return name, False
+
+    def explicit_names(self, items: Any, depth: int = 0) -> set[str]:
+        """Names written as text in a list of entries, with those of the inline blocks it uses
+        (their layers join the list); names computed by expressions are known only later."""
+        out: set[str] = set()
+        if not isinstance(items, list) or depth > MAX_NESTING:
+            return out
+        for e in items:
+            if not isinstance(e, dict):
+                continue
+            name = e.get("name")
+            if isinstance(name, int) and not isinstance(name, bool):
+                name = str(name)
+            if isinstance(name, str) and not _is_expr(name):
+                out.add(name.removeprefix("$"))  # `$$x` is the text `$x`
+            t = e.get("type")
+            block = self.state.blocks.get(t) if isinstance(t, str) else None
+            if block is not None and block.inline and "layers" not in e:
+                out |= self.explicit_names(block.layers, depth + 1)
+        return out
 
     def resolve(self, frame: Frame, ref: Any, pos: Pos, label: str) -> str:
         if not isinstance(ref, str) or not ref:
@@ -252,7 +312,7 @@ class Expander:
             )
         names, aliases = self.loader.names, self.loader.aliases
         f: Frame | None = frame
-        visible: list[str] = []
+        visible: list[Collection[str]] = []  # joined only for a suggestion
         while f is not None:
             if ref in f.bound:
                 return f.bound[ref]
@@ -272,15 +332,13 @@ class Expander:
                 return BROKEN
             if full in aliases or (full in names and f.scope):
                 return self.output(full, pos, label)
-            visible += [*f.bound, *f.local, *f.multi]
+            visible += [f.bound, f.local, f.multi]
             if f.top:
                 if self.state.is_broken(ref):
                     return BROKEN
                 if ref in aliases or ref in names:
                     return self.output(ref, pos, label)
-                multi = [
-                    n for n in names if n.startswith(ref + ".") and n[len(ref) + 1 :].isdigit()
-                ]
+                multi = list(itertools.takewhile(names.__contains__, _pieces(ref)))
                 if multi:
                     raise self.fail(
                         pos,
@@ -289,9 +347,9 @@ class Expander:
                         label,
                         "E105",
                     )
-                visible += [*names, *aliases]
+                visible += [names, aliases]
             f = f.parent
-        hint = registry.suggest(ref, sorted(set(visible))) or (
+        hint = self.loader.did_you_mean(ref, visible, ordered=True) or (
             "a block reads only its inputs and its own layers"
             if not frame.top
             else "name a layer defined above this one, or 'input'"
@@ -342,6 +400,7 @@ class Expander:
                 "layers: [- {type: conv2d, …}]",
                 label,
             )
+        frame.reserved |= self.explicit_names(items)
         for i, entry in enumerate(items):
             p = (*path, i)
             if not isinstance(entry, dict):
@@ -382,6 +441,7 @@ class Expander:
                     E_EXPR,
                 )
             if not cond:
+                self.visit(doc, path, label)
                 self.skipped(frame, entry, path, label)
                 return
         if "repeat" not in entry:
@@ -397,9 +457,32 @@ class Expander:
                 E_BLOCK,
             )
         if n == 0:
+            self.visit(doc, path, label)
             return
+        scale = self.state.scale
+        if scale * n > MAX_WORK:  # each repetition is a visit at least, in each enclosing one
+            raise self.fail(
+                doc.where((*path, "repeat")),
+                f"repeat: {n:,} inside repeats of {scale:,} repetitions in all comes to "
+                f"{scale * n:,}, more than the {MAX_WORK:,} entries a spec may expand",
+                "check the repeat: counts of nested blocks",
+                label,
+                E_BLOCK,
+            )
+        self.state.scale = scale * n
+        try:
+            self.repeat(frame, entry, path, label, n)
+        finally:
+            self.state.scale = scale
+
+    def repeat(
+        self, frame: Frame, entry: dict[str, Any], path: PathKey, label: str, n: int
+    ) -> None:
+        doc = frame.doc
         env = frame.env
-        if entry.get("name") is None:  # each repetition takes the next name in this list
+        name = entry.get("name")
+        if name is None or _is_expr(name):
+            # each repetition takes the next name in this list, or evaluates its own with i
             for k in range(n):
                 one = {
                     key: v for key, v in entry.items() if k == 0 or key != "from"
@@ -407,7 +490,8 @@ class Expander:
                 self.one(frame, one, path, {**env, "i": k})
             return
         # a named repeat is a container, as nn.Sequential: layer1.0, layer1.1, …
-        local, _ = self.local_name(frame, entry, path, "")
+        named = {"name": self.subst(name, env, doc, (*path, "name"), label)}  # `$$` escapes
+        local, _ = self.local_name(frame, named, path, "")
         full = self.claim(frame, local, doc.where((*path, "name")), label)
         kind = entry.get("type", "group")
         self.register_scope(full, path, f"{kind} ×{n}" if isinstance(kind, str) else "group")
@@ -468,10 +552,27 @@ class Expander:
         outer.local[local] = out
         outer.last, outer.last_multi = out, ""
 
+    def visit(self, doc: Document, path: PathKey, label: str) -> None:
+        """Count one entry visited; past MAX_WORK, stop expanding (reported once)."""
+        st = self.state
+        st.work += 1
+        if st.work > MAX_WORK:
+            if st.exhausted:
+                raise Skip()
+            st.exhausted = True
+            raise self.fail(
+                doc.where(path),
+                f"the spec's expansion visits more than {MAX_WORK:,} entries "
+                "(repetitions, block instances, groups, entries left out by if:)",
+                "check repeat: counts and blocks that use blocks, or that emit nothing",
+                label,
+            )
+
     def one(self, frame: Frame, raw: dict[str, Any], path: PathKey, env: dict[str, Value]) -> None:
         """One entry, one repetition: a group, a block instance or a layer."""
         doc = frame.doc
         label = frame.full(raw["name"]) if isinstance(raw.get("name"), str) else frame.instance()
+        self.visit(doc, path, label)
         if frame.depth > MAX_NESTING:
             raise self.fail(
                 doc.where(path), f"blocks and groups nested deeper than {MAX_NESTING}", "", label
@@ -659,6 +760,7 @@ class Expander:
             last=refs[0],
             positional=frame.positional if inline else True,
             counter=frame.counter if inline else [0],
+            reserved=frame.reserved if inline else set(),
             stack=(*frame.stack, block.name),
             depth=frame.depth + 1,
         )
@@ -1109,11 +1211,22 @@ def _state(loader: Loader) -> State:
         lib.done.update(me)
         lib.read(loader.doc, me)
         bad = lib.check_cycles()
-        top = Frame(loader.doc, {}, (), {INPUT: INPUT}, last=INPUT, top=True, positional=False)
+        top = Frame(
+            loader.doc,
+            {},
+            (),
+            {INPUT: INPUT},
+            last=INPUT,
+            top=True,
+            positional=False,
+            reserved=loader.reserved,
+        )
         st = State(
             {k: b for k, b in lib.blocks.items() if k not in bad}, top, bad | lib.bad, lib.partial
         )
         _STATES[loader] = st
+        data = loader.doc.data if isinstance(loader.doc.data, dict) else {}
+        loader.reserved |= Expander(loader, st).explicit_names(data.get("layers"))
     return st
 
 

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 from cnncalc.layers.base import fmt, shape_str
-from cnncalc.layers.merge import LAYOUTS
 from cnncalc.lint.diagnostics import Finding, Severity
 from cnncalc.lint.rule import Context, Option, Rule
 
@@ -20,14 +19,13 @@ def _bool(v: object) -> bool:
 class MergeMismatch(Rule):
     """Merged inputs whose channels or features fit only by accident.
 
-    Shapes that plainly disagree are errors (E102). This rule catches what torch would
-    accept silently: an elementwise merge whose inputs have different ranks (broadcasting
-    aligns from the last dimension, so a per-channel vector of 64 lines up with the width);
-    a branch of 1 channel (or feature) broadcast against many, usually a projection left out;
-    and sizes that agree only for some inputs (H against 32 in a symbolic spec). Spatial
-    broadcasting (C×1×1 against C×H×W, as squeeze-and-excitation does) is fine. Set
-    `channel-broadcast: false` for networks that broadcast 1-channel maps on purpose (spatial
-    attention).
+    Shapes that plainly disagree are errors (E102), and so are inputs of different ranks
+    (torch would broadcast the batch against another axis). This rule catches what torch
+    would accept silently: a branch of 1 channel (or feature) broadcast against many, usually
+    a projection left out; and sizes that agree only for some inputs (H against 32 in a
+    symbolic spec). Spatial broadcasting (C×1×1 against C×H×W, as squeeze-and-excitation
+    does) is fine. Set `channel-broadcast: false` for networks that broadcast 1-channel maps
+    on purpose (spatial attention).
 
     Bad::
 
@@ -62,16 +60,7 @@ class MergeMismatch(Rule):
             names = " and ".join(
                 f"{n} ({shape_str(x)})" for n, x in zip(s.node.inputs, shapes, strict=True)
             )
-            ranks = {len(x) for x in shapes}
-            if len(ranks) > 1:
-                yield self.at(
-                    s.node,
-                    f"merging {names}: different ranks broadcast from the last dimension",
-                    "reshape the smaller input (e.g. C → C×1×1) so the axes line up as meant",
-                    "from",
-                )
-                continue
-            rank = ranks.pop()
+            rank = len(shapes[0])  # merges of different ranks are errors (E102)
             joined = s.node.layer.joined_axis(rank)
             faults: list[str] = []
             for axis in range(rank):
@@ -79,8 +68,7 @@ class MergeMismatch(Rule):
                     continue
                 sizes = [x[axis] for x in shapes]
                 ints = [d for d in sizes if isinstance(d, int)]
-                layout = LAYOUTS.get(rank, ())
-                what = layout[axis] if axis < len(layout) else f"dimension {axis + 1}"
+                what = s.node.layer.axis_label(rank, axis)
                 if (
                     axis == 0
                     and self.opts["channel-broadcast"]
