@@ -145,7 +145,8 @@ def test_hostile_names_never_reach_generated_code_as_code(tmp_path: Path) -> Non
     layers = [f"  - {{name: {names[0]}, type: conv2d, out_channels: 4, kernel_size: 3}}"]
     layers += [f"  - {{name: {n}, type: relu}}" for n in names[1:]]
     layers += [f"  - {{name: merged, type: add, from: [{names[3]}, {names[4]}]}}"]
-    spec = '"x); import os; (\\"\\"\\"\\n"'
+    # a newline in the network name is refused at load (test_terminal.py); quotes are not
+    spec = '"x); import os; (\\"\\"\\" \\\\"'
     text = f"name: {spec}\ninput: {{channels: 3, height: 8, width: 8}}\nlayers:\n" + "\n".join(
         layers
     )
