@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from dataclasses import field as derived
 from fractions import Fraction
 
 from cnncalc.analysis.engine import LayerStats, Report
@@ -53,6 +54,15 @@ class FieldMap:
     jump: Fraction
     m: int
     table: tuple[Span, ...]
+    # per r < T: how many positions from r forward (backward) to the nearest one that depends
+    # on anything, wrapping around the period; empty when none does. Long runs of positions
+    # that read nothing (a transposed conv's stride past its kernel) then cost cover nothing.
+    ahead: tuple[int, ...] = derived(init=False, repr=False, compare=False)
+    behind: tuple[int, ...] = derived(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "ahead", _distances(self.table))
+        object.__setattr__(self, "behind", _distances(self.table[::-1])[::-1])
 
     def span(self, p: int) -> Span:
         q, r = divmod(p, len(self.table))
@@ -62,11 +72,29 @@ class FieldMap:
     def cover(self, first: int, last: int) -> Span:
         """The union of the fields of positions first..last (each side from its nearest
         position that depends on anything: those are monotone in the position)."""
-        lo = next((s[0] for p in range(first, last + 1) if (s := self.span(p)) is not None), None)
-        hi = next(
-            (s[1] for p in range(last, first - 1, -1) if (s := self.span(p)) is not None), None
-        )
-        return None if lo is None or hi is None else (lo, hi)
+        if not self.ahead:
+            return None
+        t = len(self.table)
+        a, b = first + self.ahead[first % t], last - self.behind[last % t]
+        if a > last:  # nothing in first..last depends on anything
+            return None
+        lo, hi = self.span(a), self.span(b)
+        assert lo is not None and hi is not None
+        return lo[0], hi[1]
+
+
+def _distances(table: Sequence[Span]) -> tuple[int, ...]:
+    """For each index: how far forward (cyclically) the nearest non-None entry lies."""
+    t = len(table)
+    if all(s is None for s in table):
+        return ()
+    out = [0] * t
+    gap = t  # larger than any distance: replaced on the first lap's first non-None entry
+    for i in range(2 * t - 1, -1, -1):  # two laps backward: entries near the end wrap around
+        gap = 0 if table[i % t] is not None else gap + 1
+        if i < t:
+            out[i] = gap
+    return tuple(out)
 
 
 State = FieldMap | str  # a str: WHOLE, or why the field is not defined

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from fractions import Fraction
 from typing import Literal
@@ -83,10 +84,21 @@ class ConvTranspose(Layer):
         """Input i feeds outputs i·S - P + k·D (k < K): output o reads every i that lands on it,
         none when no tap does (K < S); 1/S input positions per output."""
         k, s, p, _, d = self.geometry()[axis]
+        # tap t lands on o when t·D ≡ o + P (mod S): solvable when g = gcd(D, S) divides o + P,
+        # then for t ≡ t0 (mod S/g); O(1) per position, not O(K) (a long kernel, many positions)
+        g = math.gcd(d, s)
+        cycle = s // g
+        inverse = pow(d // g, -1, cycle) if cycle > 1 else 0
 
         def span(o: int) -> tuple[Dim, Dim] | None:
-            hits = [(o + p - t * d) // s for t in range(k) if (o + p - t * d) % s == 0]
-            return (min(hits), max(hits)) if hits else None
+            a = o + p
+            if a % g:
+                return None
+            first = a // g * inverse % cycle  # the smallest tap that lands on o
+            if first >= k:
+                return None
+            last = first + (k - 1 - first) // cycle * cycle  # the largest
+            return (a - last * d) // s, (a - first * d) // s
 
         return Reads(Fraction(1, s), span)
 
