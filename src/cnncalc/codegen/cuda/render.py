@@ -36,16 +36,22 @@ class Program:
     arena: int  # floats per sample
 
 
-def _uses(text: str, k: int) -> bool:
-    return re.search(rf"\bx{k}\(", text) is not None
+_READ = re.compile(r"\bx(\d+)\(")
+
+
+def _reads(text: str) -> set[str]:
+    """The inputs text reads, as the digits of their `xk(`: one scan, however many inputs
+    (a search per input made a concat of n inputs cost n scans of its n-line body)."""
+    return set(_READ.findall(text))
 
 
 def _lambdas(step: Step, text: str, base: Sequence[str]) -> list[str]:
     """`auto xk = [&](int j) { return bk[j]; }` for each input the text reads."""
+    used = _reads(text)
     return [
         f"auto x{k} = [&](int j) {{ return {base[k]}[j]; }};"
         for k in range(len(step.inputs))
-        if _uses(text, k)
+        if str(k) in used
     ]
 
 
@@ -152,10 +158,11 @@ def gemm_kernel(s: Gemm) -> list[str]:
     assert threads % bn == 0 and threads % bm == 0
     params = [f"const float* __restrict__ p{k}" for k in range(len(s.inputs))]
     epi_text = "\n".join(s.epilogue)
+    epi_reads = _reads(epi_text)
     extra = [
         f"const float* b{k} = p{k} + (long long)n * {b.size};"
         for k, b in enumerate(s.inputs)
-        if k and _uses(epi_text, k)
+        if k and str(k) in epi_reads
     ]
     load = prune([*s.col_b, "@", *s.load_b])
     cut = load.index("@")
