@@ -27,7 +27,7 @@ def fuse(steps: list[Step], outputs: list[Buf]) -> list[Step]:
         target = None
         if isinstance(p, Loop) and p.pointwise:
             target = _target(p, producer, readers, pinned, k)
-        if target is None:
+        if target is None or not isinstance(p, Loop):
             kept.append(p)
             continue
         src, main = target
