@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, overload
 
 from cnncalc.analysis.engine import LayerStats, Report, analyze
 from cnncalc.errors import CnncalcError, Problem, SpecError, UsageError
@@ -19,6 +19,7 @@ from cnncalc.spec.network import Network
 
 if TYPE_CHECKING:
     from cnncalc.codegen.backend import Generated
+    from cnncalc.codegen.cuda import CudaModule
 
 __all__ = [
     "CnncalcError",
@@ -117,8 +118,22 @@ def spec_input(net: Network) -> str:
     return "x".join(str(d) if isinstance(d, int) else render(d) for d in net.input_shape)
 
 
-def generate(report: Report, target: str = "torch", line_length: int = 88) -> Generated:
-    """Generated source for a checked report ('torch'; see cnncalc.codegen for the backends).
+@overload
+def generate(
+    report: Report, target: Literal["torch"] = "torch", line_length: int = 88
+) -> Generated: ...
+@overload
+def generate(report: Report, target: Literal["cuda"], line_length: int = 88) -> CudaModule: ...
+@overload
+def generate(
+    report: Report, target: str = "torch", line_length: int = 88
+) -> Generated | CudaModule: ...
+def generate(
+    report: Report, target: str = "torch", line_length: int = 88
+) -> Generated | CudaModule:
+    """Generated source for a checked report: 'torch' gives a `Generated` (`.code`, one file),
+    'cuda' a `CudaModule` (`.files`, name -> text, as `cnncalc codegen cuda` writes them;
+    `.write(folder)`). See cnncalc.codegen for the backends.
 
     Imported lazily: the codegen package stays off the `params` path."""
     from cnncalc.codegen import generate as _generate

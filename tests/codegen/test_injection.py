@@ -12,11 +12,14 @@ import re
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from cnncalc.api import analyze, loads
 from cnncalc.codegen import generate
 from cnncalc.codegen.pytorch import TORCH_FUNCTIONS, helper_sources
 from cnncalc.errors import SpecError
+from tests.codegen.hostile import LAYERS, hostile, layer_name, network, py_tokens
 from tests.codegen.kit import RUFF, ruff_problems
 
 HOSTILE = [
@@ -231,3 +234,21 @@ def test_names_torch_cannot_hold_are_refused_by_the_loader() -> None:
         spec = {"name": "n", "input": {"features": 3}, "layers": [{"name": bad, "type": "relu"}]}
         with pytest.raises(SpecError, match=r"bad\.yaml:\d+:\d+: E004"):
             loads(yaml.safe_dump(spec), "bad.yaml")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(layer_name, min_size=LAYERS, max_size=LAYERS, unique=True), hostile, hostile)
+@example(
+    ['a"""', "b\\", "c\n#x", "\u2028", "class", "\x00", "'''", "名前"],
+    'x"""\\\n',
+    "y\r\n.yaml",
+)
+def test_any_text_as_a_name_changes_no_token(names: list[str], name: str, file: str) -> None:
+    """With any text as the names, the torch module's tokens are those of plain names but for
+    its identifiers (sanitized by names.Namespace; compared by kind), and it is ASCII."""
+    width = 10_000  # no line wraps where a sanitized name is longer than a plain one
+    plain = generate(network(), "torch", width).code
+    code = generate(network(names, name, file), "torch", width).code
+    ast.parse(code)
+    assert code.isascii()
+    assert py_tokens(code, names=False) == py_tokens(plain, names=False)

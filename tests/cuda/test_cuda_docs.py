@@ -55,3 +55,18 @@ def test_lenet_facts() -> None:
     assert f"LeNet-5's {m.weights_count * 4 // 1000} KB" in text
     assert "`C3.weight` holds only the connection table's kernels\n(60×5×5" in text
     assert [w.shape for w in m.weights if w.key == "C3.weight"] == [(60, 5, 5)]
+
+
+def test_the_api_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Python example of `generate(report, "cuda")` runs, and lists the files it says."""
+    (block,) = [
+        b for b in re.findall(r"```python\n(.*?)```", DOC.read_text(), re.S) if '"cuda")' in b
+    ]
+    listed = re.search(r"sorted\(module.files\)\s*# (\[.*\])", block)
+    assert listed is not None
+    monkeypatch.chdir(tmp_path)
+    scope: dict[str, object] = {}
+    exec(block.replace('"specs/', f'"{ROOT}/specs/'), scope)
+    module = scope["module"]
+    assert sorted(module.files) == eval(listed.group(1))  # type: ignore[attr-defined]
+    assert sorted(p.name for p in (tmp_path / "lenet5_cuda").iterdir()) == eval(listed.group(1))

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from cnncalc.api import analyze, load, loads
 from cnncalc.cli.app import app
-from cnncalc.codegen.cuda import generate
+from cnncalc.codegen.cuda import CudaModule, generate
 from cnncalc.errors import SpecError, UsageError
 from cnncalc.layers.conv import Conv
 
@@ -138,3 +138,19 @@ def test_sizes_beyond_32_bit_indices_are_refused() -> None:
     with pytest.raises(SpecError) as err:
         generate(analyze(net, parse_input("3x8000x8000", net)))
     assert "E302" in str(err.value) and "32-bit" in str(err.value)
+
+
+def test_cuda_is_a_backend_by_name(tmp_path: Path) -> None:
+    """`cnncalc.api.generate(report, "cuda")` gives the module `cnncalc codegen cuda` writes:
+    its files by name (issue 13: it was an unknown code generator)."""
+    from cnncalc import api
+
+    rep = report(ZOO / "lenet5.yaml")
+    module = api.generate(rep, "cuda")
+    assert isinstance(module, CudaModule) and module.mode == "fused"
+    out = tmp_path / "cli"
+    done = CliRunner().invoke(app, ["codegen", "cuda", str(ZOO / "lenet5.yaml"), "-o", str(out)])
+    assert done.exit_code == 0, done.output
+    assert {p.name: p.read_text(encoding="utf-8") for p in out.iterdir()} == module.files
+    with pytest.raises(UsageError, match="one of: torch, cuda"):
+        api.generate(rep, "tensorflow")

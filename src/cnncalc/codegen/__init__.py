@@ -1,4 +1,5 @@
-"""Code generation from an analysed spec: `generate(report, "torch")` writes a PyTorch module.
+"""Code generation from an analysed spec: `generate(report, "torch")` writes a PyTorch module,
+`generate(report, "cuda")` a CUDA inference module (its files: `.files`, name -> text).
 
 Nothing here imports torch; `cnncalc.codegen.check` does, when asked to prove a generated
 module against cnncalc's figures.
@@ -6,16 +7,30 @@ module against cnncalc's figures.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, overload
 
 from cnncalc.codegen.backend import Generated, backend
 
 if TYPE_CHECKING:
     from cnncalc.analysis.engine import Report
+    from cnncalc.codegen.cuda import CudaModule
 
 __all__ = ["Generated", "generate"]
 
 
-def generate(report: Report, target: str = "torch", line_length: int = 88) -> Generated:
-    """Source for the report's network; raises SpecError for layers that cannot be lowered."""
+@overload
+def generate(
+    report: Report, target: Literal["torch"] = "torch", line_length: int = 88
+) -> Generated: ...
+@overload
+def generate(report: Report, target: Literal["cuda"], line_length: int = 88) -> CudaModule: ...
+@overload
+def generate(
+    report: Report, target: str = "torch", line_length: int = 88
+) -> Generated | CudaModule: ...
+def generate(
+    report: Report, target: str = "torch", line_length: int = 88
+) -> Generated | CudaModule:
+    """Source for the report's network; raises SpecError for layers that cannot be lowered,
+    UsageError for an unknown target. `line_length` formats the torch backend's code."""
     return backend(target).generate(report, line_length)

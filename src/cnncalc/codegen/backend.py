@@ -1,5 +1,7 @@
-"""What a code generator is: a report in, one source file out, plus the map a checker needs to
-find each of cnncalc's layers in that file. Backends are looked up by name, imported lazily."""
+"""What a code generator is: a report in, generated source out. The torch backend gives one
+file plus the map a checker needs to find each of cnncalc's layers in it (`Generated`); the
+CUDA backend gives a folder's files (`CudaModule.files`, name -> text; `.write(folder)`).
+Backends are looked up by name, imported lazily."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from cnncalc.errors import UsageError
 
 if TYPE_CHECKING:
     from cnncalc.analysis.engine import Report
+    from cnncalc.codegen.cuda import CudaModule
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,11 +42,11 @@ class Generated:
 class Backend(Protocol):
     name: str
 
-    def generate(self, report: Report, line_length: int = 88) -> Generated: ...
+    def generate(self, report: Report, line_length: int = 88) -> Generated | CudaModule: ...
 
 
 # backend name -> "module:attribute"; imported only when asked for
-BACKENDS = {"torch": "cnncalc.codegen.pytorch:PyTorch"}
+BACKENDS = {"torch": "cnncalc.codegen.pytorch:PyTorch", "cuda": "cnncalc.codegen.cuda:Cuda"}
 
 
 def backend(name: str) -> Backend:

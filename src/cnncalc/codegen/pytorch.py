@@ -287,6 +287,7 @@ class _Writer:
                 readers.setdefault(v, set()).add(i)
         for o in outputs:
             readers.setdefault(o, set()).add(len(items))
+        last_read = {v: max(r) for v, r in readers.items()}  # once: the input may have n readers
         local = Namespace({"self", "torch", "nn", "F", "x", "_", *reserved})
         var = {INPUT: "x"}
         in_x = INPUT  # the value variable x holds
@@ -297,7 +298,7 @@ class _Writer:
             if expr is None:
                 continue
             uses = readers.get(item.value, set())
-            if uses == {i + 1} and max(readers.get(in_x, {-1})) <= i:
+            if uses == {i + 1} and last_read.get(in_x, -1) <= i:
                 name, in_x = "x", item.value  # the next statement reads it, and only it
             elif not uses:
                 name = "_"  # read by no later layer: computed (and checked) all the same

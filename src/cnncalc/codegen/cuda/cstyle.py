@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from cnncalc.codegen.escape import c_identifier
+
 
 def flt(x: float) -> str:
     """A float literal that round-trips: 1.7159f, -INFINITY."""
@@ -29,13 +31,8 @@ def dbl(x: float) -> str:
     return text if ("." in text or "e" in text or "inf" in text) else text + ".0"
 
 
-_IDENT = re.compile(r"[^A-Za-z0-9_]+")
-
-
-def ident(text: str, limit: int = 40) -> str:
-    """A C identifier fragment from a layer name: 'layer1.0.conv1' -> 'layer1_0_conv1'."""
-    out = _IDENT.sub("_", text).strip("_")[:limit] or "x"
-    return out if not out[0].isdigit() else "_" + out
+# a C identifier fragment from a layer name: 'layer1.0.conv1' -> 'layer1_0_conv1'
+ident = c_identifier
 
 
 def prod(xs: Sequence[int]) -> int:

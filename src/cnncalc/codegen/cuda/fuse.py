@@ -12,33 +12,33 @@ from .ir import Buf, Loop, Prep, Step
 
 
 def fuse(steps: list[Step], outputs: list[Buf]) -> list[Step]:
-    steps = list(steps)
+    """One pass in execution order. Absorbing a step never makes an earlier one fusable (its
+    target's inputs and their readers stay as they were), so this is the same as restarting
+    from the first step after each absorption, without the quadratic cost of doing so.
+    `producer` maps a buffer to its producer's place in `steps` (the order is what counts)."""
     pinned = {id(b) for b in outputs}
-    changed = True
-    while changed:
-        changed = False
-        readers: dict[int, int] = {}
-        for s in steps:
-            for b in s.inputs:
-                readers[id(b)] = readers.get(id(b), 0) + 1
-        producer = {id(s.out): k for k, s in enumerate(steps)}
-        for k, p in enumerate(steps):
-            if not (isinstance(p, Loop) and p.pointwise):
-                continue
-            target = _target(p, steps, producer, readers, pinned, k)
-            if target is None:
-                continue
-            src, main = target
-            _absorb(steps[src], p, main)
-            del steps[k]
-            changed = True
-            break
-    return steps
+    readers: dict[int, int] = {}
+    for s in steps:
+        for b in s.inputs:
+            readers[id(b)] = readers.get(id(b), 0) + 1
+    producer = {id(s.out): k for k, s in enumerate(steps)}
+    kept: list[Step] = []
+    for k, p in enumerate(steps):
+        target = None
+        if isinstance(p, Loop) and p.pointwise:
+            target = _target(p, producer, readers, pinned, k)
+        if target is None or not isinstance(p, Loop):
+            kept.append(p)
+            continue
+        src, main = target
+        _absorb(steps[src], p, main)
+        readers[id(p.inputs[main])] -= 1  # the others are read by steps[src] now
+        producer[id(p.out)] = src
+    return kept
 
 
 def _target(
     p: Loop,
-    steps: list[Step],
     producer: dict[int, int],
     readers: dict[int, int],
     pinned: set[int],

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from string import Template
 
+from cnncalc.codegen.escape import comment
+
 from .cstyle import dbl, indent
 from .ir import Buf, Gemm, Prep, Step
 
@@ -262,7 +264,7 @@ def host(
     for s in steps:
         program = [*s.prep, *s.post]
         if program:
-            rows += [f"  // {s.label}", *(f"  {_row(q)}," for q in program)]
+            rows += [f"  // {comment(s.label)}", *(f"  {_row(q)}," for q in program)]
     if fused:
         launch = Template(FUSED).substitute(x=prefix, big=FUSED_MAX_THREADS, small=THREADS)
     else:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pprint import pformat
 
+from cnncalc.codegen.escape import py_docstring
+
 from .ir import RawTensor
 
 TEMPLATE = '''\
@@ -142,7 +144,7 @@ def loader(
     count: int,
 ) -> str:
     return TEMPLATE.format(
-        name=name,
+        name=py_docstring(name),
         module=prefix,
         prefix=prefix,
         input_shape=tuple(input_shape),
