@@ -5,8 +5,8 @@
 Writes a spec of N good layers followed by N layers that each read a misspelt name
 (`from: conv_k_typo`), loads it in this process and reports the seconds until the N located
 errors are ready, and how many carry a "did you mean" hint. With --blocks each bad entry
-has an `if: true`, so that spec/blocks.py resolves it rather than spec/load.py. Before the fix every reference scanned every name for a suggestion: 10,000
-of them took ~15 min.
+has an `if: true`, so that spec/blocks.py resolves it rather than spec/load.py. Before the
+fix every reference scanned every name for a suggestion: 10,000 of them took ~15 min.
 """
 
 from __future__ import annotations
