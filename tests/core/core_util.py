@@ -16,7 +16,6 @@ from cnncalc.errors import SpecError
 
 ROOT = Path(__file__).resolve().parents[2]
 LENET = ROOT / "specs" / "lenet5.yaml"
-REFERENCE = ROOT.parent / "shared" / "reference" / "lenet5.md"
 INPUT_KEYS = {
     1: ("features",),
     2: ("channels", "length"),

@@ -1,21 +1,21 @@
 """LeNet-5 against the paper's figures, read out of the reference text (not typed in here).
 
-tests/core/data/lenet5.md is a verbatim copy of the workspace's reference/lenet5.md, so the
-suite runs from a clean clone; where the original is present the copy is checked against it."""
+tests/data/lenet5.md is a verbatim copy of the paper's figures (its source: tests/data/README.md),
+so the suite runs from a plain clone; the copies there are checked against their recorded hashes."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
-from core_util import LENET, REFERENCE, cli
+from core_util import LENET, ROOT, cli
 
 from cnncalc.api import analyze, load
 from cnncalc.layers.conv import LENET5_TABLE
 
-DATA = Path(__file__).parent / "data" / "lenet5.md"
+DATA = ROOT / "tests" / "data" / "lenet5.md"
 TEXT = DATA.read_text(encoding="utf-8")
 NUMBER = re.compile(r"\d[\d,]*")
 
@@ -56,10 +56,18 @@ def reference_rows() -> list[Row]:
 ROWS = reference_rows()
 
 
-def test_reference_copy_is_verbatim() -> None:
-    if not REFERENCE.exists():
-        pytest.skip("the workspace reference is not present (clean clone)")
-    assert REFERENCE.read_text(encoding="utf-8") == TEXT
+def test_reference_copies_are_verbatim() -> None:
+    """Every file of tests/data has the SHA-256 its README records (taken of the original), and
+    the README records no file that is not there."""
+    data = DATA.parent
+    recorded = dict(
+        re.findall(
+            r"^\| `([^`]+)` \|.*\| `([0-9a-f]{64})` \|$", (data / "README.md").read_text(), re.M
+        )
+    )
+    assert set(recorded) == {p.name for p in data.iterdir()} - {"README.md"}
+    for name, digest in recorded.items():
+        assert hashlib.sha256((data / name).read_bytes()).hexdigest() == digest, name
 
 
 def test_reference_parses_to_seven_layers() -> None:

@@ -1,6 +1,9 @@
 """What "robust" means, as one function: run a spec text through everything cnncalc does
 with it, in-process, and accept only a result or a located SpecError / UsageError.
 
+Beyond not crashing: no rendered table or generated file holds a raw control character
+from a name, and no message shows a file from outside the spec's folder (include_layout).
+
 Shared by the bounded fuzz tests here and the long-run harness in fuzz/ (which imports this
 file by path), so both judge inputs the same way. Any other exception propagates: that is a
 crash, and a crash is exactly what `cnncalc: internal error` would be printed for.
@@ -10,7 +13,11 @@ from __future__ import annotations
 
 import ast
 import io
+import os
 import re
+import shutil
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +36,76 @@ class Outcome:
     ok: bool  # analysed (and rendered, and generated where it lowers)
     problems: list[Problem]
     usage: str = ""
+    report: object = None
+
+
+class Unsafe(AssertionError):
+    """Output that a terminal, an editor or a compiler would read as more than text: a raw
+    control, line-separator or bidi character, a name's line break, or the content of a
+    file outside the spec's folder."""
+
+
+# in every file include_layout puts outside the spec's folder: no message may show it
+SECRET = "SECRET-7c1d"
+BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def unsafe_char(c: str) -> bool:
+    """Characters no rendered table, message or generated file should hold raw (a newline
+    and a tab are layout; Makefiles need tabs)."""
+    if c in "\n\t":
+        return False
+    return unicodedata.category(c) in ("Cc", "Zl", "Zp") or c in BIDI
+
+
+def check_output(text: str, what: str, names: Iterable[str]) -> None:
+    """`text` (a rendered table, a generated file) holds no unsafe character, and no line
+    break of a name raw (three characters around it, as the name has them)."""
+    bad = sorted({c for c in text if unsafe_char(c)})
+    if bad:
+        raise Unsafe(f"{what} holds raw {', '.join(map(repr, bad))}")
+    for name in names:
+        for m in re.finditer(r"(?<=\S{3})[\n\r\x0b\x0c](?=\S{3})", name):
+            window = name[m.start() - 3 : m.end() + 3]
+            if window in text:
+                raise Unsafe(f"{what} holds the line break of the name {name!r} raw")
+
+
+def check_message(message: str) -> None:
+    if SECRET in message:
+        raise Unsafe(f"a message shows a file outside the spec's folder: {message!r}")
+
+
+LAYOUT = ROOT / "fuzz" / "seeds" / "layout"
+
+
+def include_layout(root: Path) -> Path:
+    """Under `root` (a fresh temporary folder; nothing is written elsewhere): a copy of
+    fuzz/seeds/layout/ as the spec folder (net.yaml, lib/blocks.yaml), symlinks out of it (a
+    folder, a file), a symlink loop, a dangling symlink, and files outside it holding SECRET.
+    Returns the spec folder. mutate.INCLUDES names these paths; mutate.escaping_include uses
+    `kept` (defined inside) or `stolen` (only outside)."""
+    inside = (LAYOUT / "lib" / "blocks.yaml").read_text(encoding="utf-8")
+    outside = (
+        f"# {SECRET}: outside the spec's folder\nblocks:\n  stolen:\n"
+        f"    layers:\n      - {{name: {SECRET}, type: relu}}\n"
+    )
+    spec = root / "spec"
+    shutil.copytree(LAYOUT, spec)
+    (spec / "deep" / "a" / "b").mkdir(parents=True)
+    (spec / "deep" / "blocks.yaml").write_text(inside, encoding="utf-8")
+    (root / "outside.yaml").write_text(outside, encoding="utf-8")
+    (root / "secret.yaml").write_text(f"{SECRET}: [unclosed\n", encoding="utf-8")
+    (root / "up").mkdir()
+    (root / "up" / "outside.yaml").write_text(outside, encoding="utf-8")
+    # L/../../x is spec/x by text, but deep/x through the link: a check and an open that
+    # disagree on `..` after a symlink disagree on where the file is
+    (spec / "L").symlink_to(Path("deep") / "a" / "b", target_is_directory=True)
+    (spec / "up").symlink_to(root / "up", target_is_directory=True)
+    (spec / "link.yaml").symlink_to(root / "outside.yaml")
+    (spec / "loop.yaml").symlink_to("loop.yaml")
+    (spec / "dangling.yaml").symlink_to("nowhere.yaml")
+    return spec
 
 
 def check_problem(p: Problem) -> None:
@@ -39,23 +116,37 @@ def check_problem(p: Problem) -> None:
         raise Unlocated(f"a problem must be one non-empty printable line: {p.format()!r}")
     if not re.fullmatch(r"[A-Z]+\d{3}", p.code):
         raise Unlocated(f"problem without a code: {p.format()!r}")
+    check_message(p.format())
 
 
 def run_text(
-    text: str, file: str, *, render: bool = True, table: bool = True, codegen: bool = False
+    text: str,
+    file: str,
+    *,
+    render: bool = True,
+    table: bool = True,
+    codegen: bool = False,
+    cuda: bool = False,
 ) -> Outcome:
     """parse -> build -> analyze -> the renderers (rich's table is the slow one) -> torch
-    codegen, parsed with ast."""
+    codegen, parsed with ast -> CUDA codegen; every output checked by check_output."""
     from cnncalc.analysis.engine import analyze
     from cnncalc.spec.load import build
     from cnncalc.spec.yamlpos import parse_text
 
     try:
         report = analyze(build(parse_text(text, file)))
+        names = [report.name, file, *(s.name for s in report.layers)]
+        if not os.environ.get("CNNCALC_INCLUDE_ANYWHERE") and any(SECRET in n for n in names):
+            raise Unsafe(f"{file}: a block from a file outside the spec's folder was used")
         if render:
-            render_all(report, table)
+            for what, out in render_all(report, table):
+                check_output(out, what, names)
         if codegen:
-            generate(report)
+            check_output(generate(report), "the torch code", names)
+        if cuda:
+            for what, out in generate_cuda(report).items():
+                check_output(out, what, names)
     except SpecError as err:
         if not err.problems:
             raise Unlocated("a SpecError with no problems") from err
@@ -65,11 +156,13 @@ def run_text(
     except UsageError as err:
         if not str(err).strip():
             raise Unlocated("a UsageError with no message") from err
+        check_message(str(err))
         return Outcome(False, [], str(err))
-    return Outcome(True, [])
+    return Outcome(True, [], report=report)
 
 
-def render_all(report: object, table: bool = True) -> None:
+def render_all(report: object, table: bool = True) -> list[tuple[str, str]]:
+    """(format, text) for every renderer."""
     from rich.console import Console
 
     from cnncalc.analysis.engine import Report
@@ -79,22 +172,32 @@ def render_all(report: object, table: bool = True) -> None:
     from cnncalc.render.values import PARAM_COLUMNS
 
     assert isinstance(report, Report)
-    render(report, True, "float32", True, ascii=True).encode("ascii")
-    csv_table(report, PARAM_COLUMNS, totals=True, explain=True)
-    markdown_table(report, PARAM_COLUMNS, totals=True, ascii=True, explain=True).encode("ascii")
     from cnncalc.render.boxtable import draw
 
-    draw(report, PARAM_COLUMNS, totals=True, explain=True, dtype="int8", ascii=False)
+    ascii_outputs = [
+        render(report, True, "float32", True, ascii=True),
+        markdown_table(report, PARAM_COLUMNS, totals=True, ascii=True, explain=True),
+    ]
+    assert all(o.isascii() for o in ascii_outputs)
     drawn = draw(report, PARAM_COLUMNS, totals=True, explain=True, ascii=True)
     assert drawn is None or drawn.isascii()
-    if not table:
-        return
-    # names print as written (no markup), at a width that splits the table, and in ASCII
-    console = Console(file=io.StringIO(), width=60)
-    print_table(report, PARAM_COLUMNS, console, totals=True, explain=True, dtype="int8")
-    console = Console(file=io.StringIO(), width=200)
-    print_table(report, PARAM_COLUMNS, console, totals=True, explain=True, ascii=True)
-    assert console.file.getvalue().isascii()  # type: ignore[attr-defined]
+    out = [
+        ("json", str(render(report, True, "float32", True))),
+        ("csv", str(csv_table(report, PARAM_COLUMNS, totals=True, explain=True))),
+        ("markdown", ascii_outputs[1]),
+        ("the table", str(draw(report, PARAM_COLUMNS, totals=True, explain=True, dtype="int8"))),
+    ]
+    if table:
+        # names print as written (no markup), at a width that splits the table, and in ASCII
+        for width, ascii in ((60, False), (200, True)):
+            buffer = io.StringIO()
+            console = Console(file=buffer, width=width)
+            print_table(
+                report, PARAM_COLUMNS, console, totals=True, explain=True, dtype="int8", ascii=ascii
+            )
+            assert not ascii or buffer.getvalue().isascii()
+            out.append((f"rich's table at {width} columns", buffer.getvalue()))
+    return out
 
 
 def generate(report: object) -> str:
@@ -111,6 +214,24 @@ def generate(report: object) -> str:
         return ""
     ast.parse(code)
     return code
+
+
+def generate_cuda(report: object) -> dict[str, str]:
+    """The CUDA module's files; {} where the spec cannot lower."""
+    from cnncalc.analysis.engine import Report
+    from cnncalc.codegen.cuda import Unsupported, generate
+
+    assert isinstance(report, Report)
+    try:
+        return generate(report).files
+    except SpecError as err:
+        for p in err.problems:
+            check_problem(p)
+    except (Unsupported, UsageError) as err:
+        if not str(err).strip() or not str(err).isprintable():
+            raise Unlocated(f"CUDA codegen refused without one printable line: {err!r}") from err
+        check_message(str(err))
+    return {}
 
 
 def lint_text(text: str, folder: Path, name: str = "spec.yaml") -> None:

@@ -1,7 +1,7 @@
 """Receptive fields against brute force: the input pixels whose gradient is nonzero for one
 output pixel (torch autograd, all weights positive, positive input, so no two paths cancel;
-max pooling measured as average pooling over the same windows, whose gradient reaches every
-pixel of the window). For every output position: the pixels that matter lie inside the field
+max pooling measured as the mean over the same windows, whose gradient reaches every pixel
+of the window). For every output position: the pixels that matter lie inside the field
 cnncalc gives; where the field lies inside the input, its first and last pixels matter. The
 reported size, jump and offset place each interior output's field exactly."""
 
@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, assume, given, note, settings
+from hypothesis import HealthCheck, assume, example, given, note, settings
 
 from cnncalc.analysis.engine import Report, analyze
 from cnncalc.analysis.receptive import WHOLE, FieldMap, receptive_fields, trace
@@ -44,19 +44,43 @@ def one_thread() -> Any:
 UNMEASURABLE = ("softmax", "logsoftmax", "groupnorm", "layernorm", "track_running_stats")
 
 
+class WindowMean(nn.Module):  # type: ignore[misc]
+    """A max pooling's windows averaged (every pixel of a window gets a gradient): average
+    pooling over the input with zeros put past its far ends, cut to the max pooling's output.
+    The windows start where the max pooling's do, and the zeros add no path to the input; a
+    plain AvgPool3d would refuse an input smaller than the kernel even with ceil_mode, where
+    MaxPool3d gives one window."""
+
+    def __init__(self, pool: Any) -> None:
+        super().__init__()
+        self.pool = pool
+        d = int(type(pool).__name__[-2])
+        assert pool.dilation in (1, (1,) * d), "a dilated max pooling has no mean to measure it"
+        self.avg = getattr(torch.nn.functional, f"avg_pool{d}d")
+        self.k, self.s, self.p = (
+            v if isinstance(v, tuple) else (v,) * d
+            for v in (pool.kernel_size, pool.stride, pool.padding)
+        )
+
+    def forward(self, x: Any) -> Any:
+        want = self.pool(x).shape[2:]  # the max pooling's own output size
+        far = [
+            n for k, s in zip(reversed(self.k), reversed(self.s), strict=True) for n in (0, k + s)
+        ]
+        y = self.avg(torch.nn.functional.pad(x, far), self.k, self.s, self.p, ceil_mode=False)
+        return y[(..., *(slice(0, n) for n in want))]
+
+
 def positive_model(report: Report) -> tuple[Any, dict[str, str]]:
     """The generated torch module, every weight 1/fan-in and bias 0 (values keep the input's
-    scale), max pools as average pools."""
+    scale), max pools as window means (WindowMean)."""
     gen = generate(report, "torch")
     model = getattr(load_generated(gen), gen.class_name)().eval()
     for m in list(model.modules()):
         for name, child in list(m.named_children()):
             n = type(child).__name__
             if n.startswith("MaxPool"):
-                avg = getattr(nn, f"AvgPool{n[-2:]}")
-                setattr(
-                    m, name, avg(child.kernel_size, child.stride, child.padding, child.ceil_mode)
-                )
+                setattr(m, name, WindowMean(child))
             elif n.startswith("AdaptiveMaxPool"):
                 setattr(m, name, getattr(nn, f"AdaptiveAvgPool{n[-2:]}")(child.output_size))
     with torch.no_grad():
@@ -173,8 +197,18 @@ def test_random_window_chains(spec: dict[str, Any]) -> None:
     measure(spec_report(spec))
 
 
+# max pooling's windows past a 1×1×1 input (ceil_mode): torch's AvgPool3d refuses the input
+# as smaller than the kernel, where MaxPool3d and AvgPool2d accept it (WindowMean pads first)
+MAXPOOL3D_PAST_THE_INPUT = {
+    "name": "t",
+    "input": {"channels": 1, "depth": 1, "height": 1, "width": 1},
+    "layers": [{"type": "maxpool3d", "kernel_size": 2, "ceil_mode": True}],
+}
+
+
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(spec=networks(graph=True))
+@example(spec=MAXPOOL3D_PAST_THE_INPUT)
 def test_random_graphs(spec: dict[str, Any]) -> None:
     assume(not any(word in yaml.safe_dump(spec) for word in UNMEASURABLE))
     # a dilated max pooling has no average-pooling twin to measure it with

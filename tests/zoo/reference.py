@@ -1,5 +1,5 @@
 """Compare a cnncalc report with a reference description of the same network: torchvision's
-figures (../shared/reference/torchvision_zoo.json) or a plain torch.nn build (torch_nets.py).
+figures (tests/data/torchvision_zoo.json) or a plain torch.nn build (torch_nets.py).
 
 A reference lists every leaf module call in call order. Operations torchvision's forward
 calls as functions (`out += identity`, torch.cat, torch.flatten, F.adaptive_avg_pool2d,
