@@ -30,6 +30,7 @@ from __future__ import annotations
 import atexit
 import copy
 import faulthandler
+import gc
 import hashlib
 import os
 import random
@@ -124,8 +125,10 @@ class Seeds:
         net = include_layout(tmp) / "net.yaml"
         self.layout = len(self.items)
         self.items.append((str(net), net.read_text(encoding="utf-8"), None))
-        for i in range(len(self.items)):  # parsed once here, not in every forked child
-            self.data(i)
+        for i, (file, text, _) in enumerate(self.items):
+            self.data(i)  # parsed once here, not in every forked child
+            # and every module an input may need imported here (lazy imports: 150 ms a child)
+            run_text(text, file, render=True, table=True, codegen=True, cuda=True)
 
     def data(self, i: int) -> Any:
         file, text, data = self.items[i]
@@ -207,6 +210,7 @@ def forked(rng: Any, raw: bytes | None, label: bytes) -> None:
     compared or repr'd) ignores the alarm, so only another process can stop it. Before the
     kill the child prints where it is (faulthandler on SIGUSR1) into the finding."""
     assert TRACE is not None
+    gc.freeze()  # the child's collections leave the parent's objects (and pages) alone
     pid = os.fork()
     if pid == 0:
         code = 0

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 settings.register_profile(
     "ci",
@@ -19,6 +19,8 @@ settings.register_profile(
     print_blob=True,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
+    # no `explain` phase: it re-runs a failure's examples under a tracer, minutes for a slow one
+    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink],
 )
 
 

@@ -271,6 +271,7 @@ INCLUDES: tuple[str, ...] = (
     "lib/blocks.yaml",
     "L/../blocks.yaml",
     "L/../../blocks.yaml",
+    "L/../../secret.yaml",
     "L/../../../outside.yaml",
     "L/../../../../outside.yaml",
     "L/../../../secret.yaml",

@@ -16,8 +16,11 @@ import io
 import os
 import re
 import shutil
+import signal
+import threading
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +40,37 @@ class Outcome:
     problems: list[Problem]
     usage: str = ""
     report: object = None
+
+
+class TooSlow(AssertionError):
+    """One input ran past DEADLINE_S (Python code only: one C call runs to its end)."""
+
+
+DEADLINE_S = int(os.environ.get("ROBUSTNESS_DEADLINE_S", "30"))
+
+
+@contextmanager
+def deadline(seconds: int) -> Iterator[None]:
+    """Fail, rather than hang, an input that runs past `seconds`; only where no other alarm
+    is set (fuzz/fuzz_specs.py --no-fork sets its own) and in the main thread."""
+
+    def fire(signum: int, frame: object) -> None:
+        raise TooSlow(f"still running after {seconds} s")
+
+    usable = (
+        threading.current_thread() is threading.main_thread()
+        and signal.getitimer(signal.ITIMER_REAL)[0] == 0
+    )
+    if not usable:
+        yield
+        return
+    before = signal.signal(signal.SIGALRM, fire)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, before)
 
 
 class Unsafe(AssertionError):
@@ -94,12 +128,14 @@ def include_layout(root: Path) -> Path:
     shutil.copytree(LAYOUT, spec)
     (spec / "deep" / "a" / "b").mkdir(parents=True)
     (spec / "deep" / "blocks.yaml").write_text(inside, encoding="utf-8")
+    (spec / "deep" / "secret.yaml").write_text(inside, encoding="utf-8")
     (root / "outside.yaml").write_text(outside, encoding="utf-8")
+    (root / "blocks.yaml").write_text(outside, encoding="utf-8")
     (root / "secret.yaml").write_text(f"{SECRET}: [unclosed\n", encoding="utf-8")
     (root / "up").mkdir()
     (root / "up" / "outside.yaml").write_text(outside, encoding="utf-8")
-    # L/../../x is spec/x by text, but deep/x through the link: a check and an open that
-    # disagree on `..` after a symlink disagree on where the file is
+    # L/../../x is deep/x through the link (inside: both exist there), but ../x by text
+    # (outside): a check and an open that disagree on `..` after a symlink escape
     (spec / "L").symlink_to(Path("deep") / "a" / "b", target_is_directory=True)
     (spec / "up").symlink_to(root / "up", target_is_directory=True)
     (spec / "link.yaml").symlink_to(root / "outside.yaml")
@@ -129,7 +165,15 @@ def run_text(
     cuda: bool = False,
 ) -> Outcome:
     """parse -> build -> analyze -> the renderers (rich's table is the slow one) -> torch
-    codegen, parsed with ast -> CUDA codegen; every output checked by check_output."""
+    codegen, parsed with ast -> CUDA codegen; every output checked by check_output. An input
+    still running after DEADLINE_S fails (TooSlow) rather than hanging the caller."""
+    with deadline(DEADLINE_S):
+        return _run_text(text, file, render, table, codegen, cuda)
+
+
+def _run_text(
+    text: str, file: str, render: bool, table: bool, codegen: bool, cuda: bool
+) -> Outcome:
     from cnncalc.analysis.engine import analyze
     from cnncalc.spec.load import build
     from cnncalc.spec.yamlpos import parse_text
