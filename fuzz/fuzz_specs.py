@@ -299,14 +299,14 @@ def main() -> None:
     if argv[:1] == ["--replay"]:  # re-run findings: each .bin holds the fuzz bytes
         _imports()
         SEEDS = Seeds()
-        import atheris  # type: ignore[import-untyped]
-
         STOP = True
         for f in argv[1:]:
             data = Path(f).read_bytes()
-            if data.startswith(b"random:"):
+            if data.startswith(b"random:"):  # a --random input: no atheris needed
                 judged(*random_input(data.decode().removeprefix("random:")), alarm=True)
             else:
+                import atheris  # type: ignore[import-untyped]
+
                 judged(FdpRng(atheris.FuzzedDataProvider(data)), data, data)
         return
     if argv[:1] == ["--random"]:  # no atheris: the same inputs from random.Random
