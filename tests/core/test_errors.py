@@ -348,3 +348,18 @@ def test_a_duplicate_key_keeps_its_hint(tmp_path: Path) -> None:
         f"{path}:{line}:{col}: E001 duplicate key 'kernel_size' (first at line 4) "
         "(hint: each key may appear once in a mapping)"
     )
+
+
+def test_a_network_with_every_layer_left_out_is_refused(tmp_path: Path) -> None:
+    """Fuzz (issue 13): layers all `if: false` once gave an empty network, exit 0, and torch
+    codegen wrote `-> tuple[]:`. It is the same mistake as `layers: []`: one located E002."""
+    text = HEAD + "  - {name: a, type: relu, if: false}\n  - {name: b, type: relu, if: $1 == 2}\n"
+    path = tmp_path / "empty.yaml"
+    path.write_text(text, encoding="utf-8")
+    for command in ("params", "lint"):
+        res = cli(command, path)
+        assert res.exit_code == 1, (command, res.stdout)
+        msg = res.stderr.strip() or res.stdout.strip()
+        line, col = position(text, "- {name: a")
+        assert f"{path}:{line}:{col}: E002" in msg and "no layer is left" in msg, msg
+        assert "Traceback" not in msg

@@ -448,6 +448,13 @@ def build(doc: Document) -> Network:
             loader.problems.extend(pydantic_problems(exc, doc, ("expect",), "", Expect))
     if "layers" in data:
         loader.entries(data["layers"], ("layers",))
+        if not loader.nodes and not loader.problems:  # every layer left out by `if:`
+            loader.fail(
+                doc.where(("layers",)),
+                "no layer is left: every layer is left out by its `if:` (or sits in blocks"
+                " with none left), so the network computes nothing",
+                "keep at least one layer; `- {type: identity}` passes the input through",
+            )
     outputs = data.get("outputs")
     out_names: tuple[str, ...] = ()
     if outputs is None:
