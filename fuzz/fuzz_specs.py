@@ -156,8 +156,9 @@ def one(rng: Any, raw: bytes | None) -> None:
         data = data if isinstance(data, dict) else copy.deepcopy(SEEDS.data(i))
         if mode == 8:  # names, file names
             for _ in range(1 + rng.randrange(3)):
-                where = rng.randrange(len(data["layers"])) if data.get("layers") else 0
-                rename(rng, data, data.get("layers") or {}, where)
+                layers = data.get("layers")  # a mutation may have made it any value
+                layers = layers if isinstance(layers, list) else []
+                rename(rng, data, layers, rng.randrange(len(layers)) if layers else 0)
             if rng.randrange(3) == 0:
                 file = hostile_file_name(rng, file)
         else:
