@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from cnncalc.cli.common import HELP, fail, guarded, writing
-from cnncalc.cli.options import InputOpt, SpecArg
+from cnncalc.cli.typer_options import InputOpt, SpecArg
 from cnncalc.errors import ExitCode
 
 codegen_app = typer.Typer(
