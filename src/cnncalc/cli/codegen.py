@@ -55,8 +55,7 @@ def torch_module(
     line_length: WidthOpt = 88,
 ) -> None:
     """Write an nn.Module for the spec: layers named as cnncalc names them, one file, torch only."""
-    from cnncalc.api import report
-    from cnncalc.codegen import generate
+    from cnncalc.api import generate, report
 
     rep = guarded(lambda: report(str(spec), input))
     if line_length < 40:
