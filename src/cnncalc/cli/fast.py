@@ -112,9 +112,9 @@ def main(*, hard_exit: bool = False) -> None:
     """Run one command line; `hard_exit` (the console script, entry()) ends a report
     command's process with os._exit once its output is flushed."""
     # pydantic scans every installed distribution for plugins on the first model it builds
-    # (~10 ms with torch installed); cnncalc has no use for validation observers. Its public
-    # switch (docs.pydantic.dev, concepts/plugins); the loader still imports importlib.metadata
-    # before it reads the switch (~12 ms: docs/performance.md), and that is left to pydantic.
+    # (~10 ms with torch installed); cnncalc has no use for validation observers, so they are
+    # off through pydantic's documented switch. Its loader still imports importlib.metadata
+    # before it reads the switch (~15 ms, docs/performance.md): public switches only.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     from cnncalc.cli.common import standard_streams, tolerant_stdout
 
