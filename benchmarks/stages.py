@@ -21,7 +21,6 @@ ROOT = Path(__file__).resolve().parent.parent
 CHILD = r"""
 import io, json, os, sys, time
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")  # as cli/fast.py does
-from cnncalc.cli.fast import _skip_plugin_scan; _skip_plugin_scan()
 T = [time.perf_counter()]
 def mark(): T.append(time.perf_counter())
 import pydantic.main; mark()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, overload
+from typing import TYPE_CHECKING
 
 from cnncalc.analysis.engine import LayerStats, Report, analyze
 from cnncalc.errors import CnncalcError, Problem, SpecError, UsageError
@@ -18,8 +18,7 @@ from cnncalc.spec.load import load, loads, parse_dim
 from cnncalc.spec.network import Network
 
 if TYPE_CHECKING:
-    from cnncalc.codegen.backend import Generated
-    from cnncalc.codegen.cuda import CudaModule
+    from cnncalc.codegen import generate
 
 __all__ = [
     "CnncalcError",
@@ -118,29 +117,6 @@ def spec_input(net: Network) -> str:
     return "x".join(str(d) if isinstance(d, int) else render(d) for d in net.input_shape)
 
 
-@overload
-def generate(
-    report: Report, target: Literal["torch"] = "torch", line_length: int = 88
-) -> Generated: ...
-@overload
-def generate(report: Report, target: Literal["cuda"], line_length: int = 88) -> CudaModule: ...
-@overload
-def generate(
-    report: Report, target: str = "torch", line_length: int = 88
-) -> Generated | CudaModule: ...
-def generate(
-    report: Report, target: str = "torch", line_length: int = 88
-) -> Generated | CudaModule:
-    """Generated source for a checked report: 'torch' gives a `Generated` (`.code`, one file),
-    'cuda' a `CudaModule` (`.files`, name -> text, as `cnncalc codegen cuda` writes them;
-    `.write(folder)`). See cnncalc.codegen for the backends.
-
-    Imported lazily: the codegen package stays off the `params` path."""
-    from cnncalc.codegen import generate as _generate
-
-    return _generate(report, target, line_length)
-
-
 def report(
     path: str | Path, input_text: str | None = None, symbols_text: str | None = None
 ) -> Report:
@@ -151,3 +127,13 @@ def report(
         bounds = parse_symbols(symbols_text)
         return analyze(net, parse_input(input_text or spec_input(net), net, bounds))
     return analyze(net, parse_input(input_text, net) if input_text else None)
+
+
+def __getattr__(name: str) -> object:
+    """`generate` is cnncalc.codegen's, imported when first asked for (PEP 562): code
+    generation stays off the `params` path."""
+    if name == "generate":
+        from cnncalc.codegen import generate
+
+        return generate
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from cnncalc.cli.common import HELP, fail, guarded, writing
-from cnncalc.cli.options import InputOpt, SpecArg
+from cnncalc.cli.typer_options import InputOpt, SpecArg
 from cnncalc.errors import ExitCode
 
 codegen_app = typer.Typer(
@@ -55,8 +55,7 @@ def torch_module(
     line_length: WidthOpt = 88,
 ) -> None:
     """Write an nn.Module for the spec: layers named as cnncalc names them, one file, torch only."""
-    from cnncalc.api import report
-    from cnncalc.codegen import generate
+    from cnncalc.api import generate, report
 
     rep = guarded(lambda: report(str(spec), input))
     if line_length < 40:

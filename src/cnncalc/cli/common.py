@@ -1,6 +1,7 @@
 """Choices shared by commands, and the one place that turns errors into exit codes.
 
-Imports without typer, for the fast path (cli/fast.py); typer's options are in cli/options.py."""
+Imports without typer, for the fast path (cli/fast.py); typer's declarations are in
+cli/typer_options.py."""
 
 from __future__ import annotations
 
@@ -75,7 +76,7 @@ HELP: dict[str, Any] = {"help_option_names": ["-h", "--help"]}
 def fail(message: str, code: ExitCode) -> NoReturn:
     print(message, file=sys.stderr)
     # SystemExit, not typer.Exit: the same exit code through typer, and this module stays
-    # importable without typer (cli/fast.py; typer's option declarations are in cli/options.py)
+    # importable without typer (cli/fast.py; typer's declarations are in cli/typer_options.py)
     raise SystemExit(int(code))
 
 

@@ -2,61 +2,36 @@
 
 Importing typer and every command module (lint, rules, schema and theirs) costs more than
 analysing a ResNet-50 (docs/performance.md), so the two report commands are parsed here from
-a table of their options and run through the same `emit` and error mapping. Anything this
-parser does not take as plainly valid (--help, an unknown, repeated or attached short option,
-`--`, a value typer would have to check or reject) goes to the typer app untouched, which
-answers exactly as it always has. tests/perf/test_fast_cli.py checks the table against typer's
-own view of the two commands and compares both paths' output and exit codes.
+the table of their options that typer's declarations are built from too (cli/options.py),
+and run through the same `emit` and error mapping. Anything this parser does not take as
+plainly valid (--help, an unknown, repeated or attached short option, `--`, a value typer
+would have to check or reject) goes to the typer app untouched, which answers exactly as it
+always has. tests/perf/test_fast_cli.py checks this parser's view of the table against
+typer's view of the two commands and compares both paths' output and exit codes.
 """
 
 from __future__ import annotations
 
 import errno
 import gc
-import importlib
 import os
 import sys
-import types
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
 from cnncalc.cli.common import DType, Format
+from cnncalc.cli.options import REPORTS
 
-# emit's keywords as shapes() and params() pass them, with typer's defaults
-DEFAULTS: dict[str, dict[str, Any]] = {
-    "shapes": {"input_text": None, "symbols_text": None, "fmt": Format.table, "ascii": False},
-    "params": {
-        "input_text": None,
-        "symbols_text": None,
-        "fmt": Format.table,
-        "ascii": False,
-        "explain": False,
-        "dtype": DType.float32,
-        "depth": None,
-        "rf": False,
-    },
-}
-# option -> (emit's keyword, kind); a kind names the conversion in _value()
-_SHAPES: dict[str, tuple[str, str]] = {
-    "--input": ("input_text", "text"),
-    "-i": ("input_text", "text"),
-    "--symbols": ("symbols_text", "text"),
-    "--format": ("fmt", "format"),
-    "-f": ("fmt", "format"),
-    "--ascii": ("ascii", "flag"),
-}
+# option -> (emit's keyword, kind), and emit's keywords with their defaults, per command:
+# read from the one table of options (cli/options.py) that typer's declarations come from
+_KINDS = {bool: "flag", str: "text", int: "int", Format: "format", DType: "dtype"}
 COMMANDS: dict[str, dict[str, tuple[str, str]]] = {
-    "shapes": _SHAPES,
-    "params": {
-        **_SHAPES,
-        "--explain": ("explain", "flag"),
-        "-e": ("explain", "flag"),
-        "--dtype": ("dtype", "dtype"),
-        "--depth": ("depth", "int"),
-        "-d": ("depth", "int"),
-        "--rf": ("rf", "flag"),
-    },
+    command: {name: (o.keyword, _KINDS[o.type]) for o in opts for name in o.names}
+    for command, opts in REPORTS.items()
+}
+DEFAULTS: dict[str, dict[str, Any]] = {
+    command: {o.keyword: o.default for o in opts} for command, opts in REPORTS.items()
 }
 _COMPLETE_ENV = "_CNNCALC_COMPLETE"  # click's shell-completion request: typer's business
 
@@ -133,50 +108,17 @@ def _standalone(fn: Callable[[], None]) -> None:
         raise SystemExit(1) from None
 
 
-_PLUGIN_LOADER = "pydantic.plugin._loader"
-
-
-def _skip_plugin_scan() -> None:
-    """With pydantic's plugins off, stand in for its plugin loader module.
-
-    pydantic imports that module on the first model it builds, and the module imports
-    importlib.metadata (with email, zipfile and csv: ~15 ms of a 0.2 s run) before
-    get_plugins() reads PYDANTIC_DISABLE_PLUGINS and returns nothing. The stand-in's
-    get_plugins() returns the same nothing; any other name pydantic asks of it (should a
-    later pydantic ask) imports the real module and answers from it. Only while plugins are
-    off for all: a user's own PYDANTIC_DISABLE_PLUGINS=name gets the real loader."""
-    if _PLUGIN_LOADER in sys.modules:
-        return
-    if os.environ.get("PYDANTIC_DISABLE_PLUGINS") not in ("__all__", "1", "true"):
-        return
-    stub = types.ModuleType(_PLUGIN_LOADER, "cnncalc's stand-in: pydantic plugins are off")
-
-    def get_plugins() -> tuple[()]:
-        return ()
-
-    def real(attr: str) -> object:
-        if attr.startswith("__"):  # the import system's probes (__path__): a plain module
-            raise AttributeError(attr)
-        if sys.modules.get(_PLUGIN_LOADER) is stub:
-            del sys.modules[_PLUGIN_LOADER]
-        return getattr(importlib.import_module(_PLUGIN_LOADER), attr)
-
-    stub.get_plugins = get_plugins  # type: ignore[attr-defined]
-    stub.__getattr__ = real  # type: ignore[method-assign]  # PEP 562: names not defined here
-    sys.modules[_PLUGIN_LOADER] = stub
-
-
 def main(*, hard_exit: bool = False) -> None:
     """Run one command line; `hard_exit` (the console script, entry()) ends a report
     command's process with os._exit once its output is flushed."""
     # pydantic scans every installed distribution for plugins on the first model it builds
-    # (~10 ms with torch installed); cnncalc has no use for validation observers
+    # (~10 ms with torch installed); cnncalc has no use for validation observers, so they are
+    # off through pydantic's documented switch. Its loader still imports importlib.metadata
+    # before it reads the switch (~15 ms, docs/performance.md): public switches only.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-    from cnncalc.cli.common import standard_streams
+    from cnncalc.cli.common import standard_streams, tolerant_stdout
 
     standard_streams()
-    _skip_plugin_scan()
-    from cnncalc.cli.common import tolerant_stdout
 
     tolerant_stdout()  # any stdout encoding: what it cannot hold is spelt in ASCII
     # A run keeps what it builds until it exits: young collections find next to nothing to

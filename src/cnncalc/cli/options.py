@@ -1,43 +1,71 @@
-"""typer's declarations of the options `shapes` and `params` share. Kept apart from
-cli/common.py so that the error mapping there imports without typer (cli/fast.py)."""
+"""The options of `cnncalc shapes` and `cnncalc params`, each written once, as data.
+
+Both command lines are built from this table: typer's (cli/typer_options.py makes each entry
+an `Annotated[..., typer.Option(...)]` parameter and each command's signature) and the fast
+parser's (cli/fast.py reads it as it is, without importing typer). A new option is one entry
+here and its name in REPORTS; tests/perf/test_fast_cli.py holds the two views together."""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Annotated
+from typing import Any, NamedTuple
 
-import typer
+from cnncalc.cli.common import DType, Format
 
-from cnncalc.cli.common import Format
 
-SpecArg = Annotated[
-    Path,
-    typer.Argument(
-        help="the network spec (YAML; - reads it from stdin)", show_default=False, metavar="SPEC"
-    ),
-]
-InputOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--input",
-        "-i",
-        help="override the spec's input, e.g. 3x224x224 or 3xHxW",
-        show_default=False,
-    ),
-]
-SymbolsOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--symbols",
-        help="bound the input's symbols, e.g. 'H>=32, W>=32' or '32<=H<=4096' "
-        "(over the spec's symbols:)",
-        show_default=False,
-    ),
-]
-FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="output format")]
-AsciiOpt = Annotated[
+class Opt(NamedTuple):  # a NamedTuple: a fifth of a dataclass's cost on every start
+    param: str  # the command's parameter, as typer names it (and its errors)
+    names: tuple[str, ...]  # "--input", "-i"
+    type: type  # str, int, bool or a StrEnum; Optional where the default is None
+    default: Any
+    help: str
+    key: str = ""  # emit's keyword, where it is not `param`
+    show_default: bool = True
+
+    @property
+    def keyword(self) -> str:
+        return self.key or self.param
+
+
+INPUT = Opt(
+    "input",
+    ("--input", "-i"),
+    str,
+    None,
+    "override the spec's input, e.g. 3x224x224 or 3xHxW",
+    key="input_text",
+    show_default=False,
+)
+SYMBOLS = Opt(
+    "symbols",
+    ("--symbols",),
+    str,
+    None,
+    "bound the input's symbols, e.g. 'H>=32, W>=32' or '32<=H<=4096' (over the spec's symbols:)",
+    key="symbols_text",
+    show_default=False,
+)
+FORMAT = Opt("format", ("--format", "-f"), Format, Format.table, "output format", key="fmt")
+EXPLAIN = Opt("explain", ("--explain", "-e"), bool, False, "show each layer's arithmetic")
+DTYPE = Opt("dtype", ("--dtype",), DType, DType.float32, "element type for memory figures")
+ASCII = Opt(
+    "ascii",
+    ("--ascii",),
     bool,
-    typer.Option(
-        "--ascii", help="pure ASCII output: x, *, floor(), ceil(), +-| boxes for the symbols"
-    ),
-]
+    False,
+    "pure ASCII output: x, *, floor(), ceil(), +-| boxes for the symbols",
+)
+DEPTH = Opt(
+    "depth",
+    ("--depth", "-d"),
+    int,
+    None,
+    "fold blocks to N levels, with a subtotal row per block",
+    show_default=False,
+)
+RF = Opt("rf", ("--rf",), bool, False, "add each layer's receptive field, jump and offset")
+
+# each report command's options, in the order --help lists them
+REPORTS: dict[str, tuple[Opt, ...]] = {
+    "shapes": (INPUT, SYMBOLS, FORMAT, ASCII),
+    "params": (INPUT, SYMBOLS, FORMAT, EXPLAIN, DTYPE, ASCII, DEPTH, RF),
+}

@@ -2,51 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Any
 
-import typer
-
-from cnncalc.cli.common import DType, Format
-from cnncalc.cli.options import AsciiOpt, FormatOpt, InputOpt, SpecArg, SymbolsOpt
 from cnncalc.cli.report import emit
+from cnncalc.cli.typer_options import report_command
 
 
-def params(
-    spec: SpecArg,
-    input: InputOpt = None,
-    symbols: SymbolsOpt = None,
-    format: FormatOpt = Format.table,
-    explain: Annotated[
-        bool, typer.Option("--explain", "-e", help="show each layer's arithmetic")
-    ] = False,
-    dtype: Annotated[
-        DType, typer.Option("--dtype", help="element type for memory figures")
-    ] = DType.float32,
-    ascii: AsciiOpt = False,
-    depth: Annotated[
-        int | None,
-        typer.Option(
-            "--depth",
-            "-d",
-            help="fold blocks to N levels, with a subtotal row per block",
-            show_default=False,
-        ),
-    ] = None,
-    rf: Annotated[
-        bool,
-        typer.Option("--rf", help="add each layer's receptive field, jump and offset"),
-    ] = False,
-) -> None:
+@report_command  # its options: cli/options.py, REPORTS["params"]
+def params(spec: str, **options: Any) -> None:
     """Print shapes, parameters (trainable, fixed, buffers), connections and MACs, with totals."""
-    emit(
-        str(spec),
-        input,
-        format,
-        full=True,
-        explain=explain,
-        dtype=dtype,
-        ascii=ascii,
-        depth=depth,
-        rf=rf,
-        symbols_text=symbols,
-    )
+    emit(spec, **options, full=True)

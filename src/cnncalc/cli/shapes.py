@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from cnncalc.cli.common import Format
-from cnncalc.cli.options import AsciiOpt, FormatOpt, InputOpt, SpecArg, SymbolsOpt
+from typing import Any
+
 from cnncalc.cli.report import emit
+from cnncalc.cli.typer_options import report_command
 
 
-def shapes(
-    spec: SpecArg,
-    input: InputOpt = None,
-    symbols: SymbolsOpt = None,
-    format: FormatOpt = Format.table,
-    ascii: AsciiOpt = False,
-) -> None:
+@report_command  # its options: cli/options.py, REPORTS["shapes"]
+def shapes(spec: str, **options: Any) -> None:
     """Print every layer's output shape (batch dimension N implicit)."""
-    emit(str(spec), input, format, full=False, ascii=ascii, symbols_text=symbols)
+    emit(spec, **options, full=False)

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from cnncalc.cli.common import guarded, unicode_stdout, writing
-from cnncalc.cli.options import AsciiOpt, InputOpt, SpecArg
+from cnncalc.cli.typer_options import AsciiOpt, InputOpt, SpecArg
 
 
 class SizesFormat(StrEnum):

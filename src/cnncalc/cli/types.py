@@ -43,9 +43,9 @@ def _describe(name: str | None) -> str:
             f"cnncalc: unknown layer type {name!r}" + (f"; {hint}" if hint else ""), ExitCode.USAGE
         )
     cls, canonical = found
-    import sys
+    import importlib
 
-    doc = cls.__doc__ or sys.modules[cls.__module__].__doc__ or ""
+    doc = cls.__doc__ or importlib.import_module(cls.__module__).__doc__ or ""
     lines.append(f"{canonical}: {' '.join(doc.split())}")
     for field, info in cls.model_fields.items():
         if field in ("type",):

@@ -1,5 +1,6 @@
 """Code generation from an analysed spec: `generate(report, "torch")` writes a PyTorch module,
 `generate(report, "cuda")` a CUDA inference module (its files: `.files`, name -> text).
+`cnncalc.api.generate` is this function, imported from here when first asked for.
 
 Nothing here imports torch; `cnncalc.codegen.check` does, when asked to prove a generated
 module against cnncalc's figures.
@@ -31,6 +32,8 @@ def generate(
 def generate(
     report: Report, target: str = "torch", line_length: int = 88
 ) -> Generated | CudaModule:
-    """Source for the report's network; raises SpecError for layers that cannot be lowered,
-    UsageError for an unknown target. `line_length` formats the torch backend's code."""
+    """Generated source for a checked report: 'torch' gives a `Generated` (`.code`, one file),
+    'cuda' a `CudaModule` (`.files`, name -> text, as `cnncalc codegen cuda` writes them;
+    `.write(folder)`). Raises SpecError for layers that cannot be lowered, UsageError for an
+    unknown target. `line_length` formats the torch backend's code."""
     return backend(target).generate(report, line_length)
