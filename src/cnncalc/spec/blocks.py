@@ -1027,46 +1027,9 @@ class LibraryLoader:
         for i, item in enumerate(items):
             path: PathKey = ("include", i) if isinstance(value, list) else ("include",)
             pos = doc.where(path)
-            if not isinstance(item, str) or not item:
-                self.fail(
-                    pos,
-                    f"include: takes file paths, got {item!r}",
-                    "include: [blocks/resnet.yaml]",
-                    E_INCLUDE,
-                )
-                continue
-            try:  # a NUL or an over-long name: the OS refuses the path itself
-                target = (base / item).resolve()
-                target.is_file()
-            except RuntimeError:  # Python 3.11-3.12's resolve() on a loop of symlinks
-                self.fail(
-                    pos, f"include {item!r}: not a usable path (a symlink loop)", "", E_INCLUDE
-                )
-                continue
-            except (OSError, ValueError) as err:
-                why = getattr(err, "strerror", None) or str(err)
-                self.fail(pos, f"include {item!r}: not a usable path ({why})", "", E_INCLUDE)
-                continue
-            outside = (
-                pos,
-                f"include {item!r} is outside the spec's folder ({self.root})",
-                f"keep included files beside the spec or below it, or set {ALLOW_OUTSIDE_ENV}=1",
-                E_INCLUDE,
-            )
-            if not _outside_allowed() and not target.is_relative_to(self.root):
-                self.fail(*outside)
-                continue
-            if target in chain:
-                names = " → ".join(p.name for p in (*chain[chain.index(target) :], target))
-                self.fail(
-                    pos,
-                    f"include cycle: {names}",
-                    "a file cannot include itself, directly or through others",
-                    E_INCLUDE,
-                )
-                continue
-            if target in self.done:
-                continue  # included twice along different paths: its blocks are known already
+            target = self.target(item, pos, base, chain)
+            if target is None or target in self.done:
+                continue  # refused (reported), or included already along another path
             self.files += 1
             if self.files > MAX_INCLUDES or len(chain) > 16:
                 self.fail(
@@ -1076,40 +1039,86 @@ class LibraryLoader:
                     E_INCLUDE,
                 )
                 return
-            try:  # exactly the file checked above, and only a regular file
-                raw = read_regular(target, None if _outside_allowed() else self.root)
-            except Refused as why:
-                if why.outside:
-                    self.fail(*outside)
-                else:
-                    self.fail(pos, f"include {item!r} {why.reason}", "", E_INCLUDE)
-                continue
-            except OSError as err:
-                self.fail(
-                    pos,
-                    f"include {item!r}: no such file ({target})"
-                    if isinstance(err, FileNotFoundError)
-                    else f"include {item!r}: cannot read ({err.strerror or err})",
-                    "paths are relative to the including file",
-                    E_INCLUDE,
-                )
-                continue
-            # named relative to the spec as given, as the spec's own positions are, when that
-            # name reaches the same file; else by its real path
-            shown = os.path.normpath(os.path.join(os.path.dirname(doc.file), item))
-            if os.path.realpath(shown) != str(target):
-                shown = str(target)
-            try:
-                sub = parse_text(decode(raw, shown), shown)
-            except SpecError as err:
-                self.loader.problems.extend(err.problems)
-                self.partial = True
-                continue
-            except CnncalcError as err:
-                self.fail(pos, f"include {item!r}: {err}", "", E_INCLUDE)
-                continue
-            self.done.add(target)
-            self.read(sub, (*chain, target))
+            sub = self.document(doc, item, pos, target)
+            if sub is not None:
+                self.done.add(target)
+                self.read(sub, (*chain, target))
+
+    def target(self, item: Any, pos: Pos, base: Path, chain: tuple[Path, ...]) -> Path | None:
+        """The file an include: item names, if it may be read (a problem is reported if not)."""
+        if not isinstance(item, str) or not item:
+            self.fail(
+                pos,
+                f"include: takes file paths, got {item!r}",
+                "include: [blocks/resnet.yaml]",
+                E_INCLUDE,
+            )
+            return None
+        try:  # a NUL or an over-long name: the OS refuses the path itself
+            target = (base / item).resolve()
+            target.is_file()
+        except RuntimeError:  # Python 3.11-3.12's resolve() on a loop of symlinks
+            self.fail(pos, f"include {item!r}: not a usable path (a symlink loop)", "", E_INCLUDE)
+            return None
+        except (OSError, ValueError) as err:
+            why = getattr(err, "strerror", None) or str(err)
+            self.fail(pos, f"include {item!r}: not a usable path ({why})", "", E_INCLUDE)
+            return None
+        if not _outside_allowed() and not target.is_relative_to(self.root):
+            self.outside(pos, item)
+            return None
+        if target in chain:
+            names = " → ".join(p.name for p in (*chain[chain.index(target) :], target))
+            self.fail(
+                pos,
+                f"include cycle: {names}",
+                "a file cannot include itself, directly or through others",
+                E_INCLUDE,
+            )
+            return None
+        return target
+
+    def outside(self, pos: Pos, item: str) -> None:
+        self.fail(
+            pos,
+            f"include {item!r} is outside the spec's folder ({self.root})",
+            f"keep included files beside the spec or below it, or set {ALLOW_OUTSIDE_ENV}=1",
+            E_INCLUDE,
+        )
+
+    def document(self, doc: Document, item: str, pos: Pos, target: Path) -> Document | None:
+        """The included file, read and parsed (None after reporting why it cannot be)."""
+        try:  # exactly the file checked above, and only a regular file
+            raw = read_regular(target, None if _outside_allowed() else self.root)
+        except Refused as why:
+            if why.outside:
+                self.outside(pos, item)
+            else:
+                self.fail(pos, f"include {item!r} {why.reason}", "", E_INCLUDE)
+            return None
+        except OSError as err:
+            self.fail(
+                pos,
+                f"include {item!r}: no such file ({target})"
+                if isinstance(err, FileNotFoundError)
+                else f"include {item!r}: cannot read ({err.strerror or err})",
+                "paths are relative to the including file",
+                E_INCLUDE,
+            )
+            return None
+        # named relative to the spec as given, as the spec's own positions are, when that
+        # name reaches the same file; else by its real path
+        shown = os.path.normpath(os.path.join(os.path.dirname(doc.file), item))
+        if os.path.realpath(shown) != str(target):
+            shown = str(target)
+        try:
+            return parse_text(decode(raw, shown), shown)
+        except SpecError as err:
+            self.loader.problems.extend(err.problems)
+            self.partial = True
+        except CnncalcError as err:
+            self.fail(pos, f"include {item!r}: {err}", "", E_INCLUDE)
+        return None
 
     def define(self, doc: Document, name: str, body: Any) -> None:
         path: PathKey = ("blocks", name)

@@ -377,6 +377,36 @@ def _symbols(loader: Loader, data: Any) -> dict[str, tuple[int, int | None]]:
     return out
 
 
+def _name(loader: Loader, data: dict[Any, Any]) -> str:
+    name = data.get("name", Path(loader.doc.file).stem)
+    if not isinstance(name, str):
+        loader.fail(loader.doc.where(("name",)), f"name must be text, got {name!r}")
+    elif "name" in data and not name.isprintable():  # the check layer names get (name_for)
+        loader.fail(
+            loader.doc.where(("name",)),
+            f"bad network name {name!r}: it holds a control or format character",
+            "names are printable text: no newline, tab, escape or bidi control",
+        )
+    return str(name)
+
+
+def _outputs(loader: Loader, outputs: Any) -> tuple[str, ...]:
+    """The layers `outputs:` names (a block instance: its output layer), else the last one."""
+    if outputs is None:
+        return (loader.nodes[-1].name,) if loader.nodes else ()
+    if not (isinstance(outputs, list) and all(isinstance(o, str) for o in outputs) and outputs):
+        loader.fail(loader.doc.where(("outputs",)), "outputs must be a list of layer names")
+        return ()
+    for o in outputs:
+        if o not in loader.names:
+            loader.fail(
+                loader.doc.where(("outputs",)),
+                f"outputs names unknown layer {o!r}",
+                loader.did_you_mean(o, [loader.names]),
+            )
+    return tuple(loader.aliases.get(str(o), str(o)) for o in outputs)
+
+
 def build(doc: Document) -> Network:
     """Validate a parsed document into a Network, or raise SpecError with every problem."""
     loader = Loader(doc)
@@ -402,15 +432,7 @@ def build(doc: Document) -> Network:
     for key in ("input", "layers"):
         if key not in data:
             loader.fail(doc.where(()), f"missing required key {key!r}", TOP_KEYS[key])
-    name = data.get("name", Path(doc.file).stem)
-    if not isinstance(name, str):
-        loader.fail(doc.where(("name",)), f"name must be text, got {name!r}")
-    elif "name" in data and not name.isprintable():  # the check layer names get (name_for)
-        loader.fail(
-            doc.where(("name",)),
-            f"bad network name {name!r}: it holds a control or format character",
-            "names are printable text: no newline, tab, escape or bidi control",
-        )
+    name = _name(loader, data)
     symbols = _symbols(loader, data.get("symbols"))
     input_names, input_shape = (
         _input(loader, data.get("input"), symbols) if "input" in data else ((), ())
@@ -424,25 +446,11 @@ def build(doc: Document) -> Network:
             loader.problems.extend(pydantic_problems(exc, doc, ("expect",), "", Expect))
     if "layers" in data:
         loader.entries(data["layers"], ("layers",))
-    outputs = data.get("outputs")
-    out_names: tuple[str, ...] = ()
-    if outputs is None:
-        out_names = (loader.nodes[-1].name,) if loader.nodes else ()
-    elif isinstance(outputs, list) and all(isinstance(o, str) for o in outputs) and outputs:
-        for o in outputs:
-            if o not in loader.names:
-                loader.fail(
-                    doc.where(("outputs",)),
-                    f"outputs names unknown layer {o!r}",
-                    loader.did_you_mean(o, [loader.names]),
-                )
-        out_names = tuple(loader.aliases.get(str(o), str(o)) for o in outputs)
-    else:
-        loader.fail(doc.where(("outputs",)), "outputs must be a list of layer names")
+    out_names = _outputs(loader, data.get("outputs"))
     if loader.problems:
         raise SpecError(loader.problems)
     return Network(
-        str(name),
+        name,
         doc.file,
         input_names,
         input_shape,
