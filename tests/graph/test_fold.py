@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cnncalc.analysis.fold import fold, is_subtotal
+from cnncalc.analysis.fold import Subtotal, fold
 from cnncalc.api import Counts, analyze, load
 from cnncalc.cli.app import app
 from cnncalc.errors import UsageError
@@ -39,12 +39,12 @@ def test_subtotals_add_up(spec: str, depth: int) -> None:
     assert total([r.counts for r in top]) == report.totals
     for r in rows:
         assert len(r.node.scope) < depth  # nothing deeper than asked shows
-        if is_subtotal(r):
+        if isinstance(r.node.layer, Subtotal):
             inside = [
                 s
                 for s in rows
                 if s.node.scope == tuple(r.name.split("."))
-                or (is_subtotal(s) and s.node.scope == tuple(r.name.split(".")))
+                or (isinstance(s.node.layer, Subtotal) and s.node.scope == tuple(r.name.split(".")))
             ]
             assert inside or len(r.node.scope) + 1 == depth
             if len(r.node.scope) + 1 < depth:

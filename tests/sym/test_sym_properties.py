@@ -23,7 +23,6 @@ from cnncalc.sym import (
     floordiv,
     free_symbols,
     interval,
-    mod,
     parse,
     render,
     simplify,
@@ -85,7 +84,7 @@ def build(t: Tree, env: Mapping[str, Dim]) -> Dim:
         if op == "ceildiv":
             return ceildiv(a, c)
         if op == "mod":
-            return mod(a, c) if c % 2 else a % c
+            return a % c
         return -((-a) // c)
     b = build(t[2], env)
     if op == "add":

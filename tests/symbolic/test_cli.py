@@ -161,3 +161,18 @@ def test_sizes_errors(tmp_path: Path) -> None:
     )
     out = cli("sizes", bad)
     assert out.exit_code == 1 and "bad.yaml:4:" in out.stderr
+
+
+def test_a_function_name_is_no_symbol_and_saying_so_is_a_located_error(tmp_path: Path) -> None:
+    """`height: floor` once raised from Symbol() as an internal error; H is the control."""
+    for name, code in (("H", 0), ("floor", 1), ("ceil", 1)):  # 3xmaxx8 splits at its x
+        spec = tmp_path / f"{name}.yaml"
+        spec.write_text(
+            f"input: {{channels: 3, height: {name}, width: 8}}\nlayers: [{{type: relu}}]"
+        )
+        out = cli("params", spec)
+        assert out.exit_code == code, out.output
+        if code:
+            assert f"{name}.yaml:1:30: E002" in out.output and f"got '{name}'" in out.output
+        on_line = cli("params", tmp_path / "H.yaml", "--input", f"3x{name}x8")
+        assert on_line.exit_code == (code and 2), on_line.output

@@ -16,8 +16,6 @@ from cnncalc.sym import Dim
 class Subtotal(Layer):
     """The layer of a folded row: `type` is the block's name (or group); not a spec type."""
 
-    level: int = 0  # enclosing blocks
-
 
 @dataclass
 class FoldedReport(Report):
@@ -26,15 +24,6 @@ class FoldedReport(Report):
     @property
     def activation_elements(self) -> Dim:
         return self.full.activation_elements if self.full is not None else 0
-
-
-def level(stats: LayerStats) -> int:
-    """How many block instances or groups enclose a layer."""
-    return len(stats.node.scope)
-
-
-def is_subtotal(stats: LayerStats) -> bool:
-    return isinstance(stats.node.layer, Subtotal)
 
 
 def fold(report: Report, depth: int) -> FoldedReport:
@@ -63,7 +52,7 @@ def fold(report: Report, depth: int) -> FoldedReport:
         shape = out.output_shape if out is not None else first.output_shape
         node = first.node
         n = path.count(".") + 1
-        layer = Subtotal(type=net.scopes.get(path, "block"), level=n - 1)
+        layer = Subtotal(type=net.scopes.get(path, "block"))
         sub = Node(path, layer, node.inputs, node.doc, node.path, node.scope[: n - 1])
         rows[i] = LayerStats(sub, first.input_shapes, shape, sums[path])
     return FoldedReport(

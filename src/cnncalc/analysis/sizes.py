@@ -186,70 +186,101 @@ def sizes(net: Network, x: Shape | None = None, span: tuple[int, int] = (1, 512)
     the smallest accepted (searched up to the top of `span`) and, for each criterion, the
     closed form with the sizes in `span`. Raises SpecError if the spec's own sizes fail."""
     x = net.input_shape if x is None else x
-    lo, hi = span
-    slots, declared = _variables(net, x)
-    given = {n: d for n, (_, d) in slots.items() if isinstance(d, int)}
-    engine = _Engine(net)
-
-    def shape(values: Mapping[str, Dim]) -> Shape:
-        out = list(x)
-        for name, (axes, _) in slots.items():
-            for i in axes:  # one symbol may stand on several axes (1xSxS)
-                out[i] = values[name]
-        return tuple(out)
-
-    def accepts(values: Mapping[str, int]) -> bool:
-        return engine.refusal(shape(values)) is None
-
-    def first(
-        values: Callable[[Dim], Mapping[str, Dim]], name: str, low: int, top: int
-    ) -> int | None:
-        return _first(net, engine, lambda d: shape(values(d)), name, low, top)
-
-    names = list(slots)
+    study = _Study(net, x, span)
+    names = list(study.slots)
+    given = {n: d for n, (_, d) in study.slots.items() if isinstance(d, int)}
     if given:  # the spec's own sizes: refused, its errors are the answer
         analyze(net, x)
-    ref, minimum = _smallest(names, given, declared, first, max(hi, 1))
+    ref, minimum = _smallest(names, given, study.declared, study.first, max(span[1], 1))
     variables = [Variable(n, given.get(n), minimum[n]) for n in names]
-    found = [v for v in variables if v.minimum is not None]
-    if len(found) < len(variables) or ref is None:
+    if ref is None or any(v.minimum is None for v in variables):
         for v in variables:
             v.note = (
                 "no size in the range is accepted"
                 if v.minimum is None
                 else "another variable has no accepted size"
             )
-            v.criteria = {c: Admissible(lo, None, (), ()) for c in CRITERIA}
+            v.criteria = {c: Admissible(span[0], None, (), ()) for c in CRITERIA}
         return SizesReport(net.name, x, span, variables)
-
-    base: dict[str, int] = ref
-
-    def at(name: str, s: int) -> Shape:
-        return shape({**base, name: s})
-
+    study.base = ref
     # one symbolic walk: every variable a symbol from its smallest accepted size on
-    symbols = {v.name: Symbol(v.name, v.minimum or 1, declared[v.name][1]) for v in variables}
+    symbols = {v.name: Symbol(v.name, v.minimum or 1, study.declared[v.name][1]) for v in variables}
     try:
-        conds, seen = _walk(net, shape(symbols))
+        conds, seen = _walk(net, study.shape(symbols))
     except (LayerError, TypeError, ArithmeticError, ValueError) as err:
         message = err.message if isinstance(err, LayerError) else str(err)
         for v in variables:  # no formulas: every size in the range, from concrete walks
-            v.note = f"no closed form ({message})"
-            cap = declared[v.name][1]
-            top = hi if cap is None else min(hi, cap)
-            walk = (lambda n: lambda s: conditions(net, at(n, s)))(v.name)
-            ok = (lambda n: lambda s: accepts({**base, n: s}))(v.name)
-            v.criteria = _listed(v, walk, ok, slots[v.name][0], lo, top)
+            study.listed(v, f"no closed form ({message})")
         return SizesReport(net.name, x, span, variables)
     taken = set(names).union(*(free_symbols(d) for d in x))
     for v in variables:
+        study.solve(v, conds, seen)
+        v.along = _along(net, study.shape, symbols, v, taken)
+    return SizesReport(net.name, x, span, variables)
+
+
+@dataclass
+class _Study:
+    """One network's input x and its variables: where each stands in x, its declared bounds,
+    and (once known) the sizes the others sit at while one is studied."""
+
+    net: Network
+    x: Shape
+    span: tuple[int, int]
+    slots: dict[str, tuple[tuple[int, ...], Dim]] = field(init=False)
+    declared: dict[str, tuple[int, int | None]] = field(init=False)
+    engine: _Engine = field(init=False)
+    base: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.slots, self.declared = _variables(self.net, self.x)
+        self.engine = _Engine(self.net)
+
+    def shape(self, values: Mapping[str, Dim]) -> Shape:
+        out = list(self.x)
+        for name, (axes, _) in self.slots.items():
+            for i in axes:  # one symbol may stand on several axes (1xSxS)
+                out[i] = values[name]
+        return tuple(out)
+
+    def at(self, name: str, s: int) -> Shape:
+        return self.shape({**self.base, name: s})
+
+    def accepts(self, values: Mapping[str, int]) -> bool:
+        return self.engine.refusal(self.shape(values)) is None
+
+    def first(
+        self, values: Callable[[Dim], Mapping[str, Dim]], name: str, low: int, top: int
+    ) -> int | None:
+        return _first(self.net, self.engine, lambda d: self.shape(values(d)), name, low, top)
+
+    def top(self, v: Variable) -> int:
+        """The largest size studied: the range's, or the variable's declared maximum."""
+        cap = self.declared[v.name][1]
+        return self.span[1] if cap is None else min(self.span[1], cap)
+
+    def listed(self, v: Variable, note: str) -> None:
+        """Every size in the range on its own, from concrete walks (no formulas)."""
+        v.note = note
+        v.criteria = _listed(
+            v,
+            lambda s: conditions(self.net, self.at(v.name, s)),
+            lambda s: self.accepts({**self.base, v.name: s}),
+            self.slots[v.name][0],
+            self.span[0],
+            self.top(v),
+        )
+
+    def solve(self, v: Variable, conds: list[Condition], seen: list[tuple[Shape, ...]]) -> None:
+        """A variable's closed forms from the symbolic walk's conditions, checked by the engine."""
+        base, (lo, hi), cap = self.base, self.span, self.declared[v.name][1]
         mine = [c for c in conds if v.name in c.symbols()]
         if any(len(c.symbols()) > 1 for c in mine):
-            others = ", ".join(f"{k} = {base[k]}" for k in names if k != v.name)
+            others = ", ".join(f"{k} = {base[k]}" for k in self.slots if k != v.name)
             v.note = f"its conditions involve other variables: listed with {others}"
         # conditions without symbols hold for every size or none: they count along the
         # variable's own dimensions (after an adaptive pooling, say), not along the others
-        axes = slots[v.name][0]
+        axes = self.slots[v.name][0]
         constant = [c for c in conds if not c.symbols()]
         mine += [c for c in constant if c.axis is None or c.axis in axes]
         elsewhere = [c for c in constant if not (c.axis is None or c.axis in axes)]
@@ -258,13 +289,10 @@ def sizes(net: Network, x: Shape | None = None, span: tuple[int, int] = (1, 512)
             layers = list(dict.fromkeys(c.layer for c in elsewhere))
             where = ", ".join(layers[:3]) + (" and others" if len(layers) > 3 else "")
             v.note = v.note or f"the input's other, fixed sizes leave remainders ({where})"
-        cap = declared[v.name][1]
-        top = hi if cap is None else min(hi, cap)
         v.criteria = _solve(v, mine, base, lo, hi, cap)
         v.conditions = [c for c in mine if _binding(c, v, base, cap)]
-        _check(v, engine, seen, mine, base, lo, top, functools.partial(at, v.name))
-        v.along = _along(net, shape, symbols, v, taken)
-    return SizesReport(net.name, x, span, variables)
+        at = functools.partial(self.at, v.name)
+        _check(v, self.engine, seen, mine, base, lo, self.top(v), at)
 
 
 class _Engine:

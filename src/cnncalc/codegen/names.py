@@ -74,12 +74,6 @@ class Namespace:
         python = frozenset(keyword.kwlist) if attributes else PYTHON_NAMES
         self.taken: set[str] = set(python) | set(reserved)
 
-    def __contains__(self, name: str) -> bool:
-        return name in self.taken
-
-    def reserve(self, name: str) -> None:
-        self.taken.add(name)
-
     def create(self, text: str, style: Style = "keep", fallback: str = "layer") -> str:
         base = text if style == "keep" and is_plain(text) else identifier(text, style, fallback)
         name, n = base, 1

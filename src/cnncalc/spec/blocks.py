@@ -1,7 +1,7 @@
 """Blocks, groups, repeat, conditions, multi-output layers and includes.
 
-Plugged into the loader through `load.EXPANDERS`: each `layers:` entry that uses one of these
-features is expanded here into plain nodes; every other entry is left to the loader.
+The loader hands each top-level `layers:` entry to `Expander.top_entry`: an entry that uses one
+of these features is expanded here into plain nodes; every other entry goes back to the loader.
 
     blocks:
       basic:                               # a parametric block, used as `type: basic`
@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import re
-import weakref
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -38,6 +36,7 @@ from cnncalc.spec.expr import ExprError, Value
 from cnncalc.spec.files import Refused, read_regular
 from cnncalc.spec.network import EMPTY_FROM, INPUT, Node
 from cnncalc.spec.yamlpos import Document, PathKey, decode, parse_text
+from cnncalc.sym.expr import NAME
 
 if TYPE_CHECKING:
     from cnncalc.spec.load import Loader
@@ -64,7 +63,6 @@ BLOCK_KEYS = {
 }
 GROUP_KEYS = ("name", "from", "layers", "repeat", "if")
 CONTROL_KEYS = ("repeat", "if")
-_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 E_BLOCK = "E110"  # a block definition or use is wrong
 E_EXPR = "E111"  # an expression is wrong
@@ -135,7 +133,6 @@ class State:
     exhausted: bool = False  # MAX_WORK was reached (reported): abandon everything else
     seen: set[tuple[Pos, str]] = field(default_factory=set)  # problems reported, by place
     seen_upto: int = 0  # how many of the loader's problems `seen` holds
-    delegated: bool = False  # the loader handled the last top-level entry
 
     def is_broken(self, name: str) -> bool:
         """Whether a name, or what holds it (a block instance, a split), failed."""
@@ -147,7 +144,6 @@ class State:
             name = name.rsplit(".", 1)[0]
 
 
-_STATES: weakref.WeakKeyDictionary[Loader, State] = weakref.WeakKeyDictionary()
 BROKEN = "\x00broken"
 
 
@@ -171,6 +167,50 @@ class Expander:
     def __init__(self, loader: Loader, state: State) -> None:
         self.loader = loader
         self.state = state
+
+    # ---- the top level, called by the loader ------------------------------------------
+    @classmethod
+    def for_spec(cls, loader: Loader) -> Expander:
+        """The expander of the loader's spec: reads its blocks and includes (problems go to
+        the loader) and reserves the names its top-level list writes."""
+        lib = LibraryLoader(loader)
+        me = () if loader.doc.file.startswith("<") else (Path(loader.doc.file).resolve(),)
+        lib.done.update(me)
+        lib.read(loader.doc, me)
+        bad = lib.check_cycles()
+        top = Frame(
+            loader.doc,
+            {},
+            (),
+            {INPUT: INPUT},
+            last=INPUT,
+            top=True,
+            positional=False,
+            reserved=loader.reserved,
+        )
+        blocks = {k: b for k, b in lib.blocks.items() if k not in bad}
+        ex = cls(loader, State(blocks, top, bad | lib.bad, lib.partial))
+        data = loader.doc.data if isinstance(loader.doc.data, dict) else {}
+        loader.reserved |= ex.explicit_names(data.get("layers"))
+        return ex
+
+    def top_entry(self, entry: dict[str, Any], path: PathKey) -> None:
+        """One entry of the top-level list: expanded here if it uses blocks, groups, repeat,
+        if, expressions or several outputs; else a plain layer, made by the loader."""
+        top, nodes = self.state.top, self.loader.nodes
+        last = nodes[-1].name if nodes else INPUT
+        if not _needs_us(entry, self.state, last):
+            node = self.loader.node(entry, path)
+            if node is not None:
+                nodes.append(node)
+            top.last, top.last_multi = nodes[-1].name if nodes else INPUT, ""
+            return
+        try:
+            self.entry(top, entry, path)
+        except Skip:
+            self.broke(top, entry)
+        except RecursionError:
+            self.fail(self.loader.doc.where(path), "blocks nested too deeply", "", "", E_BLOCK)
 
     # ---- problems ---------------------------------------------------------------------
     def fail(
@@ -667,6 +707,59 @@ class Expander:
     def instance(self, frame: Frame, block: BlockDef, entry: dict[str, Any], path: PathKey) -> None:
         doc = frame.doc
         label = self.label(frame, entry)
+        given = self.check_use(frame, block, entry, path, label)
+        refs = self.inputs_of(frame, entry, path, label)
+        if len(refs) != len(block.inputs):
+            raise self.fail(
+                doc.where((*path, "from"), key=True),
+                f"block {block.name!r} takes {len(block.inputs)} input(s) "
+                f"({', '.join(block.inputs)}), got {len(refs)}",
+                "list them in from:",
+                label,
+                "E105",
+            )
+        local, _ = self.local_name(frame, entry, path, block.name)
+        inline = block.inline
+        full = (
+            frame.instance()
+            if inline
+            else self.claim(frame, local, doc.where((*path, "name")), label)
+        )
+        env = self.arguments(frame, block, given, path, label, full)
+        if BROKEN in refs:
+            if not inline:
+                self.state.broken.add(full)
+            frame.last, frame.last_multi = BROKEN, ""
+            return
+        if not inline:
+            self.register_scope(full, path, block.name)
+        scope = frame.scope if inline else (*frame.scope, local)
+        inner = Frame(
+            block.doc,
+            env,
+            scope,
+            dict(zip(block.inputs, refs, strict=True)),
+            last=refs[0],
+            positional=frame.positional if inline else True,
+            counter=frame.counter if inline else [0],
+            reserved=frame.reserved if inline else set(),
+            stack=(*frame.stack, block.name),
+            depth=frame.depth + 1,
+        )
+        if inline:
+            inner.counter[0] -= 1  # the instance takes no position itself; its layers do
+        self.body(inner, block.layers, (*block.path, "layers"), full)
+        if inline:
+            frame.last, frame.last_multi = inner.last, inner.last_multi
+        else:
+            self.finish_scope(frame, inner, local, full, path)
+
+    def check_use(
+        self, frame: Frame, block: BlockDef, entry: dict[str, Any], path: PathKey, label: str
+    ) -> dict[str, Any]:
+        """Refuse a use of a block inside itself, unknown arguments and a name for an inline
+        block; returns the arguments given."""
+        doc = frame.doc
         if block.name in frame.stack:
             chain = " → ".join((*frame.stack[frame.stack.index(block.name) :], block.name))
             raise self.fail(
@@ -695,23 +788,18 @@ class Expander:
                 label,
                 E_BLOCK,
             )
-        refs = self.inputs_of(frame, entry, path, label)
-        if len(refs) != len(block.inputs):
-            raise self.fail(
-                doc.where((*path, "from"), key=True),
-                f"block {block.name!r} takes {len(block.inputs)} input(s) "
-                f"({', '.join(block.inputs)}), got {len(refs)}",
-                "list them in from:",
-                label,
-                "E105",
-            )
-        local, _ = self.local_name(frame, entry, path, block.name)
-        inline = block.inline
-        full = (
-            frame.instance()
-            if inline
-            else self.claim(frame, local, doc.where((*path, "name")), label)
-        )
+        return given
+
+    def arguments(
+        self,
+        frame: Frame,
+        block: BlockDef,
+        given: dict[str, Any],
+        path: PathKey,
+        label: str,
+        full: str,
+    ) -> dict[str, Value]:
+        """An instance's values: each argument, as given or by default, then each let."""
         env: dict[str, Value] = {}
         for name, default in block.args.items():
             if name in given:
@@ -719,14 +807,14 @@ class Expander:
                     env[name] = from_yaml(given[name])
                 except ExprError as err:
                     raise self.fail(
-                        doc.where((*path, name)),
+                        frame.doc.where((*path, name)),
                         f"argument {name!r}: {err.message}",
                         err.hint,
                         label,
                     ) from None
                 except ValueError:
                     raise self.fail(
-                        doc.where((*path, name)),
+                        frame.doc.where((*path, name)),
                         f"argument {name!r} must be a number, text, boolean or list",
                         "",
                         label,
@@ -734,7 +822,7 @@ class Expander:
                     ) from None
             elif default is None:
                 raise self.fail(
-                    doc.where(path),
+                    frame.doc.where(path),
                     f"block {block.name!r} needs argument {name!r}",
                     f"add {name}: … (its arguments: {', '.join(block.args)})",
                     label,
@@ -744,33 +832,7 @@ class Expander:
                 env[name] = self.value(block, default, env, ("args", name), full)
         for name, value in block.lets.items():
             env[name] = self.value(block, value, env, ("let", name), full)
-        if BROKEN in refs:
-            if not inline:
-                self.state.broken.add(full)
-            frame.last, frame.last_multi = BROKEN, ""
-            return
-        if not inline:
-            self.register_scope(full, path, block.name)
-        scope = frame.scope if inline else (*frame.scope, local)
-        inner = Frame(
-            block.doc,
-            env,
-            scope,
-            dict(zip(block.inputs, refs, strict=True)),
-            last=refs[0],
-            positional=frame.positional if inline else True,
-            counter=frame.counter if inline else [0],
-            reserved=frame.reserved if inline else set(),
-            stack=(*frame.stack, block.name),
-            depth=frame.depth + 1,
-        )
-        if inline:
-            inner.counter[0] -= 1  # the instance takes no position itself; its layers do
-        self.body(inner, block.layers, (*block.path, "layers"), full)
-        if inline:
-            frame.last, frame.last_multi = inner.last, inner.last_multi
-        else:
-            self.finish_scope(frame, inner, local, full, path)
+        return env
 
     def value(
         self, block: BlockDef, raw: Any, env: dict[str, Value], sub: PathKey, label: str
@@ -965,46 +1027,9 @@ class LibraryLoader:
         for i, item in enumerate(items):
             path: PathKey = ("include", i) if isinstance(value, list) else ("include",)
             pos = doc.where(path)
-            if not isinstance(item, str) or not item:
-                self.fail(
-                    pos,
-                    f"include: takes file paths, got {item!r}",
-                    "include: [blocks/resnet.yaml]",
-                    E_INCLUDE,
-                )
-                continue
-            try:  # a NUL or an over-long name: the OS refuses the path itself
-                target = (base / item).resolve()
-                target.is_file()
-            except RuntimeError:  # Python 3.11-3.12's resolve() on a loop of symlinks
-                self.fail(
-                    pos, f"include {item!r}: not a usable path (a symlink loop)", "", E_INCLUDE
-                )
-                continue
-            except (OSError, ValueError) as err:
-                why = getattr(err, "strerror", None) or str(err)
-                self.fail(pos, f"include {item!r}: not a usable path ({why})", "", E_INCLUDE)
-                continue
-            outside = (
-                pos,
-                f"include {item!r} is outside the spec's folder ({self.root})",
-                f"keep included files beside the spec or below it, or set {ALLOW_OUTSIDE_ENV}=1",
-                E_INCLUDE,
-            )
-            if not _outside_allowed() and not target.is_relative_to(self.root):
-                self.fail(*outside)
-                continue
-            if target in chain:
-                names = " → ".join(p.name for p in (*chain[chain.index(target) :], target))
-                self.fail(
-                    pos,
-                    f"include cycle: {names}",
-                    "a file cannot include itself, directly or through others",
-                    E_INCLUDE,
-                )
-                continue
-            if target in self.done:
-                continue  # included twice along different paths: its blocks are known already
+            target = self.target(item, pos, base, chain)
+            if target is None or target in self.done:
+                continue  # refused (reported), or included already along another path
             self.files += 1
             if self.files > MAX_INCLUDES or len(chain) > 16:
                 self.fail(
@@ -1014,63 +1039,90 @@ class LibraryLoader:
                     E_INCLUDE,
                 )
                 return
-            try:  # exactly the file checked above, and only a regular file
-                raw = read_regular(target, None if _outside_allowed() else self.root)
-            except Refused as why:
-                if why.outside:
-                    self.fail(*outside)
-                else:
-                    self.fail(pos, f"include {item!r} {why.reason}", "", E_INCLUDE)
-                continue
-            except OSError as err:
-                self.fail(
-                    pos,
-                    f"include {item!r}: no such file ({target})"
-                    if isinstance(err, FileNotFoundError)
-                    else f"include {item!r}: cannot read ({err.strerror or err})",
-                    "paths are relative to the including file",
-                    E_INCLUDE,
-                )
-                continue
-            # named relative to the spec as given, as the spec's own positions are, when that
-            # name reaches the same file; else by its real path
-            shown = os.path.normpath(os.path.join(os.path.dirname(doc.file), item))
-            if os.path.realpath(shown) != str(target):
-                shown = str(target)
-            try:
-                sub = parse_text(decode(raw, shown), shown)
-            except SpecError as err:
-                self.loader.problems.extend(err.problems)
-                self.partial = True
-                continue
-            except CnncalcError as err:
-                self.fail(pos, f"include {item!r}: {err}", "", E_INCLUDE)
-                continue
-            self.done.add(target)
-            self.read(sub, (*chain, target))
+            sub = self.document(doc, item, pos, target)
+            if sub is not None:
+                self.done.add(target)
+                self.read(sub, (*chain, target))
+
+    def target(self, item: Any, pos: Pos, base: Path, chain: tuple[Path, ...]) -> Path | None:
+        """The file an include: item names, if it may be read (a problem is reported if not)."""
+        if not isinstance(item, str) or not item:
+            self.fail(
+                pos,
+                f"include: takes file paths, got {item!r}",
+                "include: [blocks/resnet.yaml]",
+                E_INCLUDE,
+            )
+            return None
+        try:  # a NUL or an over-long name: the OS refuses the path itself
+            target = (base / item).resolve()
+            target.is_file()
+        except RuntimeError:  # Python 3.11-3.12's resolve() on a loop of symlinks
+            self.fail(pos, f"include {item!r}: not a usable path (a symlink loop)", "", E_INCLUDE)
+            return None
+        except (OSError, ValueError) as err:
+            why = getattr(err, "strerror", None) or str(err)
+            self.fail(pos, f"include {item!r}: not a usable path ({why})", "", E_INCLUDE)
+            return None
+        if not _outside_allowed() and not target.is_relative_to(self.root):
+            self.outside(pos, item)
+            return None
+        if target in chain:
+            names = " → ".join(p.name for p in (*chain[chain.index(target) :], target))
+            self.fail(
+                pos,
+                f"include cycle: {names}",
+                "a file cannot include itself, directly or through others",
+                E_INCLUDE,
+            )
+            return None
+        return target
+
+    def outside(self, pos: Pos, item: str) -> None:
+        self.fail(
+            pos,
+            f"include {item!r} is outside the spec's folder ({self.root})",
+            f"keep included files beside the spec or below it, or set {ALLOW_OUTSIDE_ENV}=1",
+            E_INCLUDE,
+        )
+
+    def document(self, doc: Document, item: str, pos: Pos, target: Path) -> Document | None:
+        """The included file, read and parsed (None after reporting why it cannot be)."""
+        try:  # exactly the file checked above, and only a regular file
+            raw = read_regular(target, None if _outside_allowed() else self.root)
+        except Refused as why:
+            if why.outside:
+                self.outside(pos, item)
+            else:
+                self.fail(pos, f"include {item!r} {why.reason}", "", E_INCLUDE)
+            return None
+        except OSError as err:
+            self.fail(
+                pos,
+                f"include {item!r}: no such file ({target})"
+                if isinstance(err, FileNotFoundError)
+                else f"include {item!r}: cannot read ({err.strerror or err})",
+                "paths are relative to the including file",
+                E_INCLUDE,
+            )
+            return None
+        # named relative to the spec as given, as the spec's own positions are, when that
+        # name reaches the same file; else by its real path
+        shown = os.path.normpath(os.path.join(os.path.dirname(doc.file), item))
+        if os.path.realpath(shown) != str(target):
+            shown = str(target)
+        try:
+            return parse_text(decode(raw, shown), shown)
+        except SpecError as err:
+            self.loader.problems.extend(err.problems)
+            self.partial = True
+        except CnncalcError as err:
+            self.fail(pos, f"include {item!r}: {err}", "", E_INCLUDE)
+        return None
 
     def define(self, doc: Document, name: str, body: Any) -> None:
         path: PathKey = ("blocks", name)
-        pos = doc.where(path, key=True)
-        if not _IDENT.match(name) or name in expr.RESERVED:
-            self.fail(
-                pos, f"bad block name {name!r}", "letters, digits and _, not starting with a digit"
-            )
-            return
-        if registry.lookup(name) is not None:
-            self.fail(
-                pos,
-                f"block name {name!r} is a layer type",
-                "name blocks differently from layer types",
-            )
-            self.bad.add(name)
-            return
-        if name in self.blocks:
-            first = self.blocks[name]
-            where = first.pos(key=True)
-            self.fail(
-                pos, f"block {name!r} is defined twice (first at {where})", "rename one of them"
-            )
+        if not self.usable_name(doc, name, path):
             return
         if not isinstance(body, dict):
             self.fail(
@@ -1079,6 +1131,41 @@ class LibraryLoader:
                 "basic: {args: {…}, layers: […]}",
             )
             return
+        block = self.definition(doc, name, path, body)
+        if block is None:
+            self.bad.add(name)
+        else:
+            self.blocks[name] = block
+
+    def usable_name(self, doc: Document, name: str, path: PathKey) -> bool:
+        """Whether a block may take this name (a problem is reported where not)."""
+        pos = doc.where(path, key=True)
+        if not NAME.fullmatch(name) or name in expr.RESERVED:
+            self.fail(
+                pos, f"bad block name {name!r}", "letters, digits and _, not starting with a digit"
+            )
+            return False
+        if registry.lookup(name) is not None:
+            self.fail(
+                pos,
+                f"block name {name!r} is a layer type",
+                "name blocks differently from layer types",
+            )
+            self.bad.add(name)
+            return False
+        if name in self.blocks:
+            first = self.blocks[name]
+            where = first.pos(key=True)
+            self.fail(
+                pos, f"block {name!r} is defined twice (first at {where})", "rename one of them"
+            )
+            return False
+        return True
+
+    def definition(
+        self, doc: Document, name: str, path: PathKey, body: dict[Any, Any]
+    ) -> BlockDef | None:
+        """The block a definition's mapping describes; None after reporting its problems."""
         ok = True
         for key in body:
             if key not in BLOCK_KEYS:
@@ -1095,7 +1182,7 @@ class LibraryLoader:
         if not (
             isinstance(inputs, list)
             and inputs
-            and all(isinstance(x, str) and _IDENT.match(x) for x in inputs)
+            and all(isinstance(x, str) and NAME.fullmatch(x) for x in inputs)
             and len(set(inputs)) == len(inputs)
         ):
             self.fail(
@@ -1124,9 +1211,8 @@ class LibraryLoader:
             )
             ok = False
         if ok and args is not None and lets is not None and isinstance(layers, list):
-            self.blocks[name] = BlockDef(name, doc, path, args, lets, tuple(inputs), layers, inline)
-        else:
-            self.bad.add(name)
+            return BlockDef(name, doc, path, args, lets, tuple(inputs), layers, inline)
+        return None
 
     def names_map(
         self, doc: Document, path: PathKey, key: str, value: Any
@@ -1143,7 +1229,7 @@ class LibraryLoader:
         for k in value:
             if (
                 not isinstance(k, str)
-                or not _IDENT.match(k)
+                or not NAME.fullmatch(k)
                 or k in expr.RESERVED
                 or k in expr.FUNCTIONS
                 or k == "i"
@@ -1203,33 +1289,6 @@ class LibraryLoader:
                 self._uses(e["layers"], (*path, i, "layers"), out)
 
 
-def _state(loader: Loader) -> State:
-    st = _STATES.get(loader)
-    if st is None:
-        lib = LibraryLoader(loader)
-        me = () if loader.doc.file.startswith("<") else (Path(loader.doc.file).resolve(),)
-        lib.done.update(me)
-        lib.read(loader.doc, me)
-        bad = lib.check_cycles()
-        top = Frame(
-            loader.doc,
-            {},
-            (),
-            {INPUT: INPUT},
-            last=INPUT,
-            top=True,
-            positional=False,
-            reserved=loader.reserved,
-        )
-        st = State(
-            {k: b for k, b in lib.blocks.items() if k not in bad}, top, bad | lib.bad, lib.partial
-        )
-        _STATES[loader] = st
-        data = loader.doc.data if isinstance(loader.doc.data, dict) else {}
-        loader.reserved |= Expander(loader, st).explicit_names(data.get("layers"))
-    return st
-
-
 def _needs_us(entry: dict[str, Any], st: State, last: str) -> bool:
     t = entry.get("type")
     if (
@@ -1266,40 +1325,3 @@ def _needs_us(entry: dict[str, Any], st: State, last: str) -> bool:
         and (st.is_broken(r) or r in st.top.multi or r in st.top.local or r in st.bad_blocks)
         for r in refs
     )
-
-
-def expand(
-    loader: Loader, entry: dict[str, Any], path: PathKey, scope: tuple[str, ...]
-) -> Iterator[Node] | None:
-    """The EXPANDERS hook: expand a top-level entry that uses blocks, groups, repeat, if,
-    expressions or several outputs; None leaves a plain layer to the loader."""
-    st = _state(loader)
-    top = st.top
-    last = loader.nodes[-1].name if loader.nodes else INPUT
-    if st.delegated:  # the loader appended the entry before: it is the default input now
-        top.last, top.last_multi, st.delegated = last, "", False
-    if not _needs_us(entry, st, last):
-        st.delegated = True
-        return None
-    start = len(loader.nodes)
-    ex = Expander(loader, st)
-    try:
-        ex.entry(top, entry, path)
-    except Skip:
-        ex.broke(top, entry)
-    except RecursionError:
-        ex.fail(loader.doc.where(path), "blocks nested too deeply", "", "", E_BLOCK)
-    # The loader appends what we return; we appended as we went (names must exist in order).
-    new = loader.nodes[start:]
-    del loader.nodes[start:]
-    return iter(new)
-
-
-def _register() -> None:
-    from cnncalc.spec.load import EXPANDERS
-
-    if expand not in EXPANDERS:
-        EXPANDERS.append(expand)
-
-
-_register()

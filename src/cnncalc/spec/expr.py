@@ -1,4 +1,6 @@
 """The expression language of block arguments: a small, bounded subset of Python expressions.
+Why not sym/parse.py: block arguments compute Python values (floats, strings, lists, true `/`,
+comparisons); sym/parse.py builds exact symbolic sizes only. The two share the name rule (NAME).
 
     $planes * 4            $2 if i == 0 else 1          $make_divisible(c * width, 8)
 
@@ -25,6 +27,7 @@ from functools import lru_cache
 from typing import Union, cast
 
 from cnncalc.errors import brief
+from cnncalc.sym.expr import NAME
 
 Value = Union[int, float, bool, str, list["Value"]]  # noqa: UP007 (a recursive alias)
 
@@ -49,9 +52,9 @@ class ExprError(Exception):
 
 # ---- tokens ---------------------------------------------------------------------------
 _TOKEN = re.compile(
-    r"""(?P<ws>\s+)
+    rf"""(?P<ws>\s+)
       |(?P<num>\d[\d_]*(?:\.\d*)?|\.\d+)
-      |(?P<name>[A-Za-z_][A-Za-z0-9_]*)
+      |(?P<name>{NAME.pattern})
       |(?P<str>'[^'\\\n]*'|"[^"\\\n]*")
       |(?P<op>\*\*|//|==|!=|<=|>=|[-+*/%()<>\[\],])""",
     re.VERBOSE,
@@ -654,11 +657,3 @@ def evaluate(node: Node, env: Mapping[str, Value], sizes: Sizes | None = None) -
 def eval_text(src: str, env: Mapping[str, Value]) -> Value:
     """Parse and evaluate one expression."""
     return evaluate(parse(src), env)
-
-
-def names(node: Node) -> set[str]:
-    """The variables an expression reads."""
-    out = {str(node.value)} if node.op == "var" else set()
-    for a in node.args:
-        out |= names(a)
-    return out

@@ -4,7 +4,7 @@ layers, resolve `from:` references. Every problem is located at file:line:column
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +13,11 @@ from pydantic import ValidationError
 from cnncalc.errors import Pos, Problem, SpecError, brief
 from cnncalc.layers import registry
 from cnncalc.layers.base import Expect, Layer, Shape
+from cnncalc.spec import blocks
 from cnncalc.spec.network import EMPTY_FROM, INPUT, Network, Node
 from cnncalc.spec.yamlpos import STDIN, Document, PathKey, parse_file, parse_text, read_stdin
-from cnncalc.sym import Dim
+from cnncalc.sym import Dim, Symbol
+from cnncalc.sym.expr import is_symbol_name
 
 TOP_KEYS = {
     "name": "the network's name",
@@ -30,19 +32,12 @@ TOP_KEYS = {
 }
 # Input dims in the order they appear in a shape (channels first).
 INPUT_KEYS = ("features", "channels", "length", "depth", "height", "width")
-_SYMBOL = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _TUPLE_TAIL = re.compile(r"[^()]*\)\Z")
 
 # "Did you mean" for an unknown layer name compares it with every name (difflib, ~30 µs a
 # name): 10,000 bad references among 10,000 layers took 15 minutes. A spec's suggestions
 # together may compare this many names; past it, hints are the plain ones.
 MAX_SUGGEST_WORK = 50_000
-
-# Hook for extensions (blocks, includes): turns one `layers:` entry into nodes.
-EntryExpander = Callable[
-    ["Loader", dict[str, Any], PathKey, tuple[str, ...]], Iterator[Node] | None
-]
-EXPANDERS: list[EntryExpander] = []
 
 
 def pydantic_problems(
@@ -113,7 +108,7 @@ def pydantic_problems(
 
 
 class Loader:
-    """Builds the nodes of one network; extensions plug in through EXPANDERS."""
+    """Builds the nodes of one network; top-level entries pass through spec/blocks.py."""
 
     def __init__(self, doc: Document) -> None:
         self.doc = doc
@@ -191,15 +186,12 @@ class Loader:
         layer.set_input_axes(self.input_axes)
         return layer
 
-    def name_for(
-        self, layer: Layer, explicit: object, pos: Pos, scope: tuple[str, ...]
-    ) -> str | None:
-        prefix = ".".join(scope) + "." if scope else ""
+    def name_for(self, layer: Layer, explicit: object, pos: Pos) -> str | None:
         if explicit is None:
             base = layer.type
             while True:
                 self.counters[base] = self.counters.get(base, 0) + 1
-                name = f"{prefix}{base}_{self.counters[base]}"
+                name = f"{base}_{self.counters[base]}"
                 if name not in self.names and name not in self.reserved:
                     self.automatic.add(name)
                     return name
@@ -213,9 +205,8 @@ class Loader:
                 "E004",
             )
             return None
-        name = prefix + explicit
-        if name in self.names:  # both explicit: automatic names avoid the reserved ones
-            first = self.doc.where(self.names[name])
+        if explicit in self.names:  # both explicit: automatic names avoid the reserved ones
+            first = self.doc.where(self.names[explicit])
             self.fail(
                 pos,
                 f"duplicate layer name {explicit!r} (first at line {first.line})",
@@ -224,21 +215,15 @@ class Loader:
                 "E004",
             )
             return None
-        return name
+        return explicit
 
-    def node(
-        self,
-        entry: dict[str, Any],
-        path: PathKey,
-        scope: tuple[str, ...] = (),
-        doc: Document | None = None,
-        default_from: str | None = None,
-    ) -> Node | None:
-        doc = doc or self.doc
+    def node(self, entry: dict[str, Any], path: PathKey) -> Node | None:
+        """A plain top-level layer (spec/blocks.py expands the others)."""
+        doc = self.doc
         layer = self.layer(entry, path, doc)
         if layer is None:
             return None
-        name = self.name_for(layer, layer.name, doc.where((*path, "name")), scope)
+        name = self.name_for(layer, layer.name, doc.where((*path, "name")))
         if name is None:
             return None
         self.names[name] = path
@@ -248,12 +233,11 @@ class Loader:
             return None
         refs = [src] if isinstance(src, str) else list(src or [])
         if not refs:
-            refs = [default_from or (self.nodes[-1].name if self.nodes else INPUT)]
+            refs = [self.nodes[-1].name if self.nodes else INPUT]
         else:
-            prefix = ".".join(scope) + "." if scope else ""
             resolved: list[str] = []
             for ref in refs:
-                if ref == name.removeprefix(prefix) or ref == name:
+                if ref == name:
                     self.fail(
                         doc.where((*path, "from"), key=True),
                         f"layer {name!r} reads from itself",
@@ -262,8 +246,7 @@ class Loader:
                         "E105",
                     )
                     return None
-                cand = prefix + ref if prefix + ref in self.names else ref
-                cand = self.aliases.get(cand, cand)
+                cand = self.aliases.get(ref, ref)
                 if cand != INPUT and cand not in self.names:
                     hint = self.did_you_mean(ref, [(INPUT,), self.names])
                     self.fail(
@@ -294,9 +277,9 @@ class Loader:
                 "E002",
             )
             return None
-        return Node(name, layer, tuple(refs), doc, path, scope)
+        return Node(name, layer, tuple(refs), doc, path)
 
-    def entries(self, items: Any, path: PathKey, scope: tuple[str, ...] = ()) -> None:
+    def entries(self, items: Any, path: PathKey) -> None:
         if not isinstance(items, list) or not items:
             self.fail(
                 self.doc.where(path),
@@ -304,6 +287,7 @@ class Loader:
                 "layers: [- {type: conv2d, …}]",
             )
             return
+        expander: blocks.Expander | None = None  # made at the first entry that is a mapping
         for i, entry in enumerate(items):
             p = (*path, i)
             if not isinstance(entry, dict):
@@ -313,15 +297,9 @@ class Loader:
                     "- {type: relu}",
                 )
                 continue
-            for expand in EXPANDERS:
-                expanded = expand(self, entry, p, scope)
-                if expanded is not None:
-                    self.nodes.extend(expanded)
-                    break
-            else:
-                node = self.node(entry, p, scope)
-                if node is not None:
-                    self.nodes.append(node)
+            if expander is None:
+                expander = blocks.Expander.for_spec(self)
+            expander.top_entry(entry, p)
 
 
 def _input(
@@ -364,9 +342,7 @@ def parse_dim(value: object, symbols: dict[str, tuple[int, int | None]]) -> Dim 
     """A concrete size or a symbol name (bounds from `symbols:`, else min 1)."""
     if type(value) is int:
         return value if value >= 1 else None
-    if isinstance(value, str) and _SYMBOL.match(value):
-        from cnncalc.sym import Symbol
-
+    if is_symbol_name(value):
         lo, hi = symbols.get(value, (1, None))
         return Symbol(value, lo, hi)
     return None
@@ -389,7 +365,7 @@ def _symbols(loader: Loader, data: Any) -> dict[str, tuple[int, int | None]]:
             or type(lo) is not int
             or lo < 1
             or not (hi is None or (type(hi) is int and hi >= lo))
-            or not _SYMBOL.match(name)
+            or not is_symbol_name(name)
         ):
             loader.fail(
                 loader.doc.where(("symbols", name)),
@@ -399,6 +375,36 @@ def _symbols(loader: Loader, data: Any) -> dict[str, tuple[int, int | None]]:
             continue
         out[name] = (lo, hi)
     return out
+
+
+def _name(loader: Loader, data: dict[Any, Any]) -> str:
+    name = data.get("name", Path(loader.doc.file).stem)
+    if not isinstance(name, str):
+        loader.fail(loader.doc.where(("name",)), f"name must be text, got {name!r}")
+    elif "name" in data and not name.isprintable():  # the check layer names get (name_for)
+        loader.fail(
+            loader.doc.where(("name",)),
+            f"bad network name {name!r}: it holds a control or format character",
+            "names are printable text: no newline, tab, escape or bidi control",
+        )
+    return str(name)
+
+
+def _outputs(loader: Loader, outputs: Any) -> tuple[str, ...]:
+    """The layers `outputs:` names (a block instance: its output layer), else the last one."""
+    if outputs is None:
+        return (loader.nodes[-1].name,) if loader.nodes else ()
+    if not (isinstance(outputs, list) and all(isinstance(o, str) for o in outputs) and outputs):
+        loader.fail(loader.doc.where(("outputs",)), "outputs must be a list of layer names")
+        return ()
+    for o in outputs:
+        if o not in loader.names:
+            loader.fail(
+                loader.doc.where(("outputs",)),
+                f"outputs names unknown layer {o!r}",
+                loader.did_you_mean(o, [loader.names]),
+            )
+    return tuple(loader.aliases.get(str(o), str(o)) for o in outputs)
 
 
 def build(doc: Document) -> Network:
@@ -426,15 +432,7 @@ def build(doc: Document) -> Network:
     for key in ("input", "layers"):
         if key not in data:
             loader.fail(doc.where(()), f"missing required key {key!r}", TOP_KEYS[key])
-    name = data.get("name", Path(doc.file).stem)
-    if not isinstance(name, str):
-        loader.fail(doc.where(("name",)), f"name must be text, got {name!r}")
-    elif "name" in data and not name.isprintable():  # the check layer names get (name_for)
-        loader.fail(
-            doc.where(("name",)),
-            f"bad network name {name!r}: it holds a control or format character",
-            "names are printable text: no newline, tab, escape or bidi control",
-        )
+    name = _name(loader, data)
     symbols = _symbols(loader, data.get("symbols"))
     input_names, input_shape = (
         _input(loader, data.get("input"), symbols) if "input" in data else ((), ())
@@ -455,25 +453,11 @@ def build(doc: Document) -> Network:
                 " with none left), so the network computes nothing",
                 "keep at least one layer; `- {type: identity}` passes the input through",
             )
-    outputs = data.get("outputs")
-    out_names: tuple[str, ...] = ()
-    if outputs is None:
-        out_names = (loader.nodes[-1].name,) if loader.nodes else ()
-    elif isinstance(outputs, list) and all(isinstance(o, str) for o in outputs) and outputs:
-        for o in outputs:
-            if o not in loader.names:
-                loader.fail(
-                    doc.where(("outputs",)),
-                    f"outputs names unknown layer {o!r}",
-                    loader.did_you_mean(o, [loader.names]),
-                )
-        out_names = tuple(loader.aliases.get(str(o), str(o)) for o in outputs)
-    else:
-        loader.fail(doc.where(("outputs",)), "outputs must be a list of layer names")
+    out_names = _outputs(loader, data.get("outputs"))
     if loader.problems:
         raise SpecError(loader.problems)
     return Network(
-        str(name),
+        name,
         doc.file,
         input_names,
         input_shape,
@@ -497,6 +481,3 @@ def load(path: str | Path) -> Network:
 
 def loads(text: str, file: str = "<string>") -> Network:
     return build(parse_text(text, file))
-
-
-from cnncalc.spec import blocks as _blocks  # noqa: E402, F401  (registers the block expander)

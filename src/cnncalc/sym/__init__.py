@@ -16,8 +16,6 @@ from .expr import (
     evaluate,
     floordiv,
     free_symbols,
-    is_concrete,
-    mod,
 )
 from .parse import parse
 from .render import render
@@ -33,8 +31,6 @@ __all__ = [
     "evaluate",
     "floordiv",
     "free_symbols",
-    "is_concrete",
-    "mod",
     "parse",
     "render",
 ]

@@ -6,6 +6,7 @@ build the canonical form, and any result without symbols collapses back to an in
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import TypeAlias, TypeGuard
 
@@ -15,7 +16,14 @@ from .poly import Sym, Terms
 from .render import terms_text
 from .simplify import bounds_terms, extremum, floor_terms
 
+# A name in spec text, as both expression parsers (sym/parse.py, spec/expr.py) read it: a
+# symbol, a block, an argument. Symbols may not take the names of the functions in formulas.
+NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 RESERVED = frozenset({"floor", "ceil", "max", "min"})
+
+
+def is_symbol_name(name: object) -> TypeGuard[str]:
+    return isinstance(name, str) and NAME.fullmatch(name) is not None and name not in RESERVED
 
 
 class Expr:
@@ -145,7 +153,7 @@ def _monomial_quotient(t: Terms, divisor: tuple[poly.Mono, int]) -> Terms | None
 
 def Symbol(name: str, min: int = 1, max: int | None = None) -> Expr:
     """A named non-negative integer in [min, max] (max None: unbounded)."""
-    if not (isinstance(name, str) and name.isidentifier() and name.isascii()) or name in RESERVED:
+    if not is_symbol_name(name):
         raise ValueError(f"bad symbol name {name!r}: use an identifier like H or H_in")
     if not isinstance(min, int) or min < 0:
         raise ValueError(f"symbol {name}: min must be an int >= 0, got {min!r}")
@@ -162,11 +170,6 @@ def floordiv(a: Dim, b: int) -> Dim:
 def ceildiv(a: Dim, b: int) -> Dim:
     """⌈a/b⌉."""
     return -(-a // b)
-
-
-def mod(a: Dim, b: int) -> Dim:
-    """a mod b with Python's sign convention (a − b·⌊a/b⌋)."""
-    return a % b
 
 
 def dmax(a: Dim, b: Dim) -> Dim:
@@ -206,7 +209,3 @@ def evaluate(d: Dim, env: Mapping[str, int]) -> int:
 
 def free_symbols(d: Dim) -> frozenset[str]:
     return frozenset(s.name for s in _syms(d))
-
-
-def is_concrete(d: Dim) -> TypeGuard[int]:
-    return isinstance(d, int)

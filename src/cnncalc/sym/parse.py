@@ -1,4 +1,6 @@
 """Reading rendered Dims back: a small tokenizer and recursive-descent parser, never eval.
+Why not spec/expr.py: its values are Python's (floats, true `/`) and its bounds a block's (1,000
+characters, 40 levels); rendered Dims are exact, up to 10,000 characters and 200 levels, ⌊⌋, ².
 
     expr   := term (('+' | '-') term)*
     term   := factor (('*' | '//' | '%') factor)*
@@ -14,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from .expr import RESERVED, Dim, Expr, Symbol, ceildiv, dmax, dmin, floordiv
+from .expr import NAME, RESERVED, Dim, Expr, Symbol, ceildiv, dmax, dmin, floordiv
 from .poly import degree
 
 MAX_LEN = 10_000
@@ -25,7 +27,7 @@ MAX_TERMS = 2_000
 MAX_BITS = 1 << 17
 
 _TOKEN = re.compile(
-    r"\s*(?:(?P<int>[0-9]+)|(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
+    rf"\s*(?:(?P<int>[0-9]+)|(?P<name>{NAME.pattern})"
     r"|(?P<op>\*\*|//|[-+*/%(),·−⌊⌋⌈⌉])|(?P<sup>[⁰¹²³⁴⁵⁶⁷⁸⁹]+))"
 )
 _SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
