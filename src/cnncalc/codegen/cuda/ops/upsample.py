@@ -15,11 +15,7 @@ from ..lower import Ctx, Shape, Unsupported, lowers
 
 @lowers(Upsample)
 def upsample(ctx: Ctx, layer: Upsample, xs: list[Shape], y: Shape, ins: list[Buf]) -> Buf:
-    mode, align = layer.mode, bool(layer.align_corners)
-    if layer.type == "upsamplingnearest2d":
-        mode = "nearest"
-    elif layer.type == "upsamplingbilinear2d":
-        mode, align = "bilinear", True
+    mode, align = layer.interpolation, layer.corners
     if mode == "bicubic":
         raise Unsupported(
             "the CUDA backend does not support upsample mode 'bicubic'", "mode", "use bilinear"
