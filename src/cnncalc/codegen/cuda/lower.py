@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 from cnncalc.analysis.engine import Report
 from cnncalc.codegen.lowering import Lowerings, Refusal
 from cnncalc.errors import Problem, SpecError
-from cnncalc.layers.base import Layer
 from cnncalc.spec.network import INPUT, Node
 
 from .cstyle import ident, num
@@ -23,7 +22,6 @@ from .ir import Buf, Foldable, Loop, Mode, Prep, RawTensor, Step
 from .weights import prefixes, reorder, tree_order
 
 Shape = tuple[int, ...]
-L = TypeVar("L", bound=Layer)
 Lowering = Callable[["Ctx", Any, list[Shape], Shape, list[Buf]], Buf]
 # every module of ops/ registers its layer kinds here with @lowers (no list to keep)
 LOWERINGS: Lowerings[Lowering] = Lowerings("CUDA", "cnncalc.codegen.cuda.ops")
