@@ -97,8 +97,8 @@ def test_unsupported_layer_kind_is_named(monkeypatch: pytest.MonkeyPatch) -> Non
     """A layer kind without a lowering (here: convolution, its lowering removed) is refused
     with its name and position; no code is written."""
     lower = importlib.import_module("cnncalc.codegen.cuda.lower")
-    lower.lowering_for(Conv.model_construct(type="conv2d"))  # import every op module first
-    monkeypatch.delitem(lower._LOWERINGS, Conv)
+    lower.LOWERINGS.load()  # import every op module first
+    monkeypatch.delitem(lower.LOWERINGS.entries, Conv)
     with pytest.raises(SpecError) as err:
         generate(report(ZOO / "lenet5.yaml"))
     [msg] = [p.format() for p in err.value.problems]  # the layers after C1 depend on it

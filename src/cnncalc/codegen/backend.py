@@ -1,19 +1,24 @@
 """What a code generator is: a report in, generated source out. The torch backend gives one
 file plus the map a checker needs to find each of cnncalc's layers in it (`Generated`); the
 CUDA backend gives a folder's files (`CudaModule.files`, name -> text; `.write(folder)`).
-Backends are looked up by name, imported lazily."""
+Backends are looked up by name, imported lazily. Every backend answers the same question about
+a layer kind, `lowering_for(kind)` / `supports(kind)` (codegen/lowering.py), so a test can walk
+the layer registry and ask each backend."""
 
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from cnncalc.errors import UsageError
 
 if TYPE_CHECKING:
     from cnncalc.analysis.engine import Report
     from cnncalc.codegen.cuda import CudaModule
+    from cnncalc.codegen.lowering import Refusal
+    from cnncalc.layers.base import Layer
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +48,14 @@ class Backend(Protocol):
     name: str
 
     def generate(self, report: Report, line_length: int = 88) -> Generated | CudaModule: ...
+
+    def lowering_for(self, kind: type[Layer]) -> Callable[..., object] | Refusal:
+        """What lowers layers of this class here, or why nothing does."""
+        ...
+
+    def supports(self, kind: type[Layer]) -> Literal[True] | str:
+        """True, or the reason the backend cannot generate this kind (its E301)."""
+        ...
 
 
 # backend name -> "module:attribute"; imported only when asked for

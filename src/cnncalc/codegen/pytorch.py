@@ -22,15 +22,18 @@ from __future__ import annotations
 import ast
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from cnncalc.codegen import source
 from cnncalc.codegen.backend import Generated, Statement
+from cnncalc.codegen.lowering import Refusal, supported
 from cnncalc.codegen.names import MODULE_ATTRIBUTES, Namespace, identifier
 from cnncalc.errors import LayerError, Problem, SpecError
+from cnncalc.layers.base import Layer
 from cnncalc.spec.network import INPUT
 
 if TYPE_CHECKING:
@@ -109,6 +112,17 @@ class PyTorch:
 
     def generate(self, report: Report, line_length: int = 88) -> Generated:
         return _Writer(report, line_length).write()
+
+    def lowering_for(self, kind: type[Layer]) -> Callable[..., object] | Refusal:
+        """The layer's own lowering: its `torch_module`, else its `torch_forward`."""
+        for method in ("torch_module", "torch_forward"):
+            if getattr(kind, method) is not getattr(Layer, method):
+                found: Callable[..., object] = getattr(kind, method)
+                return found
+        return Refusal(f"{kind.__name__} defines neither torch_module nor torch_forward")
+
+    def supports(self, kind: type[Layer]) -> Literal[True] | str:
+        return supported(self.lowering_for(kind))
 
 
 class _Writer:

@@ -58,6 +58,11 @@ class Simple(Activation):
 
     TYPES = ("silu", "hardswish", "hardsigmoid", "sigmoid", "tanh", "mish", "softplus", "selu")
 
+    @property
+    def function(self) -> str:
+        """Which function: the type's canonical name, one of TYPES."""
+        return self.type
+
 
 class ScaledTanh(Activation):
     """LeNet-5's squashing function f(a) = A·tanh(S·a), A = 1.7159, S = 2/3 (paper, appendix A)."""
@@ -73,6 +78,11 @@ class ScaledTanh(Activation):
 class Softmax(Activation):
     TYPES = ("softmax", "logsoftmax")
     dim: AnyInt = 1  # torch numbering: 0 is the batch, 1 the channels/features
+
+    @property
+    def log(self) -> bool:
+        """logsoftmax: the logarithm of the softmax."""
+        return self.type == "logsoftmax"
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         return f"nn.{TORCH_NAMES[self.type]}({pyargs(dim=self.dim)})"  # torch has no default dim

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from fractions import Fraction
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import field_validator
 
@@ -30,6 +30,11 @@ class AdaptivePool(Layer):
     )
 
     output_size: Size | list[Size | None]
+
+    @property
+    def reduction(self) -> Literal["max", "avg"]:
+        """What each window computes: its maximum or its mean."""
+        return "max" if "max" in self.type else "avg"
 
     @field_validator("output_size", mode="before")
     @classmethod
@@ -96,7 +101,7 @@ class AdaptivePool(Layer):
         return Reads(Fraction(w, o), lambda i: (i * w // o, -(-(i + 1) * w // o) - 1))
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
-        kind = "Max" if "max" in self.type else "Avg"
+        kind = "Max" if self.reduction == "max" else "Avg"
         o = self.output_size
         if self.dims == 1 and isinstance(o, list):  # torch's 1d pools take no None: the size
             o = [

@@ -54,6 +54,11 @@ class Merge(Layer):
 class Elementwise(Merge):
     TYPES = ("add", "mul")
 
+    @property
+    def operator(self) -> Literal["+", "*"]:
+        """The elementwise operator, as Python and C write it."""
+        return "+" if self.type == "add" else "*"
+
     def infer(self, inputs: Sequence[Shape]) -> Shape:
         self.at_least_two(inputs)
         rank = max(len(s) for s in inputs)
@@ -104,7 +109,7 @@ class Elementwise(Merge):
         return [f"{' and '.join(shape_str(s) for s in inputs)} -> {shape_str(y)} (broadcast)"]
 
     def torch_forward(self, args: Sequence[str], inputs: Sequence[Shape], y: Shape) -> str | None:
-        return (" + " if self.type == "add" else " * ").join(args)
+        return f" {self.operator} ".join(args)
 
 
 class Concat(Merge):

@@ -19,6 +19,8 @@ from cnncalc.sym import Dim, floordiv
 
 _MODES = Literal["nearest", "nearest-exact", "linear", "bilinear", "bicubic", "trilinear"]
 _RANK = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}
+# torch's fixed-mode classes (UpsamplingNearest2d, UpsamplingBilinear2d): their mode
+_FIXED: dict[str, _MODES] = {"upsamplingnearest2d": "nearest", "upsamplingbilinear2d": "bilinear"}
 
 
 class Upsample(Layer):
@@ -35,11 +37,24 @@ class Upsample(Layer):
             raise ValueError("give exactly one of size or scale_factor")
         return self
 
+    @property
+    def interpolation(self) -> _MODES:
+        """The mode in effect: `mode`, or the one the fixed-mode 2d classes set."""
+        return _FIXED.get(self.type, self.mode)
+
+    @property
+    def corners(self) -> bool:
+        """align_corners in effect: only the interpolating modes have corners to align, and
+        upsamplingbilinear2d always aligns them (torch's UpsamplingBilinear2d)."""
+        if self.interpolation in ("nearest", "nearest-exact"):
+            return False
+        return bool(self.align_corners) or self.type == "upsamplingbilinear2d"
+
     def spatial_rank(self, x: Shape) -> int:
         n = len(x) - 1
         if self.type != "upsample":  # the 2d classes: C×H×W only
             self.expect_rank(x, 3, "C×H×W")
-        mode = "bilinear" if self.type == "upsamplingbilinear2d" else self.mode
+        mode = self.interpolation
         if mode in _RANK and _RANK[mode] != n:
             raise LayerError(
                 f"mode {mode} works on {_RANK[mode]} spatial dimension(s), the input has {n}",
@@ -88,11 +103,7 @@ class Upsample(Layer):
         """torch's source index for output o: ⌊o/scale⌋ (nearest); the two (four: bicubic)
         neighbours of (o + ½)/scale - ½ (linear modes); o·(W - 1)/(O - 1) with align_corners."""
         n, out = x[1 + axis], y[1 + axis]
-        fixed = {"upsamplingnearest2d": "nearest", "upsamplingbilinear2d": "bilinear"}
-        mode = fixed.get(self.type, self.mode)
-        corners = mode not in ("nearest", "nearest-exact") and (
-            bool(self.align_corners) or self.type == "upsamplingbilinear2d"  # that class: always
-        )
+        mode, corners = self.interpolation, self.corners
         scales = self.scales(len(x) - 1)
         if corners or scales is None:  # the scale comes from the sizes
             if not isinstance(n, int) or not isinstance(out, int):
@@ -138,6 +149,8 @@ class Upsample(Layer):
             many = tuple(float(s) for s in sf) if isinstance(sf, tuple) else ()
             kw["scale_factor"] = float(sf) if isinstance(sf, Fraction) else many
         if self.type != "upsample":
-            name = "UpsamplingNearest2d" if "nearest" in self.type else "UpsamplingBilinear2d"
+            name = (
+                "UpsamplingNearest2d" if self.interpolation == "nearest" else "UpsamplingBilinear2d"
+            )
             return f"nn.{name}({pyargs(**kw)})"
         return f"nn.Upsample({pyargs(**kw, **self.torch_kwargs('mode', 'align_corners'))})"

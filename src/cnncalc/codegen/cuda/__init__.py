@@ -17,13 +17,15 @@ from typing import Literal
 
 from cnncalc.analysis.engine import Report
 from cnncalc.codegen import escape
+from cnncalc.codegen.lowering import Refusal
 from cnncalc.errors import Problem, SpecError, UsageError
+from cnncalc.layers.base import Layer
 
 from .cstyle import num
 from .fuse import fuse
 from .ir import Buf, Loop, Mode, RawTensor, Step
 from .loader import loader
-from .lower import Unsupported, lower
+from .lower import LOWERINGS, Lowering, Unsupported, lower
 from .memory import plan
 from .render import Program, header, source
 
@@ -67,6 +69,13 @@ class Cuda:
 
     def generate(self, report: Report, line_length: int = 88) -> CudaModule:
         return generate(report)
+
+    def lowering_for(self, kind: type[Layer]) -> Lowering | Refusal:
+        """The op registered for the layer class (ops/, through the class's MRO)."""
+        return LOWERINGS.lowering_for(kind)
+
+    def supports(self, kind: type[Layer]) -> Literal[True] | str:
+        return LOWERINGS.supports(kind)
 
 
 def generate(

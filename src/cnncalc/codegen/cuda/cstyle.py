@@ -112,8 +112,9 @@ class Axis:
 
     @property
     def trivial(self) -> bool:
-        """An axis the tensor does not really have (1d and 2d ops as 3d): always position 0."""
-        return self.size == 1 and self.kernel == 1 and self.before == 0
+        """An axis the tensor does not really have (1d and 2d ops as 3d): always position 0.
+        (A real axis of size 1 padded after has a second output, which reads padding.)"""
+        return self.size == 1 and self.kernel == 1 and self.before == 0 and self.outs <= 1
 
     @property
     def inside(self) -> bool:
@@ -148,7 +149,7 @@ def window_loops(axes: Sequence[Axis], inner: Sequence[str], mode: PadMode = "ze
 
 def _bound(ax: Axis, mode: PadMode) -> list[str]:
     p, n = ax.pos, ax.size
-    if ax.inside or (ax.before == 0 and ax.kernel == 1 and ax.stride == 1):
+    if ax.inside:  # (padding after the input can make outputs past it: those read padding)
         return []
     if mode in ("zeros", "skip"):
         return [f"if ({p} < 0 || {p} >= {n}) continue;"]

@@ -1,4 +1,5 @@
-"""Network + report -> steps. One op module per layer kind (ops/), found by the layer's class.
+"""Network + report -> steps. One op module per layer kind (ops/), found by the layer's class
+(codegen/lowering.py: the lookup every backend shares).
 
 The context hands an op what it needs: its input buffers and shapes, a way to declare the
 tensors it reads from the weights file (in state_dict order), device slots built from them
@@ -7,64 +8,24 @@ which becomes a located error naming the layer; it never emits approximate code.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 from cnncalc.analysis.engine import Report
+from cnncalc.codegen.lowering import Lowerings, Refusal
 from cnncalc.errors import Problem, SpecError
-from cnncalc.layers.base import Layer
 from cnncalc.spec.network import INPUT, Node
 
 from .cstyle import ident, num
 from .ir import Buf, Foldable, Loop, Mode, Prep, RawTensor, Step
 from .weights import prefixes, reorder, tree_order
 
-# One module per layer kind, each registering its lowerings with @lowers.
-OP_MODULES = (
-    "activations",
-    "adaptive_pool",
-    "channel_shuffle",
-    "conv",
-    "conv_transpose",
-    "linear",
-    "merge",
-    "norm_batch",
-    "norm_group",
-    "norm_layer",
-    "pad",
-    "pool",
-    "rbf",
-    "softmax",
-    "split",
-    "subsample",
-    "upsample",
-    "views",
-)
-
 Shape = tuple[int, ...]
-L = TypeVar("L", bound=Layer)
 Lowering = Callable[["Ctx", Any, list[Shape], Shape, list[Buf]], Buf]
-_LOWERINGS: dict[type[Layer], Lowering] = {}
-
-
-def lowers(*classes: type[Layer]) -> Callable[[Lowering], Lowering]:
-    def register(fn: Lowering) -> Lowering:
-        for cls in classes:
-            _LOWERINGS[cls] = fn
-        return fn
-
-    return register
-
-
-def lowering_for(layer: Layer) -> Lowering | None:
-    for mod in OP_MODULES:
-        importlib.import_module(f"cnncalc.codegen.cuda.ops.{mod}")
-    for cls in type(layer).__mro__:
-        if cls in _LOWERINGS:
-            return _LOWERINGS[cls]
-    return None
+# every module of ops/ registers its layer kinds here with @lowers (no list to keep)
+LOWERINGS: Lowerings[Lowering] = Lowerings("CUDA", "cnncalc.codegen.cuda.ops")
+lowers = LOWERINGS.lowers
 
 
 class Unsupported(Exception):
@@ -123,6 +84,11 @@ class Ctx:
     def buf(self, size: int) -> Buf:
         return Buf(self.label, size)
 
+    def add(self, step: Step) -> Buf:
+        """Append a step the op built itself (a matrix product); its output."""
+        self.steps.append(step)
+        return step.out
+
     def loop(
         self,
         size: int,
@@ -133,32 +99,38 @@ class Ctx:
         post: list[Prep] | None = None,
         decls: list[str] | None = None,
         foldable: Foldable | None = None,
-        pointwise: bool = False,
-        epilogue: list[str] | None = None,
-        merge: tuple[str, list[str]] | None = None,
-        out: Buf | None = None,
     ) -> Buf:
-        step = Loop(
-            name=self.name(),
-            label=self.label,
-            out=out or self.buf(size),
-            inputs=list(inputs),
-            extent=size,
-            epilogue=list(epilogue or []),
+        """A step of `size` elements, one thread each: `body` sets v from i."""
+        return self._loop(
+            size,
+            inputs,
             decls=list(decls or []),
             prep=list(prep or []),
             post=list(post or []),
             foldable=foldable,
-            pointwise=pointwise,
             body=body,
-            merge=merge,
         )
-        self.steps.append(step)
-        return step.out
 
     def pointwise(self, x: Buf, code: list[str], prep: list[Prep] | None = None) -> Buf:
         """An elementwise step v = f(x0(i)); the fusion pass may move it into x's producer."""
-        return self.loop(x.size, ["v = x0(i);"], [x], prep=prep, pointwise=True, epilogue=code)
+        return self._loop(
+            x.size,
+            [x],
+            epilogue=list(code),
+            prep=list(prep or []),
+            pointwise=True,
+            body=["v = x0(i);"],
+        )
+
+    def merge(self, size: int, op: str, index: list[str], inputs: Sequence[Buf]) -> Buf:
+        """v = x0(index[0]) op x1(index[1]) …: pointwise, so the fusion pass may move it into
+        the epilogue of the input produced last, which reads the others as it stores."""
+        body = "v = " + f" {op} ".join(f"x{k}({e})" for k, e in enumerate(index)) + ";"
+        return self._loop(size, inputs, pointwise=True, body=[body], merge=(op, index))
+
+    def _loop(self, size: int, inputs: Sequence[Buf], **fields: Any) -> Buf:
+        out = self.buf(size)
+        return self.add(Loop(self.name(), self.label, out, list(inputs), size, **fields))
 
 
 @dataclass
@@ -228,26 +200,32 @@ def _lower_node(
     layer = node.layer
     ctx.label = node.name
     ctx.prefix = keys[0]
-    fn = lowering_for(layer)
-    if fn is None:
+    fn = LOWERINGS.lowering_for(type(layer))
+    if isinstance(fn, Refusal):
         raise Unsupported(
-            f"the CUDA backend does not support layer type '{layer.type}'",
+            f"the CUDA backend does not support layer type '{layer.type}'" + _why(fn),
             "type",
-            "remove the layer, or generate PyTorch code instead (cnncalc codegen torch)",
+            fn.hint or "remove the layer, or generate PyTorch code instead (cnncalc codegen torch)",
         )
     # the layer's own shape before its `activation:` shorthand
     own = tuple(num(d) for d in layer.infer(ins)) if layer.activation is not None else y
     out = fn(ctx, layer, ins, own, bufs)
     if layer.activation is not None:
         act = layer.activation
-        act_fn = lowering_for(act)
-        if act_fn is None:
+        act_fn = LOWERINGS.lowering_for(type(act))
+        if isinstance(act_fn, Refusal):
             raise Unsupported(
-                f"the CUDA backend does not support activation '{act.type}'", "activation"
+                f"the CUDA backend does not support activation '{act.type}'" + _why(act_fn),
+                "activation",
+                act_fn.hint,
             )
         ctx.prefix = keys[1]
         out = act_fn(ctx, act, [own], y, [out])
     return out
+
+
+def _why(refusal: Refusal) -> str:
+    return f": {refusal.reason}" if refusal.reason else ""
 
 
 def _numel(shape: Sequence[int]) -> int:
@@ -257,4 +235,4 @@ def _numel(shape: Sequence[int]) -> int:
     return n
 
 
-__all__ = ["Ctx", "Lowered", "Unsupported", "lower", "lowers"]
+__all__ = ["LOWERINGS", "Ctx", "Lowered", "Unsupported", "lower", "lowers"]

@@ -24,7 +24,7 @@ def adaptive_pool(ctx: Ctx, layer: AdaptivePool, xs: list[Shape], y: Shape, ins:
         "  for (int ih = hs; ih < he; ++ih)",
         "    for (int iw = ws; iw < we; ++iw) ",
     ]
-    if "max" in layer.type:
+    if layer.reduction == "max":
         body += [
             "float m = -INFINITY;",
             *loops[:2],

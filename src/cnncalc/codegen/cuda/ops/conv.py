@@ -5,13 +5,43 @@ input), tiled in shared memory."""
 
 from __future__ import annotations
 
-from cnncalc.layers.conv import Conv
+from dataclasses import dataclass
 
-from ..cstyle import Axis, decompose, flat, gather, num, pad3, prod, window_loops
+from cnncalc.layers.conv import Conv
+from cnncalc.layers.window import Window
+
+from ..cstyle import Axis, PadMode, decompose, flat, gather, num, pad3, prod, window_loops
 from ..ir import Buf, Foldable, Gemm, Prep
 from ..lower import Ctx, Shape, lowers
 
 AXES = ("d", "h", "w")
+Size3 = tuple[int, int, int]
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """A convolution's sizes, 1d and 2d as 3d (pad3): what both forms index with."""
+
+    cin: int
+    cout: int
+    k: Size3  # kernel
+    isz: Size3  # input
+    osz: Size3  # output
+    pos: list[Axis]  # the window along each axis
+    mode: PadMode  # how a window reads past the input's edge
+
+    @staticmethod
+    def of(wins: list[Window], x: Shape, y: Shape, cout: int, mode: PadMode) -> Geometry:
+        k = pad3([w.kernel for w in wins], 1)
+        s = pad3([w.stride for w in wins], 1)
+        d = pad3([w.dilation for w in wins], 1)
+        before = pad3([num(w.before) for w in wins], 0)
+        isz, osz = pad3(x[1:], 1), pad3(y[1:], 1)
+        pos = [
+            Axis(f"o{a}", f"i{a}", f"k{a}", n, kk, ss, b, dd, o)
+            for a, n, kk, ss, b, dd, o in zip(AXES, isz, k, s, before, d, osz, strict=True)
+        ]
+        return Geometry(x[0], cout, k, isz, osz, pos, mode)
 
 
 @lowers(Conv)
@@ -19,12 +49,8 @@ def conv(ctx: Ctx, layer: Conv, xs: list[Shape], y: Shape, ins: list[Buf]) -> Bu
     x = xs[0]
     cin, cout, g = x[0], layer.out_channels, layer.groups
     wins = layer.windows(x)
-    k = pad3([w.kernel for w in wins], 1)
-    s = pad3([w.stride for w in wins], 1)
-    d = pad3([w.dilation for w in wins], 1)
-    before = pad3([num(w.before) for w in wins], 0)
-    isz = pad3(x[1:], 1)
-    osz = pad3(y[1:], 1)
+    geo = Geometry.of(wins, x, y, cout, layer.padding_mode)
+    k, isz, osz, pos, mode = geo.k, geo.isz, geo.osz, geo.pos, geo.mode
     table = layer.table(cin)
     taps = prod(k)
     prep: list[Prep] = []
@@ -38,14 +64,9 @@ def conv(ctx: Ctx, layer: Conv, xs: list[Shape], y: Shape, ins: list[Buf]) -> Bu
     wdev = ctx.upload(w_raw, prep)
     bdev = ctx.upload(ctx.tensor("bias", (cout,)), prep) if layer.bias else ctx.zeros(cout, prep)
     fold = Foldable(wdev, bdev, cout, per_row) if per_row else None
-    mode = layer.padding_mode
-    pos = [
-        Axis(f"o{a}", f"i{a}", f"k{a}", n, kk, ss, b, dd, o)
-        for a, n, kk, ss, b, dd, o in zip(AXES, isz, k, s, before, d, osz, strict=True)
-    ]
-
     if ctx.mode == "layered" and table is None and g == 1 and cout >= 16 and per_row >= 16:
-        return _gemm(ctx, layer, cin, cout, k, isz, osz, pos, wdev, bdev, prep, ins, mode)
+        assert fold is not None
+        return _gemm(ctx, geo, fold, prep, ins)
 
     body = decompose("i", ["co", "od", "oh", "ow"], [cout, *osz])
     body.append(f"float acc = W[{bdev} + co];")
@@ -84,27 +105,15 @@ def conv(ctx: Ctx, layer: Conv, xs: list[Shape], y: Shape, ins: list[Buf]) -> Bu
     return ctx.loop(prod(y), body, ins, prep=prep, decls=decls, foldable=fold)
 
 
-def _gemm(
-    ctx: Ctx,
-    layer: Conv,
-    cin: int,
-    cout: int,
-    k: tuple[int, int, int],
-    isz: tuple[int, int, int],
-    osz: tuple[int, int, int],
-    pos: list[Axis],
-    wdev: int,
-    bdev: int,
-    prep: list[Prep],
-    ins: list[Buf],
-    mode: str,
-) -> Buf:
-    kk = cin * prod(k)
-    p = prod(osz)
-    col = decompose("p", ["od", "oh", "ow"], list(osz))
+def _gemm(ctx: Ctx, geo: Geometry, fold: Foldable, prep: list[Prep], ins: list[Buf]) -> Buf:
+    """out[co][p] = Σ_k W[co][k]·B(k, p), B gathered from the input (im2col, never stored)."""
+    cin, cout, k, isz = geo.cin, geo.cout, geo.k, geo.isz
+    kk = fold.per_row  # cin·taps
+    p = prod(geo.osz)
+    col = decompose("p", ["od", "oh", "ow"], list(geo.osz))
     load = decompose("k", ["c", "kd", "kh", "kw"], [cin, *k])
     conds: list[str] = []
-    for ax in pos:
+    for ax in geo.pos:
         if ax.trivial:
             continue
         start = (f"{ax.out} * {ax.stride}" if ax.stride != 1 else ax.out) + (
@@ -112,7 +121,7 @@ def _gemm(
         )
         col.append(f"const int s{ax.pos} = {start};")  # the window's first input position
         tap = f"{ax.tap} * {ax.dilation}" if ax.dilation != 1 else ax.tap
-        lines, cond = gather(ax.pos, f"s{ax.pos} + {tap}", ax.size, mode)  # type: ignore[arg-type]
+        lines, cond = gather(ax.pos, f"s{ax.pos} + {tap}", ax.size, geo.mode)
         load += lines
         if cond != "true" and not ax.inside:
             conds.append(cond)
@@ -125,16 +134,15 @@ def _gemm(
         inputs=list(ins),
         extent=cout * p,
         prep=prep,
-        post=[Prep("transpose", (wdev, cout, kk))],
-        foldable=Foldable(wdev, bdev, cout, kk),
+        post=[Prep("transpose", (fold.weight, cout, kk))],
+        foldable=fold,
         m=cout,
         k=kk,
         p=p,
-        a=wdev,
-        bias=bdev,
+        a=fold.weight,
+        bias=fold.bias,
         col_b=col,
         load_b=load,
         store=f"m * {p} + p",
     )
-    ctx.steps.append(step)
-    return step.out
+    return ctx.add(step)

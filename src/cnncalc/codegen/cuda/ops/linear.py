@@ -40,8 +40,7 @@ def linear(ctx: Ctx, layer: Linear, xs: list[Shape], y: Shape, ins: list[Buf]) -
             load_b=[f"b = x0(p * {k} + k);"],
             store=f"p * {m} + m",
         )
-        ctx.steps.append(step)
-        return step.out
+        return ctx.add(step)
     head = (
         ["const int f = i;"]
         if rows == 1

@@ -13,10 +13,7 @@ from ..lower import Ctx, Shape, lowers
 
 @lowers(Elementwise)
 def elementwise(ctx: Ctx, layer: Elementwise, xs: list[Shape], y: Shape, ins: list[Buf]) -> Buf:
-    op = "+" if layer.type == "add" else "*"
-    idx = [broadcast_index("i", y, x) for x in xs]
-    body = "v = " + f" {op} ".join(f"x{k}({e})" for k, e in enumerate(idx)) + ";"
-    return ctx.loop(prod(y), [body], ins, pointwise=True, merge=(op, idx))
+    return ctx.merge(prod(y), layer.operator, [broadcast_index("i", y, x) for x in xs], ins)
 
 
 @lowers(Concat)

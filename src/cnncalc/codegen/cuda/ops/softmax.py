@@ -48,8 +48,5 @@ def softmax(ctx: Ctx, layer: Softmax, xs: list[Shape], y: Shape, ins: list[Buf])
         [ins[0], mx],
     )
     row = f"(i / {size * inner}) * {inner} + i % {inner}" if inner > 1 else f"i / {size}"
-    if layer.type == "softmax":
-        expr = "expf(x0(i) - x1(r)) / x2(r)"
-    else:
-        expr = "x0(i) - x1(r) - logf(x2(r))"
+    expr = "x0(i) - x1(r) - logf(x2(r))" if layer.log else "expf(x0(i) - x1(r)) / x2(r)"
     return ctx.loop(prod(y), [f"const int r = {row};", f"v = {expr};"], [ins[0], mx, sm])

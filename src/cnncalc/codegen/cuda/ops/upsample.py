@@ -15,11 +15,7 @@ from ..lower import Ctx, Shape, Unsupported, lowers
 
 @lowers(Upsample)
 def upsample(ctx: Ctx, layer: Upsample, xs: list[Shape], y: Shape, ins: list[Buf]) -> Buf:
-    mode, align = layer.mode, bool(layer.align_corners)
-    if layer.type == "upsamplingnearest2d":
-        mode = "nearest"
-    elif layer.type == "upsamplingbilinear2d":
-        mode, align = "bilinear", True
+    mode, align = layer.interpolation, layer.corners
     if mode == "bicubic":
         raise Unsupported(
             "the CUDA backend does not support upsample mode 'bicubic'", "mode", "use bilinear"
@@ -45,9 +41,12 @@ def upsample(ctx: Ctx, layer: Upsample, xs: list[Shape], y: Shape, ins: list[Buf
         else:
             scale = f"((float){i} / (float){o})"
         if not linear:
-            if mode == "nearest" and o == i:
+            # shortcuts where the scale is exactly 1 or 1/2: not for a scale_factor of 1.3 that
+            # keeps a size of 2 (⌊o/1.3⌋ reads position 0 twice, as Upsample.reads and torch's
+            # CUDA kernels; torch's 2d CPU kernel alone takes o and o/2 from the sizes)
+            if mode == "nearest" and o == i and f in (None, 1):
                 body.append(f"const int s{a} = o{a};")
-            elif mode == "nearest" and o == 2 * i:
+            elif mode == "nearest" and o == 2 * i and f in (None, 2):
                 body.append(f"const int s{a} = o{a} >> 1;")
             else:
                 half = " + 0.5f" if mode == "nearest-exact" else ""
