@@ -23,6 +23,7 @@ _RANK = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}
 
 class Upsample(Layer):
     TYPES = ("upsample", "upsamplingnearest2d", "upsamplingbilinear2d")
+    DIMS = (0, 2, 2)
 
     size: Sizes | None = None
     scale_factor: Scale | None = None
