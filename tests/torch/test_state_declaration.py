@@ -19,7 +19,9 @@ from cnncalc.analysis.engine import Report
 from cnncalc.api import analyze, load, loads
 from cnncalc.codegen import generate
 from cnncalc.codegen.check import load as load_generated
+from cnncalc.codegen.cuda import generate as generate_cuda
 from cnncalc.codegen.pytorch import module_tree
+from cnncalc.errors import LayerError, SpecError
 from cnncalc.layers import registry
 from cnncalc.layers.base import Layer, numel
 from tests.codegen.strategies import KEYS, block_networks, divisors, input_shape, networks, outcome
@@ -245,3 +247,42 @@ def test_random_networks(spec: dict[str, Any]) -> None:
 @pytest.mark.parametrize("path", ZOO, ids=lambda p: p.stem)
 def test_zoo(path: Path) -> None:
     prove(analyze(load(path)))
+
+
+RENAMED = """
+name: n
+input: {channels: 2, height: 4, width: 4}
+layers:
+  - {name: train, type: conv2d, out_channels: 2, kernel_size: 1, activation: prelu}
+  - {name: i, type: identity}
+  - {name: b, type: batchnorm2d}
+"""
+
+
+def test_cuda_weights_are_the_floating_point_state() -> None:
+    """The CUDA weights file is the declared state_dict less its integer tensors, named as the
+    torch backend names the modules (a layer named `train` is module `train_2`: nn.Module has
+    a method train)."""
+    report = analyze(loads(RENAMED, "renamed.yaml"))
+    want = [(k, shape) for k, shape, dtype, _ in torch_state(report) if dtype == "float32"]
+    assert want[0][0] == "train_2.0.weight"
+    assert [(w.key, w.shape) for w in generate_cuda(report).weights] == want
+
+
+def test_cuda_weights_where_torch_cannot_write_the_spec(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without a torch module to follow, the tensors take cnncalc's layer names, the wrappers'
+    sub-paths where the layer itself lowers."""
+    from cnncalc.layers.identity import Identity
+
+    def refuse(self: Identity, x: object, y: object) -> str:
+        raise LayerError("no torch lowering here", code="E120")
+
+    monkeypatch.setattr(Identity, "torch_module", refuse)
+    report = analyze(loads(RENAMED, "renamed.yaml"))
+    with pytest.raises(SpecError):
+        module_tree(report)
+    keys = [w.key for w in generate_cuda(report).weights]
+    assert keys == [
+        *("train.0.weight", "train.0.bias", "train.1.weight"),
+        *("b.weight", "b.bias", "b.running_mean", "b.running_var"),
+    ]

@@ -33,7 +33,7 @@ def layout(report: Report) -> Layout:
     try:
         tree = module_tree(report)
     except SpecError:  # the torch backend cannot write this spec: cnncalc's names then
-        tree = own_names(report)
+        tree = _own_names(report)
     out: list[RawTensor] = []
     at = 0
     for e in tree.state(report):
@@ -46,7 +46,7 @@ def layout(report: Report) -> Layout:
     return Layout(out, {name: tree.prefixes(name) for name in tree.order})
 
 
-def own_names(report: Report) -> ModuleTree:
+def _own_names(report: Report) -> ModuleTree:
     """The tree under cnncalc's own layer names, each layer's wrappers where the torch backend
     can lower it, the layers in tree order."""
     names = [s.name for s in report.layers]
@@ -56,13 +56,13 @@ def own_names(report: Report) -> ModuleTree:
             placements[s.name] = placement(s.node.layer, s.input_shapes[0], s.output_shape)
         except LayerError:  # no module to follow: the tensors sit under the layer's name
             placements[s.name] = Placement((), module=False)
-    order = tree_order(names)
+    order = _tree_order(names)
     return ModuleTree(
         {n: n for n in names}, placements, tuple(sorted(names, key=lambda n: order[n]))
     )
 
 
-def tree_order(names: list[str]) -> dict[str, tuple[int, ...]]:
+def _tree_order(names: list[str]) -> dict[str, tuple[int, ...]]:
     """Each layer's position in the module tree: per dotted level, the order in which that
     name first appeared among its siblings (as the torch backend fills its containers)."""
     seen: dict[tuple[str, ...], dict[str, int]] = {}
