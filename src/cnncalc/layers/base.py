@@ -16,7 +16,7 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, overload
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, NamedTuple, overload
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
@@ -53,8 +53,15 @@ class Counts:
     def params(self) -> Dim:
         return self.trainable + self.fixed
 
+    def with_links(self, connections: Dim, macs: Dim = 0) -> Counts:
+        """These parameter counts with a kind's own connections and MACs."""
+        return Counts(self.trainable, self.fixed, self.buffers, connections, macs)
+
     def __add__(self, other: Counts) -> Counts:
         return Counts(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(self)))
+
+
+NOTHING = Counts()
 
 
 class Expect(BaseModel):
@@ -87,8 +94,7 @@ def numel(shape: Iterable[Dim]) -> Dim:
     return n
 
 
-@dataclass(frozen=True, slots=True)
-class Tensor:
+class Tensor(NamedTuple):  # a NamedTuple: built for every layer counted, it must be cheap
     """One parameter or buffer of a layer, as torch's state_dict holds it for the layer's
     module: its name there (relative to the module that owns it), shape, and kind —
     trainable, fixed (a parameter that is not trained: LeNet's RBF vectors) or buffer (state
@@ -102,10 +108,17 @@ class Tensor:
 
 def held(state: Iterable[Tensor]) -> Counts:
     """Counts' trainable, fixed and buffers: the declared tensors' elements, by kind."""
-    n: dict[str, Dim] = {"trainable": 0, "fixed": 0, "buffer": 0}
+    trainable: Dim = 0
+    fixed: Dim = 0
+    buffers: Dim = 0
     for t in state:
-        n[t.kind] = n[t.kind] + numel(t.shape)
-    return Counts(trainable=n["trainable"], fixed=n["fixed"], buffers=n["buffer"])
+        if t.kind == "trainable":
+            trainable = trainable + numel(t.shape)
+        elif t.kind == "fixed":
+            fixed = fixed + numel(t.shape)
+        else:
+            buffers = buffers + numel(t.shape)
+    return Counts(trainable, fixed, buffers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,7 +253,8 @@ class Layer(BaseModel):
 
     def count(self, x: Shape, y: Shape) -> Counts:
         """Default: the declared state's counts (connections and MACs are the kind's own)."""
-        return held(self.state(x, y))
+        state = self.state(x, y)
+        return held(state) if state else NOTHING
 
     def counts(self, inputs: Sequence[Shape], y: Shape) -> Counts:
         return self.count(inputs[0], y)

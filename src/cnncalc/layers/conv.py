@@ -4,7 +4,6 @@ and LeNet-5's partial connection table (C3: each output map reads a subset of in
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import Literal
 
 from pydantic import Field, field_validator
@@ -164,7 +163,7 @@ class Conv(Layer):
         state = self.state(x, y)
         c, positions = held(state), numel(y[1:])
         macs = numel(state[0].shape) * positions  # a multiply per weight and position
-        return replace(c, connections=c.trainable * positions, macs=macs)
+        return c.with_links(c.trainable * positions, macs)
 
     def explain(self, inputs: Sequence[Shape], y: Shape) -> list[str]:
         x = inputs[0]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import replace
 from fractions import Fraction
 from typing import Literal
 
@@ -116,7 +115,7 @@ class ConvTranspose(Layer):
         bias = self.out_channels if self.bias else 0
         # every input position scatters into out_channels/groups maps through the kernel
         links = numel(state[0].shape) * numel(x[1:])
-        return replace(held(state), connections=links + bias * numel(y[1:]), macs=links)
+        return held(state).with_links(links + bias * numel(y[1:]), links)
 
     def explain(self, inputs: Sequence[Shape], y: Shape) -> list[str]:
         x = inputs[0]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 
 from cnncalc.layers.base import (
     POINTWISE,
@@ -44,7 +43,7 @@ class Linear(Layer):
         state = self.state(x, y)
         c = held(state)
         rows = numel(x[:-1])  # a non-flat input applies the layer at every leading position
-        return replace(c, connections=c.trainable * rows, macs=numel(state[0].shape) * rows)
+        return c.with_links(c.trainable * rows, numel(state[0].shape) * rows)
 
     def reads(self, x: Shape, y: Shape, axis: int) -> Reads | str | None:
         return None if 1 + axis == len(x) - 1 else POINTWISE  # it mixes the last dimension

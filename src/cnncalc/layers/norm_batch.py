@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 
 from cnncalc.layers.base import (
     POINTWISE,
@@ -55,7 +54,7 @@ class BatchNorm(Layer):
 
     def count(self, x: Shape, y: Shape) -> Counts:
         connections = numel(y) * (2 if self.affine else 1)
-        return replace(held(self.state(x, y)), connections=connections)
+        return held(self.state(x, y)).with_links(connections)
 
     def explain(self, inputs: Sequence[Shape], y: Shape) -> list[str]:
         c, ch = self.count(inputs[0], y), fmt(inputs[0][0])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 
 from cnncalc.errors import LayerError
 from cnncalc.layers.base import (
@@ -50,7 +49,7 @@ class GroupNorm(Layer):
 
     def count(self, x: Shape, y: Shape) -> Counts:
         connections = numel(y) * (2 if self.affine else 1)
-        return replace(held(self.state(x, y)), connections=connections)
+        return held(self.state(x, y)).with_links(connections)
 
     def explain(self, inputs: Sequence[Shape], y: Shape) -> list[str]:
         c = self.count(inputs[0], y)

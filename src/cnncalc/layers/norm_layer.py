@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 
 from cnncalc.errors import LayerError
 from cnncalc.layers.base import (
@@ -61,7 +60,7 @@ class LayerNorm(Layer):
     def count(self, x: Shape, y: Shape) -> Counts:
         # as the paper counts a unit: its one input, plus one per bias
         shift = self.elementwise_affine and self.bias
-        return replace(held(self.state(x, y)), connections=numel(y) * (2 if shift else 1))
+        return held(self.state(x, y)).with_links(numel(y) * (2 if shift else 1))
 
     def explain(self, inputs: Sequence[Shape], y: Shape) -> list[str]:
         if not self.elementwise_affine:

@@ -5,7 +5,6 @@ The paper chose the vectors by hand and kept them fixed: `trainable: false`."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 
 from cnncalc.layers.base import Counts, Layer, Shape, Tensor, concrete, fmt, held, pyargs
 from cnncalc.layers.fields import Size
@@ -31,7 +30,7 @@ class RBF(Layer):
     def count(self, x: Shape, y: Shape) -> Counts:
         c = held(self.state(x, y))
         # each output unit reads every input; one (x − w)² accumulation per weight
-        return replace(c, connections=c.params, macs=c.params)
+        return c.with_links(c.params, c.params)
 
     def explain(self, inputs: Sequence[Shape], y: Shape) -> list[str]:
         c = self.count(inputs[0], y)

@@ -4,7 +4,6 @@ sum by one trainable coefficient per map and adds one trainable bias per map (S2
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 
 from cnncalc.layers.base import (
     Counts,
@@ -58,7 +57,7 @@ class Subsample(Layer):
         units = numel(y)
         # one multiply by the map's coefficient per output unit
         c = held(self.state(x, y))
-        return replace(c, connections=units * (self.taps() + b), macs=units)
+        return c.with_links(units * (self.taps() + b), units)
 
     def explain(self, inputs: Sequence[Shape], y: Shape) -> list[str]:
         x = inputs[0]
