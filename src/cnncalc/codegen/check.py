@@ -1,10 +1,11 @@
 """Prove a generated PyTorch module against cnncalc's report, with torch as the judge.
 
 The module is imported from its source, instantiated and run on a random input; torch counts
-its parameters (trainable and fixed) and buffer elements, forward hooks record the output of
-every layer that is a module (found by its name, as `get_submodule` finds it), and a line
-tracer reads the variables forward assigns for layers written as expressions (merges,
-reshapes, splits). Each figure is compared with cnncalc's.
+its parameters (trainable and fixed) and buffer elements and lists its state_dict (held to
+the layers' declared state, `Layer.state`, placed by the module tree), forward hooks record
+the output of every layer that is a module (found by its name, as `get_submodule` finds it),
+and a line tracer reads the variables forward assigns for layers written as expressions
+(merges, reshapes, splits). Each figure is compared with cnncalc's.
 
 torch is imported when a check runs, never when this module is imported.
 """
@@ -20,12 +21,14 @@ from types import FrameType, ModuleType
 from typing import TYPE_CHECKING, Any
 
 from cnncalc.codegen.backend import Generated
+from cnncalc.codegen.pytorch import module_tree
 from cnncalc.errors import CnncalcError, ExitCode, UsageError
 
 if TYPE_CHECKING:
     from cnncalc.analysis.engine import Report
 
 Shape = tuple[int, ...]
+Entry = tuple[str, Shape]  # a state_dict key and its tensor's shape
 
 
 class TorchMissing(CnncalcError):
@@ -43,6 +46,7 @@ class Measured:
     buffers: int
     shapes: dict[str, Shape] = field(default_factory=dict)  # layer -> output shape, batch excluded
     outputs: list[Shape] = field(default_factory=list)
+    state: list[Entry] = field(default_factory=list)  # the state_dict, in its order
 
 
 @dataclass
@@ -161,6 +165,7 @@ def measure(
         trainable=sum(p.numel() for p in params if p.requires_grad),
         fixed=sum(p.numel() for p in params if not p.requires_grad),
         buffers=sum(b.numel() for b in model.buffers()),
+        state=[(k, tuple(int(d) for d in v.shape)) for k, v in model.state_dict().items()],
     )
     if not run:
         return measured
@@ -215,6 +220,9 @@ def compare(
         refused = f"torch could not {doing} the module{where}: {type(err).__name__}: {said}"
         return Result(want, Measured(-1, -1, -1), [refused])
     bad: list[str] = []
+    declared = [(e.key, _shape_of(e.tensor.shape)) for e in module_tree(report).state(report)]
+    if declared != got.state:
+        bad.append(_state_difference(declared, got.state))
     for what, a, b in (
         ("trainable parameters", want.trainable, got.trainable),
         ("fixed (non-trainable) parameters", want.fixed, got.fixed),
@@ -247,6 +255,21 @@ def _where(err: BaseException, generated: Generated) -> str:
             line = tb.tb_lineno
         tb = tb.tb_next
     return f" at line {line}" if line else ""
+
+
+def _shape_of(s: tuple[object, ...]) -> Shape:
+    return tuple(d if isinstance(d, int) else -1 for d in s)  # -1: symbolic (never equal)
+
+
+def _state_difference(declared: list[Entry], held: list[Entry]) -> str:
+    """The first state_dict entry where the layers' declarations and torch part."""
+    for i, (a, b) in enumerate(zip(declared, held, strict=False)):
+        if a != b:
+            return (
+                f"state_dict entry {i + 1}: cnncalc declares {a[0]} ({_shape(a[1])}), "
+                f"torch has {b[0]} ({_shape(b[1])})"
+            )
+    return f"state_dict: cnncalc declares {len(declared)} tensors, torch has {len(held)}"
 
 
 def _shape(s: Shape) -> str:

@@ -9,7 +9,8 @@ names and writes forward from the graph, as a list of lines:
   numbered and called one after another is an nn.Sequential (and forward calls it once);
   other numbered children sit in an nn.ModuleList, named ones in an nn.ModuleDict;
 - a layer's `activation:` joins its module in an nn.Sequential (a merge's becomes its module),
-  so the module's output is the layer's output, as cnncalc reports it;
+  so the module's output is the layer's output, as cnncalc reports it (`placement`: also
+  where in that nn.Sequential each one's state lands);
 - forward threads one variable, `x`, through the chain and names a value after its layer only
   where a later layer (a shortcut, a concatenation) reads it again.
 
@@ -38,6 +39,7 @@ from cnncalc.spec.network import INPUT
 
 if TYPE_CHECKING:
     from cnncalc.analysis.engine import LayerStats, Report
+    from cnncalc.layers.base import Layer, Shape, Tensor
 
 HELPERS_FILE = Path(__file__).with_name("torch_helpers.py")
 TORCH_FUNCTIONS = frozenset({"cat", "chunk", "split"})  # torch.* a forward expression may call
@@ -74,6 +76,85 @@ def _name(dotted: str) -> ast.expr:
     for attr in rest:
         node = ast.Attribute(value=node, attr=attr, ctx=ast.Load())
     return node
+
+
+# ---- where a layer's modules and state go ---------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """A layer's modules: constructor sources in call order, its own (`torch_modules`) then its
+    `activation:`'s, one nn.Sequential when more than one; and the sub-path, under the layer's
+    module path, of the module owning the layer's state (`own`) and the activation's (`act`):
+    '' for a lone module, else its index in the nn.Sequential ('1.')."""
+
+    calls: tuple[str, ...]
+    module: bool  # the layer itself is a module; False: forward writes it as an expression
+    own: str = ""
+    act: str = ""
+
+
+def placement(layer: Layer, x: Shape, y: Shape) -> Placement:
+    """Where the torch backend puts a layer (x: its first input's shape, y: its output's)."""
+    own = layer.torch_modules(x, y)
+    act = layer.activation.torch_modules(y, y) if layer.activation is not None else None
+    first = own.calls if own is not None else ()
+    calls = first + (act.calls if act is not None else ())
+
+    def sub(index: int) -> str:
+        return f"{index}." if len(calls) > 1 else ""
+
+    return Placement(
+        calls,
+        own is not None,
+        sub(own.owner) if own is not None else "",
+        sub(len(first) + act.owner) if act is not None else "",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class StateEntry:
+    """One tensor of the generated module's state_dict, as its layer declares it."""
+
+    key: str
+    tensor: Tensor
+    layer: str
+
+
+@dataclass(frozen=True)
+class ModuleTree:
+    """The generated module's tree as far as its state goes: each layer's module path and
+    placement, and the order in which state_dict lists the layers (containers' order)."""
+
+    paths: dict[str, str]  # layer -> module path, as get_submodule takes it
+    placements: dict[str, Placement]
+    order: tuple[str, ...]  # the layers with a module
+
+    def prefixes(self, layer: str) -> tuple[str, str]:
+        """state_dict key prefixes of a layer's own tensors and of its activation's."""
+        base, place = self.paths[layer], self.placements[layer]
+        return f"{base}.{place.own}", f"{base}.{place.act}"
+
+    def state(self, report: Report) -> list[StateEntry]:
+        """The state_dict as the layers declare it (`Layer.state`): keys, tensors, order."""
+        stats = {s.name: s for s in report.layers}
+        out: list[StateEntry] = []
+        for name in self.order:
+            s, (own_at, act_at) = stats[name], self.prefixes(name)
+            layer, y = s.node.layer, s.output_shape
+            own = layer.infer(s.input_shapes) if layer.activation is not None else y
+            out += [
+                StateEntry(own_at + t.name, t, name) for t in layer.state(s.input_shapes[0], own)
+            ]
+            if layer.activation is not None:
+                out += [
+                    StateEntry(act_at + t.name, t, name) for t in layer.activation.state(own, y)
+                ]
+        return out
+
+
+def module_tree(report: Report) -> ModuleTree:
+    """The tree the torch backend generates for a report, without writing the file; raises
+    SpecError where the backend cannot write the spec."""
+    return _Writer(report, 88).tree()
 
 
 # ---- the module tree ------------------------------------------------------------------------
@@ -135,6 +216,7 @@ class _Writer:
         self.accessors: dict[str, str] = {}  # raw path -> python accessor
         self.helpers: set[str] = set()
         self.expressions: set[str] = set()  # layers forward writes as an expression
+        self.placements: dict[str, Placement] = {}
         self.position = {s.name: i for i, s in enumerate(report.layers)}
         self.readers: dict[str, list[str]] = {}
         for s in report.layers:
@@ -156,22 +238,15 @@ class _Writer:
     def lower(self, stats: LayerStats) -> ast.expr | None:
         """The layer's module, its activation appended; None for a forward expression (a
         merge's activation alone is then its module: forward passes the merged value to it)."""
-        layer, y = stats.node.layer, stats.output_shape
         try:
-            text = layer.torch_module(stats.input_shapes[0], y)
-            act = layer.activation.torch_module(y, y) if layer.activation is not None else None
-            module = self.constructor(text) if text is not None else None
-            if module is None:
+            placed = placement(stats.node.layer, stats.input_shapes[0], stats.output_shape)
+            self.placements[stats.name] = placed
+            if not placed.module:
                 self.expressions.add(stats.name)
-            if act is None:
-                return module
-            act_node = self.constructor(act)
-            if module is None:
-                return act_node
-            if isinstance(module, ast.Call) and source.dotted(module.func) == "nn.Sequential":
-                module.args.append(act_node)
-                return module
-            return _call("nn.Sequential", [module, act_node])
+            calls = [self.constructor(text) for text in placed.calls]
+            if len(calls) > 1:
+                return _call("nn.Sequential", calls)
+            return calls[0] if calls else None
         except (LayerError, source.UnsafeSource) as err:
             self.fail(stats, err)
         return None
@@ -254,10 +329,7 @@ class _Writer:
         """The constructor expression of a container (or a leaf's module)."""
         if slot.module is not None:
             return slot.module
-        children = list(slot.children.values())
-        if slot.kind != "dict":  # an index is a position: order by it
-            children.sort(key=lambda c: _index(c.raw))
-        items = [self.build(c) for c in children]
+        items = [self.build(c) for c in _ordered(slot)]
         if slot.kind == "seq":
             return _call("nn.Sequential", items)
         if slot.kind == "list":
@@ -344,9 +416,9 @@ class _Writer:
         return _call(item.call, [node]) if item.call else node  # a merge's activation module
 
     # ---- the file -------------------------------------------------------------------
-    def write(self) -> Generated:
-        rep = self.report
-        for stats in rep.layers:
+    def tree(self) -> ModuleTree:
+        """Lower and place every layer; the module tree."""
+        for stats in self.report.layers:
             module = self.lower(stats)
             if module is not None:
                 self.place(stats, module)
@@ -354,6 +426,12 @@ class _Writer:
             raise SpecError(self.problems)
         self.shape_tree(self.root, "")
         self.set_paths(self.root, "", "self", "")
+        order = tuple(leaf.layer for leaf in _leaves(self.root))
+        return ModuleTree(dict(self.modules), self.placements, order)
+
+    def write(self) -> Generated:
+        rep = self.report
+        self.tree()
         helpers = sorted(self.helpers)
         module_names = Namespace({"torch", "nn", "F", *helper_sources()})
         class_name = module_names.create(rep.network.name, "pascal", "Net")
@@ -407,6 +485,20 @@ class _Writer:
             f"{CLASS_INDENT}{fixed} fixed ones and {buffers} buffer elements.",
             f'{CLASS_INDENT}"""',
         ]
+
+
+def _ordered(slot: Slot) -> list[Slot]:
+    """A container's children in its constructor's order (state_dict's order too)."""
+    children = list(slot.children.values())
+    if slot.kind != "dict":  # an index is a position: order by it
+        children.sort(key=lambda c: _index(c.raw))
+    return children
+
+
+def _leaves(slot: Slot) -> list[Slot]:
+    if slot.module is not None:
+        return [slot]
+    return [leaf for child in _ordered(slot) for leaf in _leaves(child)]
 
 
 def _forward_ok(name: str, args: list[str]) -> bool:

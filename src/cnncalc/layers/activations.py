@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Literal
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import POINTWISE, Counts, Layer, Reads, Shape, fmt, pyargs
+from cnncalc.layers.base import POINTWISE, Layer, Reads, Shape, Tensor, fmt, pyargs
 from cnncalc.layers.fields import AnyInt, Number, Size
 
 # torch.nn's class for each activation type
@@ -119,5 +119,5 @@ class PReLU(Activation):
             )
         return x
 
-    def count(self, x: Shape, y: Shape) -> Counts:
-        return Counts(trainable=self.num_parameters)
+    def state(self, x: Shape, y: Shape) -> tuple[Tensor, ...]:
+        return (Tensor("weight", (self.num_parameters,)),)

@@ -28,6 +28,7 @@ class AdaptivePool(Layer):
         "adaptivemaxpool2d",
         "adaptivemaxpool3d",
     )
+    DIMS = (1, 2, 3, 1, 2, 3)
 
     output_size: Size | list[Size | None]
 
@@ -119,5 +120,6 @@ class GlobalPool(AdaptivePool):
         "globalmaxpool2d",
         "globalmaxpool3d",
     )
+    DIMS = (1, 2, 3, 1, 2, 3)
 
     output_size: Size | list[Size | None] = 1

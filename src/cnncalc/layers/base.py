@@ -3,15 +3,20 @@
 A layer file declares its fields and overrides `shape` (one input) or `infer` (merges),
 `count` and `explain`. Shape rules are written with Python operators over `Dim`
 (int or a symbolic expression) so one formula serves concrete and symbolic inputs.
+
+A layer with parameters or buffers declares them once, in `state`, as torch's state_dict has
+them; the counts (`held`), the generated torch module's state_dict layout and the CUDA weights
+file all derive from that declaration (tests/torch/test_state_declaration.py holds it to
+torch's own modules).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, NamedTuple, overload
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
@@ -48,8 +53,15 @@ class Counts:
     def params(self) -> Dim:
         return self.trainable + self.fixed
 
+    def with_links(self, connections: Dim, macs: Dim = 0) -> Counts:
+        """These parameter counts with a kind's own connections and MACs."""
+        return Counts(self.trainable, self.fixed, self.buffers, connections, macs)
+
     def __add__(self, other: Counts) -> Counts:
         return Counts(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(self)))
+
+
+NOTHING = Counts()
 
 
 class Expect(BaseModel):
@@ -69,11 +81,54 @@ class Expect(BaseModel):
     total_macs: int | None = None
 
 
-def numel(shape: Shape) -> Dim:
+@overload
+def numel(shape: Iterable[int]) -> int: ...
+@overload
+def numel(shape: Iterable[Dim]) -> Dim: ...
+def numel(shape: Iterable[Dim]) -> Dim:
+    """The product of sizes: a tensor's element count (1 for a scalar). The one product
+    helper: layers count with it over Dim, codegen over ints."""
     n: Dim = 1
     for d in shape:
         n = n * d
     return n
+
+
+class Tensor(NamedTuple):  # a NamedTuple: built for every layer counted, it must be cheap
+    """One parameter or buffer of a layer, as torch's state_dict holds it for the layer's
+    module: its name there (relative to the module that owns it), shape, and kind —
+    trainable, fixed (a parameter that is not trained: LeNet's RBF vectors) or buffer (state
+    that is not a parameter: BatchNorm's running statistics)."""
+
+    name: str
+    shape: Shape
+    kind: Literal["trainable", "fixed", "buffer"] = "trainable"
+    dtype: Literal["float32", "int64"] = "float32"  # num_batches_tracked is torch's one int64
+
+
+def held(state: Iterable[Tensor]) -> Counts:
+    """Counts' trainable, fixed and buffers: the declared tensors' elements, by kind."""
+    trainable: Dim = 0
+    fixed: Dim = 0
+    buffers: Dim = 0
+    for t in state:
+        if t.kind == "trainable":
+            trainable = trainable + numel(t.shape)
+        elif t.kind == "fixed":
+            fixed = fixed + numel(t.shape)
+        else:
+            buffers = buffers + numel(t.shape)
+    return Counts(trainable, fixed, buffers)
+
+
+@dataclass(frozen=True, slots=True)
+class TorchModules:
+    """A layer's PyTorch lowering as modules called one after another (codegen chains more
+    than one in an nn.Sequential): constructor sources built with `pyargs`, and the index of
+    the one whose state_dict holds the layer's `state`."""
+
+    calls: tuple[str, ...]
+    owner: int = 0
 
 
 def fmt(d: Dim) -> str:
@@ -146,6 +201,8 @@ class Layer(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
     TYPES: ClassVar[tuple[str, ...]] = ()  # spec type names; snake_case spellings also match
+    # spatial dimensions of each of TYPES, for kinds whose types have a number of them
+    DIMS: ClassVar[tuple[int, ...]] = ()
     ARITY: ClassVar[int | None] = 1  # how many inputs; None = one or more (merges)
     SHORTHAND_ACTIVATION: ClassVar[bool] = True  # whether `activation:` may follow this layer
     WANTS_FLAT: ClassVar[bool] = False  # meant for a flat (features) input; lint warns otherwise
@@ -176,9 +233,9 @@ class Layer(BaseModel):
     # ---- rules a layer file overrides -------------------------------------------------
     @property
     def dims(self) -> int:
-        """Spatial dimensions from the type name's suffix (conv2d -> 2); 0 when none."""
-        t = self.type
-        return int(t[-2]) if len(t) > 2 and t[-1] == "d" and t[-2] in "123" else 0
+        """Spatial dimensions, as the layer's kind declares them for its type (DIMS); 0 when
+        the type has no fixed number (upsample, dropout, linear)."""
+        return self.DIMS[self.TYPES.index(self.type)] if self.DIMS else 0
 
     def shape(self, x: Shape) -> Shape:
         """Output shape for one input (batch dimension excluded)."""
@@ -187,8 +244,17 @@ class Layer(BaseModel):
     def infer(self, inputs: Sequence[Shape]) -> Shape:
         return self.shape(inputs[0])
 
+    def state(self, x: Shape, y: Shape) -> tuple[Tensor, ...]:
+        """The layer's parameters and buffers, named, shaped and ordered as torch's state_dict
+        has them for the module `torch_modules` builds (its `owner`); () for none. The one
+        declaration: counts (`held`), the torch state_dict layout and the CUDA weights file
+        derive from it."""
+        return ()
+
     def count(self, x: Shape, y: Shape) -> Counts:
-        return Counts()
+        """Default: the declared state's counts (connections and MACs are the kind's own)."""
+        state = self.state(x, y)
+        return held(state) if state else NOTHING
 
     def counts(self, inputs: Sequence[Shape], y: Shape) -> Counts:
         return self.count(inputs[0], y)
@@ -258,15 +324,17 @@ class Layer(BaseModel):
                 code="E102",
             )
 
-    def fields_set(self) -> dict[str, Any]:
-        """The fields as the author wrote them (for codegen and docs)."""
-        return {k: getattr(self, k) for k in self.model_fields_set}
-
     # ---- lowering to PyTorch (codegen/pytorch.py checks, lays out and places these) ------
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         """The nn.Module computing this layer, as constructor source built with `pyargs`, e.g.
         'nn.Conv2d(1, 6, kernel_size=5)'; None for a layer written as a forward expression."""
         return None
+
+    def torch_modules(self, x: Shape, y: Shape) -> TorchModules | None:
+        """The general form, for a layer that needs more than one module (a padding module
+        before a convolution): by default torch_module's one module, owning the state."""
+        text = self.torch_module(x, y)
+        return None if text is None else TorchModules((text,))
 
     def torch_forward(self, args: Sequence[str], inputs: Sequence[Shape], y: Shape) -> str | None:
         """forward's expression over the input variables `args`, for layers without a module."""

@@ -9,10 +9,22 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import Counts, Layer, Shape, concrete, factor, fmt, numel, pyargs, tight
+from cnncalc.layers.base import (
+    Counts,
+    Layer,
+    Shape,
+    Tensor,
+    TorchModules,
+    concrete,
+    factor,
+    fmt,
+    held,
+    numel,
+    pyargs,
+    tight,
+)
 from cnncalc.layers.fields import Padding, Size, Sizes, ntuple
 from cnncalc.layers.window import AXES, Window, pads, slide
-from cnncalc.sym import Dim
 
 # The LeNet-5 paper's Table I: which S2 maps feed each C3 map.
 LENET5_TABLE: tuple[tuple[int, ...], ...] = (
@@ -28,6 +40,7 @@ NAMED_TABLES = {"lenet5": LENET5_TABLE}
 
 class Conv(Layer):
     TYPES = ("conv1d", "conv2d", "conv3d")
+    DIMS = (1, 2, 3)
 
     out_channels: Size
     kernel_size: Sizes
@@ -130,23 +143,27 @@ class Conv(Layer):
 
     # ---- counts -----------------------------------------------------------------------
     def taps(self) -> int:
-        return numel(ntuple(self.kernel_size, self.dims, "kernel_size"))  # type: ignore[return-value]
+        return numel(ntuple(self.kernel_size, self.dims, "kernel_size"))
 
     def per_map_inputs(self, cin: int) -> list[int]:
         """Number of input maps each output map reads."""
         t = self.table(cin)
         return [len(r) for r in t] if t else [cin // self.groups] * self.out_channels
 
-    def count(self, x: Shape, y: Shape) -> Counts:
-        positions = numel(y[1:])
-        b = 1 if self.bias else 0
-        weights: Dim
+    def state(self, x: Shape, y: Shape) -> tuple[Tensor, ...]:
+        k = ntuple(self.kernel_size, self.dims, "kernel_size")
         if isinstance(x[0], int) and self.connection_table is not None:
-            weights = sum(self.per_map_inputs(x[0])) * self.taps()
+            # TableConv packs one kernel per (output map, input map) pair of the table
+            weight = Tensor("weight", (sum(self.per_map_inputs(x[0])), *k))
         else:  # full connection, symbolic or not (no per-map list: out_channels may be 10^30)
-            weights = x[0] // self.groups * self.taps() * self.out_channels
-        params = weights + b * self.out_channels
-        return Counts(trainable=params, connections=params * positions, macs=weights * positions)
+            weight = Tensor("weight", (self.out_channels, x[0] // self.groups, *k))
+        return (weight, Tensor("bias", (self.out_channels,))) if self.bias else (weight,)
+
+    def count(self, x: Shape, y: Shape) -> Counts:
+        state = self.state(x, y)
+        c, positions = held(state), numel(y[1:])
+        macs = numel(state[0].shape) * positions  # a multiply per weight and position
+        return c.with_links(c.trainable * positions, macs)
 
     def explain(self, inputs: Sequence[Shape], y: Shape) -> list[str]:
         x = inputs[0]
@@ -190,7 +207,7 @@ class Conv(Layer):
         p = self.padding
         return isinstance(p, tuple) and any(isinstance(a, tuple) and a[0] != a[1] for a in p)
 
-    def torch_module(self, x: Shape, y: Shape) -> str | None:
+    def torch_modules(self, x: Shape, y: Shape) -> TorchModules | None:
         n, cin = self.dims, concrete(x[0], "the input's channel count")
         table = self.table(cin)
         mode = "constant" if self.padding_mode == "zeros" else self.padding_mode
@@ -223,4 +240,4 @@ class Conv(Layer):
             kw |= {} if pad else self.torch_kwargs("padding_mode")
             args = pyargs(cin, self.out_channels, kernel_size=tight(self.kernel_size), **kw)
             conv = f"nn.Conv{n}d({args})"
-        return f"nn.Sequential({pad}, {conv})" if pad else conv
+        return TorchModules((pad, conv), owner=1) if pad else TorchModules((conv,))

@@ -13,9 +13,11 @@ from cnncalc.layers.base import (
     Layer,
     Reads,
     Shape,
+    Tensor,
     concrete,
     factor,
     fmt,
+    held,
     numel,
     pyargs,
     require_positive,
@@ -28,6 +30,7 @@ from cnncalc.sym import Dim
 
 class ConvTranspose(Layer):
     TYPES = ("convtranspose1d", "convtranspose2d", "convtranspose3d")
+    DIMS = (1, 2, 3)
 
     out_channels: Size
     kernel_size: Sizes
@@ -102,17 +105,17 @@ class ConvTranspose(Layer):
 
         return Reads(Fraction(1, s), span)
 
+    def state(self, x: Shape, y: Shape) -> tuple[Tensor, ...]:
+        k = ntuple(self.kernel_size, self.dims, "kernel_size")
+        weight = Tensor("weight", (x[0], self.out_channels // self.groups, *k))  # torch: in first
+        return (weight, Tensor("bias", (self.out_channels,))) if self.bias else (weight,)
+
     def count(self, x: Shape, y: Shape) -> Counts:
-        taps = numel(ntuple(self.kernel_size, self.dims, "kernel_size"))
-        weights = x[0] * (self.out_channels // self.groups) * taps
+        state = self.state(x, y)
         bias = self.out_channels if self.bias else 0
         # every input position scatters into out_channels/groups maps through the kernel
-        links = weights * numel(x[1:])
-        return Counts(
-            trainable=weights + bias,
-            connections=links + bias * numel(y[1:]),
-            macs=links,
-        )
+        links = numel(state[0].shape) * numel(x[1:])
+        return held(state).with_links(links + bias * numel(y[1:]), links)
 
     def explain(self, inputs: Sequence[Shape], y: Shape) -> list[str]:
         x = inputs[0]

@@ -9,6 +9,7 @@ from cnncalc.layers.window import AXES
 
 class Dropout(Layer):
     TYPES = ("dropout", "dropout1d", "dropout2d", "dropout3d", "alphadropout")
+    DIMS = (0, 1, 2, 3, 0)  # dropout and alphadropout take any shape
 
     p: Prob = 0.5
     inplace: bool = False

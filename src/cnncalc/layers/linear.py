@@ -10,9 +10,11 @@ from cnncalc.layers.base import (
     Layer,
     Reads,
     Shape,
+    Tensor,
     concrete,
     factor,
     fmt,
+    held,
     numel,
     pyargs,
 )
@@ -33,11 +35,15 @@ class Linear(Layer):
         self.check_in(self.in_features, x[-1], "in_features")
         return (*x[:-1], self.out_features)
 
+    def state(self, x: Shape, y: Shape) -> tuple[Tensor, ...]:
+        weight = Tensor("weight", (self.out_features, x[-1]))
+        return (weight, Tensor("bias", (self.out_features,))) if self.bias else (weight,)
+
     def count(self, x: Shape, y: Shape) -> Counts:
-        weights = x[-1] * self.out_features
-        params = weights + (self.out_features if self.bias else 0)
+        state = self.state(x, y)
+        c = held(state)
         rows = numel(x[:-1])  # a non-flat input applies the layer at every leading position
-        return Counts(trainable=params, connections=params * rows, macs=weights * rows)
+        return c.with_links(c.trainable * rows, numel(state[0].shape) * rows)
 
     def reads(self, x: Shape, y: Shape, axis: int) -> Reads | str | None:
         return None if 1 + axis == len(x) - 1 else POINTWISE  # it mixes the last dimension

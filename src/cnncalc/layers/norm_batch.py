@@ -4,12 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cnncalc.layers.base import POINTWISE, Counts, Layer, Reads, Shape, concrete, fmt, numel, pyargs
+from cnncalc.layers.base import (
+    POINTWISE,
+    Counts,
+    Layer,
+    Reads,
+    Shape,
+    Tensor,
+    concrete,
+    fmt,
+    held,
+    numel,
+    pyargs,
+)
 from cnncalc.layers.fields import Number, Size
 
 
 class BatchNorm(Layer):
     TYPES = ("batchnorm1d", "batchnorm2d", "batchnorm3d")
+    DIMS = (1, 2, 3)
 
     num_features: Size | None = None
     eps: Number = 1e-5
@@ -29,14 +42,19 @@ class BatchNorm(Layer):
         # running statistics make it pointwise; without them torch uses the batch's, all positions
         return POINTWISE if self.track_running_stats else None
 
-    def count(self, x: Shape, y: Shape) -> Counts:
-        c = x[0]
-        affine = 2 * c if self.affine else 0
-        # running_mean, running_var (C each) and num_batches_tracked (1), as torch stores them
-        buffers = 2 * c + 1 if self.track_running_stats else 0
-        return Counts(
-            trainable=affine, buffers=buffers, connections=numel(y) * (2 if self.affine else 1)
+    def state(self, x: Shape, y: Shape) -> tuple[Tensor, ...]:
+        c = (x[0],)
+        affine = (Tensor("weight", c), Tensor("bias", c)) if self.affine else ()
+        running = (
+            Tensor("running_mean", c, "buffer"),
+            Tensor("running_var", c, "buffer"),
+            Tensor("num_batches_tracked", (), "buffer", "int64"),
         )
+        return affine + running if self.track_running_stats else affine
+
+    def count(self, x: Shape, y: Shape) -> Counts:
+        connections = numel(y) * (2 if self.affine else 1)
+        return held(self.state(x, y)).with_links(connections)
 
     def explain(self, inputs: Sequence[Shape], y: Shape) -> list[str]:
         c, ch = self.count(inputs[0], y), fmt(inputs[0][0])

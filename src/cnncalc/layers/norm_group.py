@@ -5,7 +5,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import Counts, Layer, Reads, Shape, concrete, fmt, numel, pyargs
+from cnncalc.layers.base import (
+    Counts,
+    Layer,
+    Reads,
+    Shape,
+    Tensor,
+    concrete,
+    fmt,
+    held,
+    numel,
+    pyargs,
+)
 from cnncalc.layers.fields import Number, Size
 
 
@@ -33,11 +44,12 @@ class GroupNorm(Layer):
     def reads(self, x: Shape, y: Shape, axis: int) -> Reads | str | None:
         return None  # each group's statistics come from every position
 
+    def state(self, x: Shape, y: Shape) -> tuple[Tensor, ...]:
+        return (Tensor("weight", (x[0],)), Tensor("bias", (x[0],))) if self.affine else ()
+
     def count(self, x: Shape, y: Shape) -> Counts:
-        return Counts(
-            trainable=2 * x[0] if self.affine else 0,
-            connections=numel(y) * (2 if self.affine else 1),
-        )
+        connections = numel(y) * (2 if self.affine else 1)
+        return held(self.state(x, y)).with_links(connections)
 
     def explain(self, inputs: Sequence[Shape], y: Shape) -> list[str]:
         c = self.count(inputs[0], y)

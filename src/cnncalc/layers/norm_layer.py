@@ -11,7 +11,9 @@ from cnncalc.layers.base import (
     Layer,
     Reads,
     Shape,
+    Tensor,
     fmt,
+    held,
     never_equal,
     numel,
     pyargs,
@@ -49,11 +51,16 @@ class LayerNorm(Layer):
         # statistics over the normalized (trailing) dimensions mix every position along them
         return None if 1 + axis >= len(x) - len(self.dims_normalized()) else POINTWISE
 
+    def state(self, x: Shape, y: Shape) -> tuple[Tensor, ...]:
+        if not self.elementwise_affine:
+            return ()
+        ns = self.dims_normalized()
+        return (Tensor("weight", ns), *((Tensor("bias", ns),) if self.bias else ()))
+
     def count(self, x: Shape, y: Shape) -> Counts:
-        n = numel(self.dims_normalized())
-        per = (1 + (1 if self.bias else 0)) if self.elementwise_affine else 0
         # as the paper counts a unit: its one input, plus one per bias
-        return Counts(trainable=n * per, connections=numel(y) * (1 + (1 if per == 2 else 0)))
+        shift = self.elementwise_affine and self.bias
+        return held(self.state(x, y)).with_links(numel(y) * (2 if shift else 1))
 
     def explain(self, inputs: Sequence[Shape], y: Shape) -> list[str]:
         if not self.elementwise_affine:

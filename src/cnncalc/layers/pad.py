@@ -22,6 +22,7 @@ class Pad(Layer):
         "constantpad2d",
         "constantpad3d",
     )
+    DIMS = (1, 2, 3, 1, 2, 3)
 
     padding: AnyInt | list[AnyInt]
     value: Number = 0.0

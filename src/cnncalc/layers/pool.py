@@ -78,6 +78,7 @@ class Pool(Layer):
 
 class MaxPool(Pool):
     TYPES = ("maxpool1d", "maxpool2d", "maxpool3d")
+    DIMS = (1, 2, 3)
     dilation: Sizes = 1
 
     def dilations(self) -> tuple[int, ...]:
@@ -86,6 +87,7 @@ class MaxPool(Pool):
 
 class AvgPool(Pool):
     TYPES = ("avgpool1d", "avgpool2d", "avgpool3d")
+    DIMS = (1, 2, 3)
     count_include_pad: bool = True
     divisor_override: Size | None = None
 

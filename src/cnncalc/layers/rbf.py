@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cnncalc.layers.base import Counts, Layer, Shape, concrete, fmt, pyargs
+from cnncalc.layers.base import Counts, Layer, Shape, Tensor, concrete, fmt, held, pyargs
 from cnncalc.layers.fields import Size
 
 
@@ -22,12 +22,15 @@ class RBF(Layer):
         self.check_in(self.in_features, x[0], "in_features")
         return (self.out_features,)
 
+    def state(self, x: Shape, y: Shape) -> tuple[Tensor, ...]:
+        return (
+            Tensor("weight", (self.out_features, x[0]), "trainable" if self.trainable else "fixed"),
+        )
+
     def count(self, x: Shape, y: Shape) -> Counts:
-        weights = x[0] * self.out_features
+        c = held(self.state(x, y))
         # each output unit reads every input; one (x − w)² accumulation per weight
-        if self.trainable:
-            return Counts(trainable=weights, connections=weights, macs=weights)
-        return Counts(fixed=weights, connections=weights, macs=weights)
+        return c.with_links(c.params, c.params)
 
     def explain(self, inputs: Sequence[Shape], y: Shape) -> list[str]:
         c = self.count(inputs[0], y)

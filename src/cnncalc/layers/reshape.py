@@ -23,7 +23,7 @@ class Reshape(Layer):
             raise LayerError("shape takes positive sizes and at most one -1", field="shape")
         known = numel(tuple(d for d in target if d != -1))
         total = numel(x)
-        out: list[Dim] = [floordiv(total, known) if d == -1 else d for d in target]  # type: ignore[arg-type]
+        out: list[Dim] = [floordiv(total, known) if d == -1 else d for d in target]
         if (
             isinstance(total, int)
             and isinstance(known, int)

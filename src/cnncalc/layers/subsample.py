@@ -5,13 +5,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cnncalc.layers.base import Counts, Layer, Shape, concrete, factor, fmt, numel, pyargs
+from cnncalc.layers.base import (
+    Counts,
+    Layer,
+    Shape,
+    Tensor,
+    concrete,
+    factor,
+    fmt,
+    held,
+    numel,
+    pyargs,
+)
 from cnncalc.layers.fields import Size, Sizes, ntuple
 from cnncalc.layers.window import AXES, Window, slide
 
 
 class Subsample(Layer):
     TYPES = ("subsample1d", "subsample2d", "subsample3d")
+    DIMS = (1, 2, 3)
 
     kernel_size: Sizes
     stride: Sizes | None = None
@@ -33,13 +45,19 @@ class Subsample(Layer):
         return (x[0], *slide(self.windows(), x, "window"))
 
     def taps(self) -> int:
-        return numel(ntuple(self.kernel_size, self.dims, "kernel_size"))  # type: ignore[return-value]
+        return numel(ntuple(self.kernel_size, self.dims, "kernel_size"))
+
+    def state(self, x: Shape, y: Shape) -> tuple[Tensor, ...]:
+        # torch_helpers.Subsampling: one coefficient and one bias per map
+        c = (x[0],)
+        return (Tensor("weight", c), Tensor("bias", c)) if self.bias else (Tensor("weight", c),)
 
     def count(self, x: Shape, y: Shape) -> Counts:
         b = 1 if self.bias else 0
         units = numel(y)
         # one multiply by the map's coefficient per output unit
-        return Counts(trainable=x[0] * (1 + b), connections=units * (self.taps() + b), macs=units)
+        c = held(self.state(x, y))
+        return c.with_links(units * (self.taps() + b), units)
 
     def explain(self, inputs: Sequence[Shape], y: Shape) -> list[str]:
         x = inputs[0]

@@ -25,6 +25,7 @@ _FIXED: dict[str, _MODES] = {"upsamplingnearest2d": "nearest", "upsamplingbiline
 
 class Upsample(Layer):
     TYPES = ("upsample", "upsamplingnearest2d", "upsamplingbilinear2d")
+    DIMS = (0, 2, 2)
 
     size: Sizes | None = None
     scale_factor: Scale | None = None

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from cnncalc.codegen.escape import c_identifier
+from cnncalc.layers.base import numel
 
 
 def flt(x: float) -> str:
@@ -35,11 +36,7 @@ def dbl(x: float) -> str:
 ident = c_identifier
 
 
-def prod(xs: Sequence[int]) -> int:
-    n = 1
-    for x in xs:
-        n *= x
-    return n
+prod = numel  # the one product helper (layers/base.py), under the name the op modules use
 
 
 def decompose(index: str, names: Sequence[str], sizes: Sequence[int]) -> list[str]:

@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from cnncalc.layers.base import numel
+
 Where = Literal["input", "output", "work", "shared"]
 
 
@@ -40,10 +42,7 @@ class RawTensor:
 
     @property
     def size(self) -> int:
-        n = 1
-        for d in self.shape:
-            n *= d
-        return n
+        return numel(self.shape)
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,11 @@
 """Network + report -> steps. One op module per layer kind (ops/), found by the layer's class
 (codegen/lowering.py: the lookup every backend shares).
 
-The context hands an op what it needs: its input buffers and shapes, a way to declare the
-tensors it reads from the weights file (in state_dict order), device slots built from them
-at load time, and `loop` to emit a step. Anything a backend cannot do raises `Unsupported`,
-which becomes a located error naming the layer; it never emits approximate code."""
+The context hands an op what it needs: its input buffers and shapes, the layer's tensors in
+the weights file (`state`: as the layer declares them, laid out in state_dict order up
+front), device slots built from them at load time, and `loop` to emit a step. Anything a
+backend cannot do raises `Unsupported`, which becomes a located error naming the layer; it
+never emits approximate code."""
 
 from __future__ import annotations
 
@@ -15,11 +16,12 @@ from typing import Any
 from cnncalc.analysis.engine import Report
 from cnncalc.codegen.lowering import Lowerings, Refusal
 from cnncalc.errors import Problem, SpecError
+from cnncalc.layers.base import Layer, numel
 from cnncalc.spec.network import INPUT, Node
 
 from .cstyle import ident, num
 from .ir import Buf, Foldable, Loop, Mode, Prep, RawTensor, Step
-from .weights import prefixes, reorder, tree_order
+from .weights import layout
 
 Shape = tuple[int, ...]
 Lowering = Callable[["Ctx", Any, list[Shape], Shape, list[Buf]], Buf]
@@ -41,21 +43,30 @@ class Unsupported(Exception):
 @dataclass
 class Ctx:
     mode: Mode
-    raw: list[RawTensor] = field(default_factory=list)
-    raw_size: int = 0
+    raw: list[RawTensor] = field(default_factory=list)  # the weights file, in its order
     dev_size: int = 0
     steps: list[Step] = field(default_factory=list)
     prefix: str = ""  # state_dict key prefix of the layer being lowered ('layer1.0.conv1.')
     label: str = ""
     _names: set[str] = field(default_factory=set)
+    _keys: dict[str, RawTensor] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._keys = {t.key: t for t in self.raw}
+
+    @property
+    def raw_size(self) -> int:
+        return sum(t.size for t in self.raw)
 
     # ---- weights --------------------------------------------------------------------------
-    def tensor(self, key: str, shape: Sequence[int]) -> RawTensor:
-        """Declare the next tensor of the weights file (call in state_dict order)."""
-        t = RawTensor(self.prefix + key, tuple(shape), self.raw_size, self.label)
-        self.raw.append(t)
-        self.raw_size += t.size
-        return t
+    def state(self, layer: Layer, x: Shape, y: Shape) -> dict[str, RawTensor]:
+        """The layer's tensors in the weights file by their declared names (`Layer.state`;
+        its floating-point ones: num_batches_tracked is not in the file)."""
+        return {
+            t.name: self._keys[self.prefix + t.name]
+            for t in layer.state(x, y)
+            if t.dtype == "float32"
+        }
 
     def slot(self, n: int) -> int:
         """Reserve n floats of the device blob (16-byte aligned)."""
@@ -161,9 +172,9 @@ def lower(report: Report, mode: Mode) -> Lowered:
                 )
             ]
         )
-    ctx = Ctx(mode)
-    keys = prefixes(report)
-    x = Buf("input", _numel(x_shape), "input")
+    laid = layout(report)
+    ctx = Ctx(mode, laid.tensors)
+    x = Buf("input", numel(x_shape), "input")
     env: dict[str, Buf] = {INPUT: x}
     shapes: dict[str, Shape] = {INPUT: x_shape}
     for stats in report.layers:
@@ -179,8 +190,9 @@ def lower(report: Report, mode: Mode) -> Lowered:
             continue  # an input failed: reported already
         try:
             ins_ = [s for s in ins if s is not None]
+            keys = laid.prefixes.get(node.name, ("", ""))  # none: a layer without state
             env[node.name] = _lower_node(
-                ctx, node, ins_, y_shape, [env[i] for i in node.inputs], keys[node.name]
+                ctx, node, ins_, y_shape, [env[i] for i in node.inputs], keys
             )
             shapes[node.name] = y_shape
         except Unsupported as err:
@@ -189,7 +201,6 @@ def lower(report: Report, mode: Mode) -> Lowered:
             )
     if problems:
         raise SpecError(problems)
-    ctx.raw = reorder(ctx.raw, ctx.steps, tree_order([s.name for s in report.layers]))
     outputs = [env[o] for o in net.outputs]
     return Lowered(ctx, x, outputs, [shapes[o] for o in net.outputs])
 
@@ -226,13 +237,6 @@ def _lower_node(
 
 def _why(refusal: Refusal) -> str:
     return f": {refusal.reason}" if refusal.reason else ""
-
-
-def _numel(shape: Sequence[int]) -> int:
-    n = 1
-    for d in shape:
-        n *= d
-    return n
 
 
 __all__ = ["LOWERINGS", "Ctx", "Lowered", "Unsupported", "lower", "lowers"]

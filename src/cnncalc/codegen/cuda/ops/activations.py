@@ -94,7 +94,7 @@ def simple(layer: Simple) -> str:
 @lowers(PReLU)
 def prelu(ctx: Ctx, layer: PReLU, xs: list[Shape], y: Shape, ins: list[Buf]) -> Buf:
     prep: list[Prep] = []
-    w = ctx.upload(ctx.tensor("weight", (layer.num_parameters,)), prep)
+    w = ctx.upload(ctx.state(layer, xs[0], y)["weight"], prep)
     inner = prod(y[1:])  # one slope per channel (the first per-sample axis), or one shared
     c = "0" if layer.num_parameters == 1 else ("i" if inner == 1 else f"i / {inner}")
     return ctx.pointwise(ins[0], [f"v = v > 0.0f ? v : W[{w} + {c}] * v;"], prep)

@@ -54,15 +54,11 @@ def conv(ctx: Ctx, layer: Conv, xs: list[Shape], y: Shape, ins: list[Buf]) -> Bu
     table = layer.table(cin)
     taps = prod(k)
     prep: list[Prep] = []
-    if table is None:
-        w_raw = ctx.tensor("weight", (cout, cin // g, *[w.kernel for w in wins]))
-        per_row = cin // g * taps
-    else:
-        # the table's own weights only: map 0's input maps first, each a kernel
-        w_raw = ctx.tensor("weight", (sum(len(r) for r in table), *[w.kernel for w in wins]))
-        per_row = 0  # rows of unequal length: a BatchNorm after it is applied, not folded
-    wdev = ctx.upload(w_raw, prep)
-    bdev = ctx.upload(ctx.tensor("bias", (cout,)), prep) if layer.bias else ctx.zeros(cout, prep)
+    state = ctx.state(layer, x, y)  # a table's weight: its own kernels, map 0's input maps first
+    # a table's rows are of unequal length: a BatchNorm after it is applied, not folded
+    per_row = cin // g * taps if table is None else 0
+    wdev = ctx.upload(state["weight"], prep)
+    bdev = ctx.upload(state["bias"], prep) if layer.bias else ctx.zeros(cout, prep)
     fold = Foldable(wdev, bdev, cout, per_row) if per_row else None
     if ctx.mode == "layered" and table is None and g == 1 and cout >= 16 and per_row >= 16:
         assert fold is not None

@@ -24,8 +24,9 @@ def conv_transpose(
     isz, osz = pad3(x[1:], 1), pad3(y[1:], 1)
     cig, cog = cin // g, cout // g
     prep: list[Prep] = []
-    w = ctx.upload(ctx.tensor("weight", (cin, cog, *[a[0] for a in geo])), prep)
-    b = ctx.upload(ctx.tensor("bias", (cout,)), prep) if layer.bias else ctx.zeros(cout, prep)
+    state = ctx.state(layer, x, y)  # weight: [cin][cout/groups][kernel]
+    w = ctx.upload(state["weight"], prep)
+    b = ctx.upload(state["bias"], prep) if layer.bias else ctx.zeros(cout, prep)
     body = [*decompose("i", ["co", "od", "oh", "ow"], [cout, *osz]), f"float acc = W[{b} + co];"]
     chan = "ci" if g == 1 else f"(co / {cog}) * {cig} + ci"
     body += [f"for (int ci = 0; ci < {cig}; ++ci) {{", f"  const int c = {chan};"]

@@ -17,8 +17,9 @@ def linear(ctx: Ctx, layer: Linear, xs: list[Shape], y: Shape, ins: list[Buf]) -
     k, m = x[-1], layer.out_features
     rows = prod(x[:-1])
     prep: list[Prep] = []
-    a = ctx.upload(ctx.tensor("weight", (m, k)), prep)
-    b = ctx.upload(ctx.tensor("bias", (m,)), prep) if layer.bias else ctx.zeros(m, prep)
+    state = ctx.state(layer, x, y)  # weight: [out][in]
+    a = ctx.upload(state["weight"], prep)
+    b = ctx.upload(state["bias"], prep) if layer.bias else ctx.zeros(m, prep)
     post = [Prep("transpose", (a, m, k))]
     # a BatchNorm folds only over features (a flat output): its channels are the rows then
     fold = Foldable(a, b, m, k) if rows == 1 else None

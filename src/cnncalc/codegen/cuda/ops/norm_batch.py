@@ -21,10 +21,11 @@ def batchnorm(ctx: Ctx, layer: BatchNorm, xs: list[Shape], y: Shape, ins: list[B
         )
     x = xs[0]
     c = x[0]
-    gamma = ctx.tensor("weight", (c,)).offset if layer.affine else -1
-    beta = ctx.tensor("bias", (c,)).offset if layer.affine else -1
-    mean = ctx.tensor("running_mean", (c,)).offset
-    var = ctx.tensor("running_var", (c,)).offset
+    state = ctx.state(layer, x, y)
+    gamma = state["weight"].offset if layer.affine else -1
+    beta = state["bias"].offset if layer.affine else -1
+    mean = state["running_mean"].offset
+    var = state["running_var"].offset
     scale, shift = ctx.slot(c), ctx.slot(c)
     prep = [Prep("bn", (scale, shift, c, gamma, beta, mean, var, float(layer.eps)))]
     inner = prod(x[1:])

@@ -21,8 +21,9 @@ def groupnorm(ctx: Ctx, layer: GroupNorm, xs: list[Shape], y: Shape, ins: list[B
     ch = "i" if inner == 1 else f"i / {inner}"
     affine = ""
     if layer.affine:
-        gamma = ctx.upload(ctx.tensor("weight", (c,)), prep)
-        beta = ctx.upload(ctx.tensor("bias", (c,)), prep)
+        state = ctx.state(layer, x, y)
+        gamma = ctx.upload(state["weight"], prep)
+        beta = ctx.upload(state["bias"], prep)
         affine = f" * W[{gamma} + {ch}] + W[{beta} + {ch}]"
     mean, rstd = statistics(ctx, ins[0], g, n, layer.eps)
     body = [f"const int r = i / {n};", f"v = (x0(i) - x1(r)) * x2(r){affine};"]

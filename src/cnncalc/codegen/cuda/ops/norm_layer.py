@@ -18,10 +18,11 @@ def layernorm(ctx: Ctx, layer: LayerNorm, xs: list[Shape], y: Shape, ins: list[B
     prep: list[Prep] = []
     affine = ""
     if layer.elementwise_affine:
-        g = ctx.upload(ctx.tensor("weight", ns), prep)
+        state = ctx.state(layer, xs[0], y)
+        g = ctx.upload(state["weight"], prep)
         affine = f" * W[{g} + i % {n}]"
         if layer.bias:
-            affine += f" + W[{ctx.upload(ctx.tensor('bias', ns), prep)} + i % {n}]"
+            affine += f" + W[{ctx.upload(state['bias'], prep)} + i % {n}]"
     mean, rstd = statistics(ctx, ins[0], rows, n, layer.eps)
     body = [f"const int r = i / {n};", f"v = (x0(i) - x1(r)) * x2(r){affine};"]
     return ctx.loop(prod(y), body, [ins[0], mean, rstd], prep=prep)

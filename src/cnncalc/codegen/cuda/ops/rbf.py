@@ -13,7 +13,7 @@ from ..lower import Ctx, Shape, lowers
 def rbf(ctx: Ctx, layer: RBF, xs: list[Shape], y: Shape, ins: list[Buf]) -> Buf:
     k, m = xs[0][0], layer.out_features
     prep: list[Prep] = []
-    a = ctx.upload(ctx.tensor("weight", (m, k)), prep)
+    a = ctx.upload(ctx.state(layer, xs[0], y)["weight"], prep)  # [out][in]
     body = [
         "float acc = 0.0f;",
         f"for (int t = 0; t < {k}; ++t) {{",

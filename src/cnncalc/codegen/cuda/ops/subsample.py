@@ -22,8 +22,9 @@ def subsample(ctx: Ctx, layer: Subsample, xs: list[Shape], y: Shape, ins: list[B
         for a, n, kk, ss, o in zip("dhw", isz, k, s, osz, strict=True)
     ]
     prep: list[Prep] = []
-    w = ctx.upload(ctx.tensor("weight", (c,)), prep)
-    b = ctx.upload(ctx.tensor("bias", (c,)), prep) if layer.bias else ctx.zeros(c, prep)
+    state = ctx.state(layer, x, y)  # one coefficient and one bias per map
+    w = ctx.upload(state["weight"], prep)
+    b = ctx.upload(state["bias"], prep) if layer.bias else ctx.zeros(c, prep)
     xi = flat(["c", "id", "ih", "iw"], [c, *isz])
     body = [
         *decompose("i", ["c", "od", "oh", "ow"], [c, *osz]),

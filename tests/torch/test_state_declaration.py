@@ -1,0 +1,288 @@
+"""Each layer kind declares its parameters and buffers once (`Layer.state`); the generated torch
+module's state_dict, the CUDA weights layout and the counts derive from it. Here torch is the
+authority: for every kind with state (random valid fields), random networks and the zoo, the
+generated module's real state_dict (keys, shapes, order, dtypes; parameters or buffers;
+requires_grad) is the layout the declarations and the module tree give."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import torch
+import yaml
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from cnncalc.analysis.engine import Report
+from cnncalc.api import analyze, load, loads
+from cnncalc.codegen import generate
+from cnncalc.codegen.check import load as load_generated
+from cnncalc.codegen.cuda import generate as generate_cuda
+from cnncalc.codegen.pytorch import module_tree
+from cnncalc.errors import LayerError, SpecError
+from cnncalc.layers import registry
+from cnncalc.layers.base import Layer, numel
+from tests.codegen.strategies import KEYS, block_networks, divisors, input_shape, networks, outcome
+
+ROOT = Path(__file__).resolve().parents[2]
+ZOO = sorted((ROOT / "specs").glob("*.yaml"))
+Row = tuple[str, tuple[int, ...], str, str]  # key, shape, dtype, trainable/fixed/buffer
+
+
+def examples(n: int) -> settings:
+    slow = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
+    return settings(max_examples=n, deadline=None, suppress_health_check=slow)
+
+
+def torch_state(report: Report) -> list[Row]:
+    """The generated module's state_dict as torch builds it (on the meta device)."""
+    gen = generate(report, "torch")
+    cls = getattr(load_generated(gen), gen.class_name)
+    with torch.device("meta"):
+        model = cls()
+    params = dict(model.named_parameters())
+    buffers = dict(model.named_buffers())
+    rows: list[Row] = []
+    for key, value in model.state_dict(keep_vars=True).items():
+        if key in params:
+            kind = "trainable" if value.requires_grad else "fixed"
+        else:
+            assert key in buffers, key
+            kind = "buffer"
+        rows.append((key, tuple(value.shape), str(value.dtype).removeprefix("torch."), kind))
+    return rows
+
+
+def declared_state(report: Report) -> list[Row]:
+    """The same, from the layers' declarations placed by the torch backend's module tree."""
+    return [
+        (e.key, tuple(int(d) for d in e.tensor.shape), e.tensor.dtype, e.tensor.kind)
+        for e in module_tree(report).state(report)
+    ]
+
+
+def prove(report: Report) -> None:
+    want = torch_state(report)
+    assert declared_state(report) == want
+    # the counts derive from the same declarations
+    t = report.totals
+    for kind, total in (("trainable", t.trainable), ("fixed", t.fixed), ("buffer", t.buffers)):
+        assert sum(numel(shape) for _, shape, _, k in want if k == kind) == total, kind
+
+
+def prove_spec(spec: dict[str, Any]) -> None:
+    prove(analyze(loads(yaml.safe_dump(spec, sort_keys=False), "random.yaml")))
+
+
+# ---- one strategy per layer kind with state: its fields drawn, on a fitting input --------------
+@st.composite
+def conv(draw: st.DrawFn, x: tuple[int, ...]) -> dict[str, Any]:
+    c, n = x[0], len(x) - 1
+    layer: dict[str, Any] = {"type": f"conv{n}d", "kernel_size": draw(st.integers(1, 3))}
+    if draw(st.booleans()):  # LeNet's connection table: TableConv's packed kernels
+        rows = draw(st.lists(st.sets(st.integers(0, c - 1), min_size=1), min_size=1, max_size=5))
+        layer |= {"out_channels": len(rows), "connection_table": [sorted(r) for r in rows]}
+    else:
+        groups = draw(st.sampled_from(divisors(c)))
+        layer |= {"out_channels": groups * draw(st.integers(1, 3)), "groups": groups}
+    # uneven pairs and tf_same put a padding module before the convolution (state under .1.)
+    padding = draw(st.sampled_from([0, 1, "same", "tf_same", "pairs"]))
+    if padding == "pairs":
+        padding = [[draw(st.integers(0, 1)), draw(st.integers(0, 2))] for _ in range(n)]
+    layer["padding"] = padding
+    layer["padding_mode"] = draw(st.sampled_from(["zeros", "reflect", "replicate", "circular"]))
+    layer["bias"] = draw(st.booleans())
+    return layer
+
+
+@st.composite
+def conv_transpose(draw: st.DrawFn, x: tuple[int, ...]) -> dict[str, Any]:
+    groups = draw(st.sampled_from(divisors(x[0])))
+    stride = draw(st.integers(1, 2))
+    return {
+        "type": f"convtranspose{len(x) - 1}d",
+        "out_channels": groups * draw(st.integers(1, 3)),
+        "groups": groups,
+        "kernel_size": draw(st.integers(1, 3)),
+        "stride": stride,
+        "output_padding": draw(st.integers(0, stride - 1)),
+        "bias": draw(st.booleans()),
+    }
+
+
+@st.composite
+def batchnorm(draw: st.DrawFn, x: tuple[int, ...]) -> dict[str, Any]:
+    return {
+        "type": f"batchnorm{max(len(x) - 1, 1)}d",
+        "affine": draw(st.booleans()),
+        "track_running_stats": draw(st.booleans()),
+    }
+
+
+@st.composite
+def groupnorm(draw: st.DrawFn, x: tuple[int, ...]) -> dict[str, Any]:
+    groups = draw(st.sampled_from(divisors(x[0])))
+    return {"type": "groupnorm", "num_groups": groups, "affine": draw(st.booleans())}
+
+
+@st.composite
+def layernorm(draw: st.DrawFn, x: tuple[int, ...]) -> dict[str, Any]:
+    return {
+        "type": "layernorm",
+        "normalized_shape": list(x[-draw(st.integers(1, len(x))) :]),
+        "elementwise_affine": draw(st.booleans()),
+        "bias": draw(st.booleans()),
+    }
+
+
+@st.composite
+def linear(draw: st.DrawFn, x: tuple[int, ...]) -> dict[str, Any]:
+    return {"type": "linear", "out_features": draw(st.integers(1, 9)), "bias": draw(st.booleans())}
+
+
+@st.composite
+def rbf(draw: st.DrawFn, x: tuple[int, ...]) -> dict[str, Any]:
+    return {
+        "type": "rbf",
+        "out_features": draw(st.integers(1, 9)),
+        "trainable": draw(st.booleans()),
+    }
+
+
+@st.composite
+def subsample(draw: st.DrawFn, x: tuple[int, ...]) -> dict[str, Any]:
+    return {
+        "type": f"subsample{len(x) - 1}d",
+        "kernel_size": draw(st.integers(1, 2)),
+        "bias": draw(st.booleans()),
+    }
+
+
+@st.composite
+def prelu(draw: st.DrawFn, x: tuple[int, ...]) -> dict[str, Any]:
+    return {"type": "prelu", "num_parameters": draw(st.sampled_from([1, x[0]]))}
+
+
+# class name -> (its fields, whether its input is flat: True, False or either (None))
+KINDS = {
+    "Conv": (conv, False),
+    "ConvTranspose": (conv_transpose, False),
+    "BatchNorm": (batchnorm, None),
+    "GroupNorm": (groupnorm, False),
+    "LayerNorm": (layernorm, None),
+    "Linear": (linear, None),
+    "RBF": (rbf, True),
+    "Subsample": (subsample, False),
+    "PReLU": (prelu, None),
+}
+
+
+def test_every_kind_with_state_has_a_strategy_here() -> None:
+    with_state = {c.__name__ for c, _ in registry.types().values() if c.state is not Layer.state}
+    assert with_state == set(KINDS)
+
+
+@st.composite
+def one_layer(draw: st.DrawFn, kind: str) -> dict[str, Any]:
+    """A spec of one layer of `kind`, sometimes with an `activation:` (prelu has state too: its
+    tensors then sit beside the layer's in one nn.Sequential), sometimes inside a group."""
+    fields, flat = KINDS[kind]
+    if flat is None:
+        flat = draw(st.booleans())
+    x = (draw(st.integers(1, 12)),) if flat else draw(input_shape())
+    layer = {"name": "L", **draw(fields(x))}
+    y = outcome(layer, [x])
+    assume(y is not None)
+    assert y is not None
+    act = draw(st.sampled_from([None, "relu", "prelu", "prelu_c"]))
+    if act is not None and layer["type"] != "prelu":
+        layer["activation"] = (
+            {"type": "prelu", "num_parameters": y[0]} if act == "prelu_c" else {"type": act}
+        )
+        assume(outcome(layer, [x]) is not None)
+    layers: list[dict[str, Any]] = [layer]
+    if draw(st.booleans()):
+        layers = [{"name": "G", "layers": [layer, {"type": "identity"}]}]
+    return {"name": "one", "input": dict(zip(KEYS[len(x)], x, strict=True)), "layers": layers}
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+@examples(30)
+@given(data=st.data())
+def test_each_kind_declares_what_torch_holds(kind: str, data: st.DataObject) -> None:
+    prove_spec(data.draw(one_layer(kind)))
+
+
+def test_an_activation_with_state_after_a_wrapped_layer_and_a_merge() -> None:
+    """The sub-paths a wrapper puts state under: a padding module before the convolution, the
+    activation after it; a merge's activation is the layer's module itself."""
+    spec = {
+        "name": "wrapped",
+        "input": {"channels": 2, "height": 6, "width": 6},
+        "layers": [
+            {"name": "c", "type": "conv2d", "out_channels": 3, "kernel_size": 3,
+             "padding": [[0, 1], [1, 0]], "activation": {"type": "prelu", "num_parameters": 3}},
+            {"name": "d", "type": "conv2d", "out_channels": 3, "kernel_size": 1,
+             "activation": "prelu"},
+            {"name": "m", "type": "add", "from": ["c", "d"], "activation": "prelu"},
+        ],
+    }  # fmt: skip
+    report = analyze(loads(yaml.safe_dump(spec, sort_keys=False), "wrapped.yaml"))
+    assert [row[0] for row in declared_state(report)] == [
+        *("c.1.weight", "c.1.bias", "c.2.weight"),
+        *("d.0.weight", "d.0.bias", "d.1.weight"),
+        "m.weight",
+    ]
+    prove(report)
+
+
+@examples(40)
+@given(spec=st.one_of(networks(graph=False), networks(graph=True), block_networks()))
+def test_random_networks(spec: dict[str, Any]) -> None:
+    prove_spec(spec)
+
+
+@pytest.mark.parametrize("path", ZOO, ids=lambda p: p.stem)
+def test_zoo(path: Path) -> None:
+    prove(analyze(load(path)))
+
+
+RENAMED = """
+name: n
+input: {channels: 2, height: 4, width: 4}
+layers:
+  - {name: train, type: conv2d, out_channels: 2, kernel_size: 1, activation: prelu}
+  - {name: i, type: identity}
+  - {name: b, type: batchnorm2d}
+"""
+
+
+def test_cuda_weights_are_the_floating_point_state() -> None:
+    """The CUDA weights file is the declared state_dict less its integer tensors, named as the
+    torch backend names the modules (a layer named `train` is module `train_2`: nn.Module has
+    a method train)."""
+    report = analyze(loads(RENAMED, "renamed.yaml"))
+    want = [(k, shape) for k, shape, dtype, _ in torch_state(report) if dtype == "float32"]
+    assert want[0][0] == "train_2.0.weight"
+    assert [(w.key, w.shape) for w in generate_cuda(report).weights] == want
+
+
+def test_cuda_weights_where_torch_cannot_write_the_spec(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without a torch module to follow, the tensors take cnncalc's layer names, the wrappers'
+    sub-paths where the layer itself lowers."""
+    from cnncalc.layers.identity import Identity
+
+    def refuse(self: Identity, x: object, y: object) -> str:
+        raise LayerError("no torch lowering here", code="E120")
+
+    monkeypatch.setattr(Identity, "torch_module", refuse)
+    report = analyze(loads(RENAMED, "renamed.yaml"))
+    with pytest.raises(SpecError):
+        module_tree(report)
+    keys = [w.key for w in generate_cuda(report).weights]
+    assert keys == [
+        *("train.0.weight", "train.0.bias", "train.1.weight"),
+        *("b.weight", "b.bias", "b.running_mean", "b.running_var"),
+    ]
