@@ -164,7 +164,9 @@ def one(rng: Any, raw: bytes | None) -> None:
         else:
             cls = rng.randrange(3)
             if cls == 0:
-                entries = [e for e in data.get("layers") or [] if isinstance(e, dict)]
+                layers = data.get("layers")
+                layers = layers if isinstance(layers, list) else []
+                entries = [e for e in layers if isinstance(e, dict)]
                 nested_lists(rng, data, entries[rng.randrange(len(entries))] if entries else {})
             elif cls == 1:
                 empty_blocks(rng, data)
