@@ -18,6 +18,7 @@ from cnncalc.layers.activations import ReLU, Simple
 from cnncalc.layers.adaptive_pool import AdaptivePool, GlobalPool
 from cnncalc.layers.base import Layer
 from cnncalc.layers.conv import Conv
+from cnncalc.layers.linear import Linear
 from cnncalc.layers.registry import types
 
 KINDS = sorted({cls for cls, _ in types().values()}, key=lambda c: c.__name__)
@@ -77,11 +78,13 @@ def test_a_registry_refuses_by_name_and_rejects_a_second_lowering() -> None:
 
 def test_torch_lowering_is_the_layers_own_method() -> None:
     torch_backend = backend("torch")
-    assert torch_backend.lowering_for(Conv) is Conv.torch_module
+    assert torch_backend.lowering_for(Conv) is Conv.torch_modules  # pad + conv: a wrapper
+    assert torch_backend.lowering_for(Linear) is Linear.torch_module
 
     # the base class lowers nothing: a kind that overrides neither method is refused
     assert isinstance(torch_backend.lowering_for(Layer), Refusal)
-    assert "neither torch_module nor torch_forward" in str(torch_backend.supports(Layer))
+    why = str(torch_backend.supports(Layer))
+    assert "none of torch_modules, torch_module, torch_forward" in why
 
 
 def test_every_simple_activation_has_its_cuda_statement() -> None:

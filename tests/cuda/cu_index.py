@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cnncalc.codegen.cuda.cstyle import indent, prune
-from cnncalc.codegen.cuda.ir import Buf, Gemm, Loop
+from cnncalc.codegen.cuda.ir import Buf, Gemm, Loop, RawTensor
 from cnncalc.codegen.cuda.lower import LOWERINGS, Ctx
 from cnncalc.codegen.cuda.render import render_loop_body
 from cnncalc.codegen.lowering import Refusal
@@ -63,7 +63,11 @@ def lowered(layer: Layer, x: Shape, mode: str = "fused") -> tuple[Loop | Gemm, S
         y = tuple(int(d) for d in layer.infer([x]))
     except LayerError:
         return None
-    ctx = Ctx(mode)  # type: ignore[arg-type]
+    raw: list[RawTensor] = []  # the layer's own weights file (Ctx.state finds them by key)
+    for t in layer.state(x, y):
+        if t.dtype == "float32":
+            raw.append(RawTensor(t.name, tuple(int(d) for d in t.shape), sum(r.size for r in raw)))
+    ctx = Ctx(mode, raw)  # type: ignore[arg-type]
     fn = LOWERINGS.lowering_for(type(layer))
     assert not isinstance(fn, Refusal), layer
     size = 1

@@ -195,12 +195,15 @@ class PyTorch:
         return _Writer(report, line_length).write()
 
     def lowering_for(self, kind: type[Layer]) -> Callable[..., object] | Refusal:
-        """The layer's own lowering: its `torch_module`, else its `torch_forward`."""
-        for method in ("torch_module", "torch_forward"):
+        """The layer's own lowering: its `torch_modules` (a wrapper around more than one
+        module), else its `torch_module`, else its `torch_forward`."""
+        for method in ("torch_modules", "torch_module", "torch_forward"):
             if getattr(kind, method) is not getattr(Layer, method):
                 found: Callable[..., object] = getattr(kind, method)
                 return found
-        return Refusal(f"{kind.__name__} defines neither torch_module nor torch_forward")
+        return Refusal(
+            f"{kind.__name__} defines none of torch_modules, torch_module, torch_forward"
+        )
 
     def supports(self, kind: type[Layer]) -> Literal[True] | str:
         return supported(self.lowering_for(kind))
