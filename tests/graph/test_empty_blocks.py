@@ -159,7 +159,8 @@ def test_the_work_limit_stops_at_the_same_entry(monkeypatch: pytest.MonkeyPatch)
     (groups, left out, repeat: 0, inline or not) that expanding them visits."""
     text = HEAD + (
         "layers:\n  - {type: relu}\n"
-        "  - {layers: [{type: relu, if: false}, {type: void1, repeat: 0}, {type: wrap}], repeat: 4}\n"
+        "  - {repeat: 4, layers: [{type: relu, if: false}, {type: void1, repeat: 0}, {type: wrap}]}"
+        "\n"
         "  - {type: void1, repeat: 3}\n"
         "blocks:\n"
         "  void0: {layers: [{type: relu, if: false}, {layers: [{type: relu}], repeat: 0}]}\n"
