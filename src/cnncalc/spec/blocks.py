@@ -16,6 +16,16 @@ of these features is expanded here into plain nodes; every other entry goes back
 Names are torch's: an instance or group `layer2` repeated twice holds `layer2.0` and
 `layer2.1`; entries without a name inside a block or group are numbered by position, as
 nn.Sequential numbers its children. docs/spec-format.md is the reference.
+
+Repetitions that cannot emit a layer (`Quiet`: every entry of the body is left out by an `if:`
+that no value can change, or is itself such a group or block) are expanded once in full, and
+each later repetition of the same entry is then only named (`Expander.walk`): the names and
+scopes it registers and the entries it visits are all that a later repetition changes,
+because it evaluates the same values as the first (the entry does not read `i`; `from:` is read
+by the first repetition only), so it passes or fails the same checks, and the first passed
+them all. A repetition is expanded in full where that is not known: a name broken earlier
+in that scope (a duplicate name would be reported), the work limit within reach (it is
+reported at the exact entry), or a first repetition that reported a problem.
 """
 
 from __future__ import annotations
@@ -24,8 +34,9 @@ import itertools
 import os
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from cnncalc.errors import CnncalcError, Pos, SpecError, brief
 from cnncalc.layers import registry
@@ -49,6 +60,8 @@ MAX_WORK = 250_000
 MAX_REPEAT = 10_000
 MAX_NESTING = 64  # blocks and groups inside each other
 MAX_INCLUDES = 64
+# False: every repetition is expanded in full (tests compare both ways)
+WALK_QUIET = True
 MAX_FIELD_ITEMS = 200_000  # items of one field's value, computed parts included (as YAML's)
 # Set to 1 to let `include:` reach files outside the including spec's folder tree.
 ALLOW_OUTSIDE_ENV = "CNNCALC_INCLUDE_ANYWHERE"
@@ -118,6 +131,48 @@ class Frame:
         return ".".join(self.scope)
 
 
+@dataclass(frozen=True)
+class Quiet:
+    """One repetition of a group or block instance that cannot emit a layer, as far as naming
+    and counting go: its automatic name, and the entries of its body that are expanded."""
+
+    base: str  # 'group' or the block's name: the automatic name's stem and the scope's kind
+    inline: bool
+    body: tuple[tuple[PathKey, int, Quiet], ...]  # (entry's path, repetitions, what it is)
+    work: int  # entries one repetition visits (MAX_WORK + 1 at most)
+
+    @cached_property
+    def inside(self) -> Inside:
+        """The names its body gives, relative to its own, where none of them is taken (the
+        lists inside are numbered from 0, nothing reserved: no entry in them has a name)."""
+        named: list[str] = []
+        scopes: list[tuple[str, PathKey, str]] = []
+        ends: list[str] = []
+
+        def body(unit: Quiet, prefix: str, counter: list[int]) -> None:
+            for sub, times, part in unit.body:
+                for _ in range(times):
+                    counter[0] += 1
+                    rel = f"{prefix}.{counter[0] - 1}"
+                    named.append(rel)
+                    if part.inline:  # as `instance`: no position of its own
+                        counter[0] -= 1
+                        body(part, prefix, counter)
+                    else:
+                        scopes.append((rel, sub, part.base))
+                        body(part, rel, [0])
+                        ends.append(rel)
+
+        body(self, "", [0])
+        return Inside(tuple(named), tuple(scopes), tuple(ends))
+
+
+class Inside(NamedTuple):
+    named: tuple[str, ...]  # every automatic name given, '.0', '.0.3', …
+    scopes: tuple[tuple[str, PathKey, str], ...]  # (name, entry's path, kind), as registered
+    ends: tuple[str, ...]  # the scopes in the order they finish (aliases)
+
+
 @dataclass
 class State:
     """Expansion state of one Loader."""
@@ -133,6 +188,21 @@ class State:
     exhausted: bool = False  # MAX_WORK was reached (reported): abandon everything else
     seen: set[tuple[Pos, str]] = field(default_factory=set)  # problems reported, by place
     seen_upto: int = 0  # how many of the loader's problems `seen` holds
+    # scopes that hold a broken name ('' holds all): a walked repetition (Expander.walk)
+    # names its layers without claim's check for broken names, so only outside these
+    broken_in: set[str] = field(default_factory=set)
+    quiet_blocks: dict[str, Quiet | None] = field(default_factory=dict)
+    quiet_entries: dict[int, tuple[dict[str, Any], Quiet | None]] = field(default_factory=dict)
+
+    def mark_broken(self, name: str) -> None:
+        self.broken.add(name)
+        self.broken_in.add("")
+        at = name.find(".")
+        for _ in range(2 * MAX_NESTING + 4):  # deeper than any scope
+            if at < 0:
+                return
+            self.broken_in.add(name[:at])
+            at = name.find(".", at + 1)
 
     def is_broken(self, name: str) -> bool:
         """Whether a name, or what holds it (a block instance, a split), failed."""
@@ -462,7 +532,7 @@ class Expander:
         """An entry failed (reported): what reads it is left out rather than reported again."""
         name = entry.get("name")
         if isinstance(name, (str, int)) and not isinstance(name, bool):
-            self.state.broken.add(frame.full(str(name)))
+            self.state.mark_broken(frame.full(str(name)))
         frame.last, frame.last_multi = BROKEN, ""
 
     def entry(self, frame: Frame, entry: dict[str, Any], path: PathKey) -> None:
@@ -523,11 +593,7 @@ class Expander:
         name = entry.get("name")
         if name is None or _is_expr(name):
             # each repetition takes the next name in this list, or evaluates its own with i
-            for k in range(n):
-                one = {
-                    key: v for key, v in entry.items() if k == 0 or key != "from"
-                }  # later ones chain
-                self.one(frame, one, path, {**env, "i": k})
+            self.repetitions(frame, entry, path, n, named=False)
             return
         # a named repeat is a container, as nn.Sequential: layer1.0, layer1.1, …
         named = {"name": self.subst(name, env, doc, (*path, "name"), label)}  # `$$` escapes
@@ -546,15 +612,148 @@ class Expander:
             stack=frame.stack,
             depth=frame.depth + 1,
         )
-        for k in range(n):
-            one = {
-                key: v for key, v in entry.items() if key != "name" and (k == 0 or key != "from")
-            }
-            try:
-                self.one(inner, one, path, {**env, "i": k})
-            except Skip:
-                inner.last, inner.last_multi = BROKEN, ""
+        self.repetitions(inner, entry, path, n, named=True)
         self.finish_scope(frame, inner, local, full, path)
+
+    def repetitions(
+        self, frame: Frame, entry: dict[str, Any], path: PathKey, n: int, named: bool
+    ) -> None:
+        """Repetitions 0…n-1 of an entry, in `frame`, with `i`; only the first reads from:
+        (later ones chain). A repetition that cannot emit a layer, after one of the same entry
+        that expanded cleanly, is only named and counted (`walk`, the module docstring)."""
+        st = self.state
+        quiet = None
+        if WALK_QUIET and (named or "name" not in entry):
+            quiet = self.quiet_entry(entry, path)
+        first = 1 if "from" in entry else 0  # the first repetition that reads no from:
+        clean = False
+        for k in range(n):
+            if quiet is not None and clean and st.work + quiet.work <= MAX_WORK:
+                st.work += quiet.work
+                self.walk(frame, quiet, path, str(frame.last))
+                continue
+            one = {
+                key: v
+                for key, v in entry.items()
+                if not (named and key == "name") and (k == 0 or key != "from")
+            }
+            problems = len(self.loader.problems)
+            try:
+                self.one(frame, one, path, {**frame.env, "i": k})
+            except Skip:
+                if not named:
+                    raise
+                frame.last, frame.last_multi = BROKEN, ""  # the container goes on
+            # clean: no problem, none reported before (Skip without a report leaves BROKEN
+            # behind), and no broken name the walked ones could meet (claim's check)
+            clean = (
+                k >= first
+                and len(self.loader.problems) == problems
+                and not st.exhausted
+                and frame.last not in (None, BROKEN)
+                and not frame.last_multi
+                and frame.instance() not in st.broken_in
+            )
+
+    def walk(self, frame: Frame, unit: Quiet, path: PathKey, out: str) -> None:
+        """One repetition of a quiet entry, named as `one` names it; its scopes output `out`,
+        their input. local_name gives only names that no layer has, and no name is broken
+        in this scope (see `repetitions`): `claim` would pass them."""
+        local, _ = self.local_name(frame, {}, path, unit.base)
+        if unit.inline:  # its entries take the next names of this list, as `instance` does
+            inner = Frame(
+                frame.doc,
+                frame.env,
+                frame.scope,
+                frame.bound,
+                positional=frame.positional,
+                counter=frame.counter,
+                reserved=frame.reserved,
+            )
+            inner.counter[0] -= 1
+            self.walk_body(inner, unit, out)
+            return
+        full = frame.full(local)
+        self.register_scope(full, path, unit.base)
+        names, inside = self.loader.names, unit.inside
+        if any(full + rel in names for rel in inside.named):  # local_name would avoid it
+            self.walk_body(Frame(frame.doc, frame.env, (*frame.scope, local), {}), unit, out)
+        else:  # the names `walk_body` would give, at once
+            scopes, aliases = self.loader.scopes, self.loader.aliases
+            for rel, sub, kind in inside.scopes:
+                names[full + rel] = sub
+                scopes[full + rel] = kind
+            self.loader.automatic.update(full + rel for rel in inside.named)
+            for rel in inside.ends:
+                aliases[full + rel] = out
+        self.loader.aliases[full] = out
+        frame.local[local] = out
+
+    def walk_body(self, inner: Frame, unit: Quiet, out: str) -> None:
+        for sub, times, part in unit.body:
+            for _ in range(times):
+                self.walk(inner, part, sub, out)
+
+    # ---- what cannot emit a layer (static, cached) ------------------------------------
+    def quiet_entry(self, entry: dict[str, Any], path: PathKey) -> Quiet | None:
+        """What a repetition of this entry does, if it cannot emit a layer and its values
+        (arguments, a group's entries) do not read `i`; else None."""
+        cache = self.state.quiet_entries
+        if id(entry) not in cache:  # the entry is kept with it: its id stays its own
+            rest = [v for k, v in entry.items() if k not in ("name", "from", "repeat", "if")]
+            try:
+                unit = None if _reads_i(rest) else self.quiet_unit(entry, path)
+            except RecursionError:  # blocks nested past any limit: expanded, and refused
+                unit = None
+            cache[id(entry)] = (entry, unit)
+        return cache[id(entry)][1]
+
+    def quiet_unit(self, entry: dict[str, Any], path: PathKey) -> Quiet | None:
+        """A repetition of a group or block instance, if it cannot emit a layer."""
+        if "layers" in entry:
+            body = self.quiet_body(entry["layers"], (*path, "layers"))
+            return None if body is None else Quiet("group", False, body[0], body[1] + 1)
+        t = entry.get("type")
+        block = self.state.blocks.get(t) if isinstance(t, str) else None
+        if block is None:
+            return None
+        cache = self.state.quiet_blocks
+        if block.name not in cache:
+            body = self.quiet_body(block.layers, (*block.path, "layers"))
+            cache[block.name] = (
+                None if body is None else Quiet(block.name, block.inline, body[0], body[1] + 1)
+            )
+        return cache[block.name]
+
+    def quiet_body(
+        self, items: Any, path: PathKey
+    ) -> tuple[tuple[tuple[PathKey, int, Quiet], ...], int] | None:
+        """The entries of a body that are expanded, with the entries it visits, if each one
+        is left out by a constant `if:` or is a quiet group or block; no name, no from:."""
+        if not isinstance(items, list) or not items:
+            return None
+        parts: list[tuple[PathKey, int, Quiet]] = []
+        work = 0
+        for i, e in enumerate(items):
+            if not isinstance(e, dict) or "name" in e or "from" in e:
+                return None
+            if "if" in e and _constant(e["if"]) is not True:
+                if _constant(e["if"]) is not False:
+                    return None
+                work += 1  # visited, left out
+                continue
+            times = _constant(e.get("repeat", 1))
+            if type(times) is not int or not 0 <= times <= MAX_REPEAT:
+                return None
+            unit = self.quiet_unit(e, (*path, i)) if times else None
+            if times and unit is None:
+                return None
+            if unit is not None:
+                parts.append(((*path, i), times, unit))
+                work += times * unit.work
+            else:
+                work += 1  # repeat: 0
+        return tuple(parts), min(work, MAX_WORK)
 
     def skipped(self, frame: Frame, entry: dict[str, Any], path: PathKey, label: str) -> None:
         """An entry left out by `if:` stands for its input, as torch's `downsample=None` means
@@ -576,7 +775,7 @@ class Expander:
         self, outer: Frame, inner: Frame, local: str, full: str, path: PathKey
     ) -> None:
         if inner.last_multi:
-            self.state.broken.add(full)
+            self.state.mark_broken(full)
             raise self.fail(
                 outer.doc.where(path),
                 f"{full!r} ends with a layer of several outputs ({inner.last_multi})",
@@ -586,7 +785,7 @@ class Expander:
             )
         out = inner.last or INPUT
         if out == BROKEN:
-            self.state.broken.add(full)
+            self.state.mark_broken(full)
         else:
             self.loader.aliases[full] = out
         outer.local[local] = out
@@ -698,7 +897,7 @@ class Expander:
             depth=frame.depth + 1,
         )
         if refs[0] == BROKEN:
-            self.state.broken.add(full)
+            self.state.mark_broken(full)
             frame.last, frame.last_multi = BROKEN, ""
             return
         self.body(inner, entry["layers"], (*path, "layers"), full)
@@ -728,7 +927,7 @@ class Expander:
         env = self.arguments(frame, block, given, path, label, full)
         if BROKEN in refs:
             if not inline:
-                self.state.broken.add(full)
+                self.state.mark_broken(full)
             frame.last, frame.last_multi = BROKEN, ""
             return
         if not inline:
@@ -868,7 +1067,7 @@ class Expander:
         if layer is None:
             self.relabel(before, full)
             self.explain_floats(frame, path, before)
-            self.state.broken.add(full)
+            self.state.mark_broken(full)
             raise Skip()
         if layer.ARITY is not None and len(refs) != layer.ARITY:
             raise self.fail(
@@ -887,7 +1086,7 @@ class Expander:
                 "E002",
             )
         if BROKEN in refs:
-            self.state.broken.add(full)
+            self.state.mark_broken(full)
             frame.last, frame.last_multi = BROKEN, ""
             return
         pieces = layer.outputs() if isinstance(layer, MultiOutput) and layer.piece is None else 0
@@ -977,6 +1176,36 @@ class Expander:
             )
         self.loader.names[node.name] = node.path
         self.loader.nodes.append(node)
+
+
+def _constant(v: Any) -> Any:
+    """A value as `subst` gives it whatever the names (an expression with none), else None:
+    evaluating without names succeeds only where no name is read."""
+    if not _is_expr(v):
+        return v  # as written, or `$$…` text: neither is true, false or a number
+    try:
+        return expr.eval_text(v[1:], {})
+    except (ExprError, ArithmeticError, ValueError, TypeError, RecursionError):
+        return None
+
+
+def _reads_i(value: Any) -> bool:
+    """Whether an expression anywhere in a value reads `i` (or cannot be read)."""
+    todo = [value]
+    while todo:
+        v = todo.pop()
+        if isinstance(v, dict):
+            todo.extend(v.values())
+        elif isinstance(v, list):
+            todo.extend(v)
+        elif _is_expr(v):
+            try:
+                toks = expr.tokenize(v[1:])
+            except ExprError:
+                return True
+            if any(t.kind == "name" and t.text == "i" for t in toks):
+                return True
+    return False
 
 
 # ---- the library of blocks ------------------------------------------------------------
