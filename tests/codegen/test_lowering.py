@@ -77,7 +77,7 @@ def test_a_registry_refuses_by_name_and_rejects_a_second_lowering() -> None:
 
 def test_torch_lowering_is_the_layers_own_method() -> None:
     torch_backend = backend("torch")
-    assert torch_backend.lowering_for(Conv) is Conv.torch_modules  # a wrapper: padding first
+    assert torch_backend.lowering_for(Conv) is Conv.torch_module
 
     # the base class lowers nothing: a kind that overrides neither method is refused
     assert isinstance(torch_backend.lowering_for(Layer), Refusal)

@@ -195,9 +195,8 @@ class PyTorch:
         return _Writer(report, line_length).write()
 
     def lowering_for(self, kind: type[Layer]) -> Callable[..., object] | Refusal:
-        """The layer's own lowering: its `torch_module` (or `torch_modules`, a wrapper's), else
-        its `torch_forward`."""
-        for method in ("torch_module", "torch_modules", "torch_forward"):
+        """The layer's own lowering: its `torch_module`, else its `torch_forward`."""
+        for method in ("torch_module", "torch_forward"):
             if getattr(kind, method) is not getattr(Layer, method):
                 found: Callable[..., object] = getattr(kind, method)
                 return found
