@@ -56,7 +56,7 @@ def spatial_layer(draw: st.DrawFn, x: Shape) -> dict[str, Any]:
         "conv", "conv", "conv", "table", "convtranspose", "maxpool", "avgpool", "adaptive",
         "global", "batchnorm", "groupnorm", "layernorm", "activation", "prelu", "softmax",
         "dropout", "pad", "upsample", "subsample", "identity", "channelshuffle",
-        "stochasticdepth", "flatten",
+        "stochasticdepth", "flatten", "instancenorm",
     ]))  # fmt: skip
     if kind in ("conv", "table"):
         groups = 1 if kind == "table" else draw(st.sampled_from(divisors(c)))
@@ -105,6 +105,11 @@ def spatial_layer(draw: st.DrawFn, x: Shape) -> dict[str, Any]:
         layer = {"type": f"batchnorm{n}d"}
         layer |= {"affine": False} if draw(st.booleans()) else {}
         layer |= {"track_running_stats": False} if draw(st.integers(0, 3)) == 0 else {}
+        return layer
+    if kind == "instancenorm":  # torch's defaults: neither affine nor running statistics
+        layer = {"type": f"instancenorm{n}d"}
+        layer |= {"affine": True} if draw(st.booleans()) else {}
+        layer |= {"track_running_stats": True} if draw(st.integers(0, 3)) == 0 else {}
         return layer
     if kind == "groupnorm":
         return {"type": "groupnorm", "num_groups": draw(st.sampled_from(divisors(c))),

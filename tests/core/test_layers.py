@@ -303,6 +303,26 @@ CASES: dict[str, Case] = {
         (6, 4, 4),
         {"trainable": 12, "buffers": 0},
     ),
+    # torch's defaults: no affine, no running statistics; connections one per input
+    "instancenorm2d": (
+        (6, 4, 4),
+        {"type": "instancenorm2d"},
+        (6, 4, 4),
+        {"trainable": 0, "buffers": 0, "connections": 96},
+    ),
+    # 2·3 parameters; running_mean 3 + running_var 3 + num_batches_tracked 1; 2 per output
+    "instancenorm1d affine tracked": (
+        (3, 5),
+        {"type": "instancenorm1d", "affine": True, "track_running_stats": True},
+        (3, 5),
+        {"trainable": 6, "buffers": 7, "connections": 30},
+    ),
+    "instancenorm3d affine": (
+        (2, 2, 3, 3),
+        {"type": "instancenorm3d", "affine": True},
+        (2, 2, 3, 3),
+        {"trainable": 4, "buffers": 0},
+    ),
     # ---- resizing ----
     "upsample scale 2": ((3, 4, 5), {"type": "upsample", "scale_factor": 2}, (3, 8, 10), {}),
     "upsample size bilinear": (
@@ -463,6 +483,9 @@ def test_prelu_parameters() -> None:
         ),
         ((1, 5, 5), {"type": "maxpool2d", "kernel_size": 3, "padding": 2}, "E104", "padding"),
         ((6, 4, 4), {"type": "groupnorm", "num_groups": 4}, "E102", "num_groups"),
+        ((6, 4, 4), {"type": "instancenorm2d", "num_features": 4}, "E102", "num_features"),
+        ((6, 4), {"type": "instancenorm2d"}, "E102", ""),
+        ((6, 1, 1), {"type": "instancenorm2d"}, "E102", ""),
         ((3, 4), {"type": "softmax", "dim": 3}, "", "dim"),
         ((6, 4, 4), {"type": "prelu", "num_parameters": 4}, "E102", "num_parameters"),
         ((3, 4), {"type": "dropout2d"}, "E102", ""),

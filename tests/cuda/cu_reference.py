@@ -157,6 +157,17 @@ def _layer(
             0.0,
             layer.eps,
         )
+    if t.startswith("instancenorm"):  # torch's eval(): running statistics where it keeps them
+        return F.instance_norm(
+            x,
+            w.get("running_mean"),
+            w.get("running_var"),
+            w.get("weight"),
+            w.get("bias"),
+            not layer.track_running_stats,
+            0.0,
+            layer.eps,
+        )
     if t == "layernorm":
         return F.layer_norm(
             x, list(layer.dims_normalized()), w.get("weight"), w.get("bias"), layer.eps

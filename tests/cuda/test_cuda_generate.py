@@ -27,9 +27,16 @@ def test_weights_layout_is_the_torch_state_dict(path: Path) -> None:
     offsets = [w.offset for w in module.weights]
     sizes = [w.size for w in module.weights]
     assert offsets == [sum(sizes[:k]) for k in range(len(sizes))]
-    # cnncalc's own count, less one num_batches_tracked per BatchNorm (an integer, left out)
+    # cnncalc's own count, less one num_batches_tracked (an integer, left out) per layer
+    # declaring one: a BatchNorm, an InstanceNorm with running statistics
     t = rep.totals
-    norms = sum(1 for s in rep.layers if s.type.startswith("batchnorm"))
+    norms = sum(
+        1
+        for s in rep.layers
+        for x in s.input_shapes[:1]
+        for tensor in s.node.layer.state(x, s.node.layer.infer(s.input_shapes))
+        if tensor.dtype == "int64"
+    )
     assert module.weights_count == t.trainable + t.fixed + t.buffers - norms
 
 

@@ -41,7 +41,14 @@ def one_thread() -> Any:
 
 # layers whose gradient can cancel or vanish on a positive input (statistics over positions,
 # a softmax summed over its channels): the brute-force measure does not apply to them
-UNMEASURABLE = ("softmax", "logsoftmax", "groupnorm", "layernorm", "track_running_stats")
+UNMEASURABLE = (
+    "softmax",
+    "logsoftmax",
+    "groupnorm",
+    "layernorm",
+    "instancenorm",
+    "track_running_stats",
+)
 
 
 class WindowMean(nn.Module):  # type: ignore[misc]

@@ -122,6 +122,15 @@ def batchnorm(draw: st.DrawFn, x: tuple[int, ...]) -> dict[str, Any]:
 
 
 @st.composite
+def instancenorm(draw: st.DrawFn, x: tuple[int, ...]) -> dict[str, Any]:
+    return {
+        "type": f"instancenorm{len(x) - 1}d",
+        "affine": draw(st.booleans()),
+        "track_running_stats": draw(st.booleans()),
+    }
+
+
+@st.composite
 def groupnorm(draw: st.DrawFn, x: tuple[int, ...]) -> dict[str, Any]:
     groups = draw(st.sampled_from(divisors(x[0])))
     return {"type": "groupnorm", "num_groups": groups, "affine": draw(st.booleans())}
@@ -171,6 +180,7 @@ KINDS = {
     "ConvTranspose": (conv_transpose, False),
     "BatchNorm": (batchnorm, None),
     "GroupNorm": (groupnorm, False),
+    "InstanceNorm": (instancenorm, False),
     "LayerNorm": (layernorm, None),
     "Linear": (linear, None),
     "RBF": (rbf, True),

@@ -43,6 +43,7 @@ ADAPTIVE: dict[str, dict[int, Any]] = {
     "max": {1: nn.AdaptiveMaxPool1d, 2: nn.AdaptiveMaxPool2d, 3: nn.AdaptiveMaxPool3d},
 }
 BATCHNORM: dict[int, Any] = {1: nn.BatchNorm1d, 2: nn.BatchNorm2d, 3: nn.BatchNorm3d}
+INSTANCENORM: dict[int, Any] = {1: nn.InstanceNorm1d, 2: nn.InstanceNorm2d, 3: nn.InstanceNorm3d}
 ZEROPAD: dict[int, Any] = {1: nn.ZeroPad1d, 2: nn.ZeroPad2d, 3: nn.ZeroPad3d}
 CONSTPAD: dict[int, Any] = {1: nn.ConstantPad1d, 2: nn.ConstantPad2d, 3: nn.ConstantPad3d}
 
@@ -354,6 +355,35 @@ def test_batchnorm(data: st.DataObject) -> None:
         shape,
         lambda: BATCHNORM[n](stated or shape[0], affine=affine, track_running_stats=track),
         batch=2,
+        stricter=stricter,
+    )
+
+
+@FEW
+@given(st.data())
+def test_instancenorm(data: st.DataObject) -> None:
+    draw = data.draw
+    n = draw(st.integers(1, 3))
+    rank = mostly(draw, st.just(n + 1), st.integers(1, 4))
+    shape = tuple(draw(st.integers(1, 4)) for _ in range(rank))
+    stated = mostly(draw, st.none(), st.integers(1, 4))
+    affine, track = draw(st.booleans()), draw(st.booleans())
+    layer: dict[str, Any] = {"type": f"instancenorm{n}d"}
+    layer |= {"affine": True} if affine else {}  # torch's defaults: False, False
+    layer |= {"track_running_stats": True} if track else {}
+    if stated is not None:
+        layer["num_features"] = stated
+    # torch reads a rank it was not made for as one unbatched sample (the batch a channel);
+    # with neither affine nor running statistics it only warns about num_features
+    stricter = rank != n + 1 or (stated not in (None, shape[0]) and not affine and not track)
+    # eval(): inference, what cnncalc describes (with running statistics torch then uses them,
+    # and takes a single position, which it refuses to take statistics over)
+    agree(
+        layer,
+        shape,
+        lambda: INSTANCENORM[n](
+            stated or shape[0], affine=affine, track_running_stats=track
+        ).eval(),
         stricter=stricter,
     )
 

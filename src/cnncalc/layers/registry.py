@@ -39,6 +39,7 @@ MODULES: dict[str, tuple[str, ...]] = {
     "merge": ("add", "cat", "concat", "mul"),
     "norm_batch": ("batchnorm1d", "batchnorm2d", "batchnorm3d"),
     "norm_group": ("groupnorm",),
+    "norm_instance": ("instancenorm1d", "instancenorm2d", "instancenorm3d"),
     "norm_layer": ("layernorm",),
     "pad": (
         *("constantpad1d", "constantpad2d", "constantpad3d"),
