@@ -161,3 +161,24 @@ def test_cuda_is_a_backend_by_name(tmp_path: Path) -> None:
     assert {p.name: p.read_text(encoding="utf-8") for p in out.iterdir()} == module.files
     with pytest.raises(UsageError, match="one of: torch, cuda"):
         api.generate(rep, "tensorflow")
+
+
+def test_each_backend_takes_its_own_options_through_the_one_interface(tmp_path: Path) -> None:
+    """Issue 14: the CLI reaches CUDA as it reaches torch, `api.generate(report, name,
+    **options)`; an option the backend does not take is a usage error, never ignored."""
+    from cnncalc import api
+
+    rep = report(ZOO / "lenet5.yaml")
+    module = api.generate(rep, "cuda", mode="layered", prefix="net5")
+    assert module.mode == "layered" and module.prefix == "net5"
+    out = tmp_path / "cli"
+    args = ["codegen", "cuda", str(ZOO / "lenet5.yaml"), "-o", str(out)]
+    done = CliRunner().invoke(app, [*args, "--mode", "layered", "--prefix", "net5"])
+    assert done.exit_code == 0, done.output
+    assert {p.name: p.read_text(encoding="utf-8") for p in out.iterdir()} == module.files
+    narrow = api.generate(rep, "torch", line_length=60).code
+    assert narrow != api.generate(rep, "torch").code  # the torch backend's own option
+    with pytest.raises(UsageError, match="no option 'line_length'; its options: mode, prefix"):
+        api.generate(rep, "cuda", line_length=60)
+    with pytest.raises(UsageError, match="no option 'mode'"):
+        api.generate(rep, "torch", mode="fused")

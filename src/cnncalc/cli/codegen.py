@@ -60,7 +60,7 @@ def torch_module(
     rep = guarded(lambda: report(str(spec), input))
     if line_length < 40:
         fail(f"cnncalc: --line-length {line_length}: give 40 or more", ExitCode.USAGE)
-    gen = guarded(lambda: generate(rep, "torch", line_length))
+    gen = guarded(lambda: generate(rep, "torch", line_length=line_length))
     for layer, path in gen.renamed.items():
         print(
             f"note: layer {layer!r} is module {path!r} (a Python name torch does not use)",
@@ -123,11 +123,10 @@ def cuda_module(
     ] = None,
 ) -> None:
     """Write a CUDA inference module (.cu, C header, ctypes loader, Makefile); docs/cuda.md."""
-    from cnncalc.api import report
-    from cnncalc.codegen.cuda import generate as generate_cuda
+    from cnncalc.api import generate, report
 
     rep = guarded(lambda: report(str(spec), input))
-    module = guarded(lambda: generate_cuda(rep, mode.value, prefix))
+    module = guarded(lambda: generate(rep, "cuda", mode=mode.value, prefix=prefix))
     guarded(lambda: module.write(output))
     form = "one fused kernel" if module.mode == "fused" else f"{module.kernels} kernels"
     print(

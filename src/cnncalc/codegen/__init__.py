@@ -8,7 +8,7 @@ module against cnncalc's figures.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from cnncalc.codegen.backend import Generated, backend
 
@@ -21,19 +21,22 @@ __all__ = ["Generated", "generate"]
 
 @overload
 def generate(
-    report: Report, target: Literal["torch"] = "torch", line_length: int = 88
+    report: Report, target: Literal["torch"] = "torch", *, line_length: int = 88
 ) -> Generated: ...
 @overload
-def generate(report: Report, target: Literal["cuda"], line_length: int = 88) -> CudaModule: ...
+def generate(
+    report: Report,
+    target: Literal["cuda"],
+    *,
+    mode: Literal["auto", "fused", "layered"] = "auto",
+    prefix: str | None = None,
+) -> CudaModule: ...
 @overload
-def generate(
-    report: Report, target: str = "torch", line_length: int = 88
-) -> Generated | CudaModule: ...
-def generate(
-    report: Report, target: str = "torch", line_length: int = 88
-) -> Generated | CudaModule:
-    """Generated source for a checked report: 'torch' gives a `Generated` (`.code`, one file),
-    'cuda' a `CudaModule` (`.files`, name -> text, as `cnncalc codegen cuda` writes them;
-    `.write(folder)`). Raises SpecError for layers that cannot be lowered, UsageError for an
-    unknown target. `line_length` formats the torch backend's code."""
-    return backend(target).generate(report, line_length)
+def generate(report: Report, target: str = "torch", **options: Any) -> Generated | CudaModule: ...
+def generate(report: Report, target: str = "torch", **options: Any) -> Generated | CudaModule:
+    """Generated source for a checked report, by the backend named `target` with its own
+    options: 'torch' gives a `Generated` (`.code`, one file; `line_length` formats it), 'cuda'
+    a `CudaModule` (`.files`, name -> text, as `cnncalc codegen cuda` writes them;
+    `.write(folder)`; `mode`, `prefix`). Raises SpecError for layers that cannot be lowered,
+    UsageError for an unknown target or option."""
+    return backend(target).generate(report, **options)

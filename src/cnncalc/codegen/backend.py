@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from cnncalc.errors import UsageError
 
@@ -47,7 +47,10 @@ class Generated:
 class Backend(Protocol):
     name: str
 
-    def generate(self, report: Report, line_length: int = 88) -> Generated | CudaModule: ...
+    def generate(self, report: Report, **options: Any) -> Generated | CudaModule:
+        """Source for the report; `options` are the backend's own (`OPTIONS`), checked by
+        `options()` so a misspelt one is a usage error, not ignored."""
+        ...
 
     def lowering_for(self, kind: type[Layer]) -> Callable[..., object] | Refusal:
         """What lowers layers of this class here, or why nothing does."""
@@ -60,6 +63,18 @@ class Backend(Protocol):
 
 # backend name -> "module:attribute"; imported only when asked for
 BACKENDS = {"torch": "cnncalc.codegen.pytorch:PyTorch", "cuda": "cnncalc.codegen.cuda:Cuda"}
+
+
+def options(name: str, given: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
+    """A backend's options: `defaults` updated from `given`; an option it does not take is a
+    UsageError naming the ones it does."""
+    unknown = sorted(set(given) - set(defaults))
+    if unknown:
+        raise UsageError(
+            f"the {name} code generator has no option {unknown[0]!r}; "
+            f"its options: {', '.join(defaults) or 'none'}"
+        )
+    return {**defaults, **given}
 
 
 def backend(name: str) -> Backend:

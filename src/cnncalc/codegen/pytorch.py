@@ -27,10 +27,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from cnncalc.codegen import source
-from cnncalc.codegen.backend import Generated, Statement
+from cnncalc.codegen.backend import Generated, Statement, options
 from cnncalc.codegen.lowering import Refusal, supported
 from cnncalc.codegen.names import MODULE_ATTRIBUTES, Namespace, identifier
 from cnncalc.errors import LayerError, Problem, SpecError
@@ -191,8 +191,9 @@ class Item:
 class PyTorch:
     name = "torch"
 
-    def generate(self, report: Report, line_length: int = 88) -> Generated:
-        return _Writer(report, line_length).write()
+    def generate(self, report: Report, **given: Any) -> Generated:
+        line_length = options(self.name, given, {"line_length": 88})["line_length"]
+        return _Writer(report, int(line_length)).write()
 
     def lowering_for(self, kind: type[Layer]) -> Callable[..., object] | Refusal:
         """The layer's own lowering: its `torch_modules` (a wrapper around more than one

@@ -13,10 +13,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from cnncalc.analysis.engine import Report
 from cnncalc.codegen import escape
+from cnncalc.codegen.backend import options
 from cnncalc.codegen.lowering import Refusal
 from cnncalc.errors import Problem, SpecError, UsageError
 from cnncalc.layers.base import Layer
@@ -67,8 +68,9 @@ class Cuda:
 
     name = "cuda"
 
-    def generate(self, report: Report, line_length: int = 88) -> CudaModule:
-        return generate(report)
+    def generate(self, report: Report, **given: Any) -> CudaModule:
+        o = options(self.name, given, {"mode": "auto", "prefix": None})
+        return generate(report, o["mode"], o["prefix"])
 
     def lowering_for(self, kind: type[Layer]) -> Lowering | Refusal:
         """The op registered for the layer class (ops/, through the class's MRO)."""
