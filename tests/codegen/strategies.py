@@ -57,6 +57,7 @@ def spatial_layer(draw: st.DrawFn, x: Shape) -> dict[str, Any]:
         "global", "batchnorm", "groupnorm", "layernorm", "activation", "prelu", "softmax",
         "dropout", "pad", "upsample", "subsample", "identity", "channelshuffle",
         "stochasticdepth", "flatten", "instancenorm",
+        "multiheadattention",
     ]))  # fmt: skip
     if kind in ("conv", "table"):
         groups = 1 if kind == "table" else draw(st.sampled_from(divisors(c)))
@@ -161,6 +162,17 @@ def spatial_layer(draw: st.DrawFn, x: Shape) -> dict[str, Any]:
         }
     if kind == "flatten":
         return {"type": "flatten"}
+    if kind == "multiheadattention":  # self-attention over an L×E input (refused at other ranks)
+        e = x[-1]
+        return {
+            "type": "multiheadattention",
+            "embed_dim": e,
+            "num_heads": draw(st.sampled_from(divisors(e))),
+            "batch_first": True,
+            "bias": draw(st.booleans()),
+            "add_bias_kv": draw(st.integers(0, 3)) == 0,
+            "add_zero_attn": draw(st.integers(0, 3)) == 0,
+        }
     return {"type": "identity"}
 
 

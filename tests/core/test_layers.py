@@ -359,6 +359,37 @@ CASES: dict[str, Case] = {
         (2, 3),
         {"trainable": 2, "connections": 18, "macs": 6},
     ),
+    # ---- attention ----
+    # ViT-B/16's encoder attention: in_proj 3·768·768 + 3·768, out_proj 768·768 + 768;
+    # MACs: 4 projections 197·768·768 + QKᵀ and attn·V 2·197·197·768
+    "multiheadattention ViT-B/16": (
+        (197, 768),
+        {"type": "multiheadattention", "embed_dim": 768, "num_heads": 12, "batch_first": True},
+        (197, 768),
+        {
+            "trainable": 2_362_368,
+            "macs": 4 * 197 * 768 * 768 + 2 * 197 * 197 * 768,
+            "connections": 4 * 197 * 768 * 769 + 2 * 197 * 197 * 768,
+        },
+    ),
+    # kdim/vdim split the in-projection: 4·(4 + 2 + 3) + 4·4, no biases; bias_k, bias_v 2·4;
+    # the keys: 5 + bias_k + a zero key = 7
+    "multiheadattention kdim vdim": (
+        (5, 4),
+        {
+            "type": "multiheadattention",
+            "embed_dim": 4,
+            "num_heads": 2,
+            "kdim": 4,
+            "vdim": 4,
+            "bias": False,
+            "add_bias_kv": True,
+            "add_zero_attn": True,
+            "batch_first": True,
+        },
+        (5, 4),
+        {"trainable": 4 * 12 + 16 + 8, "macs": 4 * 5 * 4 * 4 + 2 * 5 * 7 * 4},
+    ),
 }
 
 
@@ -502,6 +533,30 @@ def test_prelu_parameters() -> None:
             {"type": "linear", "out_features": 4, "in_features": 400},
             "E102",
             "in_features",
+        ),
+        (
+            (5, 8),
+            {"type": "multiheadattention", "embed_dim": 8, "num_heads": 2, "batch_first": False},
+            "E102",
+            "batch_first",
+        ),
+        (
+            (5, 8),
+            {"type": "multiheadattention", "embed_dim": 8, "num_heads": 3, "batch_first": True},
+            "E102",
+            "num_heads",
+        ),
+        (
+            (5, 6),
+            {"type": "multiheadattention", "embed_dim": 8, "num_heads": 2, "batch_first": True},
+            "E102",
+            "embed_dim",
+        ),
+        (
+            (2, 5, 8),
+            {"type": "multiheadattention", "embed_dim": 8, "num_heads": 2, "batch_first": True},
+            "E102",
+            "",
         ),
     ],
 )

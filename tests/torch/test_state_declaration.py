@@ -174,6 +174,19 @@ def prelu(draw: st.DrawFn, x: tuple[int, ...]) -> dict[str, Any]:
     return {"type": "prelu", "num_parameters": draw(st.sampled_from([1, x[0]]))}
 
 
+@st.composite
+def multiheadattention(draw: st.DrawFn, x: tuple[int, ...]) -> dict[str, Any]:
+    e = x[-1]  # self-attention over an L×E input; three inputs: test_torch_layers.py
+    return {
+        "type": "multiheadattention",
+        "embed_dim": e,
+        "num_heads": draw(st.sampled_from([h for h in range(1, e + 1) if e % h == 0])),
+        "batch_first": True,
+        "bias": draw(st.booleans()),
+        "add_bias_kv": draw(st.booleans()),
+    }
+
+
 # class name -> (its fields, whether its input is flat: True, False or either (None))
 KINDS = {
     "Conv": (conv, False),
@@ -186,6 +199,7 @@ KINDS = {
     "RBF": (rbf, True),
     "Subsample": (subsample, False),
     "PReLU": (prelu, None),
+    "MultiheadAttention": (multiheadattention, False),
 }
 
 

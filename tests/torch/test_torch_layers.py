@@ -616,3 +616,99 @@ def test_subsample(data: st.DataObject) -> None:
             AVGPOOL[n](k, stride=s), CONV[n](c, c, 1, groups=c, bias=layer["bias"])
         ),
     )
+
+
+# ---- attention ----------------------------------------------------------------------------
+
+
+class MathAttention(nn.Module):
+    """nn.MultiheadAttention as the layer calls it (query, key, value; the output only), with
+    scaled dot-product attention forced to the math kernel, whose matmuls FlopCounterMode
+    counts (the CPU's default kernel counts none): the reference file's `how`."""
+
+    def __init__(self, inner: nn.MultiheadAttention) -> None:
+        super().__init__()
+        self.inner = inner
+
+    def forward(self, q: Any, k: Any = None, v: Any = None) -> Any:
+        from torch.nn.attention import SDPBackend, sdpa_kernel
+
+        k = q if k is None else k
+        with sdpa_kernel(SDPBackend.MATH):
+            return self.inner(q, k, k if v is None else v, need_weights=False)[0]
+
+
+@st.composite
+def attention_fields(draw: Draw, e: int) -> dict[str, Any]:
+    heads = mostly(
+        draw, st.sampled_from([h for h in range(1, e + 1) if e % h == 0]), st.integers(1, 4)
+    )
+    layer: dict[str, Any] = {"type": "multiheadattention", "embed_dim": e, "num_heads": heads}
+    for name in ("bias", "add_bias_kv", "add_zero_attn"):
+        if draw(st.booleans()):
+            layer[name] = draw(st.booleans())
+    return layer
+
+
+def torch_attention(layer: dict[str, Any]) -> nn.MultiheadAttention:
+    own = {k: v for k, v in layer.items() if k not in ("type", "embed_dim", "num_heads")}
+    return nn.MultiheadAttention(layer["embed_dim"], layer["num_heads"], **own)
+
+
+@FEW
+@given(st.data())
+def test_multiheadattention_self(data: st.DataObject) -> None:
+    """One input, as torchvision's ViT calls it: self_attention(x, x, x, need_weights=False)."""
+    draw = data.draw
+    length, e = draw(st.integers(1, 7)), draw(st.integers(1, 8))
+    layer = {**draw(attention_fields(mostly(draw, st.just(e), st.integers(1, 8)))),
+             "batch_first": True}  # fmt: skip
+    agree(layer, (length, e), lambda: MathAttention(torch_attention(layer)))
+    # torch's default reads (N, L, E) as (L, N, E): attention across the batch; cnncalc refuses
+    agree({**layer, "batch_first": False}, (length, e), lambda: nn.Identity(), stricter=True)
+
+
+@FEW
+@given(st.data())
+def test_multiheadattention_query_key_value(data: st.DataObject) -> None:
+    """Three inputs (cross-attention, kdim/vdim): the layer's own rules against torch's module
+    on three tensors; its declared state against the module's state_dict, key by key."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    from cnncalc.layers.attention import MultiheadAttention
+
+    draw = data.draw
+    e = draw(st.integers(1, 8))
+    layer = {**draw(attention_fields(e)), "batch_first": True}
+    kd, vd = draw(st.integers(1, 6)), draw(st.integers(1, 6))
+    if draw(st.booleans()):
+        layer["kdim"] = kd
+    if draw(st.booleans()):
+        layer["vdim"] = vd
+    length, s = draw(st.integers(1, 6)), draw(st.integers(1, 6))
+    shapes = [(length, e), (s, layer.get("kdim", e)), (s, layer.get("vdim", e))]
+    assume(e % layer["num_heads"] == 0)
+    model = MultiheadAttention.model_validate(layer)
+    y = model.infer(shapes)
+    c = model.counts(shapes, y)
+    m = MathAttention(torch_attention(layer))
+    with FlopCounterMode(display=False) as fc:
+        out = m(*(torch.randn(2, *sh) for sh in shapes))
+    assert tuple(out.shape[1:]) == y
+    assert c.trainable == sum(p.numel() for p in m.parameters()) and c.fixed == c.buffers == 0
+    assert c.macs == fc.get_total_flops() // 4  # FLOPs / 2, per sample of the batch of 2
+    declared = [(t.name, t.shape) for t in model.state(shapes[0], y)]
+    assert declared == [(k, tuple(v.shape)) for k, v in m.inner.state_dict().items()]
+
+
+def test_multiheadattention_generated_module_is_torchs() -> None:
+    """The generated module (torch_helpers.Attention) is an nn.MultiheadAttention: one input
+    or three, the attention output only."""
+    from cnncalc.codegen.torch_helpers import Attention
+
+    m = Attention(8, 2, batch_first=True, kdim=3, vdim=5)
+    assert isinstance(m, nn.MultiheadAttention)
+    q, k, v = torch.randn(2, 4, 8), torch.randn(2, 6, 3), torch.randn(2, 6, 5)
+    assert torch.equal(m(q, k, v), nn.MultiheadAttention.forward(m, q, k, v, need_weights=False)[0])
+    s = Attention(8, 2, batch_first=True)
+    assert torch.equal(s(q), nn.MultiheadAttention.forward(s, q, q, q, need_weights=False)[0])

@@ -147,3 +147,19 @@ class StochasticDepth(nn.Module):
         size = [x.shape[0]] + [1] * (x.ndim - 1) if self.mode == "row" else [1] * x.ndim
         keep = x.new_empty(size).bernoulli_(1.0 - self.p)
         return x * keep / (1.0 - self.p) if self.p < 1.0 else x * keep
+
+
+class Attention(nn.MultiheadAttention):
+    """nn.MultiheadAttention called as a layer: on one input (query = key = value, as
+    torchvision's ViT calls it) or three; its output only (need_weights=False)."""
+
+    def forward(  # type: ignore[override]
+        self,
+        query: torch.Tensor,
+        key: torch.Tensor | None = None,
+        value: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        key = query if key is None else key
+        value = key if value is None else value
+        out: torch.Tensor = super().forward(query, key, value, need_weights=False)[0]
+        return out

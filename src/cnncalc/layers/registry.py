@@ -52,6 +52,7 @@ MODULES: dict[str, tuple[str, ...]] = {
     "stochastic_depth": ("stochasticdepth",),
     "subsample": ("subsample1d", "subsample2d", "subsample3d"),
     "upsample": ("upsample", "upsamplingbilinear2d", "upsamplingnearest2d"),
+    "attention": ("multiheadattention",),
 }
 LAYER_MODULES = tuple(MODULES)
 
