@@ -243,11 +243,18 @@ def networks(draw: st.DrawFn, graph: bool) -> Spec:
         if roll <= 2:  # a merge of values of one shape (add, mul) or one spatial size (concat)
             if roll < 2:
                 same = [v for v, s in values if s == src]
-                kind = draw(st.sampled_from(["add", "mul"]))
+                kind = draw(st.sampled_from(["add", "mul", "matmul"]))
+                if kind == "matmul":  # src @ a value whose rows match src's columns
+                    rows = [v for v, s in values if len(s) == len(src) and s[-2:-1] == src[-1:]]
+                    if len(src) >= 2 and rows:
+                        same = [src_name, draw(st.sampled_from(rows))]
+                    else:
+                        kind = "add"
             else:
                 same = [v for v, s in values if len(s) == len(src) and s[1:] == src[1:]]
                 kind = "concat"
             picked = draw(st.lists(st.sampled_from(same), min_size=2, max_size=3))
+            picked = same if kind == "matmul" else picked
             layer: dict[str, Any] = {"name": name, "type": kind, "from": picked}
             shapes = [dict(values)[p] for p in picked]
             if draw(st.integers(0, 3)) == 0:

@@ -575,3 +575,35 @@ def test_layer_refuses(
             i for i, t in enumerate(text.splitlines(), 1) if t.strip().startswith(f"{field}:")
         )
         assert p.pos.line == line, p.format()
+
+
+def test_matmul_by_hand() -> None:
+    """(2×3×4) @ (2×4×5): 2 matrix products of 3×4 by 4×5, each output element 4 MACs."""
+    rep = report(
+        (2, 3, 4),
+        {"name": "b", "type": "reshape", "shape": [2, 4, 3]},
+        {"name": "c", "type": "linear", "out_features": 5},
+        {"name": "X", "type": "matmul", "from": ["input", "c"]},
+    )
+    s = rep.layers[-1]
+    assert s.output_shape == (2, 3, 5)
+    assert s.counts.macs == s.counts.connections == 2 * 3 * 5 * 4
+    assert s.counts.trainable == 0
+    assert [v for _, v in checked_explain_lines(s.explain())] == [120]
+
+
+def test_matmul_refusals_point_at_from() -> None:
+    from core_util import problems
+
+    text = spec(
+        (2, 3, 4),
+        {"name": "c", "type": "linear", "out_features": 5},
+        {"name": "X", "type": "matmul", "from": ["input", "c"]},
+    )
+    (p,) = problems(text).problems
+    assert p.layer == "X" and p.code == "E102" and "4 columns vs 3 rows" in p.message
+    line = next(i for i, t in enumerate(text.splitlines(), 1) if t.strip().startswith("from:"))
+    assert p.pos.line == line, p.format()
+    flat = spec((6,), {"name": "X", "type": "matmul", "from": ["input", "input"]})
+    (p,) = problems(flat).problems
+    assert p.code == "E102" and "across the batch" in p.message

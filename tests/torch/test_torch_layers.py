@@ -712,3 +712,34 @@ def test_multiheadattention_generated_module_is_torchs() -> None:
     assert torch.equal(m(q, k, v), nn.MultiheadAttention.forward(m, q, k, v, need_weights=False)[0])
     s = Attention(8, 2, batch_first=True)
     assert torch.equal(s(q), nn.MultiheadAttention.forward(s, q, q, q, need_weights=False)[0])
+
+
+@CASES
+@given(st.data())
+def test_matmul(data: st.DataObject) -> None:
+    """Two layer outputs multiplied as torch.matmul does on (batch, …) tensors: output shape and
+    MACs (FlopCounterMode's bmm/mm FLOPs / 2) against torch, refusals where torch refuses."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    from cnncalc.errors import LayerError
+    from cnncalc.layers.matmul import MatMul
+
+    draw = data.draw
+    rank = draw(st.integers(2, 4))
+    n, k, m = (draw(st.integers(1, 5)) for _ in range(3))
+    lead_a = [draw(st.sampled_from([1, 2, 3])) for _ in range(rank - 2)]
+    lead_b = [mostly(draw, st.sampled_from([1, d]), st.integers(1, 3)) for d in lead_a]
+    a = (*lead_a, n, k)
+    b = (*lead_b, mostly(draw, st.just(k), st.integers(1, 5)), m)
+    layer = MatMul.model_validate({"type": "matmul"})
+    try:
+        with FlopCounterMode(display=False) as fc:
+            out = torch.matmul(torch.randn(2, *a), torch.randn(2, *b))
+    except RuntimeError:
+        with pytest.raises(LayerError) as info:
+            layer.infer([a, b])
+        assert info.value.code == "E102"
+        return
+    y = layer.infer([a, b])
+    assert y == tuple(out.shape[1:])
+    assert layer.counts([a, b], y).macs == fc.get_total_flops() // 4  # / 2, per sample of 2

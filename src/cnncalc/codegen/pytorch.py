@@ -42,7 +42,9 @@ if TYPE_CHECKING:
     from cnncalc.layers.base import Layer, Shape, Tensor
 
 HELPERS_FILE = Path(__file__).with_name("torch_helpers.py")
-TORCH_FUNCTIONS = frozenset({"cat", "chunk", "split"})  # torch.* a forward expression may call
+TORCH_FUNCTIONS = frozenset(
+    {"cat", "chunk", "split", "matmul"}
+)  # torch.* a forward expression may call
 METHODS = frozenset({"reshape"})  # tensor methods a forward expression may call
 CLASS_INDENT, BODY_INDENT = "    ", "        "
 

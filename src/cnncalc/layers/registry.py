@@ -53,6 +53,7 @@ MODULES: dict[str, tuple[str, ...]] = {
     "subsample": ("subsample1d", "subsample2d", "subsample3d"),
     "upsample": ("upsample", "upsamplingbilinear2d", "upsamplingnearest2d"),
     "attention": ("multiheadattention",),
+    "matmul": ("matmul",),
 }
 LAYER_MODULES = tuple(MODULES)
 

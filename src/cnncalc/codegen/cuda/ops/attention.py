@@ -1,4 +1,4 @@
-"""multiheadattention: refused. Its softmax over every key and its projections are not in
+"""multiheadattention: refused. Its per-head matmuls and its softmax over the keys are not in
 the CUDA backend's step vocabulary yet (docs/cuda.md)."""
 
 from __future__ import annotations
