@@ -743,3 +743,16 @@ def test_matmul(data: st.DataObject) -> None:
     y = layer.infer([a, b])
     assert y == tuple(out.shape[1:])
     assert layer.counts([a, b], y).macs == fc.get_total_flops() // 4  # / 2, per sample of 2
+
+
+@FEW
+@given(st.data())
+def test_softmax_over_attention_scores(data: st.DataObject) -> None:
+    """softmax over the keys of H×L×S attention scores (torch's N×H×L×S: dim -1 or 3), and
+    over any other dim of a rank-3/4 input, as nn.Softmax."""
+    draw = data.draw
+    scores = tuple(draw(st.integers(1, 5)) for _ in range(draw(st.integers(2, 3))))
+    dim = draw(st.sampled_from([-1, len(scores), *range(-len(scores) - 1, len(scores) + 1)]))
+    kind = draw(st.sampled_from(["softmax", "logsoftmax"]))
+    make = nn.Softmax if kind == "softmax" else nn.LogSoftmax
+    agree({"type": kind, "dim": dim}, scores, lambda: make(dim=dim))
