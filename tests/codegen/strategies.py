@@ -57,6 +57,7 @@ def spatial_layer(draw: st.DrawFn, x: Shape) -> dict[str, Any]:
         "global", "batchnorm", "groupnorm", "layernorm", "activation", "prelu", "softmax",
         "dropout", "pad", "upsample", "subsample", "identity", "channelshuffle",
         "stochasticdepth", "flatten", "instancenorm",
+        "localresponsenorm", "layernorm2d",
     ]))  # fmt: skip
     if kind in ("conv", "table"):
         groups = 1 if kind == "table" else draw(st.sampled_from(divisors(c)))
@@ -161,6 +162,10 @@ def spatial_layer(draw: st.DrawFn, x: Shape) -> dict[str, Any]:
         }
     if kind == "flatten":
         return {"type": "flatten"}
+    if kind == "layernorm2d" and n == 2:  # torchvision's: C×H×W only
+        return {"type": "layernorm2d", "eps": 1e-6, "bias": draw(st.booleans())}
+    if kind == "localresponsenorm":
+        return {"type": "localresponsenorm", "size": draw(st.integers(1, 4)), "k": 2.0}
     return {"type": "identity"}
 
 

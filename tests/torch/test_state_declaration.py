@@ -174,6 +174,15 @@ def prelu(draw: st.DrawFn, x: tuple[int, ...]) -> dict[str, Any]:
     return {"type": "prelu", "num_parameters": draw(st.sampled_from([1, x[0]]))}
 
 
+@st.composite
+def layernorm2d(draw: st.DrawFn, x: tuple[int, ...]) -> dict[str, Any]:
+    return {
+        "type": "layernorm2d",
+        "elementwise_affine": draw(st.booleans()),
+        "bias": draw(st.booleans()),
+    }
+
+
 # class name -> (its fields, whether its input is flat: True, False or either (None))
 KINDS = {
     "Conv": (conv, False),
@@ -186,6 +195,7 @@ KINDS = {
     "RBF": (rbf, True),
     "Subsample": (subsample, False),
     "PReLU": (prelu, None),
+    "LayerNorm2d": (layernorm2d, False),
 }
 
 

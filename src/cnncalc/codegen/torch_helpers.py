@@ -147,3 +147,13 @@ class StochasticDepth(nn.Module):
         size = [x.shape[0]] + [1] * (x.ndim - 1) if self.mode == "row" else [1] * x.ndim
         keep = x.new_empty(size).bernoulli_(1.0 - self.p)
         return x * keep / (1.0 - self.p) if self.p < 1.0 else x * keep
+
+
+class LayerNorm2d(nn.LayerNorm):
+    """torchvision.models.convnext.LayerNorm2d: an nn.LayerNorm over the channels of an
+    N×C×H×W tensor (channels-last and back); state_dict weight, bias of C."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = x.permute(0, 2, 3, 1)
+        x = F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+        return x.permute(0, 3, 1, 2)
