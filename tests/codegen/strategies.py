@@ -58,6 +58,7 @@ def spatial_layer(draw: st.DrawFn, x: Shape) -> dict[str, Any]:
         "dropout", "pad", "upsample", "subsample", "identity", "channelshuffle",
         "stochasticdepth", "flatten", "instancenorm",
         "multiheadattention",
+        "localresponsenorm", "layernorm2d",
     ]))  # fmt: skip
     if kind in ("conv", "table"):
         groups = 1 if kind == "table" else draw(st.sampled_from(divisors(c)))
@@ -173,6 +174,10 @@ def spatial_layer(draw: st.DrawFn, x: Shape) -> dict[str, Any]:
             "add_bias_kv": draw(st.integers(0, 3)) == 0,
             "add_zero_attn": draw(st.integers(0, 3)) == 0,
         }
+    if kind == "layernorm2d" and n == 2:  # torchvision's: C×H×W only
+        return {"type": "layernorm2d", "eps": 1e-6, "bias": draw(st.booleans())}
+    if kind == "localresponsenorm":
+        return {"type": "localresponsenorm", "size": draw(st.integers(1, 4)), "k": 2.0}
     return {"type": "identity"}
 
 

@@ -12,6 +12,7 @@ F = torch.nn.functional
 
 from cnncalc.codegen.torch_helpers import (  # noqa: E402
     EuclideanRBF,
+    LayerNorm2d,
     SamePad,
     ScaledTanh,
     StochasticDepth,
@@ -100,3 +101,24 @@ def test_stochastic_depth_is_identity_in_eval_and_drops_in_training() -> None:
     assert torch.equal(StochasticDepth(0.5).eval()(x), x)
     assert torch.equal(StochasticDepth(1.0, "batch").train()(x), torch.zeros_like(x))
     assert torch.equal(StochasticDepth(0.0).train()(x), x)
+
+
+def test_layernorm2d_is_torchvisions_channels_last_layer_norm() -> None:
+    """torchvision's LayerNorm2d: F.layer_norm over the channels, permuted there and back;
+    its state_dict is nn.LayerNorm(C)'s."""
+    torch.manual_seed(0)
+    m = LayerNorm2d(5, eps=1e-6)
+    with torch.no_grad():
+        m.weight.copy_(torch.randn(5))
+        m.bias.copy_(torch.randn(5))
+    x = torch.randn(2, 5, 3, 4)
+    want = F.layer_norm(x.permute(0, 2, 3, 1), (5,), m.weight, m.bias, 1e-6).permute(0, 3, 1, 2)
+    assert torch.allclose(m(x), want, atol=1e-6)
+    mean = x.mean(1, keepdim=True)
+    var = x.var(1, unbiased=False, keepdim=True)
+    by_hand = (x - mean) / torch.sqrt(var + 1e-6) * m.weight.view(5, 1, 1) + m.bias.view(5, 1, 1)
+    assert torch.allclose(m(x), by_hand, atol=1e-5)
+    plain = torch.nn.LayerNorm(5)
+    assert {k: v.shape for k, v in m.state_dict().items()} == {
+        k: v.shape for k, v in plain.state_dict().items()
+    }

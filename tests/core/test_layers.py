@@ -323,6 +323,26 @@ CASES: dict[str, Case] = {
         (2, 2, 3, 3),
         {"trainable": 4, "buffers": 0},
     ),
+    # a scale and a shift per channel; 2 connections per output
+    "layernorm2d": (
+        (6, 4, 4),
+        {"type": "layernorm2d", "eps": 1e-6},
+        (6, 4, 4),
+        {"trainable": 12, "buffers": 0, "connections": 192, "macs": 0},
+    ),
+    "layernorm2d no bias": (
+        (3, 2, 5),
+        {"type": "layernorm2d", "bias": False},
+        (3, 2, 5),
+        {"trainable": 3, "connections": 30},
+    ),
+    # no state; 5 channels per unit · 96 outputs
+    "localresponsenorm": (
+        (6, 4, 4),
+        {"type": "localresponsenorm", "size": 5},
+        (6, 4, 4),
+        {"trainable": 0, "buffers": 0, "connections": 480, "macs": 0},
+    ),
     # ---- resizing ----
     "upsample scale 2": ((3, 4, 5), {"type": "upsample", "scale_factor": 2}, (3, 8, 10), {}),
     "upsample size bilinear": (
@@ -517,6 +537,10 @@ def test_prelu_parameters() -> None:
         ((6, 4, 4), {"type": "instancenorm2d", "num_features": 4}, "E102", "num_features"),
         ((6, 4), {"type": "instancenorm2d"}, "E102", ""),
         ((6, 1, 1), {"type": "instancenorm2d"}, "E102", ""),
+        ((6,), {"type": "localresponsenorm", "size": 2}, "E102", ""),
+        ((6, 4), {"type": "layernorm2d"}, "E102", ""),
+        ((6, 4, 4), {"type": "layernorm2d", "normalized_shape": 4}, "E102", "normalized_shape"),
+        ((6, 4), {"type": "localresponsenorm", "size": 0}, "", "size"),
         ((3, 4), {"type": "softmax", "dim": 3}, "", "dim"),
         ((6, 4, 4), {"type": "prelu", "num_parameters": 4}, "E102", "num_parameters"),
         ((3, 4), {"type": "dropout2d"}, "E102", ""),

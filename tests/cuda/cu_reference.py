@@ -172,6 +172,14 @@ def _layer(
         return F.layer_norm(
             x, list(layer.dims_normalized()), w.get("weight"), w.get("bias"), layer.eps
         )
+    if t == "layernorm2d":
+        assert x is not None
+        c = x.shape[1]
+        t_ = F.layer_norm(x.permute(0, 2, 3, 1), (c,), w.get("weight"), w.get("bias"), layer.eps)
+        return t_.permute(0, 3, 1, 2)
+    if t == "localresponsenorm":
+        assert x is not None
+        return F.local_response_norm(x, layer.size, layer.alpha, layer.beta, layer.k)
     if t == "groupnorm":
         return F.group_norm(x, layer.num_groups, w.get("weight"), w.get("bias"), layer.eps)
     if t == "linear":

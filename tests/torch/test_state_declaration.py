@@ -187,6 +187,15 @@ def multiheadattention(draw: st.DrawFn, x: tuple[int, ...]) -> dict[str, Any]:
     }
 
 
+@st.composite
+def layernorm2d(draw: st.DrawFn, x: tuple[int, ...]) -> dict[str, Any]:
+    return {
+        "type": "layernorm2d",
+        "elementwise_affine": draw(st.booleans()),
+        "bias": draw(st.booleans()),
+    }
+
+
 # class name -> (its fields, whether its input is flat: True, False or either (None))
 KINDS = {
     "Conv": (conv, False),
@@ -200,6 +209,7 @@ KINDS = {
     "Subsample": (subsample, False),
     "PReLU": (prelu, None),
     "MultiheadAttention": (multiheadattention, False),
+    "LayerNorm2d": (layernorm2d, False),
 }
 
 

@@ -412,6 +412,53 @@ def test_layernorm(data: st.DataObject) -> None:
 
 @FEW
 @given(st.data())
+def test_localresponsenorm(data: st.DataObject) -> None:
+    draw = data.draw
+    shape = tuple(draw(st.integers(1, 5)) for _ in range(draw(st.integers(1, 4))))
+    size = draw(st.integers(1, 7))
+    alpha, beta, k = (draw(st.sampled_from(v)) for v in ([1e-4, 0.5], [0.75, 1.0], [1.0, 2.0]))
+    agree(
+        {"type": "localresponsenorm", "size": size, "alpha": alpha, "beta": beta, "k": k},
+        shape,
+        lambda: nn.LocalResponseNorm(size, alpha=alpha, beta=beta, k=k),
+    )
+
+
+class ChannelsLast(nn.Module):
+    """torchvision's LayerNorm2d from torch's own parts: a module applied channels-last."""
+
+    def __init__(self, inner: nn.Module) -> None:
+        super().__init__()
+        self.inner = inner
+
+    def forward(self, x: Any) -> Any:
+        return self.inner(x.permute(0, 2, 3, 1)).permute(0, 3, 1, 2)
+
+
+@FEW
+@given(st.data())
+def test_layernorm2d(data: st.DataObject) -> None:
+    draw = data.draw
+    rank = mostly(draw, st.just(3), st.integers(1, 4))
+    shape = tuple(draw(st.integers(1, 5)) for _ in range(rank))
+    stated = mostly(draw, st.none(), st.integers(1, 5))
+    affine, bias = draw(st.booleans()), draw(st.booleans())
+    eps = draw(st.sampled_from([1e-5, 1e-6]))
+    layer: dict[str, Any] = {"type": "layernorm2d", "eps": eps}
+    layer |= {"elementwise_affine": False} if not affine else {}
+    layer |= {"bias": False} if not bias else {}
+    if stated is not None:
+        layer["normalized_shape"] = stated
+    c = stated or shape[0]
+    agree(
+        layer,
+        shape,
+        lambda: ChannelsLast(nn.LayerNorm(c, eps=eps, elementwise_affine=affine, bias=bias)),
+    )
+
+
+@FEW
+@given(st.data())
 def test_groupnorm(data: st.DataObject) -> None:
     draw = data.draw
     groups = draw(st.integers(1, 4))

@@ -163,3 +163,13 @@ class Attention(nn.MultiheadAttention):
         value = key if value is None else value
         out: torch.Tensor = super().forward(query, key, value, need_weights=False)[0]
         return out
+
+
+class LayerNorm2d(nn.LayerNorm):
+    """torchvision.models.convnext.LayerNorm2d: an nn.LayerNorm over the channels of an
+    N×C×H×W tensor (channels-last and back); state_dict weight, bias of C."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = x.permute(0, 2, 3, 1)
+        x = F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+        return x.permute(0, 3, 1, 2)

@@ -41,6 +41,8 @@ MODULES: dict[str, tuple[str, ...]] = {
     "norm_group": ("groupnorm",),
     "norm_instance": ("instancenorm1d", "instancenorm2d", "instancenorm3d"),
     "norm_layer": ("layernorm",),
+    "norm_layer2d": ("layernorm2d",),
+    "norm_lrn": ("localresponsenorm",),
     "pad": (
         *("constantpad1d", "constantpad2d", "constantpad3d"),
         *("zeropad1d", "zeropad2d", "zeropad3d"),
