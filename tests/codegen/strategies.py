@@ -56,7 +56,7 @@ def spatial_layer(draw: st.DrawFn, x: Shape) -> dict[str, Any]:
         "conv", "conv", "conv", "table", "convtranspose", "maxpool", "avgpool", "adaptive",
         "global", "batchnorm", "groupnorm", "layernorm", "activation", "prelu", "softmax",
         "dropout", "pad", "upsample", "subsample", "identity", "channelshuffle",
-        "stochasticdepth", "flatten", "instancenorm",
+        "stochasticdepth", "flatten", "instancenorm", "permute",
     ]))  # fmt: skip
     if kind in ("conv", "table"):
         groups = 1 if kind == "table" else draw(st.sampled_from(divisors(c)))
@@ -161,6 +161,12 @@ def spatial_layer(draw: st.DrawFn, x: Shape) -> dict[str, Any]:
         }
     if kind == "flatten":
         return {"type": "flatten"}
+    if kind == "permute":  # spatial axes only: channels stay first for the layers after it
+        if draw(st.booleans()):
+            spatial = draw(st.permutations(range(2, n + 2)))
+            return {"type": "permute", "dims": [0, 1, *spatial]}
+        a, b = draw(st.integers(2, n + 1)), draw(st.integers(-n, -1))
+        return {"type": "transpose", "dim0": a, "dim1": b}
     return {"type": "identity"}
 
 

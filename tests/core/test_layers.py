@@ -503,6 +503,11 @@ def test_prelu_parameters() -> None:
             "E102",
             "in_features",
         ),
+        ((3, 4, 5), {"type": "permute", "dims": [0, 2, 1]}, "E102", "dims"),
+        ((3, 4, 5), {"type": "permute", "dims": [1, 0, 2, 3]}, "E102", "dims"),
+        ((3, 4, 5), {"type": "permute", "dims": [0, 1, 1, 2]}, "E102", "dims"),
+        ((3, 4, 5), {"type": "transpose", "dim0": 1, "dim1": 4}, "E102", "dim1"),
+        ((3, 4, 5), {"type": "transpose", "dim0": -4, "dim1": 1}, "E102", "dim0"),
     ],
 )
 def test_layer_refuses(
@@ -520,3 +525,13 @@ def test_layer_refuses(
             i for i, t in enumerate(text.splitlines(), 1) if t.strip().startswith(f"{field}:")
         )
         assert p.pos.line == line, p.format()
+
+
+def test_permute_and_transpose_reorder_symbolic_sizes() -> None:
+    text = spec((3, 4, 5), {"type": "permute", "dims": [0, 2, -1, 1]})
+    text = text.replace("height: 4", "height: H").replace("width: 5", "width: W")
+    s = analyze(loads(text, "t.yaml")).layers[-1]
+    assert [str(d) for d in s.output_shape] == ["H", "W", "3"]
+    assert one((3, 4, 5), {"type": "transpose", "dim0": 1, "dim1": -1}).output_shape == (5, 4, 3)
+    c = one((3, 4, 5), {"type": "permute", "dims": [0, 3, 1, 2]}).counts
+    assert (c.trainable, c.fixed, c.buffers, c.connections, c.macs) == (0, 0, 0, 0, 0)

@@ -213,6 +213,9 @@ def _layer(
         b, c = x.shape[:2]
         g = layer.groups
         return x.reshape(b, g, c // g, *x.shape[2:]).transpose(1, 2).reshape(x.shape)
+    if t in ("permute", "transpose"):
+        assert x is not None
+        return x.permute(0, *(a + 1 for a in layer.order(shapes[0])))
     if t.startswith(("zeropad", "constantpad")):
         p = layer.padding
         pads = [p] * (2 * n) if isinstance(p, int) else list(p)

@@ -616,3 +616,58 @@ def test_subsample(data: st.DataObject) -> None:
             AVGPOOL[n](k, stride=s), CONV[n](c, c, 1, groups=c, bias=layer["bias"])
         ),
     )
+
+
+# ---- tensor layout -------------------------------------------------------------------------
+
+
+class Fn(nn.Module):
+    """A torch function (no parameters) as a module, for `agree`."""
+
+    def __init__(self, f: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self.f = f
+
+    def forward(self, x: Any) -> Any:
+        return self.f(x)
+
+
+def torch_dim(draw: Draw, d: int, rank: int) -> int:
+    """Dim d of a rank-`rank` tensor, sometimes written from the end (negative), as torch reads."""
+    return d - rank if draw(st.booleans()) else d
+
+
+@CASES
+@given(st.data())
+def test_permute(data: st.DataObject) -> None:
+    draw = data.draw
+    shape = tuple(draw(st.integers(1, 5)) for _ in range(draw(st.integers(1, 4))))
+    rank = len(shape) + 1
+    order = [0, *draw(st.permutations(range(1, rank)))]
+    dims = [torch_dim(draw, d, rank) for d in order]
+    roll = draw(st.integers(0, 9))
+    if roll == 0:  # a wrong length, a repeat or a dim out of range: torch refuses
+        dims = draw(
+            st.sampled_from([dims[:-1], [*dims, 1], [*dims[:-1], dims[1]], [*dims[:-1], rank]])
+        )
+    moved = roll == 1 and rank > 1  # torch moves the batch; cnncalc keeps it first on purpose
+    if moved:
+        dims[0], dims[-1] = dims[-1], dims[0]
+    agree(
+        {"type": "permute", "dims": dims}, shape, lambda: Fn(lambda x: x.permute(*dims)),
+        stricter=moved,
+    )  # fmt: skip
+
+
+@CASES
+@given(st.data())
+def test_transpose(data: st.DataObject) -> None:
+    draw = data.draw
+    shape = tuple(draw(st.integers(1, 5)) for _ in range(draw(st.integers(1, 4))))
+    rank = len(shape) + 1
+    a, b = (torch_dim(draw, draw(st.integers(0, rank)), rank) for _ in range(2))  # rank: refused
+    moved = all(-rank <= v < rank for v in (a, b)) and 0 in (a % rank, b % rank)
+    agree(
+        {"type": "transpose", "dim0": a, "dim1": b}, shape,
+        lambda: Fn(lambda x: x.transpose(a, b)), stricter=moved,
+    )  # fmt: skip

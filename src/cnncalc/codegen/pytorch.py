@@ -43,7 +43,9 @@ if TYPE_CHECKING:
 
 HELPERS_FILE = Path(__file__).with_name("torch_helpers.py")
 TORCH_FUNCTIONS = frozenset({"cat", "chunk", "split"})  # torch.* a forward expression may call
-METHODS = frozenset({"reshape"})  # tensor methods a forward expression may call
+METHODS = frozenset(
+    {"reshape", "permute", "transpose"}
+)  # tensor methods a forward expression may call
 CLASS_INDENT, BODY_INDENT = "    ", "        "
 
 

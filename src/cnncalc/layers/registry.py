@@ -45,6 +45,7 @@ MODULES: dict[str, tuple[str, ...]] = {
         *("constantpad1d", "constantpad2d", "constantpad3d"),
         *("zeropad1d", "zeropad2d", "zeropad3d"),
     ),
+    "permute": ("permute", "transpose"),
     "pool": ("avgpool1d", "avgpool2d", "avgpool3d", "maxpool1d", "maxpool2d", "maxpool3d"),
     "rbf": ("rbf",),
     "reshape": ("reshape", "view"),
