@@ -173,7 +173,8 @@ def spatial_layer(draw: st.DrawFn, x: Shape) -> dict[str, Any]:
 @st.composite
 def flat_layer(draw: st.DrawFn, x: Shape) -> dict[str, Any]:
     kind = draw(st.sampled_from(["linear", "linear", "rbf", "batchnorm", "layernorm", "activation",
-                                 "dropout", "reshape", "identity", "softmax"]))  # fmt: skip
+                                 "dropout", "reshape", "identity", "softmax",
+                                 "unflatten"]))  # fmt: skip
     if kind == "linear":
         return {
             "type": "linear",
@@ -200,6 +201,15 @@ def flat_layer(draw: st.DrawFn, x: Shape) -> dict[str, Any]:
         f = x[0]
         a = draw(st.sampled_from(divisors(f)))
         return {"type": "reshape", "shape": [a, -1] if draw(st.booleans()) else [a, f // a]}
+    if kind == "unflatten":
+        f = x[0]
+        a = draw(st.sampled_from(divisors(f)))
+        sizes = [a, -1] if draw(st.booleans()) else [a, f // a]
+        return {
+            "type": "unflatten",
+            "dim": draw(st.sampled_from([1, -1])),
+            "unflattened_size": sizes,
+        }
     return {"type": "identity"}
 
 

@@ -508,6 +508,8 @@ def test_prelu_parameters() -> None:
         ((3, 4, 5), {"type": "permute", "dims": [0, 1, 1, 2]}, "E102", "dims"),
         ((3, 4, 5), {"type": "transpose", "dim0": 1, "dim1": 4}, "E102", "dim1"),
         ((3, 4, 5), {"type": "transpose", "dim0": -4, "dim1": 1}, "E102", "dim0"),
+        ((12, 5), {"type": "unflatten", "dim": 1, "unflattened_size": [5, -1]}, "E102", ""),
+        ((12, 5), {"type": "unflatten", "dim": 0, "unflattened_size": [1, -1]}, "E102", "dim"),
     ],
 )
 def test_layer_refuses(
@@ -535,3 +537,19 @@ def test_permute_and_transpose_reorder_symbolic_sizes() -> None:
     assert one((3, 4, 5), {"type": "transpose", "dim0": 1, "dim1": -1}).output_shape == (5, 4, 3)
     c = one((3, 4, 5), {"type": "permute", "dims": [0, 3, 1, 2]}).counts
     assert (c.trainable, c.fixed, c.buffers, c.connections, c.macs) == (0, 0, 0, 0, 0)
+
+
+def test_unflatten_splits_a_concrete_axis_and_refuses_a_symbolic_one() -> None:
+    assert one(
+        (12, 5), {"type": "unflatten", "dim": 1, "unflattened_size": [3, -1]}
+    ).output_shape == (3, 4, 5)
+    assert one(
+        (12, 5), {"type": "unflatten", "dim": -1, "unflattened_size": [5, 1]}
+    ).output_shape == (12, 5, 1)
+    text = spec(
+        (3, 4, 5), {"name": "X", "type": "unflatten", "dim": 2, "unflattened_size": [2, -1]}
+    )
+    with pytest.raises(SpecError) as info:
+        analyze(loads(text.replace("height: 4", "height: H"), "t.yaml"))
+    (p,) = info.value.problems
+    assert (p.layer, p.code) == ("X", "E102") and "depends on the input" in p.message

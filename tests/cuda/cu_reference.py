@@ -179,6 +179,9 @@ def _layer(
     if t == "rbf":
         assert x is not None
         return ((x[:, None, :] - w["weight"][None]) ** 2).sum(-1)
+    if t == "unflatten":
+        assert x is not None
+        return x.unflatten(layer.dim, layer.unflattened_size)
     if t in ("flatten", "reshape", "view"):
         assert x is not None
         return x.reshape(x.shape[0], *y)

@@ -671,3 +671,20 @@ def test_transpose(data: st.DataObject) -> None:
         {"type": "transpose", "dim0": a, "dim1": b}, shape,
         lambda: Fn(lambda x: x.transpose(a, b)), stricter=moved,
     )  # fmt: skip
+
+
+@CASES
+@given(st.data())
+def test_unflatten(data: st.DataObject) -> None:
+    draw = data.draw
+    shape = tuple(draw(st.integers(1, 12)) for _ in range(draw(st.integers(1, 3))))
+    rank = len(shape) + 1
+    dim = torch_dim(draw, draw(st.integers(1, rank - 1)), rank)
+    n = shape[dim % rank - 1]
+    a = mostly(draw, st.sampled_from([d for d in range(1, n + 1) if n % d == 0]), st.integers(1, 5))
+    sizes = draw(st.sampled_from([[a, -1], [-1, a], [a, n // a], [a, 1, -1], [n], [a, -1, -1]]))
+    dim = draw(st.sampled_from([dim] * 9 + [0, rank]))  # the batch, or out of range: refused
+    agree(
+        {"type": "unflatten", "dim": dim, "unflattened_size": sizes}, shape,
+        lambda: nn.Unflatten(dim, tuple(sizes)), stricter=dim == 0,
+    )  # fmt: skip

@@ -52,6 +52,7 @@ MODULES: dict[str, tuple[str, ...]] = {
     "split": ("chunk", "split"),
     "stochastic_depth": ("stochasticdepth",),
     "subsample": ("subsample1d", "subsample2d", "subsample3d"),
+    "unflatten": ("unflatten",),
     "upsample": ("upsample", "upsamplingbilinear2d", "upsamplingnearest2d"),
 }
 LAYER_MODULES = tuple(MODULES)
