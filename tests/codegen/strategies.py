@@ -56,7 +56,7 @@ def spatial_layer(draw: st.DrawFn, x: Shape) -> dict[str, Any]:
         "conv", "conv", "conv", "table", "convtranspose", "maxpool", "avgpool", "adaptive",
         "global", "batchnorm", "groupnorm", "layernorm", "activation", "prelu", "softmax",
         "dropout", "pad", "upsample", "subsample", "identity", "channelshuffle",
-        "stochasticdepth", "flatten", "instancenorm", "permute",
+        "stochasticdepth", "flatten", "instancenorm", "permute", "reduce",
     ]))  # fmt: skip
     if kind in ("conv", "table"):
         groups = 1 if kind == "table" else draw(st.sampled_from(divisors(c)))
@@ -161,6 +161,11 @@ def spatial_layer(draw: st.DrawFn, x: Shape) -> dict[str, Any]:
         }
     if kind == "flatten":
         return {"type": "flatten"}
+    if kind == "reduce":  # over spatial axes, kept: channels stay first
+        axes = draw(st.sets(st.integers(2, n + 1), min_size=1))
+        dim = sorted(axes) if len(axes) > 1 or draw(st.booleans()) else axes.pop()
+        return {"type": draw(st.sampled_from(["mean", "sum", "amax"])), "dim": dim,
+                "keepdim": True}  # fmt: skip
     if kind == "permute":  # spatial axes only: channels stay first for the layers after it
         if draw(st.booleans()):
             spatial = draw(st.permutations(range(2, n + 2)))

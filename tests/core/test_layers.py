@@ -510,6 +510,9 @@ def test_prelu_parameters() -> None:
         ((3, 4, 5), {"type": "transpose", "dim0": -4, "dim1": 1}, "E102", "dim0"),
         ((12, 5), {"type": "unflatten", "dim": 1, "unflattened_size": [5, -1]}, "E102", ""),
         ((12, 5), {"type": "unflatten", "dim": 0, "unflattened_size": [1, -1]}, "E102", "dim"),
+        ((3, 4, 5), {"type": "mean", "dim": [2, -2]}, "E102", "dim"),
+        ((3, 4, 5), {"type": "sum", "dim": 0}, "E102", "dim"),
+        ((3, 4, 5), {"type": "amax", "dim": 4}, "E102", "dim"),
     ],
 )
 def test_layer_refuses(
@@ -553,3 +556,17 @@ def test_unflatten_splits_a_concrete_axis_and_refuses_a_symbolic_one() -> None:
         analyze(loads(text.replace("height: 4", "height: H"), "t.yaml"))
     (p,) = info.value.problems
     assert (p.layer, p.code) == ("X", "E102") and "depends on the input" in p.message
+
+
+def test_mean_sum_amax_shapes_and_counts() -> None:
+    s = one((3, 4, 5), {"type": "mean", "dim": [2, 3], "keepdim": True})
+    assert s.output_shape == (3, 1, 1)
+    c = s.counts
+    assert (c.trainable, c.fixed, c.buffers, c.connections, c.macs) == (0, 0, 0, 60, 0)
+    assert one((3, 4, 5), {"type": "sum", "dim": 1}).output_shape == (4, 5)
+    assert one((3, 4, 5), {"type": "amax", "dim": [-1, 1, 2]}).output_shape == ()
+    text = spec((3, 4, 5), {"type": "mean", "dim": -1, "keepdim": True})
+    text = text.replace("height: 4", "height: H").replace("width: 5", "width: W")
+    s = analyze(loads(text, "t.yaml")).layers[-1]
+    assert [str(d) for d in s.output_shape] == ["3", "H", "1"]
+    assert str(s.counts.connections) == "3·H·W"

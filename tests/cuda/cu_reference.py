@@ -179,6 +179,10 @@ def _layer(
     if t == "rbf":
         assert x is not None
         return ((x[:, None, :] - w["weight"][None]) ** 2).sum(-1)
+    if t in ("mean", "sum", "amax"):
+        assert x is not None
+        dims = layer.dim if isinstance(layer.dim, list) else [layer.dim]
+        return getattr(torch, t)(x, dim=dims, keepdim=layer.keepdim)
     if t == "unflatten":
         assert x is not None
         return x.unflatten(layer.dim, layer.unflattened_size)

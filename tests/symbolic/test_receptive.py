@@ -42,6 +42,7 @@ def one_thread() -> Any:
 # layers whose gradient can cancel or vanish on a positive input (statistics over positions,
 # a softmax summed over its channels): the brute-force measure does not apply to them
 UNMEASURABLE = (
+    "amax",  # its gradient on a constant input flows to one position
     "softmax",
     "logsoftmax",
     "groupnorm",

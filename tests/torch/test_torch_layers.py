@@ -688,3 +688,27 @@ def test_unflatten(data: st.DataObject) -> None:
         {"type": "unflatten", "dim": dim, "unflattened_size": sizes}, shape,
         lambda: nn.Unflatten(dim, tuple(sizes)), stricter=dim == 0,
     )  # fmt: skip
+
+
+@CASES
+@given(st.data())
+def test_mean_sum_amax(data: st.DataObject) -> None:
+    draw = data.draw
+    shape = tuple(draw(st.integers(1, 5)) for _ in range(draw(st.integers(1, 4))))
+    rank = len(shape) + 1
+    kind = draw(st.sampled_from(["mean", "sum", "amax"]))
+    axes = draw(st.lists(st.integers(1, rank - 1), min_size=1, max_size=rank - 1, unique=True))
+    dims = [torch_dim(draw, d, rank) for d in axes]
+    roll = draw(st.integers(0, 9))
+    if roll == 0:  # a repeat or a dim out of range: torch refuses
+        dims = [*dims, draw(st.sampled_from([dims[0], rank, -rank - 1]))]
+    moved = roll == 1  # the batch: torch reduces it, cnncalc refuses on purpose
+    if moved:
+        dims = [*dims, draw(st.sampled_from([0, -rank]))]
+    dim: int | list[int] = dims[0] if len(dims) == 1 and draw(st.booleans()) else dims
+    keepdim = draw(st.booleans())
+    f = getattr(torch, kind)
+    agree(
+        {"type": kind, "dim": dim, "keepdim": keepdim}, shape,
+        lambda: Fn(lambda x: f(x, dim=dim, keepdim=keepdim)), stricter=moved,
+    )  # fmt: skip

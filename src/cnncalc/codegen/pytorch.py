@@ -43,9 +43,8 @@ if TYPE_CHECKING:
 
 HELPERS_FILE = Path(__file__).with_name("torch_helpers.py")
 TORCH_FUNCTIONS = frozenset({"cat", "chunk", "split"})  # torch.* a forward expression may call
-METHODS = frozenset(
-    {"reshape", "permute", "transpose"}
-)  # tensor methods a forward expression may call
+# tensor methods a forward expression may call
+METHODS = frozenset({"reshape", "permute", "transpose", "mean", "sum", "amax"})
 CLASS_INDENT, BODY_INDENT = "    ", "        "
 
 

@@ -48,6 +48,7 @@ MODULES: dict[str, tuple[str, ...]] = {
     "permute": ("permute", "transpose"),
     "pool": ("avgpool1d", "avgpool2d", "avgpool3d", "maxpool1d", "maxpool2d", "maxpool3d"),
     "rbf": ("rbf",),
+    "reduce": ("mean", "sum", "amax"),
     "reshape": ("reshape", "view"),
     "split": ("chunk", "split"),
     "stochastic_depth": ("stochasticdepth",),
