@@ -57,6 +57,7 @@ def spatial_layer(draw: st.DrawFn, x: Shape) -> dict[str, Any]:
         "global", "batchnorm", "groupnorm", "layernorm", "activation", "prelu", "softmax",
         "dropout", "pad", "upsample", "subsample", "identity", "channelshuffle",
         "stochasticdepth", "flatten", "instancenorm", "permute", "reduce",
+        "roll",
     ]))  # fmt: skip
     if kind in ("conv", "table"):
         groups = 1 if kind == "table" else draw(st.sampled_from(divisors(c)))
@@ -161,6 +162,12 @@ def spatial_layer(draw: st.DrawFn, x: Shape) -> dict[str, Any]:
         }
     if kind == "flatten":
         return {"type": "flatten"}
+    if kind == "roll":
+        dims = draw(st.lists(st.integers(1, n + 1), min_size=1, max_size=n + 1))
+        shifts = [draw(st.integers(-7, 7)) for _ in dims]
+        if len(dims) == 1 and draw(st.booleans()):
+            return {"type": "roll", "shifts": shifts[0], "dims": dims[0]}
+        return {"type": "roll", "shifts": shifts, "dims": dims}
     if kind == "reduce":  # over spatial axes, kept: channels stay first
         axes = draw(st.sets(st.integers(2, n + 1), min_size=1))
         dim = sorted(axes) if len(axes) > 1 or draw(st.booleans()) else axes.pop()

@@ -513,6 +513,8 @@ def test_prelu_parameters() -> None:
         ((3, 4, 5), {"type": "mean", "dim": [2, -2]}, "E102", "dim"),
         ((3, 4, 5), {"type": "sum", "dim": 0}, "E102", "dim"),
         ((3, 4, 5), {"type": "amax", "dim": 4}, "E102", "dim"),
+        ((3, 4, 5), {"type": "roll", "shifts": [1, 2], "dims": 2}, "E102", "shifts"),
+        ((3, 4, 5), {"type": "roll", "shifts": 1, "dims": 0}, "E102", "dims"),
     ],
 )
 def test_layer_refuses(
@@ -570,3 +572,12 @@ def test_mean_sum_amax_shapes_and_counts() -> None:
     s = analyze(loads(text, "t.yaml")).layers[-1]
     assert [str(d) for d in s.output_shape] == ["3", "H", "1"]
     assert str(s.counts.connections) == "3·H·W"
+
+
+def test_roll_keeps_symbolic_sizes() -> None:
+    text = spec((3, 4, 5), {"type": "roll", "shifts": [-2, 3], "dims": [2, 3]})
+    text = text.replace("height: 4", "height: H").replace("width: 5", "width: W")
+    s = analyze(loads(text, "t.yaml")).layers[-1]
+    assert [str(d) for d in s.output_shape] == ["3", "H", "W"]
+    c = s.counts
+    assert (c.trainable, c.fixed, c.buffers, c.connections, c.macs) == (0, 0, 0, 0, 0)

@@ -183,6 +183,9 @@ def _layer(
         assert x is not None
         dims = layer.dim if isinstance(layer.dim, list) else [layer.dim]
         return getattr(torch, t)(x, dim=dims, keepdim=layer.keepdim)
+    if t == "roll":
+        assert x is not None
+        return torch.roll(x, shifts=layer.shifts, dims=layer.roll_dims)
     if t == "unflatten":
         assert x is not None
         return x.unflatten(layer.dim, layer.unflattened_size)

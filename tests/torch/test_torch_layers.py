@@ -712,3 +712,27 @@ def test_mean_sum_amax(data: st.DataObject) -> None:
         {"type": kind, "dim": dim, "keepdim": keepdim}, shape,
         lambda: Fn(lambda x: f(x, dim=dim, keepdim=keepdim)), stricter=moved,
     )  # fmt: skip
+
+
+@CASES
+@given(st.data())
+def test_roll(data: st.DataObject) -> None:
+    draw = data.draw
+    shape = tuple(draw(st.integers(1, 5)) for _ in range(draw(st.integers(1, 4))))
+    rank = len(shape) + 1
+    axes = draw(st.lists(st.integers(1, rank - 1), min_size=1, max_size=rank))
+    dims = [torch_dim(draw, d, rank) for d in axes]
+    shifts = [draw(st.integers(-9, 9)) for _ in dims]
+    roll = draw(st.integers(0, 9))
+    if roll == 0:  # shifts and dims that do not align, or a dim out of range: torch refuses
+        shifts, dims = draw(st.sampled_from([(shifts[:-1], dims), (shifts, [*dims[:-1], rank])]))
+    moved = roll == 1  # the batch: torch rolls it, cnncalc refuses on purpose
+    if moved:
+        dims[-1] = draw(st.sampled_from([0, -rank]))
+    one = len(dims) == 1 and draw(st.booleans())
+    dim: int | list[int] = dims[0] if one else dims
+    shift: int | list[int] = shifts[0] if one and shifts else shifts
+    agree(
+        {"type": "roll", "shifts": shift, "dims": dim}, shape,
+        lambda: Fn(lambda x: torch.roll(x, shifts=shift, dims=dim)), stricter=moved,
+    )  # fmt: skip

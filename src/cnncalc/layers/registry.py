@@ -50,6 +50,7 @@ MODULES: dict[str, tuple[str, ...]] = {
     "rbf": ("rbf",),
     "reduce": ("mean", "sum", "amax"),
     "reshape": ("reshape", "view"),
+    "roll": ("roll",),
     "split": ("chunk", "split"),
     "stochastic_depth": ("stochasticdepth",),
     "subsample": ("subsample1d", "subsample2d", "subsample3d"),
