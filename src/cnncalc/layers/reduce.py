@@ -46,7 +46,9 @@ class Reduce(Layer):
     def reads(self, x: Shape, y: Shape, axis: int) -> Reads | str | None:
         if not self.keepdim:
             return f"not defined: {self.type} without keepdim removes axes"
-        return None if axis + 1 in self.axes(x) else POINTWISE  # a reduced axis: all of it
+        if axis + 1 not in self.axes(x):
+            return POINTWISE
+        return f"not defined: {self.type} reduces this axis"
 
     def torch_forward(self, args: Sequence[str], inputs: Sequence[Shape], y: Shape) -> str | None:
         dims = tuple(a + 1 for a in self.axes(inputs[0]))
