@@ -57,7 +57,7 @@ def spatial_layer(draw: st.DrawFn, x: Shape) -> dict[str, Any]:
         "global", "batchnorm", "groupnorm", "layernorm", "activation", "prelu", "softmax",
         "dropout", "pad", "upsample", "subsample", "identity", "channelshuffle",
         "stochasticdepth", "flatten", "instancenorm", "permute", "reduce",
-        "roll",
+        "roll", "select",
     ]))  # fmt: skip
     if kind in ("conv", "table"):
         groups = 1 if kind == "table" else draw(st.sampled_from(divisors(c)))
@@ -162,6 +162,12 @@ def spatial_layer(draw: st.DrawFn, x: Shape) -> dict[str, Any]:
         }
     if kind == "flatten":
         return {"type": "flatten"}
+    if kind == "select":  # along a spatial axis, at positions every allowed size has
+        dim = draw(st.integers(2, n + 1))
+        if n > 1 and draw(st.booleans()):
+            return {"type": "select", "dim": dim, "index": draw(st.sampled_from([0, -1]))}
+        return {"type": "narrow", "dim": dim, "start": draw(st.sampled_from([0, 1, -2])),
+                "length": draw(st.integers(1, 2))}  # fmt: skip
     if kind == "roll":
         dims = draw(st.lists(st.integers(1, n + 1), min_size=1, max_size=n + 1))
         shifts = [draw(st.integers(-7, 7)) for _ in dims]

@@ -515,6 +515,8 @@ def test_prelu_parameters() -> None:
         ((3, 4, 5), {"type": "amax", "dim": 4}, "E102", "dim"),
         ((3, 4, 5), {"type": "roll", "shifts": [1, 2], "dims": 2}, "E102", "shifts"),
         ((3, 4, 5), {"type": "roll", "shifts": 1, "dims": 0}, "E102", "dims"),
+        ((3, 4, 5), {"type": "select", "dim": 2, "index": 4}, "E102", "index"),
+        ((3, 4, 5), {"type": "narrow", "dim": -1, "start": 3, "length": 3}, "E102", "length"),
     ],
 )
 def test_layer_refuses(
@@ -581,3 +583,15 @@ def test_roll_keeps_symbolic_sizes() -> None:
     assert [str(d) for d in s.output_shape] == ["3", "H", "W"]
     c = s.counts
     assert (c.trainable, c.fixed, c.buffers, c.connections, c.macs) == (0, 0, 0, 0, 0)
+
+
+def test_select_and_narrow_on_symbolic_sizes() -> None:
+    def out(layer: dict[str, Any]) -> list[str]:
+        text = spec((3, 4, 5), {"name": "X", **layer}).replace("width: 5", "width: W")
+        return [str(d) for d in analyze(loads(text, "t.yaml")).layers[-1].output_shape]
+
+    assert out({"type": "select", "dim": -1, "index": 0}) == ["3", "4"]  # ViT's x[:, 0]
+    assert out({"type": "narrow", "dim": 1, "start": 1, "length": 2}) == ["2", "4", "W"]
+    with pytest.raises(SpecError) as info:
+        out({"type": "narrow", "dim": 3, "start": 1, "length": 2})  # W may be 1 or 2
+    assert info.value.problems[0].code == "E102"

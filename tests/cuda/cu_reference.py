@@ -186,6 +186,12 @@ def _layer(
     if t == "roll":
         assert x is not None
         return torch.roll(x, shifts=layer.shifts, dims=layer.roll_dims)
+    if t == "select":
+        assert x is not None
+        return x.select(layer.dim, layer.index)
+    if t == "narrow":
+        assert x is not None
+        return x.narrow(layer.dim, layer.start, layer.length)
     if t == "unflatten":
         assert x is not None
         return x.unflatten(layer.dim, layer.unflattened_size)

@@ -736,3 +736,25 @@ def test_roll(data: st.DataObject) -> None:
         {"type": "roll", "shifts": shift, "dims": dim}, shape,
         lambda: Fn(lambda x: torch.roll(x, shifts=shift, dims=dim)), stricter=moved,
     )  # fmt: skip
+
+
+@CASES
+@given(st.data())
+def test_select_and_narrow(data: st.DataObject) -> None:
+    draw = data.draw
+    shape = tuple(draw(st.integers(1, 6)) for _ in range(draw(st.integers(1, 4))))
+    rank = len(shape) + 1
+    dim = torch_dim(draw, draw(st.integers(0, rank)), rank)  # 0: the batch; rank: out of range
+    moved = -rank <= dim < rank and dim % rank == 0  # torch selects a sample; cnncalc refuses
+    start = draw(st.integers(-8, 8))
+    if draw(st.booleans()):
+        agree(
+            {"type": "select", "dim": dim, "index": start}, shape,
+            lambda: Fn(lambda x: x.select(dim, start)), stricter=moved,
+        )  # fmt: skip
+        return
+    length = draw(st.integers(1, 6))
+    agree(
+        {"type": "narrow", "dim": dim, "start": start, "length": length}, shape,
+        lambda: Fn(lambda x: x.narrow(dim, start, length)), stricter=moved,
+    )  # fmt: skip

@@ -45,7 +45,7 @@ HELPERS_FILE = Path(__file__).with_name("torch_helpers.py")
 # torch.* a forward expression may call
 TORCH_FUNCTIONS = frozenset({"cat", "chunk", "split", "roll"})
 # tensor methods a forward expression may call
-METHODS = frozenset({"reshape", "permute", "transpose", "mean", "sum", "amax"})
+METHODS = frozenset({"reshape", "permute", "transpose", "mean", "sum", "amax", "select", "narrow"})
 CLASS_INDENT, BODY_INDENT = "    ", "        "
 
 

@@ -51,6 +51,7 @@ MODULES: dict[str, tuple[str, ...]] = {
     "reduce": ("mean", "sum", "amax"),
     "reshape": ("reshape", "view"),
     "roll": ("roll",),
+    "select": ("narrow", "select"),
     "split": ("chunk", "split"),
     "stochastic_depth": ("stochasticdepth",),
     "subsample": ("subsample1d", "subsample2d", "subsample3d"),
