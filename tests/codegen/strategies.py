@@ -59,6 +59,7 @@ def spatial_layer(draw: st.DrawFn, x: Shape) -> dict[str, Any]:
         "stochasticdepth", "flatten", "instancenorm",
         "multiheadattention",
         "localresponsenorm", "layernorm2d",
+        "permute", "reduce", "roll", "select",
     ]))  # fmt: skip
     if kind in ("conv", "table"):
         groups = 1 if kind == "table" else draw(st.sampled_from(divisors(c)))
@@ -178,13 +179,37 @@ def spatial_layer(draw: st.DrawFn, x: Shape) -> dict[str, Any]:
         return {"type": "layernorm2d", "eps": 1e-6, "bias": draw(st.booleans())}
     if kind == "localresponsenorm":
         return {"type": "localresponsenorm", "size": draw(st.integers(1, 4)), "k": 2.0}
+    if kind == "select":  # along a spatial axis, at positions every allowed size has
+        dim = draw(st.integers(2, n + 1))
+        if n > 1 and draw(st.booleans()):
+            return {"type": "select", "dim": dim, "index": draw(st.sampled_from([0, -1]))}
+        return {"type": "narrow", "dim": dim, "start": draw(st.sampled_from([0, 1, -2])),
+                "length": draw(st.integers(1, 2))}  # fmt: skip
+    if kind == "roll":
+        dims = draw(st.lists(st.integers(1, n + 1), min_size=1, max_size=n + 1))
+        shifts = [draw(st.integers(-7, 7)) for _ in dims]
+        if len(dims) == 1 and draw(st.booleans()):
+            return {"type": "roll", "shifts": shifts[0], "dims": dims[0]}
+        return {"type": "roll", "shifts": shifts, "dims": dims}
+    if kind == "reduce":  # over spatial axes, kept: channels stay first
+        axes = draw(st.sets(st.integers(2, n + 1), min_size=1))
+        dim = sorted(axes) if len(axes) > 1 or draw(st.booleans()) else axes.pop()
+        return {"type": draw(st.sampled_from(["mean", "sum", "amax"])), "dim": dim,
+                "keepdim": True}  # fmt: skip
+    if kind == "permute":  # spatial axes only: channels stay first for the layers after it
+        if draw(st.booleans()):
+            spatial = draw(st.permutations(range(2, n + 2)))
+            return {"type": "permute", "dims": [0, 1, *spatial]}
+        a, b = draw(st.integers(2, n + 1)), draw(st.integers(-n, -1))
+        return {"type": "transpose", "dim0": a, "dim1": b}
     return {"type": "identity"}
 
 
 @st.composite
 def flat_layer(draw: st.DrawFn, x: Shape) -> dict[str, Any]:
     kind = draw(st.sampled_from(["linear", "linear", "rbf", "batchnorm", "layernorm", "activation",
-                                 "dropout", "reshape", "identity", "softmax"]))  # fmt: skip
+                                 "dropout", "reshape", "identity", "softmax",
+                                 "unflatten"]))  # fmt: skip
     if kind == "linear":
         return {
             "type": "linear",
@@ -211,6 +236,15 @@ def flat_layer(draw: st.DrawFn, x: Shape) -> dict[str, Any]:
         f = x[0]
         a = draw(st.sampled_from(divisors(f)))
         return {"type": "reshape", "shape": [a, -1] if draw(st.booleans()) else [a, f // a]}
+    if kind == "unflatten":
+        f = x[0]
+        a = draw(st.sampled_from(divisors(f)))
+        sizes = [a, -1] if draw(st.booleans()) else [a, f // a]
+        return {
+            "type": "unflatten",
+            "dim": draw(st.sampled_from([1, -1])),
+            "unflattened_size": sizes,
+        }
     return {"type": "identity"}
 
 

@@ -582,6 +582,20 @@ def test_prelu_parameters() -> None:
             "E102",
             "",
         ),
+        ((3, 4, 5), {"type": "permute", "dims": [0, 2, 1]}, "E102", "dims"),
+        ((3, 4, 5), {"type": "permute", "dims": [1, 0, 2, 3]}, "E102", "dims"),
+        ((3, 4, 5), {"type": "permute", "dims": [0, 1, 1, 2]}, "E102", "dims"),
+        ((3, 4, 5), {"type": "transpose", "dim0": 1, "dim1": 4}, "E102", "dim1"),
+        ((3, 4, 5), {"type": "transpose", "dim0": -4, "dim1": 1}, "E102", "dim0"),
+        ((12, 5), {"type": "unflatten", "dim": 1, "unflattened_size": [5, -1]}, "E102", ""),
+        ((12, 5), {"type": "unflatten", "dim": 0, "unflattened_size": [1, -1]}, "E102", "dim"),
+        ((3, 4, 5), {"type": "mean", "dim": [2, -2]}, "E102", "dim"),
+        ((3, 4, 5), {"type": "sum", "dim": 0}, "E102", "dim"),
+        ((3, 4, 5), {"type": "amax", "dim": 4}, "E102", "dim"),
+        ((3, 4, 5), {"type": "roll", "shifts": [1, 2], "dims": 2}, "E102", "shifts"),
+        ((3, 4, 5), {"type": "roll", "shifts": 1, "dims": 0}, "E102", "dims"),
+        ((3, 4, 5), {"type": "select", "dim": 2, "index": 4}, "E102", "index"),
+        ((3, 4, 5), {"type": "narrow", "dim": -1, "start": 3, "length": 3}, "E102", "length"),
     ],
 )
 def test_layer_refuses(
@@ -631,3 +645,64 @@ def test_matmul_refusals_point_at_from() -> None:
     flat = spec((6,), {"name": "X", "type": "matmul", "from": ["input", "input"]})
     (p,) = problems(flat).problems
     assert p.code == "E102" and "across the batch" in p.message
+
+
+def test_permute_and_transpose_reorder_symbolic_sizes() -> None:
+    text = spec((3, 4, 5), {"type": "permute", "dims": [0, 2, -1, 1]})
+    text = text.replace("height: 4", "height: H").replace("width: 5", "width: W")
+    s = analyze(loads(text, "t.yaml")).layers[-1]
+    assert [str(d) for d in s.output_shape] == ["H", "W", "3"]
+    assert one((3, 4, 5), {"type": "transpose", "dim0": 1, "dim1": -1}).output_shape == (5, 4, 3)
+    c = one((3, 4, 5), {"type": "permute", "dims": [0, 3, 1, 2]}).counts
+    assert (c.trainable, c.fixed, c.buffers, c.connections, c.macs) == (0, 0, 0, 0, 0)
+
+
+def test_unflatten_splits_a_concrete_axis_and_refuses_a_symbolic_one() -> None:
+    assert one(
+        (12, 5), {"type": "unflatten", "dim": 1, "unflattened_size": [3, -1]}
+    ).output_shape == (3, 4, 5)
+    assert one(
+        (12, 5), {"type": "unflatten", "dim": -1, "unflattened_size": [5, 1]}
+    ).output_shape == (12, 5, 1)
+    text = spec(
+        (3, 4, 5), {"name": "X", "type": "unflatten", "dim": 2, "unflattened_size": [2, -1]}
+    )
+    with pytest.raises(SpecError) as info:
+        analyze(loads(text.replace("height: 4", "height: H"), "t.yaml"))
+    (p,) = info.value.problems
+    assert (p.layer, p.code) == ("X", "E102") and "depends on the input" in p.message
+
+
+def test_mean_sum_amax_shapes_and_counts() -> None:
+    s = one((3, 4, 5), {"type": "mean", "dim": [2, 3], "keepdim": True})
+    assert s.output_shape == (3, 1, 1)
+    c = s.counts
+    assert (c.trainable, c.fixed, c.buffers, c.connections, c.macs) == (0, 0, 0, 60, 0)
+    assert one((3, 4, 5), {"type": "sum", "dim": 1}).output_shape == (4, 5)
+    assert one((3, 4, 5), {"type": "amax", "dim": [-1, 1, 2]}).output_shape == ()
+    text = spec((3, 4, 5), {"type": "mean", "dim": -1, "keepdim": True})
+    text = text.replace("height: 4", "height: H").replace("width: 5", "width: W")
+    s = analyze(loads(text, "t.yaml")).layers[-1]
+    assert [str(d) for d in s.output_shape] == ["3", "H", "1"]
+    assert str(s.counts.connections) == "3·H·W"
+
+
+def test_roll_keeps_symbolic_sizes() -> None:
+    text = spec((3, 4, 5), {"type": "roll", "shifts": [-2, 3], "dims": [2, 3]})
+    text = text.replace("height: 4", "height: H").replace("width: 5", "width: W")
+    s = analyze(loads(text, "t.yaml")).layers[-1]
+    assert [str(d) for d in s.output_shape] == ["3", "H", "W"]
+    c = s.counts
+    assert (c.trainable, c.fixed, c.buffers, c.connections, c.macs) == (0, 0, 0, 0, 0)
+
+
+def test_select_and_narrow_on_symbolic_sizes() -> None:
+    def out(layer: dict[str, Any]) -> list[str]:
+        text = spec((3, 4, 5), {"name": "X", **layer}).replace("width: 5", "width: W")
+        return [str(d) for d in analyze(loads(text, "t.yaml")).layers[-1].output_shape]
+
+    assert out({"type": "select", "dim": -1, "index": 0}) == ["3", "4"]  # ViT's x[:, 0]
+    assert out({"type": "narrow", "dim": 1, "start": 1, "length": 2}) == ["2", "4", "W"]
+    with pytest.raises(SpecError) as info:
+        out({"type": "narrow", "dim": 3, "start": 1, "length": 2})  # W may be 1 or 2
+    assert info.value.problems[0].code == "E102"

@@ -187,6 +187,22 @@ def _layer(
     if t == "rbf":
         assert x is not None
         return ((x[:, None, :] - w["weight"][None]) ** 2).sum(-1)
+    if t in ("mean", "sum", "amax"):
+        assert x is not None
+        dims = layer.dim if isinstance(layer.dim, list) else [layer.dim]
+        return getattr(torch, t)(x, dim=dims, keepdim=layer.keepdim)
+    if t == "roll":
+        assert x is not None
+        return torch.roll(x, shifts=layer.shifts, dims=layer.roll_dims)
+    if t == "select":
+        assert x is not None
+        return x.select(layer.dim, layer.index)
+    if t == "narrow":
+        assert x is not None
+        return x.narrow(layer.dim, layer.start, layer.length)
+    if t == "unflatten":
+        assert x is not None
+        return x.unflatten(layer.dim, layer.unflattened_size)
     if t in ("flatten", "reshape", "view"):
         assert x is not None
         return x.reshape(x.shape[0], *y)
@@ -221,6 +237,9 @@ def _layer(
         b, c = x.shape[:2]
         g = layer.groups
         return x.reshape(b, g, c // g, *x.shape[2:]).transpose(1, 2).reshape(x.shape)
+    if t in ("permute", "transpose"):
+        assert x is not None
+        return x.permute(0, *(a + 1 for a in layer.order(shapes[0])))
     if t.startswith(("zeropad", "constantpad")):
         p = layer.padding
         pads = [p] * (2 * n) if isinstance(p, int) else list(p)

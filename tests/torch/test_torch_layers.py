@@ -761,6 +761,25 @@ def test_multiheadattention_generated_module_is_torchs() -> None:
     assert torch.equal(s(q), nn.MultiheadAttention.forward(s, q, q, q, need_weights=False)[0])
 
 
+# ---- tensor layout -------------------------------------------------------------------------
+
+
+class Fn(nn.Module):
+    """A torch function (no parameters) as a module, for `agree`."""
+
+    def __init__(self, f: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self.f = f
+
+    def forward(self, x: Any) -> Any:
+        return self.f(x)
+
+
+def torch_dim(draw: Draw, d: int, rank: int) -> int:
+    """Dim d of a rank-`rank` tensor, sometimes written from the end (negative), as torch reads."""
+    return d - rank if draw(st.booleans()) else d
+
+
 @CASES
 @given(st.data())
 def test_matmul(data: st.DataObject) -> None:
@@ -803,3 +822,126 @@ def test_softmax_over_attention_scores(data: st.DataObject) -> None:
     kind = draw(st.sampled_from(["softmax", "logsoftmax"]))
     make = nn.Softmax if kind == "softmax" else nn.LogSoftmax
     agree({"type": kind, "dim": dim}, scores, lambda: make(dim=dim))
+
+
+@CASES
+@given(st.data())
+def test_permute(data: st.DataObject) -> None:
+    draw = data.draw
+    shape = tuple(draw(st.integers(1, 5)) for _ in range(draw(st.integers(1, 4))))
+    rank = len(shape) + 1
+    order = [0, *draw(st.permutations(range(1, rank)))]
+    dims = [torch_dim(draw, d, rank) for d in order]
+    roll = draw(st.integers(0, 9))
+    if roll == 0:  # a wrong length, a repeat or a dim out of range: torch refuses
+        dims = draw(
+            st.sampled_from([dims[:-1], [*dims, 1], [*dims[:-1], dims[1]], [*dims[:-1], rank]])
+        )
+    moved = roll == 1 and rank > 1  # torch moves the batch; cnncalc keeps it first on purpose
+    if moved:
+        dims[0], dims[-1] = dims[-1], dims[0]
+    agree(
+        {"type": "permute", "dims": dims}, shape, lambda: Fn(lambda x: x.permute(*dims)),
+        stricter=moved,
+    )  # fmt: skip
+
+
+@CASES
+@given(st.data())
+def test_transpose(data: st.DataObject) -> None:
+    draw = data.draw
+    shape = tuple(draw(st.integers(1, 5)) for _ in range(draw(st.integers(1, 4))))
+    rank = len(shape) + 1
+    a, b = (torch_dim(draw, draw(st.integers(0, rank)), rank) for _ in range(2))  # rank: refused
+    moved = all(-rank <= v < rank for v in (a, b)) and 0 in (a % rank, b % rank)
+    agree(
+        {"type": "transpose", "dim0": a, "dim1": b}, shape,
+        lambda: Fn(lambda x: x.transpose(a, b)), stricter=moved,
+    )  # fmt: skip
+
+
+@CASES
+@given(st.data())
+def test_unflatten(data: st.DataObject) -> None:
+    draw = data.draw
+    shape = tuple(draw(st.integers(1, 12)) for _ in range(draw(st.integers(1, 3))))
+    rank = len(shape) + 1
+    dim = torch_dim(draw, draw(st.integers(1, rank - 1)), rank)
+    n = shape[dim % rank - 1]
+    a = mostly(draw, st.sampled_from([d for d in range(1, n + 1) if n % d == 0]), st.integers(1, 5))
+    sizes = draw(st.sampled_from([[a, -1], [-1, a], [a, n // a], [a, 1, -1], [n], [a, -1, -1]]))
+    dim = draw(st.sampled_from([dim] * 9 + [0, rank]))  # the batch, or out of range: refused
+    agree(
+        {"type": "unflatten", "dim": dim, "unflattened_size": sizes}, shape,
+        lambda: nn.Unflatten(dim, tuple(sizes)), stricter=dim == 0,
+    )  # fmt: skip
+
+
+@CASES
+@given(st.data())
+def test_mean_sum_amax(data: st.DataObject) -> None:
+    draw = data.draw
+    shape = tuple(draw(st.integers(1, 5)) for _ in range(draw(st.integers(1, 4))))
+    rank = len(shape) + 1
+    kind = draw(st.sampled_from(["mean", "sum", "amax"]))
+    axes = draw(st.lists(st.integers(1, rank - 1), min_size=1, max_size=rank - 1, unique=True))
+    dims = [torch_dim(draw, d, rank) for d in axes]
+    roll = draw(st.integers(0, 9))
+    if roll == 0:  # a repeat or a dim out of range: torch refuses
+        dims = [*dims, draw(st.sampled_from([dims[0], rank, -rank - 1]))]
+    moved = roll == 1  # the batch: torch reduces it, cnncalc refuses on purpose
+    if moved:
+        dims = [*dims, draw(st.sampled_from([0, -rank]))]
+    dim: int | list[int] = dims[0] if len(dims) == 1 and draw(st.booleans()) else dims
+    keepdim = draw(st.booleans())
+    f = getattr(torch, kind)
+    agree(
+        {"type": kind, "dim": dim, "keepdim": keepdim}, shape,
+        lambda: Fn(lambda x: f(x, dim=dim, keepdim=keepdim)), stricter=moved,
+    )  # fmt: skip
+
+
+@CASES
+@given(st.data())
+def test_roll(data: st.DataObject) -> None:
+    draw = data.draw
+    shape = tuple(draw(st.integers(1, 5)) for _ in range(draw(st.integers(1, 4))))
+    rank = len(shape) + 1
+    axes = draw(st.lists(st.integers(1, rank - 1), min_size=1, max_size=rank))
+    dims = [torch_dim(draw, d, rank) for d in axes]
+    shifts = [draw(st.integers(-9, 9)) for _ in dims]
+    roll = draw(st.integers(0, 9))
+    if roll == 0:  # shifts and dims that do not align, or a dim out of range: torch refuses
+        shifts, dims = draw(st.sampled_from([(shifts[:-1], dims), (shifts, [*dims[:-1], rank])]))
+    moved = roll == 1  # the batch: torch rolls it, cnncalc refuses on purpose
+    if moved:
+        dims[-1] = draw(st.sampled_from([0, -rank]))
+    one = len(dims) == 1 and draw(st.booleans())
+    dim: int | list[int] = dims[0] if one else dims
+    shift: int | list[int] = shifts[0] if one and shifts else shifts
+    agree(
+        {"type": "roll", "shifts": shift, "dims": dim}, shape,
+        lambda: Fn(lambda x: torch.roll(x, shifts=shift, dims=dim)), stricter=moved,
+    )  # fmt: skip
+
+
+@CASES
+@given(st.data())
+def test_select_and_narrow(data: st.DataObject) -> None:
+    draw = data.draw
+    shape = tuple(draw(st.integers(1, 6)) for _ in range(draw(st.integers(1, 4))))
+    rank = len(shape) + 1
+    dim = torch_dim(draw, draw(st.integers(0, rank)), rank)  # 0: the batch; rank: out of range
+    moved = -rank <= dim < rank and dim % rank == 0  # torch selects a sample; cnncalc refuses
+    start = draw(st.integers(-8, 8))
+    if draw(st.booleans()):
+        agree(
+            {"type": "select", "dim": dim, "index": start}, shape,
+            lambda: Fn(lambda x: x.select(dim, start)), stricter=moved,
+        )  # fmt: skip
+        return
+    length = draw(st.integers(1, 6))
+    agree(
+        {"type": "narrow", "dim": dim, "start": start, "length": length}, shape,
+        lambda: Fn(lambda x: x.narrow(dim, start, length)), stricter=moved,
+    )  # fmt: skip

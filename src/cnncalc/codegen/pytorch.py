@@ -42,10 +42,10 @@ if TYPE_CHECKING:
     from cnncalc.layers.base import Layer, Shape, Tensor
 
 HELPERS_FILE = Path(__file__).with_name("torch_helpers.py")
-TORCH_FUNCTIONS = frozenset(
-    {"cat", "chunk", "split", "matmul"}
-)  # torch.* a forward expression may call
-METHODS = frozenset({"reshape"})  # tensor methods a forward expression may call
+# torch.* a forward expression may call
+TORCH_FUNCTIONS = frozenset({"cat", "chunk", "split", "matmul", "roll"})
+# tensor methods a forward expression may call
+METHODS = frozenset({"reshape", "permute", "transpose", "mean", "sum", "amax", "select", "narrow"})
 CLASS_INDENT, BODY_INDENT = "    ", "        "
 
 
