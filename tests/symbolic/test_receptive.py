@@ -14,7 +14,7 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, assume, example, given, note, settings
 
-from cnncalc.analysis.engine import Report, analyze
+from cnncalc.analysis.engine import LayerStats, Report, analyze
 from cnncalc.analysis.receptive import WHOLE, FieldMap, receptive_fields, trace
 from cnncalc.api import loads
 from cnncalc.spec.network import INPUT
@@ -42,11 +42,6 @@ def one_thread() -> Any:
 # layers whose gradient can cancel or vanish on a positive input (statistics over positions,
 # a softmax summed over its channels): the brute-force measure does not apply to them
 UNMEASURABLE = (
-    # mean/sum/amax and roll: on random graphs the brute-force measure of a layer *before* one
-    # of these disagrees with its (pointwise) field, e.g. an add's output position 0 hit at 5
-    # after a roll by 1: the measure, not the field, looks wrong (to investigate); the layers
-    # themselves answer "not defined" along the axes they reduce or roll
-    *("amax", "mean", "sum", "roll"),
     "softmax",
     "logsoftmax",
     "groupnorm",
@@ -102,6 +97,11 @@ def positive_model(report: Report) -> tuple[Any, dict[str, str]]:
     return model, gen.modules
 
 
+def written(s: LayerStats) -> bool:
+    """A layer generated as a forward expression (an add, a roll), not as a module."""
+    return s.node.layer.torch_modules(s.input_shapes[0], s.output_shape) is None
+
+
 def measure(report: Report, mirrored: bool = False, only: set[str] | None = None) -> int:
     """Check every layer's fields against the gradients; returns how many interior output
     positions pinned a field exactly (the caller wants some). `mirrored`: reflect, replicate
@@ -118,8 +118,15 @@ def measure(report: Report, mirrored: bool = False, only: set[str] | None = None
             sub.register_forward_hook(lambda m, i, o, name=s.name: outs.setdefault(name, o))
             continue
         # a layer written in forward (add, concat): its output as a module that reads it sees it
+        # (not a layer written in forward itself: the module at its name is its activation,
+        # which sees that layer's result, e.g. after a roll, not this layer's output)
         reader = next(
-            (r for r in report.layers if r.node.inputs[:1] == (s.name,) and r.name in modules), None
+            (
+                r
+                for r in report.layers
+                if r.node.inputs[:1] == (s.name,) and r.name in modules and not written(r)
+            ),
+            None,
         )
         if reader is not None:
             sub = model.get_submodule(modules[reader.name])
