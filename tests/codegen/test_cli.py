@@ -135,3 +135,23 @@ def test_report_commands_import_neither_codegen_nor_torch() -> None:
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", script], check=True)
+
+
+def test_a_refused_forward_expression_is_located_and_later_layers_still_generate(
+    tmp_path: Path,
+) -> None:
+    """A layer written in forward (here a roll by 10^26, past torch's 64-bit integers) that
+    cannot be lowered once left later statements reading a variable never set: an internal
+    KeyError. Now its E120 is the one located message, exit 1."""
+    spec = tmp_path / "big.yaml"
+    spec.write_text(
+        "name: r\ninput: {channels: 2, length: 8}\nlayers:\n"
+        "  - {name: c, type: conv1d, out_channels: 2, kernel_size: 3}\n"
+        f"  - {{name: r, type: roll, shifts: {10**26}, dims: 2}}\n"
+        "  - {name: q, type: relu}\n  - {name: s, type: add, from: [q, r]}\n"
+    )
+    code, out, err = run(str(spec))
+    assert code == 1 and out == "", err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"{spec}:5:"), err
+    assert "E120 layer 'r': shifts is" in lines[0] and "internal error" not in err

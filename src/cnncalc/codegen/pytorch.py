@@ -387,7 +387,8 @@ class _Writer:
         marks: list[tuple[int, int, str, str]] = []
         for i, item in enumerate(items):
             expr = self.expression(item, [var[v] for v in item.inputs])
-            if expr is None:
+            if expr is None:  # refused, and reported: no file is written, but later
+                var[item.value] = "_"  # statements still read a name (and report their own)
                 continue
             uses = readers.get(item.value, set())
             if uses == {i + 1} and last_read.get(in_x, -1) <= i:
