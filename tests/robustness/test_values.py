@@ -225,7 +225,10 @@ def _float_fields() -> list[tuple[str, str]]:
 
 
 FLOAT_FIELDS = _float_fields()
-BASE_VALUES = {"padding": "1", "num_groups": "1", "normalized_shape": "[8]", "scale_factor": "2"}
+BASE_VALUES = {
+    **{"padding": "1", "num_groups": "1", "normalized_shape": "[8]", "scale_factor": "2"},
+    **{"size": "2", "embed_dim": "8", "num_heads": "2"},
+}
 
 
 def _float_spec(kind: str, key: str, value: str) -> str:
@@ -240,6 +243,8 @@ def _float_spec(kind: str, key: str, value: str) -> str:
         for n, f in cls.model_fields.items()
         if n != "type" and (f.is_required() or (f.alias or n) == "scale_factor")
     }
+    if kind == "multiheadattention":  # an L×E input, the batch first
+        dims, fields["batch_first"] = "length: 8", "true"
     fields[key] = value
     body = ", ".join(f"{k}: {v}" for k, v in fields.items())
     layer = f"  - {{name: f, type: {kind}, {body}}}\n"

@@ -21,7 +21,7 @@ __all__ = ["Generated", "generate"]
 
 @overload
 def generate(
-    report: Report, target: Literal["torch"] = "torch", *, line_length: int = 88
+    report: Report, target: Literal["torch"] = "torch", line_length: int = 88
 ) -> Generated: ...
 @overload
 def generate(
@@ -33,10 +33,15 @@ def generate(
 ) -> CudaModule: ...
 @overload
 def generate(report: Report, target: str = "torch", **options: Any) -> Generated | CudaModule: ...
-def generate(report: Report, target: str = "torch", **options: Any) -> Generated | CudaModule:
+def generate(
+    report: Report, target: str = "torch", line_length: int | None = None, **options: Any
+) -> Generated | CudaModule:
     """Generated source for a checked report, by the backend named `target` with its own
     options: 'torch' gives a `Generated` (`.code`, one file; `line_length` formats it), 'cuda'
     a `CudaModule` (`.files`, name -> text, as `cnncalc codegen cuda` writes them;
     `.write(folder)`; `mode`, `prefix`). Raises SpecError for layers that cannot be lowered,
-    UsageError for an unknown target or option."""
+    UsageError for an unknown target or option. `line_length` may also come third, as it
+    did before backends took options of their own."""
+    if line_length is not None:
+        options["line_length"] = line_length
     return backend(target).generate(report, **options)

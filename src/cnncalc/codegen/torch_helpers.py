@@ -167,7 +167,7 @@ class Attention(nn.MultiheadAttention):
 
 class LayerNorm2d(nn.LayerNorm):
     """torchvision.models.convnext.LayerNorm2d: an nn.LayerNorm over the channels of an
-    N×C×H×W tensor (channels-last and back); state_dict weight, bias of C."""
+    (N, C, H, W) tensor (channels-last and back); state_dict weight, bias of C."""
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = x.permute(0, 2, 3, 1)

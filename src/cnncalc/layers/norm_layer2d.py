@@ -27,6 +27,7 @@ from cnncalc.layers.fields import Number, Size
 
 class LayerNorm2d(Layer):
     TYPES = ("layernorm2d",)
+    DIMS = (2,)  # a C×H×W input, as torchvision's LayerNorm2d
 
     normalized_shape: Size | None = None  # the channels; cnncalc infers it
     eps: Number = 1e-5  # nn.LayerNorm's, which LayerNorm2d keeps; ConvNeXt passes 1e-6
