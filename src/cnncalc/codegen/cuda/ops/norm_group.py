@@ -4,6 +4,7 @@ scale and shift per channel."""
 from __future__ import annotations
 
 from cnncalc.layers.norm_group import GroupNorm
+from cnncalc.layers.norm_instance import InstanceNorm
 
 from ..cstyle import prod
 from ..ir import Buf, Prep
@@ -13,8 +14,15 @@ from .norm_layer import statistics
 
 @lowers(GroupNorm)
 def groupnorm(ctx: Ctx, layer: GroupNorm, xs: list[Shape], y: Shape, ins: list[Buf]) -> Buf:
-    x = xs[0]
-    c, g = x[0], layer.num_groups
+    return grouped(ctx, layer, xs[0], y, ins, layer.num_groups)
+
+
+def grouped(
+    ctx: Ctx, layer: GroupNorm | InstanceNorm, x: Shape, y: Shape, ins: list[Buf], g: int
+) -> Buf:
+    """Normalize each sample's g groups of channels by their own statistics, then scale and
+    shift per channel (instancenorm without running statistics: g = channels)."""
+    c = x[0]
     inner = prod(x[1:])
     n = c // g * inner
     prep: list[Prep] = []
