@@ -18,14 +18,16 @@ Names are torch's: an instance or group `layer2` repeated twice holds `layer2.0`
 nn.Sequential numbers its children. docs/spec-format.md is the reference.
 
 Repetitions that cannot emit a layer (`Quiet`: every entry of the body is left out by an `if:`
-that no value can change, or is itself such a group or block) are expanded once in full, and
-each later repetition of the same entry is then only named (`Expander.walk`): the names and
-scopes it registers and the entries it visits are all that a later repetition changes,
-because it evaluates the same values as the first (the entry does not read `i`; `from:` is read
-by the first repetition only), so it passes or fails the same checks, and the first passed
-them all. A repetition is expanded in full where that is not known: a name broken earlier
-in that scope (a duplicate name would be reported), the work limit within reach (it is
-reported at the exact entry), or a first repetition that reported a problem.
+that no value but `i` can change, or is itself such a group or block) are expanded in full
+until one expands cleanly to a given unit, and each later repetition of the same entry with
+that unit (the same entries expanded, the same times) is then only named (`Expander.walk`):
+the names and scopes it registers and the entries it visits are all that such a repetition
+changes, because it evaluates the values the expanded one did (the entry reads `i` only in
+conditions and counts that decide the unit; `from:` is read by the first repetition only),
+so it passes or fails the same checks, and that one passed them all. A repetition is expanded
+in full where that is not known: a name broken earlier in that scope (a duplicate name would
+be reported), the work limit within reach (it is reported at the exact entry), or a unit no
+repetition has yet expanded cleanly.
 """
 
 from __future__ import annotations
@@ -192,7 +194,12 @@ class State:
     # names its layers without claim's check for broken names, so only outside these
     broken_in: set[str] = field(default_factory=set)
     quiet_blocks: dict[str, Quiet | None] = field(default_factory=dict)
-    quiet_entries: dict[int, tuple[dict[str, Any], Quiet | None]] = field(default_factory=dict)
+    # (entry, i) -> (the entry, kept so that its id stays its own; its unit)
+    quiet_entries: dict[tuple[int, int | None], tuple[dict[str, Any], Quiet | None]] = field(
+        default_factory=dict
+    )
+    quiet_units: dict[tuple[Any, ...], Quiet] = field(default_factory=dict)  # interned
+    reads_i: dict[int, tuple[dict[str, Any], bool]] = field(default_factory=dict)
 
     def mark_broken(self, name: str) -> None:
         self.broken.add(name)
@@ -620,15 +627,17 @@ class Expander:
     ) -> None:
         """Repetitions 0…n-1 of an entry, in `frame`, with `i`; only the first reads from:
         (later ones chain). A repetition that cannot emit a layer, after one of the same entry
-        that expanded cleanly, is only named and counted (`walk`, the module docstring)."""
+        that expanded cleanly to the same unit, is only named and counted (`walk`, the module
+        docstring)."""
         st = self.state
-        quiet = None
-        if WALK_QUIET and (named or "name" not in entry):
-            quiet = self.quiet_entry(entry, path)
+        walks = WALK_QUIET and (named or "name" not in entry)
         first = 1 if "from" in entry else 0  # the first repetition that reads no from:
         clean = False
+        proven: set[int] = set()  # the units (interned) that a clean repetition expanded to
         for k in range(n):
-            if quiet is not None and clean and st.work + quiet.work <= MAX_WORK:
+            quiet = self.quiet_entry(entry, path, k) if walks else None
+            walked = quiet is not None and clean and id(quiet) in proven
+            if quiet is not None and walked and st.work + quiet.work <= MAX_WORK:
                 st.work += quiet.work
                 self.walk(frame, quiet, path, str(frame.last))
                 continue
@@ -654,6 +663,8 @@ class Expander:
                 and not frame.last_multi
                 and frame.instance() not in st.broken_in
             )
+            if clean and quiet is not None:
+                proven.add(id(quiet))
 
     def walk(self, frame: Frame, unit: Quiet, path: PathKey, out: str) -> None:
         """One repetition of a quiet entry, named as `one` names it; its scopes output `out`,
@@ -695,65 +706,115 @@ class Expander:
                 self.walk(inner, part, sub, out)
 
     # ---- what cannot emit a layer (static, cached) ------------------------------------
-    def quiet_entry(self, entry: dict[str, Any], path: PathKey) -> Quiet | None:
-        """What a repetition of this entry does, if it cannot emit a layer and its values
-        (arguments, a group's entries) do not read `i`; else None."""
-        cache = self.state.quiet_entries
-        if id(entry) not in cache:  # the entry is kept with it: its id stays its own
-            rest = [v for k, v in entry.items() if k not in ("name", "from", "repeat", "if")]
-            try:
-                unit = None if _reads_i(rest) else self.quiet_unit(entry, path)
-            except RecursionError:  # blocks nested past any limit: expanded, and refused
-                unit = None
-            cache[id(entry)] = (entry, unit)
+    def quiet_entry(self, entry: dict[str, Any], path: PathKey, i: int | None) -> Quiet | None:
+        """What one repetition of this entry does, if it cannot emit a layer, where `i` is
+        the value of `i` it is expanded with (None: unknown, an expression reading it is not
+        known); else None. Equal units are one object (`intern`)."""
+        try:
+            key = (id(entry), i if self.reads_own_i(entry) else None)
+            cache = self.state.quiet_entries
+            if key not in cache:  # the entry is kept with it: its id stays its own
+                cache[key] = (entry, self.quiet_unit(entry, path, i))
+        except RecursionError:  # blocks nested past any limit: expanded, and refused
+            return None
+        return cache[key][1]
+
+    def reads_own_i(self, entry: dict[str, Any]) -> bool:
+        """Whether the unit of one repetition depends on the `i` it is expanded with: an
+        entry of its body reads it in `if:` or `repeat:`, or inside it where it does not
+        repeat itself (a repeating entry gives its own `i` to its body)."""
+        cache = self.state.reads_i
+        if id(entry) not in cache:
+            body = entry.get("layers")
+            if isinstance(body, list):
+                reads = any(not isinstance(e, dict) or self.free_i(e) for e in body)
+            else:  # a block instance: its arguments; its body has none of the enclosing names
+                rest = [v for k, v in entry.items() if k not in ("name", "from", "repeat", "if")]
+                reads = _reads_i(rest)
+            cache[id(entry)] = (entry, reads)
         return cache[id(entry)][1]
 
-    def quiet_unit(self, entry: dict[str, Any], path: PathKey) -> Quiet | None:
+    def free_i(self, entry: dict[str, Any]) -> bool:
+        """Whether an entry reads the `i` of the body it is in."""
+        if _reads_i([entry.get("if"), entry.get("repeat")]):
+            return True
+        return "repeat" not in entry and self.reads_own_i(entry)
+
+    def quiet_unit(self, entry: dict[str, Any], path: PathKey, i: int | None) -> Quiet | None:
         """A repetition of a group or block instance, if it cannot emit a layer."""
         if "layers" in entry:
-            body = self.quiet_body(entry["layers"], (*path, "layers"))
-            return None if body is None else Quiet("group", False, body[0], body[1] + 1)
+            body = self.quiet_body(entry["layers"], (*path, "layers"), i)
+            return None if body is None else self.intern("group", False, *body)
         t = entry.get("type")
         block = self.state.blocks.get(t) if isinstance(t, str) else None
-        if block is None:
+        if block is None or self.reads_own_i(entry):  # arguments that read i differ
             return None
         cache = self.state.quiet_blocks
-        if block.name not in cache:
-            body = self.quiet_body(block.layers, (*block.path, "layers"))
+        if block.name not in cache:  # its body reads its arguments only: no `i`
+            body = self.quiet_body(block.layers, (*block.path, "layers"), None)
             cache[block.name] = (
-                None if body is None else Quiet(block.name, block.inline, body[0], body[1] + 1)
+                None if body is None else self.intern(block.name, block.inline, *body)
             )
         return cache[block.name]
 
     def quiet_body(
-        self, items: Any, path: PathKey
+        self, items: Any, path: PathKey, i: int | None
     ) -> tuple[tuple[tuple[PathKey, int, Quiet], ...], int] | None:
-        """The entries of a body that are expanded, with the entries it visits, if each one
-        is left out by a constant `if:` or is a quiet group or block; no name, no from:."""
+        """The entries of a body that are expanded, in runs of equal repetitions, with the
+        entries it visits, if each one is left out by an `if:` that only `i` decides or is a
+        quiet group or block; no name, no from:, and no more than MAX_WORK entries visited."""
         if not isinstance(items, list) or not items:
             return None
         parts: list[tuple[PathKey, int, Quiet]] = []
         work = 0
-        for i, e in enumerate(items):
+        for n, e in enumerate(items):
             if not isinstance(e, dict) or "name" in e or "from" in e:
                 return None
-            if "if" in e and _constant(e["if"]) is not True:
-                if _constant(e["if"]) is not False:
+            sub = (*path, n)
+            if "if" in e and (cond := _known(e["if"], i)) is not True:
+                if cond is not False:
                     return None
                 work += 1  # visited, left out
                 continue
-            times = _constant(e.get("repeat", 1))
+            times = _known(e.get("repeat", 1), i)
             if type(times) is not int or not 0 <= times <= MAX_REPEAT:
                 return None
-            unit = self.quiet_unit(e, (*path, i)) if times else None
-            if times and unit is None:
-                return None
-            if unit is not None:
-                parts.append(((*path, i), times, unit))
-                work += times * unit.work
-            else:
+            if times == 0:
                 work += 1  # repeat: 0
-        return tuple(parts), min(work, MAX_WORK)
+                continue
+            if "repeat" not in e:  # expanded once, with the enclosing `i`
+                runs = [self.quiet_entry(e, sub, i)]
+            elif self.reads_own_i(e):  # each repetition with its own
+                runs = [self.quiet_entry(e, sub, k) for k in range(times)]
+            else:
+                runs = [self.quiet_entry(e, sub, None)] * times
+            start = 0  # runs of one unit (equal units are one object)
+            while start < len(runs):
+                unit = runs[start]
+                if unit is None:
+                    return None
+                end = start + 1
+                while end < len(runs) and runs[end] is unit:
+                    end += 1
+                parts.append((sub, end - start, unit))
+                work += (end - start) * unit.work
+                start = end
+            if work > MAX_WORK:
+                return None  # never walked: the expansion reports the limit where it is met
+        return tuple(parts), work
+
+    def intern(
+        self, base: str, inline: bool, body: tuple[tuple[PathKey, int, Quiet], ...], work: int
+    ) -> Quiet | None:
+        """The one unit with these parts (its entries' units are interned, so compared by
+        identity); None where one repetition visits more than MAX_WORK entries."""
+        if work + 1 > MAX_WORK:
+            return None
+        key = (base, inline, tuple((sub, times, id(unit)) for sub, times, unit in body), work + 1)
+        units = self.state.quiet_units
+        if key not in units:
+            units[key] = Quiet(base, inline, body, work + 1)
+        return units[key]
 
     def skipped(self, frame: Frame, entry: dict[str, Any], path: PathKey, label: str) -> None:
         """An entry left out by `if:` stands for its input, as torch's `downsample=None` means
@@ -1185,6 +1246,16 @@ def _constant(v: Any) -> Any:
         return v  # as written, or `$$…` text: neither is true, false or a number
     try:
         return expr.eval_text(v[1:], {})
+    except (ExprError, ArithmeticError, ValueError, TypeError, RecursionError):
+        return None
+
+
+def _known(v: Any, i: int | None) -> Any:
+    """A value as `subst` gives it where `i` (if known) is the only name: else None."""
+    if i is None or not _is_expr(v):
+        return _constant(v)
+    try:
+        return expr.eval_text(v[1:], {"i": i})
     except (ExprError, ArithmeticError, ValueError, TypeError, RecursionError):
         return None
 
