@@ -85,3 +85,28 @@ def check_network(spec: str, ref: dict[str, Any], extras: str) -> Report:
         assert r.outputs[0] == tuple(lit(other["output"]))[1:], size
         check_layers(r, calls(lit(other["layers"])), extras)
     return report
+
+
+def check_full(spec: Path, ref: dict[str, Any], extras: str) -> Report:
+    """Every figure of one model of tests/data/torchvision_full.json: the input, total and
+    trainable parameters, buffer elements, MACs (FlopCounterMode's FLOPs / 2: convolutions,
+    linear layers, matmuls and attention's matmuls; docs/counting.md), the output(s), and every
+    leaf module call's name, output shape and own parameters in call order."""
+    net = load(spec)
+    assert tuple(net.input_shape) == tuple(lit(ref["input"]))[1:], "input"
+    report = analyze(net)
+    t = report.totals
+    assert (t.params, t.trainable, t.buffers) == (
+        int(ref["params_total"]),
+        int(ref["params_trainable"]),
+        int(ref["buffer_elements"]),
+    ), "params, trainable, buffers"
+    assert t.macs == int(ref["macs"]), "macs"
+    out = lit(ref["output"])
+    want = [tuple(s)[1:] for s in (out.values() if isinstance(out, dict) else [out])]
+    assert [tuple(s) for s in report.outputs] == want, "output"
+    check_layers(report, calls(lit(ref["layers"])), extras)
+    by_name = {s.name: s for s in report.layers}
+    for name, params in layer_params(lit(ref["layers"])).items():
+        assert by_name[name].counts.params == params, name
+    return report
