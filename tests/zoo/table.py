@@ -20,7 +20,7 @@ def row(key: str, ref: dict[str, object]) -> str:
         return f"| `{key}` | — | {figures} | no spec yet |"
     spec, extras = FULL[key]
     try:
-        check_full(SPECS / spec, ref, extras)  # type: ignore[arg-type]
+        check_full(SPECS / spec, ref, extras)
         status = "all match"
     except AssertionError as err:
         status = f"differs: {str(err).splitlines()[0][:80]}"
