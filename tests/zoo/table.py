@@ -9,8 +9,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from zoo.reference import SPECS, calls, check_full, lit  # noqa: E402
-from zoo.test_torchvision_full import FULL, models  # noqa: E402
+from zoo.reference import SPECS, calls, check_full, lit
+from zoo.test_torchvision_full import FULL, models
 
 
 def row(key: str, ref: dict[str, object]) -> str:
