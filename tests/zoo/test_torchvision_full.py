@@ -21,6 +21,7 @@ from .reference import SPECS, check_full
 REFERENCE = Path(__file__).resolve().parents[1] / "data" / "torchvision_full.json"
 
 RESNET = r"layer\d\.\d+\.add|flatten"
+REGNET = r"trunk_output\.block\d\.block\d-\d+\.(add|f\.se\.scale)|flatten"
 FULL: dict[str, tuple[str, str]] = {
     "alexnet": ("alexnet.yaml", r"flatten"),
     "densenet121": ("densenet121.yaml", r"features\.denseblock\d\.cat\d+|pool|flatten"),
@@ -35,6 +36,19 @@ FULL: dict[str, tuple[str, str]] = {
         r"features\.\d+\.(add|block\.\d\.scale)|flatten",
     ),
     "r3d_18": ("r3d_18.yaml", r"layer\d\.\d\.add|flatten"),
+    "regnet_x_400mf": ("regnet/regnet_x_400mf.yaml", REGNET),
+    "regnet_x_800mf": ("regnet/regnet_x_800mf.yaml", REGNET),
+    "regnet_x_3_2gf": ("regnet/regnet_x_3_2gf.yaml", REGNET),
+    "regnet_x_8gf": ("regnet/regnet_x_8gf.yaml", REGNET),
+    "regnet_x_16gf": ("regnet/regnet_x_16gf.yaml", REGNET),
+    "regnet_x_32gf": ("regnet/regnet_x_32gf.yaml", REGNET),
+    "regnet_y_400mf": ("regnet/regnet_y_400mf.yaml", REGNET),
+    "regnet_y_1_6gf": ("regnet/regnet_y_1_6gf.yaml", REGNET),
+    "regnet_y_3_2gf": ("regnet/regnet_y_3_2gf.yaml", REGNET),
+    "regnet_y_8gf": ("regnet/regnet_y_8gf.yaml", REGNET),
+    "regnet_y_16gf": ("regnet/regnet_y_16gf.yaml", REGNET),
+    "regnet_y_32gf": ("regnet/regnet_y_32gf.yaml", REGNET),
+    "regnet_y_128gf": ("regnet/regnet_y_128gf.yaml", REGNET),
     "resnet18": ("resnet18.yaml", RESNET),
     "resnet50": ("resnet50.yaml", RESNET),
     "resnet152": ("resnet152.yaml", RESNET),
