@@ -21,13 +21,19 @@ from .reference import SPECS, check_full
 REFERENCE = Path(__file__).resolve().parents[1] / "data" / "torchvision_full.json"
 
 RESNET = r"layer\d\.\d+\.add|flatten"
+SEGMENTATION = r"backbone\.layer\d\.\d+\.add|interpolate"
+DEEPLABV3 = SEGMENTATION + r"|classifier\.0\.(cat|convs\.4\.interpolate)"
 FULL: dict[str, tuple[str, str]] = {
     "alexnet": ("alexnet.yaml", r"flatten"),
+    "deeplabv3_resnet101": ("segmentation/deeplabv3_resnet101.yaml", DEEPLABV3),
+    "deeplabv3_resnet50": ("segmentation/deeplabv3_resnet50.yaml", DEEPLABV3),
     "densenet121": ("densenet121.yaml", r"features\.denseblock\d\.cat\d+|pool|flatten"),
     "efficientnet_b0": (
         "efficientnet_b0.yaml",
         r"features\.\d\.\d\.(add|block\.\d\.scale)|flatten",
     ),
+    "fcn_resnet101": ("segmentation/fcn_resnet101.yaml", SEGMENTATION),
+    "fcn_resnet50": ("segmentation/fcn_resnet50.yaml", SEGMENTATION),
     "googlenet": ("googlenet.yaml", r"inception\d[a-e]\.cat|flatten"),
     "mobilenet_v2": ("mobilenet_v2.yaml", r"pool|flatten|features\.\d+\.add"),
     "mobilenet_v3_large": (
