@@ -35,6 +35,10 @@ FULL: dict[str, tuple[str, str]] = {
     "fcn_resnet101": ("segmentation/fcn_resnet101.yaml", SEGMENTATION),
     "fcn_resnet50": ("segmentation/fcn_resnet50.yaml", SEGMENTATION),
     "googlenet": ("googlenet.yaml", r"inception\d[a-e]\.cat|flatten"),
+    "lraspp_mobilenet_v3_large": (
+        "segmentation/lraspp_mobilenet_v3_large.yaml",
+        r"backbone\.\d+\.(add|block\.\d\.scale)|(classifier\.)?interpolate|classifier\.(mul|add)",
+    ),
     "mobilenet_v2": ("mobilenet_v2.yaml", r"pool|flatten|features\.\d+\.add"),
     "mobilenet_v3_large": (
         "mobilenet_v3_large.yaml",
