@@ -49,6 +49,7 @@ FULL: dict[str, tuple[str, str]] = {
     "resnet18": ("resnet18.yaml", RESNET),
     "resnet50": ("resnet50.yaml", RESNET),
     "resnet152": ("resnet152.yaml", RESNET),
+    "s3d": ("video/s3d.yaml", r"features\.\d+\.cat|mean"),
     "shufflenet_v2_x1_0": (
         "shufflenet_v2_x1_0.yaml",
         r"stage\d\.\d+\.(split\.[01]|cat|shuffle)|mean|flatten",
