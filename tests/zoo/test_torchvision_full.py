@@ -22,19 +22,30 @@ REFERENCE = Path(__file__).resolve().parents[1] / "data" / "torchvision_full.jso
 
 RESNET = r"layer\d\.\d+\.add|flatten"
 REGNET = r"trunk_output\.block\d\.block\d-\d+\.(add|f\.se\.scale)|flatten"
+SEGMENTATION = r"backbone\.layer\d\.\d+\.add|interpolate"
+DEEPLABV3 = SEGMENTATION + r"|classifier\.0\.(cat|convs\.4\.interpolate)"
 FULL: dict[str, tuple[str, str]] = {
     "alexnet": ("alexnet.yaml", r"flatten"),
+    "deeplabv3_resnet101": ("segmentation/deeplabv3_resnet101.yaml", DEEPLABV3),
+    "deeplabv3_resnet50": ("segmentation/deeplabv3_resnet50.yaml", DEEPLABV3),
     "densenet121": ("densenet121.yaml", r"features\.denseblock\d\.cat\d+|pool|flatten"),
     "efficientnet_b0": (
         "efficientnet_b0.yaml",
         r"features\.\d\.\d\.(add|block\.\d\.scale)|flatten",
     ),
+    "fcn_resnet101": ("segmentation/fcn_resnet101.yaml", SEGMENTATION),
+    "fcn_resnet50": ("segmentation/fcn_resnet50.yaml", SEGMENTATION),
     "googlenet": ("googlenet.yaml", r"inception\d[a-e]\.cat|flatten"),
+    "lraspp_mobilenet_v3_large": (
+        "segmentation/lraspp_mobilenet_v3_large.yaml",
+        r"backbone\.\d+\.(add|block\.\d\.scale)|(classifier\.)?interpolate|classifier\.(mul|add)",
+    ),
     "mobilenet_v2": ("mobilenet_v2.yaml", r"pool|flatten|features\.\d+\.add"),
     "mobilenet_v3_large": (
         "mobilenet_v3_large.yaml",
         r"features\.\d+\.(add|block\.\d\.scale)|flatten",
     ),
+    "r2plus1d_18": ("video/r2plus1d_18.yaml", r"layer\d\.\d\.add|flatten"),
     "r3d_18": ("r3d_18.yaml", r"layer\d\.\d\.add|flatten"),
     "regnet_x_400mf": ("regnet/regnet_x_400mf.yaml", REGNET),
     "regnet_x_800mf": ("regnet/regnet_x_800mf.yaml", REGNET),
@@ -52,6 +63,7 @@ FULL: dict[str, tuple[str, str]] = {
     "resnet18": ("resnet18.yaml", RESNET),
     "resnet50": ("resnet50.yaml", RESNET),
     "resnet152": ("resnet152.yaml", RESNET),
+    "s3d": ("video/s3d.yaml", r"features\.\d+\.cat|mean"),
     "shufflenet_v2_x1_0": (
         "shufflenet_v2_x1_0.yaml",
         r"stage\d\.\d+\.(split\.[01]|cat|shuffle)|mean|flatten",
