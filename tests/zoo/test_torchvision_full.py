@@ -21,6 +21,7 @@ from .reference import SPECS, check_full
 REFERENCE = Path(__file__).resolve().parents[1] / "data" / "torchvision_full.json"
 
 RESNET = r"layer\d\.\d+\.add|flatten"
+EFFICIENTNET = r"features\.\d\.\d+\.(add|block\.\d\.scale)|flatten"
 FULL: dict[str, tuple[str, str]] = {
     "alexnet": ("alexnet.yaml", r"flatten"),
     "densenet121": ("densenet121.yaml", r"features\.denseblock\d\.cat\d+|pool|flatten"),
@@ -28,6 +29,14 @@ FULL: dict[str, tuple[str, str]] = {
         "efficientnet_b0.yaml",
         r"features\.\d\.\d\.(add|block\.\d\.scale)|flatten",
     ),
+    "efficientnet_b1": ("efficientnet/efficientnet_b1.yaml", EFFICIENTNET),
+    "efficientnet_b2": ("efficientnet/efficientnet_b2.yaml", EFFICIENTNET),
+    "efficientnet_b4": ("efficientnet/efficientnet_b4.yaml", EFFICIENTNET),
+    "efficientnet_b5": ("efficientnet/efficientnet_b5.yaml", EFFICIENTNET),
+    "efficientnet_b6": ("efficientnet/efficientnet_b6.yaml", EFFICIENTNET),
+    "efficientnet_b7": ("efficientnet/efficientnet_b7.yaml", EFFICIENTNET),
+    "efficientnet_v2_l": ("efficientnet/efficientnet_v2_l.yaml", EFFICIENTNET),
+    "efficientnet_v2_s": ("efficientnet/efficientnet_v2_s.yaml", EFFICIENTNET),
     "googlenet": ("googlenet.yaml", r"inception\d[a-e]\.cat|flatten"),
     "mobilenet_v2": ("mobilenet_v2.yaml", r"pool|flatten|features\.\d+\.add"),
     "mobilenet_v3_large": (
