@@ -22,6 +22,7 @@ REFERENCE = Path(__file__).resolve().parents[1] / "data" / "torchvision_full.jso
 
 RESNET = r"layer\d\.\d+\.add|flatten"
 EFFICIENTNET = r"features\.\d\.\d+\.(add|block\.\d\.scale)|flatten"
+MNASNET = r"layers\.\d+\.\d\.add|mean"
 FULL: dict[str, tuple[str, str]] = {
     "alexnet": ("alexnet.yaml", r"flatten"),
     "densenet121": ("densenet121.yaml", r"features\.denseblock\d\.cat\d+|pool|flatten"),
@@ -38,6 +39,9 @@ FULL: dict[str, tuple[str, str]] = {
     "efficientnet_v2_l": ("efficientnet/efficientnet_v2_l.yaml", EFFICIENTNET),
     "efficientnet_v2_s": ("efficientnet/efficientnet_v2_s.yaml", EFFICIENTNET),
     "googlenet": ("googlenet.yaml", r"inception\d[a-e]\.cat|flatten"),
+    "mnasnet0_5": ("mnasnet/mnasnet0_5.yaml", MNASNET),
+    "mnasnet1_0": ("mnasnet/mnasnet1_0.yaml", MNASNET),
+    "mnasnet1_3": ("mnasnet/mnasnet1_3.yaml", MNASNET),
     "mobilenet_v2": ("mobilenet_v2.yaml", r"pool|flatten|features\.\d+\.add"),
     "mobilenet_v3_large": (
         "mobilenet_v3_large.yaml",
