@@ -47,6 +47,10 @@ FULL: dict[str, tuple[str, str]] = {
         "mobilenet_v3_large.yaml",
         r"features\.\d+\.(add|block\.\d\.scale)|flatten",
     ),
+    "mobilenet_v3_small": (
+        "mobilenet/mobilenet_v3_small.yaml",
+        r"features\.\d+\.(add|block\.\d\.scale)|flatten",
+    ),
     "r3d_18": ("r3d_18.yaml", r"layer\d\.\d\.add|flatten"),
     "resnet18": ("resnet18.yaml", RESNET),
     "resnet50": ("resnet50.yaml", RESNET),
