@@ -23,6 +23,7 @@ REFERENCE = Path(__file__).resolve().parents[1] / "data" / "torchvision_full.jso
 RESNET = r"layer\d\.\d+\.add|flatten"
 EFFICIENTNET = r"features\.\d\.\d+\.(add|block\.\d\.scale)|flatten"
 MNASNET = r"layers\.\d+\.\d\.add|mean"
+SHUFFLENET = r"stage\d\.\d+\.(split\.[01]|cat|shuffle)|mean"
 FULL: dict[str, tuple[str, str]] = {
     "alexnet": ("alexnet.yaml", r"flatten"),
     "densenet121": ("densenet121.yaml", r"features\.denseblock\d\.cat\d+|pool|flatten"),
@@ -55,10 +56,12 @@ FULL: dict[str, tuple[str, str]] = {
     "resnet18": ("resnet18.yaml", RESNET),
     "resnet50": ("resnet50.yaml", RESNET),
     "resnet152": ("resnet152.yaml", RESNET),
+    "shufflenet_v2_x0_5": ("shufflenet/shufflenet_v2_x0_5.yaml", SHUFFLENET),
     "shufflenet_v2_x1_0": (
         "shufflenet_v2_x1_0.yaml",
         r"stage\d\.\d+\.(split\.[01]|cat|shuffle)|mean|flatten",
     ),
+    "shufflenet_v2_x2_0": ("shufflenet/shufflenet_v2_x2_0.yaml", SHUFFLENET),
     "squeezenet1_0": ("squeezenet1_0.yaml", r"features\.\d+\.cat|flatten"),
     "squeezenet1_1": ("squeezenet1_1.yaml", r"features\.\d+\.cat|flatten"),
     "vgg16": ("vgg16.yaml", r"flatten"),
