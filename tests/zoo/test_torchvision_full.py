@@ -24,6 +24,9 @@ RESNET = r"layer\d\.\d+\.add|flatten"
 REGNET = r"trunk_output\.block\d\.block\d-\d+\.(add|f\.se\.scale)|flatten"
 SEGMENTATION = r"backbone\.layer\d\.\d+\.add|interpolate"
 DEEPLABV3 = SEGMENTATION + r"|classifier\.0\.(cat|convs\.4\.interpolate)"
+EFFICIENTNET = r"features\.\d\.\d+\.(add|block\.\d\.scale)|flatten"
+MNASNET = r"layers\.\d+\.\d\.add|mean"
+SHUFFLENET = r"stage\d\.\d+\.(split\.[01]|cat|shuffle)|mean"
 FULL: dict[str, tuple[str, str]] = {
     "alexnet": ("alexnet.yaml", r"flatten"),
     "deeplabv3_resnet101": ("segmentation/deeplabv3_resnet101.yaml", DEEPLABV3),
@@ -40,12 +43,28 @@ FULL: dict[str, tuple[str, str]] = {
         "segmentation/lraspp_mobilenet_v3_large.yaml",
         r"backbone\.\d+\.(add|block\.\d\.scale)|(classifier\.)?interpolate|classifier\.(mul|add)",
     ),
+    "efficientnet_b1": ("efficientnet/efficientnet_b1.yaml", EFFICIENTNET),
+    "efficientnet_b2": ("efficientnet/efficientnet_b2.yaml", EFFICIENTNET),
+    "efficientnet_b4": ("efficientnet/efficientnet_b4.yaml", EFFICIENTNET),
+    "efficientnet_b5": ("efficientnet/efficientnet_b5.yaml", EFFICIENTNET),
+    "efficientnet_b6": ("efficientnet/efficientnet_b6.yaml", EFFICIENTNET),
+    "efficientnet_b7": ("efficientnet/efficientnet_b7.yaml", EFFICIENTNET),
+    "efficientnet_v2_l": ("efficientnet/efficientnet_v2_l.yaml", EFFICIENTNET),
+    "efficientnet_v2_s": ("efficientnet/efficientnet_v2_s.yaml", EFFICIENTNET),
+    "googlenet": ("googlenet.yaml", r"inception\d[a-e]\.cat|flatten"),
+    "mnasnet0_5": ("mnasnet/mnasnet0_5.yaml", MNASNET),
+    "mnasnet1_0": ("mnasnet/mnasnet1_0.yaml", MNASNET),
+    "mnasnet1_3": ("mnasnet/mnasnet1_3.yaml", MNASNET),
     "mobilenet_v2": ("mobilenet_v2.yaml", r"pool|flatten|features\.\d+\.add"),
     "mobilenet_v3_large": (
         "mobilenet_v3_large.yaml",
         r"features\.\d+\.(add|block\.\d\.scale)|flatten",
     ),
     "r2plus1d_18": ("video/r2plus1d_18.yaml", r"layer\d\.\d\.add|flatten"),
+    "mobilenet_v3_small": (
+        "mobilenet/mobilenet_v3_small.yaml",
+        r"features\.\d+\.(add|block\.\d\.scale)|flatten",
+    ),
     "r3d_18": ("r3d_18.yaml", r"layer\d\.\d\.add|flatten"),
     "regnet_x_400mf": ("regnet/regnet_x_400mf.yaml", REGNET),
     "regnet_x_800mf": ("regnet/regnet_x_800mf.yaml", REGNET),
@@ -64,10 +83,12 @@ FULL: dict[str, tuple[str, str]] = {
     "resnet50": ("resnet50.yaml", RESNET),
     "resnet152": ("resnet152.yaml", RESNET),
     "s3d": ("video/s3d.yaml", r"features\.\d+\.cat|mean"),
+    "shufflenet_v2_x0_5": ("shufflenet/shufflenet_v2_x0_5.yaml", SHUFFLENET),
     "shufflenet_v2_x1_0": (
         "shufflenet_v2_x1_0.yaml",
         r"stage\d\.\d+\.(split\.[01]|cat|shuffle)|mean|flatten",
     ),
+    "shufflenet_v2_x2_0": ("shufflenet/shufflenet_v2_x2_0.yaml", SHUFFLENET),
     "squeezenet1_0": ("squeezenet1_0.yaml", r"features\.\d+\.cat|flatten"),
     "squeezenet1_1": ("squeezenet1_1.yaml", r"features\.\d+\.cat|flatten"),
     "vgg16": ("vgg16.yaml", r"flatten"),
