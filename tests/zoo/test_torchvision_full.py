@@ -21,6 +21,9 @@ from .reference import SPECS, check_full
 REFERENCE = Path(__file__).resolve().parents[1] / "data" / "torchvision_full.json"
 
 RESNET = r"layer\d\.\d+\.add|flatten"
+# Swin: the attention module (its Linears are applied with F.linear), the residual adds, and
+# PatchMerging's strided slices and torch.cat (a view here)
+SWIN = r"features\.\d\.\d+\.(attn|add|add_1)|features\.[246]\.(rows|cols|slices|cat)"
 FULL: dict[str, tuple[str, str]] = {
     "alexnet": ("alexnet.yaml", r"flatten"),
     "densenet121": ("densenet121.yaml", r"features\.denseblock\d\.cat\d+|pool|flatten"),
@@ -44,6 +47,7 @@ FULL: dict[str, tuple[str, str]] = {
     ),
     "squeezenet1_0": ("squeezenet1_0.yaml", r"features\.\d+\.cat|flatten"),
     "squeezenet1_1": ("squeezenet1_1.yaml", r"features\.\d+\.cat|flatten"),
+    "swin_t": ("swin/swin_t.yaml", SWIN),
     "vgg16": ("vgg16.yaml", r"flatten"),
 }
 
