@@ -47,6 +47,7 @@ FULL: dict[str, tuple[str, str]] = {
     ),
     "squeezenet1_0": ("squeezenet1_0.yaml", r"features\.\d+\.cat|flatten"),
     "squeezenet1_1": ("squeezenet1_1.yaml", r"features\.\d+\.cat|flatten"),
+    "swin_b": ("swin/swin_b.yaml", SWIN),
     "swin_t": ("swin/swin_t.yaml", SWIN),
     "vgg16": ("vgg16.yaml", r"flatten"),
 }
