@@ -115,8 +115,8 @@ class ShiftedWindowAttention(Layer):
             f"3·{fmt(c)}·({fmt(c)} + {qb}) + {fmt(c)}·({fmt(c)} + {pb}) + "
             f"(2·{wh} − 1)·(2·{ww} − 1)·{heads} = {fmt(counts.trainable)}",
             f"buffers = relative_position_index = ({wh}·{ww})·({wh}·{ww}) = {fmt(counts.buffers)}",
-            f"windows = H {fmt(x[0])} and W {fmt(x[1])} padded to {fmt(ph)}×{fmt(pw)}, "
-            f"multiples of the {wh}×{ww} window",
+            f"windows = H×W {fmt(x[0])}×{fmt(x[1])} padded to {fmt(ph)}×{fmt(pw)}, "
+            f"whole {wh}×{ww} windows",
             "MACs = qkv, proj, q·kᵀ and attn·v over the padded positions = "
             f"{fmt(ph)}·{fmt(pw)}·{fmt(c)}·(4·{fmt(c)} + 2·{wh}·{ww}) = {fmt(counts.macs)}",
         ]
