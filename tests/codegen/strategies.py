@@ -60,6 +60,7 @@ def spatial_layer(draw: st.DrawFn, x: Shape) -> dict[str, Any]:
         "multiheadattention",
         "localresponsenorm", "layernorm2d",
         "permute", "reduce", "roll", "select",
+        "shiftedwindowattention",
     ]))  # fmt: skip
     if kind in ("conv", "table"):
         groups = 1 if kind == "table" else draw(st.sampled_from(divisors(c)))
@@ -202,6 +203,16 @@ def spatial_layer(draw: st.DrawFn, x: Shape) -> dict[str, Any]:
             return {"type": "permute", "dims": [0, 1, *spatial]}
         a, b = draw(st.integers(2, n + 1)), draw(st.integers(-n, -1))
         return {"type": "transpose", "dim0": a, "dim1": b}
+    if kind == "shiftedwindowattention" and n == 2:  # torchvision's Swin: an H×W×C input
+        window = [draw(st.integers(1, 3)), draw(st.integers(1, 3))]
+        return {
+            "type": "shiftedwindowattention",
+            "window_size": window,
+            "shift_size": [draw(st.integers(0, k - 1)) for k in window],
+            "num_heads": draw(st.sampled_from(divisors(x[-1]))),
+            "qkv_bias": draw(st.booleans()),
+            "proj_bias": draw(st.booleans()),
+        }
     return {"type": "identity"}
 
 

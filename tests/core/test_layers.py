@@ -394,6 +394,38 @@ CASES: dict[str, Case] = {
     ),
     # kdim/vdim split the in-projection: 4·(4 + 2 + 3) + 4·4, no biases; bias_k, bias_v 2·4;
     # the keys: 5 + bias_k + a zero key = 7
+    # Swin-T's first block: qkv 3·96·97 + proj 96·97 + bias table 13·13·3; buffer 49²;
+    # MACs over 56·56 positions: 56·56·96·(3·96 + 96 + 2·49)
+    "shiftedwindowattention Swin-T": (
+        (56, 56, 96),
+        {
+            "type": "shiftedwindowattention",
+            "window_size": [7, 7],
+            "shift_size": [3, 3],
+            "num_heads": 3,
+        },
+        (56, 56, 96),
+        {
+            "trainable": 37_755,
+            "buffers": 2_401,
+            "macs": 56 * 56 * 96 * (4 * 96 + 2 * 49),
+            "connections": 56 * 56 * (288 * 97 + 96 * 97 + 2 * 49 * 96 + 49 * 3),
+        },
+    ),
+    # 5×3 padded to 6×4 by the 2×2 window: 24 positions; no biases
+    "shiftedwindowattention padded": (
+        (5, 3, 4),
+        {
+            "type": "shiftedwindowattention",
+            "window_size": [2, 2],
+            "shift_size": [1, 1],
+            "num_heads": 2,
+            "qkv_bias": False,
+            "proj_bias": False,
+        },
+        (5, 3, 4),
+        {"trainable": 3 * 4 * 4 + 4 * 4 + 9 * 2, "buffers": 16, "macs": 24 * 4 * (4 * 4 + 2 * 4)},
+    ),
     "multiheadattention kdim vdim": (
         (5, 4),
         {
@@ -596,6 +628,51 @@ def test_prelu_parameters() -> None:
         ((3, 4, 5), {"type": "roll", "shifts": 1, "dims": 0}, "E102", "dims"),
         ((3, 4, 5), {"type": "select", "dim": 2, "index": 4}, "E102", "index"),
         ((3, 4, 5), {"type": "narrow", "dim": -1, "start": 3, "length": 3}, "E102", "length"),
+        (
+            (4, 4, 6),
+            {
+                "type": "shiftedwindowattention",
+                "window_size": [2, 2],
+                "shift_size": [1, 1],
+                "num_heads": 4,
+            },
+            "E102",
+            "num_heads",
+        ),
+        (
+            (4, 4, 6),
+            {
+                "type": "shiftedwindowattention",
+                "dim": 8,
+                "window_size": [2, 2],
+                "shift_size": [0, 0],
+                "num_heads": 2,
+            },
+            "E102",
+            "dim",
+        ),
+        (
+            (4, 4, 6),
+            {
+                "type": "shiftedwindowattention",
+                "window_size": [2, 2, 2],
+                "shift_size": [0, 0],
+                "num_heads": 2,
+            },
+            "E102",
+            "window_size",
+        ),
+        (
+            (4, 6),
+            {
+                "type": "shiftedwindowattention",
+                "window_size": [2, 2],
+                "shift_size": [0, 0],
+                "num_heads": 2,
+            },
+            "E102",
+            "",
+        ),
     ],
 )
 def test_layer_refuses(

@@ -228,6 +228,7 @@ FLOAT_FIELDS = _float_fields()
 BASE_VALUES = {
     **{"padding": "1", "num_groups": "1", "normalized_shape": "[8]", "scale_factor": "2"},
     **{"size": "2", "embed_dim": "8", "num_heads": "2"},
+    **{"window_size": "[2, 2]", "shift_size": "[1, 1]"},
 }
 
 

@@ -196,6 +196,19 @@ def layernorm2d(draw: st.DrawFn, x: tuple[int, ...]) -> dict[str, Any]:
     }
 
 
+@st.composite
+def shiftedwindowattention(draw: st.DrawFn, x: tuple[int, ...]) -> dict[str, Any]:
+    window = [draw(st.integers(1, 4)), draw(st.integers(1, 4))]  # an H×W×C input
+    return {
+        "type": "shiftedwindowattention",
+        "window_size": window,
+        "shift_size": [draw(st.integers(0, k - 1)) for k in window],
+        "num_heads": draw(st.sampled_from([h for h in range(1, x[-1] + 1) if x[-1] % h == 0])),
+        "qkv_bias": draw(st.booleans()),
+        "proj_bias": draw(st.booleans()),
+    }
+
+
 # class name -> (its fields, whether its input is flat: True, False or either (None))
 KINDS = {
     "Conv": (conv, False),
@@ -210,6 +223,7 @@ KINDS = {
     "PReLU": (prelu, None),
     "MultiheadAttention": (multiheadattention, False),
     "LayerNorm2d": (layernorm2d, False),
+    "ShiftedWindowAttention": (shiftedwindowattention, False),
 }
 
 

@@ -945,3 +945,159 @@ def test_select_and_narrow(data: st.DataObject) -> None:
         {"type": "narrow", "dim": dim, "start": start, "length": length}, shape,
         lambda: Fn(lambda x: x.narrow(dim, start, length)), stricter=moved,
     )  # fmt: skip
+
+
+# ---- shifted window attention (Swin) ---------------------------------------------------------
+
+
+def tv_shifted_window_attention(
+    x: Any, qkv: Any, proj: Any, bias: Any, window: list[int], heads: int, shift: list[int]
+) -> Any:
+    """torchvision.models.swin_transformer.shifted_window_attention (torchvision 0.28, Swin
+    v1, no dropout), step by step as there: pad, roll, partition, F.linear, q·kᵀ, bias, mask,
+    softmax, attn·v, F.linear, reverse, roll back, unpad."""
+    b, h, w, c = x.shape
+    pad_r = (window[1] - w % window[1]) % window[1]
+    pad_b = (window[0] - h % window[0]) % window[0]
+    x = F.pad(x, (0, 0, 0, pad_r, 0, pad_b))
+    _, ph, pw, _ = x.shape
+    shift = list(shift)
+    if window[0] >= ph:
+        shift[0] = 0
+    if window[1] >= pw:
+        shift[1] = 0
+    if sum(shift) > 0:
+        x = torch.roll(x, shifts=(-shift[0], -shift[1]), dims=(1, 2))
+    nw = (ph // window[0]) * (pw // window[1])
+    x = x.view(b, ph // window[0], window[0], pw // window[1], window[1], c)
+    x = x.permute(0, 1, 3, 2, 4, 5).reshape(b * nw, window[0] * window[1], c)
+    t = F.linear(x, qkv.weight, qkv.bias)
+    t = t.reshape(x.size(0), x.size(1), 3, heads, c // heads).permute(2, 0, 3, 1, 4)
+    q, k, v = t[0], t[1], t[2]
+    q = q * (c // heads) ** -0.5
+    attn = q.matmul(k.transpose(-2, -1)) + bias
+    if sum(shift) > 0:
+        mask = x.new_zeros((ph, pw))
+        hs = ((0, -window[0]), (-window[0], -shift[0]), (-shift[0], None))
+        ws = ((0, -window[1]), (-window[1], -shift[1]), (-shift[1], None))
+        count = 0
+        for h0, h1 in hs:
+            for w0, w1 in ws:
+                mask[h0:h1, w0:w1] = count
+                count += 1
+        mask = mask.view(ph // window[0], window[0], pw // window[1], window[1])
+        mask = mask.permute(0, 2, 1, 3).reshape(nw, window[0] * window[1])
+        mask = mask.unsqueeze(1) - mask.unsqueeze(2)
+        mask = mask.masked_fill(mask != 0, -100.0).masked_fill(mask == 0, 0.0)
+        attn = attn.view(x.size(0) // nw, nw, heads, x.size(1), x.size(1))
+        attn = (attn + mask.unsqueeze(1).unsqueeze(0)).view(-1, heads, x.size(1), x.size(1))
+    attn = F.softmax(attn, dim=-1)
+    x = attn.matmul(v).transpose(1, 2).reshape(x.size(0), x.size(1), c)
+    x = F.linear(x, proj.weight, proj.bias)
+    x = x.view(b, ph // window[0], pw // window[1], window[0], window[1], c)
+    x = x.permute(0, 1, 3, 2, 4, 5).reshape(b, ph, pw, c)
+    if sum(shift) > 0:
+        x = torch.roll(x, shifts=(shift[0], shift[1]), dims=(1, 2))
+    return x[:, :h, :w, :].contiguous()
+
+
+class TvShiftedWindowAttention(nn.Module):
+    """torchvision.models.swin_transformer.ShiftedWindowAttention (torchvision 0.28): qkv and
+    proj Linear modules that forward never calls (it passes their tensors to F.linear), the
+    relative position bias table and its index buffer, as define_relative_coords builds them."""
+
+    def __init__(
+        self, dim: int, window: list[int], shift: list[int], heads: int, qkv_bias: bool = True,
+        proj_bias: bool = True,
+    ) -> None:  # fmt: skip
+        super().__init__()
+        if len(window) != 2 or len(shift) != 2:
+            raise ValueError("window_size and shift_size must be of length 2")
+        self.window, self.shift, self.heads = window, shift, heads
+        self.qkv = nn.Linear(dim, dim * 3, bias=qkv_bias)
+        self.proj = nn.Linear(dim, dim, bias=proj_bias)
+        self.relative_position_bias_table = nn.Parameter(
+            torch.randn((2 * window[0] - 1) * (2 * window[1] - 1), heads)
+        )
+        coords = torch.stack(
+            torch.meshgrid(torch.arange(window[0]), torch.arange(window[1]), indexing="ij")
+        ).flatten(1)
+        rel = (coords[:, :, None] - coords[:, None, :]).permute(1, 2, 0).contiguous()
+        rel[:, :, 0] += window[0] - 1
+        rel[:, :, 1] += window[1] - 1
+        rel[:, :, 0] *= 2 * window[1] - 1
+        self.register_buffer("relative_position_index", rel.sum(-1).flatten())
+
+    def forward(self, x: Any) -> Any:
+        n = self.window[0] * self.window[1]
+        bias = self.relative_position_bias_table[self.relative_position_index]
+        bias = bias.view(n, n, -1).permute(2, 0, 1).contiguous().unsqueeze(0)
+        return tv_shifted_window_attention(
+            x, self.qkv, self.proj, bias, self.window, self.heads, self.shift
+        )
+
+
+@st.composite
+def swin_attention_case(draw: Draw) -> tuple[dict[str, Any], tuple[int, int, int]]:
+    h, w, c = draw(st.integers(1, 9)), draw(st.integers(1, 9)), draw(st.integers(1, 8))
+    heads = mostly(draw, st.sampled_from([d for d in range(1, c + 1) if c % d == 0]),
+                   st.integers(1, 4))  # fmt: skip
+    window = [draw(st.integers(1, 5)), draw(st.integers(1, 5))]
+    shift = [draw(st.integers(0, max(0, k - 1))) for k in window]
+    layer: dict[str, Any] = {
+        "type": "shiftedwindowattention",
+        "window_size": window,
+        "shift_size": shift,
+        "num_heads": heads,
+    }
+    if draw(st.booleans()):
+        layer["dim"] = mostly(draw, st.just(c), st.integers(1, 8))
+    for name in ("qkv_bias", "proj_bias"):
+        if draw(st.booleans()):
+            layer[name] = draw(st.booleans())
+    return layer, (h, w, c)
+
+
+def torch_swin_attention(layer: dict[str, Any], c: int) -> TvShiftedWindowAttention:
+    return TvShiftedWindowAttention(
+        layer.get("dim", c), layer["window_size"], layer["shift_size"], layer["num_heads"],
+        layer.get("qkv_bias", True), layer.get("proj_bias", True),
+    )  # fmt: skip
+
+
+@CASES
+@given(swin_attention_case())
+def test_shiftedwindowattention(case: tuple[dict[str, Any], tuple[int, int, int]]) -> None:
+    """Shape, parameters, the index buffer and MACs (qkv and proj as addmm/mm, q·kᵀ and attn·v
+    as bmm) against torchvision's computation, over padded and shifted windows."""
+    layer, shape = case
+    agree(layer, shape, lambda: torch_swin_attention(layer, shape[-1]))
+
+
+@FEW
+@given(swin_attention_case())
+def test_shiftedwindowattention_generated_module_is_torchvisions(
+    case: tuple[dict[str, Any], tuple[int, int, int]],
+) -> None:
+    """The generated module (torch_helpers.ShiftedWindowAttention): torchvision's state_dict,
+    key by key and in order (the declared state's too), and its output on torchvision's weights,
+    shifted or not."""
+    from cnncalc.codegen.torch_helpers import ShiftedWindowAttention
+    from cnncalc.layers.swin_attention import ShiftedWindowAttention as Layer
+
+    layer, (h, w, c) = case
+    layer.pop("dim", None)
+    assume(c % layer["num_heads"] == 0)
+    ref = torch_swin_attention(layer, c)
+    own = {k: v for k, v in layer.items() if k in ("qkv_bias", "proj_bias")}
+    gen = ShiftedWindowAttention(
+        c, layer["window_size"], layer["shift_size"], layer["num_heads"], **own
+    )
+    want = {k: tuple(v.shape) for k, v in ref.state_dict().items()}
+    assert {k: tuple(v.shape) for k, v in gen.state_dict().items()} == want
+    model = Layer.model_validate(layer)
+    assert [(t.name, t.shape) for t in model.state((h, w, c), (h, w, c))] == list(want.items())
+    assert torch.equal(gen.relative_position_index, ref.relative_position_index)
+    gen.load_state_dict(ref.state_dict())
+    x = torch.randn(2, h, w, c)
+    torch.testing.assert_close(gen.eval()(x), ref(x))

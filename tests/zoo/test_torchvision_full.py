@@ -27,6 +27,9 @@ DEEPLABV3 = SEGMENTATION + r"|classifier\.0\.(cat|convs\.4\.interpolate)"
 EFFICIENTNET = r"features\.\d\.\d+\.(add|block\.\d\.scale)|flatten"
 MNASNET = r"layers\.\d+\.\d\.add|mean"
 SHUFFLENET = r"stage\d\.\d+\.(split\.[01]|cat|shuffle)|mean"
+# Swin: the attention module (its Linears are applied with F.linear), the residual adds, and
+# PatchMerging's strided slices and torch.cat (a view here)
+SWIN = r"features\.\d\.\d+\.(attn|add|add_1)|features\.[246]\.(rows|cols|slices|cat)"
 FULL: dict[str, tuple[str, str]] = {
     "alexnet": ("alexnet.yaml", r"flatten"),
     "deeplabv3_resnet101": ("segmentation/deeplabv3_resnet101.yaml", DEEPLABV3),
@@ -91,6 +94,8 @@ FULL: dict[str, tuple[str, str]] = {
     "shufflenet_v2_x2_0": ("shufflenet/shufflenet_v2_x2_0.yaml", SHUFFLENET),
     "squeezenet1_0": ("squeezenet1_0.yaml", r"features\.\d+\.cat|flatten"),
     "squeezenet1_1": ("squeezenet1_1.yaml", r"features\.\d+\.cat|flatten"),
+    "swin_b": ("swin/swin_b.yaml", SWIN),
+    "swin_t": ("swin/swin_t.yaml", SWIN),
     "vgg16": ("vgg16.yaml", r"flatten"),
 }
 

@@ -173,3 +173,85 @@ class LayerNorm2d(nn.LayerNorm):
         x = x.permute(0, 2, 3, 1)
         x = F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
         return x.permute(0, 3, 1, 2)
+
+
+class ShiftedWindowAttention(nn.Module):
+    """torchvision.models.swin_transformer.ShiftedWindowAttention (Swin v1) on an
+    (N, H, W, C) tensor: self-attention inside windows with a relative position bias,
+    the map padded to whole windows and, for shift_size > 0, rolled and masked. qkv and
+    proj are applied with F.linear, as torchvision does; state_dict as torchvision's."""
+
+    relative_position_index: torch.Tensor  # a buffer, registered in __init__
+
+    def __init__(
+        self,
+        dim: int,
+        window_size: tuple[int, int],
+        shift_size: tuple[int, int],
+        num_heads: int,
+        qkv_bias: bool = True,
+        proj_bias: bool = True,
+        attention_dropout: float = 0.0,
+        dropout: float = 0.0,
+    ) -> None:
+        super().__init__()
+        self.window_size = list(window_size)
+        self.shift_size = list(shift_size)
+        self.num_heads = num_heads
+        self.attention_dropout = attention_dropout
+        self.dropout = dropout
+        self.qkv = nn.Linear(dim, dim * 3, bias=qkv_bias)
+        self.proj = nn.Linear(dim, dim, bias=proj_bias)
+        wh, ww = self.window_size
+        table = torch.zeros((2 * wh - 1) * (2 * ww - 1), num_heads)
+        self.relative_position_bias_table = nn.Parameter(table)
+        nn.init.trunc_normal_(self.relative_position_bias_table, std=0.02)
+        grid = torch.meshgrid(torch.arange(wh), torch.arange(ww), indexing="ij")
+        coords = torch.stack(grid).flatten(1)
+        rel = coords[:, :, None] - coords[:, None, :]  # 2, Wh*Ww, Wh*Ww
+        index = (rel[0] + wh - 1) * (2 * ww - 1) + rel[1] + ww - 1
+        self.register_buffer("relative_position_index", index.flatten())
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        _, h, w, c = x.shape
+        (wh, ww), heads = self.window_size, self.num_heads
+        x = F.pad(x, (0, 0, 0, (ww - w % ww) % ww, 0, (wh - h % wh) % wh))
+        b, ph, pw, _ = x.shape
+        # torchvision shifts no axis that one window covers whole
+        sh = 0 if wh >= ph else self.shift_size[0]
+        sw = 0 if ww >= pw else self.shift_size[1]
+        if sh + sw > 0:
+            x = torch.roll(x, shifts=(-sh, -sw), dims=(1, 2))
+        nw, n = (ph // wh) * (pw // ww), wh * ww
+        x = x.view(b, ph // wh, wh, pw // ww, ww, c).permute(0, 1, 3, 2, 4, 5)
+        x = x.reshape(b * nw, n, c)
+        qkv = F.linear(x, self.qkv.weight, self.qkv.bias)
+        qkv = qkv.reshape(b * nw, n, 3, heads, c // heads).permute(2, 0, 3, 1, 4)
+        q, k, v = qkv[0] * (c // heads) ** -0.5, qkv[1], qkv[2]
+        attn = q.matmul(k.transpose(-2, -1))
+        bias = self.relative_position_bias_table[self.relative_position_index]
+        attn = attn + bias.view(n, n, -1).permute(2, 0, 1).unsqueeze(0)
+        if sh + sw > 0:
+            mask = x.new_zeros((ph, pw))
+            count = 0
+            for h0, h1 in ((0, -wh), (-wh, -sh), (-sh, None)):
+                for w0, w1 in ((0, -ww), (-ww, -sw), (-sw, None)):
+                    mask[h0:h1, w0:w1] = count
+                    count += 1
+            mask = mask.view(ph // wh, wh, pw // ww, ww).permute(0, 2, 1, 3)
+            mask = mask.reshape(nw, n)
+            mask = mask.unsqueeze(1) - mask.unsqueeze(2)
+            mask = mask.masked_fill(mask != 0, -100.0)
+            attn = attn.view(b, nw, heads, n, n) + mask.unsqueeze(1).unsqueeze(0)
+            attn = attn.view(-1, heads, n, n)
+        attn = F.softmax(attn, dim=-1)
+        # torchvision calls F.dropout with its default training=True; here only in training
+        attn = F.dropout(attn, p=self.attention_dropout, training=self.training)
+        x = attn.matmul(v).transpose(1, 2).reshape(b * nw, n, c)
+        x = F.linear(x, self.proj.weight, self.proj.bias)
+        x = F.dropout(x, p=self.dropout, training=self.training)
+        x = x.view(b, ph // wh, pw // ww, wh, ww, c).permute(0, 1, 3, 2, 4, 5)
+        x = x.reshape(b, ph, pw, c)
+        if sh + sw > 0:
+            x = torch.roll(x, shifts=(sh, sw), dims=(1, 2))
+        return x[:, :h, :w, :].contiguous()
