@@ -44,7 +44,13 @@ FULL: dict[str, tuple[str, str]] = {
     ),
     "squeezenet1_0": ("squeezenet1_0.yaml", r"features\.\d+\.cat|flatten"),
     "squeezenet1_1": ("squeezenet1_1.yaml", r"features\.\d+\.cat|flatten"),
+    "vgg11": ("vgg11.yaml", r"flatten"),
+    "vgg11_bn": ("vgg11_bn.yaml", r"flatten"),
+    "vgg13": ("vgg13.yaml", r"flatten"),
     "vgg16": ("vgg16.yaml", r"flatten"),
+    "vgg16_bn": ("vgg16_bn.yaml", r"flatten"),
+    "vgg19": ("vgg19.yaml", r"flatten"),
+    "vgg19_bn": ("vgg19_bn.yaml", r"flatten"),
 }
 
 
