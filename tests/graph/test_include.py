@@ -76,6 +76,33 @@ def test_outside_the_spec_folder_is_refused_unless_allowed(
     assert analyze(load(tmp_path / "project/net.yaml")).totals.params == 3 * 9 * 4 + 4
 
 
+def test_a_family_folder_shares_the_blocks_folder_beside_it_and_nothing_else(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """specs/resnet/x.yaml may include ../blocks/resnet.yaml, as specs/x.yaml includes
+    blocks/resnet.yaml; any other folder above it stays refused, and so does a blocks/ that
+    is a symlink (it could lead anywhere)."""
+    monkeypatch.delenv(ALLOW_OUTSIDE_ENV, raising=False)
+    write(
+        tmp_path,
+        {
+            "blocks/cbr.yaml": CBR,
+            "other/cbr.yaml": CBR,
+            "fam/net.yaml": SPEC % "../blocks/cbr.yaml",
+            "fam/bad.yaml": SPEC % "../other/cbr.yaml",
+            "fam/deep/net.yaml": SPEC % "../../blocks/cbr.yaml",
+        },
+    )
+    assert analyze(load(tmp_path / "fam/net.yaml")).totals.params == 3 * 9 * 4 + 4
+    for bad in ("fam/bad.yaml", "fam/deep/net.yaml"):
+        [msg] = errors(tmp_path / bad)
+        assert "E113" in msg and "is outside the spec's folder" in msg, msg
+    write(tmp_path, {"elsewhere/cbr.yaml": CBR, "linked/fam/net.yaml": SPEC % "../blocks/cbr.yaml"})
+    (tmp_path / "linked" / "blocks").symlink_to(tmp_path / "elsewhere")
+    [msg] = errors(tmp_path / "linked/fam/net.yaml")
+    assert "E113" in msg and "is outside the spec's folder" in msg, msg
+
+
 def test_include_cycles_and_missing_files_are_located(tmp_path: Path) -> None:
     write(
         tmp_path,
