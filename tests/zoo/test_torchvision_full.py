@@ -24,6 +24,8 @@ RESNET = r"layer\d\.\d+\.add|flatten"
 FULL: dict[str, tuple[str, str]] = {
     "alexnet": ("alexnet.yaml", r"flatten"),
     "densenet121": ("densenet121.yaml", r"features\.denseblock\d\.cat\d+|pool|flatten"),
+    "densenet161": ("densenet/densenet161.yaml", r"features\.denseblock\d\.cat\d+|pool|flatten"),
+    "densenet201": ("densenet/densenet201.yaml", r"features\.denseblock\d\.cat\d+|pool|flatten"),
     "efficientnet_b0": (
         "efficientnet_b0.yaml",
         r"features\.\d\.\d\.(add|block\.\d\.scale)|flatten",
