@@ -31,6 +31,7 @@ FULL: dict[str, tuple[str, str]] = {
         r"features\.\d\.\d\.(add|block\.\d\.scale)|flatten",
     ),
     "googlenet": ("googlenet.yaml", r"inception\d[a-e]\.cat|flatten"),
+    "inception_v3": ("inception/inception_v3.yaml", r"Mixed_\d[a-e]\.(pool|cat\w*)|flatten"),
     "mobilenet_v2": ("mobilenet_v2.yaml", r"pool|flatten|features\.\d+\.add"),
     "mobilenet_v3_large": (
         "mobilenet_v3_large.yaml",
