@@ -60,6 +60,7 @@ def spatial_layer(draw: st.DrawFn, x: Shape) -> dict[str, Any]:
         "multiheadattention",
         "localresponsenorm", "layernorm2d",
         "permute", "reduce", "roll", "select",
+        "pixelshuffle", "pixelunshuffle",
     ]))  # fmt: skip
     if kind in ("conv", "table"):
         groups = 1 if kind == "table" else draw(st.sampled_from(divisors(c)))
@@ -202,6 +203,10 @@ def spatial_layer(draw: st.DrawFn, x: Shape) -> dict[str, Any]:
             return {"type": "permute", "dims": [0, 1, *spatial]}
         a, b = draw(st.integers(2, n + 1)), draw(st.integers(-n, -1))
         return {"type": "transpose", "dim0": a, "dim1": b}
+    if kind == "pixelshuffle" and n == 2:  # C×H×W only; a factor that does not divide: dropped
+        return {"type": "pixelshuffle", "upscale_factor": draw(st.integers(1, 2))}
+    if kind == "pixelunshuffle" and n == 2:
+        return {"type": "pixelunshuffle", "downscale_factor": draw(st.integers(1, 2))}
     return {"type": "identity"}
 
 
