@@ -61,6 +61,7 @@ def spatial_layer(draw: st.DrawFn, x: Shape) -> dict[str, Any]:
         "localresponsenorm", "layernorm2d",
         "permute", "reduce", "roll", "select",
         "shiftedwindowattention",
+        "pixelshuffle", "pixelunshuffle",
     ]))  # fmt: skip
     if kind in ("conv", "table"):
         groups = 1 if kind == "table" else draw(st.sampled_from(divisors(c)))
@@ -213,6 +214,10 @@ def spatial_layer(draw: st.DrawFn, x: Shape) -> dict[str, Any]:
             "qkv_bias": draw(st.booleans()),
             "proj_bias": draw(st.booleans()),
         }
+    if kind == "pixelshuffle" and n == 2:  # C×H×W only; a factor that does not divide: dropped
+        return {"type": "pixelshuffle", "upscale_factor": draw(st.integers(1, 2))}
+    if kind == "pixelunshuffle" and n == 2:
+        return {"type": "pixelunshuffle", "downscale_factor": draw(st.integers(1, 2))}
     return {"type": "identity"}
 
 

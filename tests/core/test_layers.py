@@ -442,6 +442,19 @@ CASES: dict[str, Case] = {
         (5, 4),
         {"trainable": 4 * 12 + 16 + 8, "macs": 4 * 5 * 4 * 4 + 2 * 5 * 7 * 4},
     ),
+    # ---- pixel shuffle: 18 = 2·3² channels to 2 × 4·3 × 5·3, and 2 × 6×4 back to 2·2² × 3×2
+    "pixelshuffle r=3": (
+        (18, 4, 5),
+        {"type": "pixelshuffle", "upscale_factor": 3},
+        (2, 12, 15),
+        {"trainable": 0, "buffers": 0, "connections": 0, "macs": 0},
+    ),
+    "pixelunshuffle r=2": (
+        (2, 6, 4),
+        {"type": "pixelunshuffle", "downscale_factor": 2},
+        (8, 3, 2),
+        {"trainable": 0, "buffers": 0, "connections": 0, "macs": 0},
+    ),
 }
 
 
@@ -673,6 +686,10 @@ def test_prelu_parameters() -> None:
             "E102",
             "",
         ),
+        ((2, 8, 4, 5), {"type": "pixelshuffle", "upscale_factor": 2}, "E102", ""),
+        ((12, 4, 5), {"type": "pixelshuffle", "upscale_factor": 3}, "E102", "upscale_factor"),
+        ((3, 4, 5), {"type": "pixelunshuffle", "downscale_factor": 2}, "E102", "downscale_factor"),
+        ((3, 4), {"type": "pixelunshuffle", "downscale_factor": 1}, "E102", ""),
     ],
 )
 def test_layer_refuses(

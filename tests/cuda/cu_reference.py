@@ -194,6 +194,12 @@ def _layer(
     if t == "roll":
         assert x is not None
         return torch.roll(x, shifts=layer.shifts, dims=layer.roll_dims)
+    if t == "pixelshuffle":
+        assert x is not None
+        return F.pixel_shuffle(x, layer.upscale_factor)
+    if t == "pixelunshuffle":
+        assert x is not None
+        return F.pixel_unshuffle(x, layer.downscale_factor)
     if t == "select":
         assert x is not None
         return x.select(layer.dim, layer.index)

@@ -317,3 +317,23 @@ def test_thin_unet_up_path() -> None:
         > 10
     )
     assert receptive_fields(report)["outc"][0].size == 204
+
+
+PIXEL_SHUFFLE = """name: sub-pixel
+input: {channels: 2, height: 25, width: 19}
+layers:
+  - {name: c1, type: conv2d, out_channels: 8, kernel_size: 3, padding: 1}
+  - {name: up, type: pixelshuffle, upscale_factor: 2}
+  - {name: c2, type: conv2d, out_channels: 3, kernel_size: 3}
+  - {name: down, type: pixelunshuffle, downscale_factor: 3}
+  - {name: c3, type: conv2d, out_channels: 2, kernel_size: 3, padding: 1}
+"""
+
+
+def test_pixel_shuffle_and_unshuffle() -> None:
+    """pixelshuffle: output o reads input ⌊o/r⌋; pixelunshuffle: o·r … o·r + r − 1."""
+    report = spec_report(PIXEL_SHUFFLE)
+    assert measure(report) > 10
+    fields = receptive_fields(report)
+    assert (fields["up"][0].size, fields["up"][0].jump) == (3, Fraction(1, 2))
+    assert (fields["down"][0].size, fields["down"][0].jump) == (5, Fraction(3, 2))

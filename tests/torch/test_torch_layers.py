@@ -1101,3 +1101,66 @@ def test_shiftedwindowattention_generated_module_is_torchvisions(
     gen.load_state_dict(ref.state_dict())
     x = torch.randn(2, h, w, c)
     torch.testing.assert_close(gen.eval()(x), ref(x))
+
+
+@CASES
+@given(st.data())
+def test_pixelshuffle_and_pixelunshuffle(data: st.DataObject) -> None:
+    draw = data.draw
+    r = draw(st.integers(1, 3))
+    shuffle = draw(st.booleans())
+    if shuffle:  # channels a multiple of r² four times in five
+        c = mostly(draw, st.integers(1, 3).map(lambda m: m * r * r), st.integers(1, 12))
+        hw = spatial(draw, 2, 1, 5)
+    else:  # height and width multiples of r four times in five
+        c = draw(st.integers(1, 4))
+        hw = tuple(
+            mostly(draw, st.integers(1, 3).map(lambda m: m * r), st.integers(1, 7))
+            for _ in range(2)
+        )
+    # C×L or C×D×H×W: torch reads the last three batch-inclusive axes as C×H×W (the batch
+    # as channels, or the channels as a batch); cnncalc wants C×H×W and refuses on purpose
+    rank = draw(st.sampled_from([3, 3, 3, 2, 4]))
+    shape = (c, *hw) if rank == 3 else (c, hw[0]) if rank == 2 else (c, 2, *hw)
+    if shuffle:
+        layer = {"type": "pixelshuffle", "upscale_factor": r}
+        make: Callable[[], nn.Module] = lambda: nn.PixelShuffle(r)  # noqa: E731
+    else:
+        layer = {"type": "pixelunshuffle", "downscale_factor": r}
+        make = lambda: nn.PixelUnshuffle(r)  # noqa: E731
+    agree(layer, shape, make, stricter=rank != 3)
+
+
+@FEW
+@given(st.data())
+def test_pixelshuffle_and_pixelunshuffle_on_symbolic_sizes(data: st.DataObject) -> None:
+    """Shuffled up by r, H·r is a multiple of r for every H: unshuffling it is exact, and both
+    match torch at any H, W. Unshuffling H itself depends on H: refused, located."""
+    from torch_agree import FILE, LAYER, assert_located
+
+    from cnncalc.api import analyze, loads
+    from cnncalc.errors import SpecError
+    from cnncalc.sym import evaluate
+
+    draw = data.draw
+    r, c = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    h, w = draw(st.integers(1, 6)), draw(st.integers(1, 6))
+    text = (
+        f"name: s\ninput: {{channels: {c * r * r}, height: H, width: W}}\nlayers:\n"
+        f"  - {{name: up, type: pixelshuffle, upscale_factor: {r}}}\n"
+        f"  - {{name: down, type: pixelunshuffle, downscale_factor: {r}}}\n"
+    )
+    up, down = analyze(loads(text, FILE)).layers
+    x = torch.empty(1, c * r * r, h, w)
+    for got, want in ((up, nn.PixelShuffle(r)(x)), (down, x)):
+        assert tuple(evaluate(d, {"H": h, "W": w}) for d in got.output_shape) == want.shape[1:]
+        k = got.counts
+        assert (k.trainable, k.fixed, k.buffers, k.macs) == (0, 0, 0, 0)
+    bare = text.replace("name: down", f"name: {LAYER}").replace("  - {name: up", "  # ")
+    if r > 1:
+        with pytest.raises(SpecError) as err:
+            analyze(loads(bare, FILE))
+        assert_located(err.value)
+        assert "for every input" in err.value.problems[0].message
+    else:
+        assert analyze(loads(bare, FILE)).layers[-1].output_shape[1:] == up.output_shape[1:]

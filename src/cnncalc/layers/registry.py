@@ -62,6 +62,7 @@ MODULES: dict[str, tuple[str, ...]] = {
     "attention": ("multiheadattention",),
     "matmul": ("matmul",),
     "swin_attention": ("shiftedwindowattention",),
+    "pixel_shuffle": ("pixelshuffle", "pixelunshuffle"),
 }
 LAYER_MODULES = tuple(MODULES)
 
