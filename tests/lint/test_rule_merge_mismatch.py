@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from lintkit import RULE_FIXTURES, check_pair, lint
+from lintkit import RULE_FIXTURES, check_pair, lint, lint_text
 
 from cnncalc.lint.config import from_mapping
 
@@ -25,3 +25,20 @@ def test_torch_accepts_what_this_rule_reports() -> None:
     torch = pytest.importorskip("torch")
     a = torch.zeros(1, 64, 20, 64)
     assert (a + torch.zeros(1, 1, 20, 64)).shape == a.shape  # 1 channel broadcast to 64
+
+
+def test_matmul_and_attention_agree_only_where_they_need_to(tmp_path: Path) -> None:
+    """matmul's columns meet the other's rows, and attention's key and value share a length:
+    their other sizes may differ (a symbolic L against a fixed 2 is no mismatch)."""
+    text = (
+        "name: t\ninput: {channels: 2, length: L}\nsymbols: {L: {min: 3, max: 64}}\nlayers:\n"
+        "  - {name: p, type: adaptiveavgpool1d, output_size: 4}\n"
+        "  - {name: q, type: permute, dims: [0, 2, 1], from: p}\n"
+        "  - {name: kv, type: permute, dims: [0, 2, 1], from: input}\n"
+        "  - {name: m, type: matmul, from: [kv, p]}\n"
+        "  - {name: a, type: multiheadattention, embed_dim: 2, num_heads: 1, batch_first: true,"
+        " from: [q, kv, kv]}\n"
+    )
+    found = lint_text(text, tmp_path)
+    assert not [f for f in found if f.code.startswith("E")], found
+    assert [f for f in found if f.code == "W204"] == []

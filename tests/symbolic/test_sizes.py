@@ -132,3 +132,42 @@ def test_random_window_chains(spec: dict[str, Any]) -> None:
 @given(spec=networks(graph=True))
 def test_random_graphs(spec: dict[str, Any]) -> None:
     _check_random(spec)
+
+
+# Found by test_random_graphs (issue 15's matmul): the walk aligned matmul's inputs as an
+# elementwise merge's, axis by axis, and `sizes` accepted L = 1 and 2 only (every L is)
+MATMUL = {
+    "name": "random graph",
+    "input": {"channels": 2, "length": 6},
+    "layers": [
+        {"name": "L0", "type": "add", "from": ["input", "input"], "activation": "relu"},
+        {"type": "adaptiveavgpool1d", "output_size": 2, "activation": "relu"},
+        {"name": "L2", "type": "split", "sections": [1, 1]},
+        {"name": "L3", "type": "matmul", "from": ["L2.1", "input"], "activation": "relu"},
+    ],
+}
+# ... and multiheadattention's query, key and value, whose sequence lengths may differ
+ATTENTION = {
+    "name": "cross attention",
+    "input": {"channels": 4, "length": 6},
+    "layers": [
+        {"name": "q", "type": "adaptiveavgpool1d", "output_size": 3},
+        {"name": "t", "type": "permute", "dims": [0, 2, 1]},
+        {"name": "kv", "type": "permute", "dims": [0, 2, 1], "from": "input"},
+        {
+            "type": "multiheadattention",
+            "embed_dim": 4,
+            "num_heads": 2,
+            "batch_first": True,
+            "from": ["t", "kv", "kv"],
+        },
+    ],
+}
+
+
+@pytest.mark.parametrize("spec", [MATMUL, ATTENTION], ids=["matmul", "attention"])
+def test_layers_that_agree_on_some_axes_only(spec: dict[str, Any]) -> None:
+    net = loads(yaml.safe_dump(spec, sort_keys=False), "t.yaml")
+    report = sizes(net, span=(1, 60))
+    check(net, report)  # brute force
+    assert report.variables[0].criteria["accepted"].sizes == tuple(range(1, 61))

@@ -607,41 +607,42 @@ def _may_be_one(d: Dim) -> bool:
 def _align(
     name: str, layer: Layer, inputs: Sequence[Shape], out: list[Condition], rank: int
 ) -> list[Shape]:
-    """Conditions that a merge's inputs agree (but along a concat's axis; a 1 broadcasts for
-    add and mul), and the inputs made to agree. `rank`: the network input's."""
-    width = max(len(s) for s in inputs)
-    joined = layer.joined_axis(width)
+    """Conditions that a several-input layer's inputs agree where the layer needs them to
+    (`Layer.agreements`: a merge on every axis but a concat's, a 1 broadcasting in add and
+    mul; matmul's columns and rows), and the inputs made to agree. `rank`: the network
+    input's."""
     aligned = [list(s) for s in inputs]
-    for i in range(width):
-        if i == joined:
-            continue
-        at = [(j, len(s) - width + i) for j, s in enumerate(inputs) if len(s) - width + i >= 0]
-        sizes = [(j, k, inputs[j][k]) for j, k in at if not (joined is None and inputs[j][k] == 1)]
+    for agree in layer.agreements(inputs):
+        sizes = [
+            (j, k, inputs[j][k])
+            for j, k in agree.places
+            if not (agree.broadcast and inputs[j][k] == 1)
+        ]
         if len({d for _, _, d in sizes}) < 2:
             continue
 
-        def where(j: int, i: int = i) -> int | None:
-            return i if len(inputs[j]) == rank else None
+        def where(j: int, k: int) -> int | None:
+            return k if len(inputs[j]) == rank else None
 
-        ones = joined is None and any(_may_be_one(d) for _, _, d in sizes)
+        ones = agree.broadcast and any(_may_be_one(d) for _, _, d in sizes)
         if not ones:
             ref = sizes[0][2]
             for j, k, d in sizes[1:]:
                 if d != ref:
-                    out.append(Condition(name, "accepted", d - ref, 0, 0, (d, ref), where(j)))
+                    out.append(Condition(name, "accepted", d - ref, 0, 0, (d, ref), where(j, k)))
                     aligned[j][k] = ref
             continue
         # a size that may be 1 broadcasts: the sizes agree, or one of them is 1; the output is
         # the one that is never 1 where there is one (else the largest)
         anchor = next((d for _, _, d in sizes if not _may_be_one(d)), None)
         pairs = (
-            [((j, d), anchor) for j, _, d in sizes if d != anchor]
+            [((j, k, d), anchor) for j, k, d in sizes if d != anchor]
             if anchor is not None
-            else [((j, a), b) for n, (j, _, a) in enumerate(sizes) for _, _, b in sizes[n + 1 :]]
+            else [((j, k, a), b) for n, (j, k, a) in enumerate(sizes) for _, _, b in sizes[n + 1 :]]
         )
-        for (j, a), b in pairs:
+        for (j, k, a), b in pairs:
             if a != b:
-                out.append(Condition(name, "accepted", a - b, 0, 0, (a, b), where(j), True))
+                out.append(Condition(name, "accepted", a - b, 0, 0, (a, b), where(j, k), True))
         joint = anchor
         if joint is None:
             joint = sizes[0][2]

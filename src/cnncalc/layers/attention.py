@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from cnncalc.errors import LayerError
 from cnncalc.layers.base import (
+    Agreement,
     Counts,
     Layer,
     Reads,
@@ -105,6 +106,13 @@ class MultiheadAttention(Layer):
                 code="E102",
             )
         return q
+
+    def agreements(self, inputs: Sequence[Shape]) -> list[Agreement]:
+        """Key and value: one sequence length (the features are the arguments' to match)."""
+        if len(inputs) != 3:
+            return []
+        _, k, v = inputs
+        return [Agreement(((1, len(k) - 2), (2, len(v) - 2)))]
 
     def state(self, x: Shape, y: Shape) -> tuple[Tensor, ...]:
         e = self.embed_dim

@@ -121,6 +121,14 @@ def held(state: Iterable[Tensor]) -> Counts:
     return Counts(trainable, fixed, buffers)
 
 
+class Agreement(NamedTuple):
+    """Axes of a several-input layer's inputs that must have one size, as (input, axis) pairs
+    (axes of batch-free shapes); broadcast: a size 1 fits too (add, mul)."""
+
+    places: tuple[tuple[int, int], ...]
+    broadcast: bool = False
+
+
 @dataclass(frozen=True, slots=True)
 class TorchModules:
     """A layer's PyTorch lowering as modules called one after another (codegen chains more
@@ -271,6 +279,21 @@ class Layer(BaseModel):
     def joined_axis(self, rank: int) -> int | None:
         """For a merge: the axis its inputs are joined along (concat); None: they align on all."""
         return None
+
+    def agreements(self, inputs: Sequence[Shape]) -> list[Agreement]:
+        """For a layer of several inputs: which of their sizes must agree (sizes' conditions
+        and lint's W204 read them). Default, a merge: aligned right, on every axis but the
+        joined one, where a 1 broadcasts unless the inputs are joined (concat)."""
+        width = max(len(s) for s in inputs)
+        joined = self.joined_axis(width)
+        return [
+            Agreement(
+                tuple((j, k) for j, s in enumerate(inputs) if (k := len(s) - width + i) >= 0),
+                joined is None,
+            )
+            for i in range(width)
+            if i != joined
+        ]
 
     def reads(self, x: Shape, y: Shape, axis: int) -> Reads | str | None:
         """For receptive fields: which positions of input x (one of a merge's inputs) each output

@@ -11,7 +11,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import Counts, Layer, Reads, Shape, fmt, never_equal, numel, shape_str
+from cnncalc.layers.base import (
+    Agreement,
+    Counts,
+    Layer,
+    Reads,
+    Shape,
+    fmt,
+    never_equal,
+    numel,
+    shape_str,
+)
 from cnncalc.sym import Dim
 
 
@@ -68,6 +78,12 @@ class MatMul(Layer):
                     code="E102",
                 )
         return (*lead, a[-2], b[-1])
+
+    def agreements(self, inputs: Sequence[Shape]) -> list[Agreement]:
+        """The first's columns and the second's rows; the leading dimensions broadcast."""
+        a, b = inputs
+        lead = [Agreement(((0, i), (1, i)), True) for i in range(min(len(a), len(b)) - 2)]
+        return [Agreement(((0, len(a) - 1), (1, len(b) - 2))), *lead]
 
     def counts(self, inputs: Sequence[Shape], y: Shape) -> Counts:
         macs = numel(y) * inputs[0][-1]  # every output element sums k products

@@ -60,15 +60,14 @@ class MergeMismatch(Rule):
             names = " and ".join(
                 f"{n} ({shape_str(x)})" for n, x in zip(s.node.inputs, shapes, strict=True)
             )
-            rank = len(shapes[0])  # merges of different ranks are errors (E102)
-            joined = s.node.layer.joined_axis(rank)
             faults: list[str] = []
-            for axis in range(rank):
-                if axis == joined:
+            for agree in s.node.layer.agreements(shapes):
+                sizes = [shapes[j][k] for j, k in agree.places]
+                if len(sizes) < 2:
                     continue
-                sizes = [x[axis] for x in shapes]
+                j, axis = agree.places[0]
                 ints = [d for d in sizes if isinstance(d, int)]
-                what = s.node.layer.axis_label(rank, axis)
+                what = s.node.layer.axis_label(len(shapes[j]), axis)
                 if (
                     axis == 0
                     and self.opts["channel-broadcast"]
@@ -79,7 +78,7 @@ class MergeMismatch(Rule):
                         f"{what} {' vs '.join(fmt(d) for d in sizes)} only fit by broadcasting 1"
                     )
                     continue
-                full = [d for d in sizes if joined is not None or d != 1]  # 1 broadcasts in add/mul
+                full = [d for d in sizes if not agree.broadcast or d != 1]  # 1 broadcasts: add/mul
                 if any(not isinstance(d, int) for d in full) and any(d != full[0] for d in full):
                     faults.append(
                         f"{what} {' vs '.join(fmt(d) for d in sizes)} agree only for some inputs"
