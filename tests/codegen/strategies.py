@@ -60,6 +60,7 @@ def spatial_layer(draw: st.DrawFn, x: Shape) -> dict[str, Any]:
         "multiheadattention",
         "localresponsenorm", "layernorm2d",
         "permute", "reduce", "roll", "select",
+        "parameter",
     ]))  # fmt: skip
     if kind in ("conv", "table"):
         groups = 1 if kind == "table" else draw(st.sampled_from(divisors(c)))
@@ -202,7 +203,22 @@ def spatial_layer(draw: st.DrawFn, x: Shape) -> dict[str, Any]:
             return {"type": "permute", "dims": [0, 1, *spatial]}
         a, b = draw(st.integers(2, n + 1)), draw(st.integers(-n, -1))
         return {"type": "transpose", "dim0": a, "dim1": b}
+    if kind == "parameter":  # ConvNeXt's layer_scale, ViT's position embedding, class token
+        return parameter_layer(draw, x)
     return {"type": "identity"}
+
+
+def parameter_layer(draw: st.DrawFn, x: Shape) -> dict[str, Any]:
+    op = draw(st.sampled_from(["mul", "add", "concat"]))
+    layer: dict[str, Any] = {"type": "parameter", "op": op, "trainable": draw(st.booleans())}
+    if op == "mul":  # one scale per channel, or per element
+        per_channel = [x[0]] + [1] * (len(x) - 1)
+        return layer | {"size": draw(st.sampled_from([per_channel, list(x)]))}
+    if op == "add":
+        return layer | {"size": [1, *x] if draw(st.booleans()) else list(x)}
+    a = draw(st.integers(1, len(x) - 1))  # a spatial axis: channels stay the layers' own
+    size = [1, *x[:a], draw(st.integers(1, 3)), *x[a + 1 :]]
+    return layer | {"size": size, "dim": a + 1}
 
 
 @st.composite

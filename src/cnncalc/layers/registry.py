@@ -61,6 +61,7 @@ MODULES: dict[str, tuple[str, ...]] = {
     "upsample": ("upsample", "upsamplingbilinear2d", "upsamplingnearest2d"),
     "attention": ("multiheadattention",),
     "matmul": ("matmul",),
+    "parameter": ("parameter",),
 }
 LAYER_MODULES = tuple(MODULES)
 
