@@ -21,8 +21,12 @@ from .reference import SPECS, check_full
 REFERENCE = Path(__file__).resolve().parents[1] / "data" / "torchvision_full.json"
 
 RESNET = r"layer\d\.\d+\.add|flatten"
+CONVNEXT = r"features\.\d\.\d+\.(layer_scale|add)"
 FULL: dict[str, tuple[str, str]] = {
     "alexnet": ("alexnet.yaml", r"flatten"),
+    "convnext_base": ("convnext/convnext_base.yaml", CONVNEXT),
+    "convnext_large": ("convnext/convnext_large.yaml", CONVNEXT),
+    "convnext_tiny": ("convnext/convnext_tiny.yaml", CONVNEXT),
     "densenet121": ("densenet121.yaml", r"features\.denseblock\d\.cat\d+|pool|flatten"),
     "efficientnet_b0": (
         "efficientnet_b0.yaml",

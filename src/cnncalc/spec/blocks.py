@@ -1296,6 +1296,10 @@ class LibraryLoader:
         self.root = (
             Path(base).resolve().parent if not base.startswith("<") else Path.cwd().resolve()
         )
+        # a family's specs in a subfolder (specs/resnet/) share the block libraries of the
+        # `blocks/` folder beside it (specs/blocks/): that folder, never a symlink, and no other
+        shared = self.root.parent / "blocks"
+        self.shared = shared if shared.is_dir() and not shared.is_symlink() else None
         self.done: set[Path] = set()
         self.files = 0
 
@@ -1364,7 +1368,7 @@ class LibraryLoader:
             why = getattr(err, "strerror", None) or str(err)
             self.fail(pos, f"include {item!r}: not a usable path ({why})", "", E_INCLUDE)
             return None
-        if not _outside_allowed() and not target.is_relative_to(self.root):
+        if not _outside_allowed() and self.root_of(target) is None:
             self.outside(pos, item)
             return None
         if target in chain:
@@ -1378,18 +1382,28 @@ class LibraryLoader:
             return None
         return target
 
+    def root_of(self, target: Path) -> Path | None:
+        """The folder an include may read `target` from: the spec's, or the shared blocks/."""
+        for root in (self.root, self.shared):
+            if root is not None and target.is_relative_to(root):
+                return root
+        return None
+
     def outside(self, pos: Pos, item: str) -> None:
         self.fail(
             pos,
             f"include {item!r} is outside the spec's folder ({self.root})",
-            f"keep included files beside the spec or below it, or set {ALLOW_OUTSIDE_ENV}=1",
+            "keep included files beside the spec or below it, or in the blocks/ folder beside "
+            f"the spec's folder, or set {ALLOW_OUTSIDE_ENV}=1",
             E_INCLUDE,
         )
 
     def document(self, doc: Document, item: str, pos: Pos, target: Path) -> Document | None:
         """The included file, read and parsed (None after reporting why it cannot be)."""
         try:  # exactly the file checked above, and only a regular file
-            raw = read_regular(target, None if _outside_allowed() else self.root)
+            raw = read_regular(
+                target, None if _outside_allowed() else self.root_of(target) or self.root
+            )
         except Refused as why:
             if why.outside:
                 self.outside(pos, item)
