@@ -22,6 +22,11 @@ REFERENCE = Path(__file__).resolve().parents[1] / "data" / "torchvision_full.jso
 
 RESNET = r"layer\d\.\d+\.add|flatten"
 CONVNEXT = r"features\.\d\.\d+\.(layer_scale|add)"
+# nn.MultiheadAttention's forward calls no submodule (out_proj is a weight it reads)
+VIT = (
+    r"reshape|permute|class_token|encoder\.pos_embedding|select"
+    r"|encoder\.layers\.encoder_layer_\d+\.(self_attention|add|add_1)"
+)
 FULL: dict[str, tuple[str, str]] = {
     "alexnet": ("alexnet.yaml", r"flatten"),
     "convnext_base": ("convnext/convnext_base.yaml", CONVNEXT),
@@ -49,6 +54,10 @@ FULL: dict[str, tuple[str, str]] = {
     "squeezenet1_0": ("squeezenet1_0.yaml", r"features\.\d+\.cat|flatten"),
     "squeezenet1_1": ("squeezenet1_1.yaml", r"features\.\d+\.cat|flatten"),
     "vgg16": ("vgg16.yaml", r"flatten"),
+    "vit_b_16": ("vit/vit_b_16.yaml", VIT),
+    "vit_b_32": ("vit/vit_b_32.yaml", VIT),
+    "vit_h_14": ("vit/vit_h_14.yaml", VIT),
+    "vit_l_16": ("vit/vit_l_16.yaml", VIT),
 }
 
 
