@@ -37,7 +37,7 @@ from cnncalc.codegen.backend import Generated, Statement, options
 from cnncalc.codegen.lowering import Refusal, supported
 from cnncalc.codegen.names import MODULE_ATTRIBUTES, Namespace, identifier
 from cnncalc.errors import LayerError, Problem, SpecError
-from cnncalc.layers.base import Layer, concrete
+from cnncalc.layers.base import Layer, concrete, pyargs
 from cnncalc.spec.network import INPUT
 
 if TYPE_CHECKING:
@@ -124,8 +124,9 @@ def held_tensor(layer: Layer, x: Shape, y: Shape) -> ast.expr:
     (t,) = layer.state(x, y)
     if t.kind == "buffer":
         raise LayerError("a buffer of its own is not written yet", code="E120")
-    sizes: list[ast.expr] = [ast.Constant(concrete(d, "a parameter's size")) for d in t.shape]
-    node = _call("nn.Parameter", [_call("torch.zeros", sizes)])
+    sizes = [concrete(d, "a parameter's size") for d in t.shape]
+    pyargs(*sizes)  # refuses what torch cannot take (E120): sizes past 64 bits
+    node = _call("nn.Parameter", [_call("torch.zeros", [ast.Constant(d) for d in sizes])])
     if t.kind == "fixed":
         node.keywords.append(ast.keyword(arg="requires_grad", value=ast.Constant(value=False)))
     return node
