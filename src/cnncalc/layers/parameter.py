@@ -144,6 +144,8 @@ class Parameter(Layer):
     def reads(self, x: Shape, y: Shape, axis: int) -> Reads | str | None:
         if self.op == "concat" and self.axis(x) == 1 + axis:
             return "a concatenation along this axis"
+        if self.op != "concat" and _fixed(x[1 + axis], 1) and not _fixed(y[1 + axis], 1):
+            return None  # the data's one position broadcast to the parameter's size
         return POINTWISE
 
     def explain(self, inputs: Sequence[Shape], y: Shape) -> list[str]:
