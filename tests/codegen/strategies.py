@@ -62,6 +62,7 @@ def spatial_layer(draw: st.DrawFn, x: Shape) -> dict[str, Any]:
         "permute", "reduce", "roll", "select",
         "shiftedwindowattention",
         "pixelshuffle", "pixelunshuffle",
+        "parameter",
     ]))  # fmt: skip
     if kind in ("conv", "table"):
         groups = 1 if kind == "table" else draw(st.sampled_from(divisors(c)))
@@ -218,7 +219,22 @@ def spatial_layer(draw: st.DrawFn, x: Shape) -> dict[str, Any]:
         return {"type": "pixelshuffle", "upscale_factor": draw(st.integers(1, 2))}
     if kind == "pixelunshuffle" and n == 2:
         return {"type": "pixelunshuffle", "downscale_factor": draw(st.integers(1, 2))}
+    if kind == "parameter":  # ConvNeXt's layer_scale, ViT's position embedding, class token
+        return parameter_layer(draw, x)
     return {"type": "identity"}
+
+
+def parameter_layer(draw: st.DrawFn, x: Shape) -> dict[str, Any]:
+    op = draw(st.sampled_from(["mul", "add", "concat"]))
+    layer: dict[str, Any] = {"type": "parameter", "op": op, "trainable": draw(st.booleans())}
+    if op == "mul":  # one scale per channel, or per element
+        per_channel = [x[0]] + [1] * (len(x) - 1)
+        return layer | {"size": draw(st.sampled_from([per_channel, list(x)]))}
+    if op == "add":
+        return layer | {"size": [1, *x] if draw(st.booleans()) else list(x)}
+    a = draw(st.integers(1, len(x) - 1))  # a spatial axis: channels stay the layers' own
+    size = [1, *x[:a], draw(st.integers(1, 3)), *x[a + 1 :]]
+    return layer | {"size": size, "dim": a + 1}
 
 
 @st.composite

@@ -455,6 +455,26 @@ CASES: dict[str, Case] = {
         (8, 3, 2),
         {"trainable": 0, "buffers": 0, "connections": 0, "macs": 0},
     ),
+    # ConvNeXt's layer_scale: 96 scales, 2 connections per output (data, scale), no MACs
+    "parameter mul layer_scale": (
+        (96, 7, 7),
+        {"type": "parameter", "size": [96, 1, 1], "op": "mul"},
+        (96, 7, 7),
+        {"trainable": 96, "connections": 2 * 96 * 49, "macs": 0},
+    ),
+    # ViT's class token before 196 patches: 197 positions
+    "parameter concat class_token": (
+        (196, 768),
+        {"type": "parameter", "size": [1, 1, 768], "op": "concat", "dim": 1},
+        (197, 768),
+        {"trainable": 768, "connections": 0},
+    ),
+    "parameter add fixed": (
+        (197, 8),
+        {"type": "parameter", "size": [1, 197, 8], "op": "add", "trainable": False},
+        (197, 8),
+        {"fixed": 197 * 8, "trainable": 0, "connections": 2 * 197 * 8},
+    ),
 }
 
 
@@ -690,6 +710,18 @@ def test_prelu_parameters() -> None:
         ((12, 4, 5), {"type": "pixelshuffle", "upscale_factor": 3}, "E102", "upscale_factor"),
         ((3, 4, 5), {"type": "pixelunshuffle", "downscale_factor": 2}, "E102", "downscale_factor"),
         ((3, 4), {"type": "pixelunshuffle", "downscale_factor": 1}, "E102", ""),
+        ((3, 4, 5), {"type": "parameter", "size": [2, 3, 1, 1], "op": "mul"}, "E102", "size"),
+        ((3, 4, 5), {"type": "parameter", "size": [1, 1, 3, 1, 1], "op": "add"}, "E102", "size"),
+        ((3, 4, 5), {"type": "parameter", "size": [5, 1], "op": "add"}, "E102", "size"),
+        ((3, 4), {"type": "parameter", "size": [1, 3], "op": "concat", "dim": 1}, "E102", "size"),
+        ((3, 4), {"type": "parameter", "size": [1, 2, 4], "op": "concat"}, "E102", ""),
+        ((3, 4), {"type": "parameter", "size": [1, 2, 4], "op": "concat", "dim": 0}, "E102", "dim"),
+        (
+            (3, 4),
+            {"type": "parameter", "size": [1, 2, 3], "op": "concat", "dim": 1},
+            "E102",
+            "size",
+        ),
     ],
 )
 def test_layer_refuses(
@@ -799,4 +831,20 @@ def test_select_and_narrow_on_symbolic_sizes() -> None:
     assert out({"type": "narrow", "dim": 1, "start": 1, "length": 2}) == ["2", "4", "W"]
     with pytest.raises(SpecError) as info:
         out({"type": "narrow", "dim": 3, "start": 1, "length": 2})  # W may be 1 or 2
+    assert info.value.problems[0].code == "E102"
+
+
+def test_parameter_on_symbolic_sizes() -> None:
+    """A per-channel scale fits any H, W; a position embedding needs the positions it has."""
+
+    def out(layer: dict[str, Any]) -> list[str]:
+        text = spec((3, 4, 5), {"name": "X", **layer}).replace("width: 5", "width: W")
+        return [str(d) for d in analyze(loads(text, "t.yaml")).layers[-1].output_shape]
+
+    assert out({"type": "parameter", "size": [3, 1, 1], "op": "mul"}) == ["3", "4", "W"]
+    assert out({"type": "parameter", "size": [1, 3, 2, 5], "op": "concat", "dim": 2}) == [
+        "3", "6", "W"
+    ]  # fmt: skip
+    with pytest.raises(SpecError) as info:
+        out({"type": "parameter", "size": [1, 4, 5], "op": "add"})  # W may be other than 5
     assert info.value.problems[0].code == "E102"

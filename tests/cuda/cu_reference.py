@@ -42,7 +42,8 @@ def run(report: Report, weights: Weights, owners: dict[str, str], x: Tensor) -> 
     """owners: weights key -> the layer it belongs to (its last dotted part names the tensor)."""
     per_layer: dict[str, list[tuple[str, Tensor]]] = {}
     for key, t in weights.items():
-        per_layer.setdefault(owners[key], []).append((key.rsplit(".", 1)[1], t))
+        # a parameter layer's tensor is the layer itself: its key has no tensor name after it
+        per_layer.setdefault(owners[key], []).append((key.rsplit(".", 1)[-1], t))
     env: dict[str, Tensor] = {INPUT: x}
     for s in report.layers:
         node = s.node
@@ -200,6 +201,14 @@ def _layer(
     if t == "pixelunshuffle":
         assert x is not None
         return F.pixel_unshuffle(x, layer.downscale_factor)
+    if t == "parameter":
+        assert x is not None
+        (p,) = w.values()
+        if layer.op == "mul":
+            return p * x
+        if layer.op == "add":
+            return x + p
+        return torch.cat([p.expand(x.shape[0], *[-1] * (p.dim() - 1)), x], dim=layer.dim)
     if t == "select":
         assert x is not None
         return x.select(layer.dim, layer.index)

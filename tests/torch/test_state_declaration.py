@@ -209,6 +209,16 @@ def shiftedwindowattention(draw: st.DrawFn, x: tuple[int, ...]) -> dict[str, Any
     }
 
 
+@st.composite
+def parameter(draw: st.DrawFn, x: tuple[int, ...]) -> dict[str, Any]:
+    op = draw(st.sampled_from(["mul", "add", "concat"]))
+    size = [1, *x] if draw(st.booleans()) else list(x)
+    layer = {"type": "parameter", "op": op, "trainable": draw(st.booleans())}
+    if op == "concat":
+        return layer | {"size": [1, *x], "dim": draw(st.integers(1, len(x)))}
+    return layer | {"size": size}
+
+
 # class name -> (its fields, whether its input is flat: True, False or either (None))
 KINDS = {
     "Conv": (conv, False),
@@ -224,6 +234,7 @@ KINDS = {
     "MultiheadAttention": (multiheadattention, False),
     "LayerNorm2d": (layernorm2d, False),
     "ShiftedWindowAttention": (shiftedwindowattention, False),
+    "Parameter": (parameter, None),
 }
 
 
@@ -334,3 +345,30 @@ def test_cuda_weights_where_torch_cannot_write_the_spec(monkeypatch: pytest.Monk
         *("train.0.weight", "train.0.bias", "train.1.weight"),
         *("b.weight", "b.bias", "b.running_mean", "b.running_var"),
     ]
+
+
+HELD = """
+name: held
+input: {channels: 4, height: 2, width: 2}
+layers:
+  - {name: proj, type: conv2d, out_channels: 8, kernel_size: 1}
+  - {name: layer_scale, type: parameter, size: [8, 1, 1], op: mul}
+  - {type: reshape, shape: [8, 4]}
+  - {type: permute, dims: [0, 2, 1]}
+  - {name: class_token, type: parameter, size: [1, 1, 8], op: concat, dim: 1}
+  - name: encoder
+    layers:
+      - {name: pos_embedding, type: parameter, size: [1, 5, 8], op: add, trainable: false}
+      - {name: ln, type: layernorm, normalized_shape: 8}
+"""
+
+
+def test_a_parameter_layer_is_its_own_state_dict_key() -> None:
+    """torch's layer_scale, class_token, encoder.pos_embedding: parameters of the module
+    around them (listed before its children), not modules of their own."""
+    report = analyze(loads(HELD, "held.yaml"))
+    assert [row[0] for row in torch_state(report)] == [
+        *("layer_scale", "class_token", "proj.weight", "proj.bias"),
+        *("encoder.pos_embedding", "encoder.ln.weight", "encoder.ln.bias"),
+    ]
+    prove(report)

@@ -1164,3 +1164,55 @@ def test_pixelshuffle_and_pixelunshuffle_on_symbolic_sizes(data: st.DataObject) 
         assert "for every input" in err.value.problems[0].message
     else:
         assert analyze(loads(bare, FILE)).layers[-1].output_shape[1:] == up.output_shape[1:]
+
+
+class WithParameter(nn.Module):
+    """torch's own use of a free parameter: ConvNeXt's layer_scale * x, ViT's x + pos_embedding
+    and torch.cat([class_token.expand(n, -1, -1), x], dim=1)."""
+
+    def __init__(self, size: list[int], op: str, dim: int, trainable: bool) -> None:
+        super().__init__()
+        self.p = nn.Parameter(torch.zeros(size), requires_grad=trainable)
+        self.op, self.dim = op, dim
+
+    def forward(self, x: Any) -> Any:
+        if self.op == "mul":
+            return self.p * x
+        if self.op == "add":
+            return x + self.p
+        grown = self.p.expand(x.shape[0], *[-1] * (self.p.dim() - 1))
+        return torch.cat([grown, x], dim=self.dim)
+
+
+@CASES
+@given(st.data())
+def test_parameter(data: st.DataObject) -> None:
+    draw = data.draw
+    shape = tuple(draw(st.integers(1, 5)) for _ in range(draw(st.integers(1, 4))))
+    rank = len(shape) + 1  # batched
+    op = draw(st.sampled_from(["mul", "add", "concat"]))
+    full = (2, *shape)  # the batch, as torch sees it (2: a wrong batch size there can pass)
+    n = draw(st.integers(0, rank + 1))
+    # mostly sizes torch broadcasts: the input's own, 1, or anything
+    size = [
+        draw(st.sampled_from([full[-n + i] if i >= n - rank else 3, 1, 1, 3])) for i in range(n)
+    ]
+    if op == "concat" and draw(st.booleans()):
+        size = [1, *shape]
+    dim = torch_dim(draw, draw(st.integers(0, rank)), rank)
+    trainable = draw(st.booleans())
+    layer: dict[str, Any] = {"type": "parameter", "size": size, "op": op, "trainable": trainable}
+    if op == "concat":
+        layer["dim"] = dim
+        if 0 < dim % rank < len(size) and -rank <= dim < rank and len(size) == rank:
+            size[dim % rank] = draw(st.integers(1, 4))  # the joined axis may differ
+    # refused on purpose where torch accepts: the parameter would change the batch axis
+    batch_moved = len(size) > rank or (len(size) == rank and size[0] != 1)
+    if op == "concat":
+        batch_moved = (len(size) == rank and size[0] != 1) or (
+            -rank <= dim < rank and dim % rank == 0
+        )
+    agree(
+        layer, shape, lambda: WithParameter(size, op, dim, trainable), batch=2,
+        stricter=batch_moved,
+    )  # fmt: skip

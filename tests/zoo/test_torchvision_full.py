@@ -30,8 +30,17 @@ SHUFFLENET = r"stage\d\.\d+\.(split\.[01]|cat|shuffle)|mean"
 # Swin: the attention module (its Linears are applied with F.linear), the residual adds, and
 # PatchMerging's strided slices and torch.cat (a view here)
 SWIN = r"features\.\d\.\d+\.(attn|add|add_1)|features\.[246]\.(rows|cols|slices|cat)"
+CONVNEXT = r"features\.\d\.\d+\.(layer_scale|add)"
+# nn.MultiheadAttention's forward calls no submodule (out_proj is a weight it reads)
+VIT = (
+    r"reshape|permute|class_token|encoder\.pos_embedding|select"
+    r"|encoder\.layers\.encoder_layer_\d+\.(self_attention|add|add_1)"
+)
 FULL: dict[str, tuple[str, str]] = {
     "alexnet": ("alexnet.yaml", r"flatten"),
+    "convnext_base": ("convnext/convnext_base.yaml", CONVNEXT),
+    "convnext_large": ("convnext/convnext_large.yaml", CONVNEXT),
+    "convnext_tiny": ("convnext/convnext_tiny.yaml", CONVNEXT),
     "deeplabv3_resnet101": ("segmentation/deeplabv3_resnet101.yaml", DEEPLABV3),
     "deeplabv3_resnet50": ("segmentation/deeplabv3_resnet50.yaml", DEEPLABV3),
     "densenet121": ("densenet121.yaml", r"features\.denseblock\d\.cat\d+|pool|flatten"),
@@ -109,6 +118,10 @@ FULL: dict[str, tuple[str, str]] = {
     "vgg16_bn": ("vgg/vgg16_bn.yaml", r"flatten"),
     "vgg19": ("vgg/vgg19.yaml", r"flatten"),
     "vgg19_bn": ("vgg/vgg19_bn.yaml", r"flatten"),
+    "vit_b_16": ("vit/vit_b_16.yaml", VIT),
+    "vit_b_32": ("vit/vit_b_32.yaml", VIT),
+    "vit_h_14": ("vit/vit_h_14.yaml", VIT),
+    "vit_l_16": ("vit/vit_l_16.yaml", VIT),
     "wide_resnet50_2": ("resnet/wide_resnet50_2.yaml", RESNET),
 }
 

@@ -11,6 +11,9 @@ names and writes forward from the graph, as a list of lines:
 - a layer's `activation:` joins its module in an nn.Sequential (a merge's becomes its module),
   so the module's output is the layer's output, as cnncalc reports it (`placement`: also
   where in that nn.Sequential each one's state lands);
+- a layer that is a tensor of its own (it declares one tensor named "", the `parameter` kind)
+  is an nn.Parameter of the module around it, under the layer's last name part, so the
+  layer's name is its state_dict key; its forward expression reads it as its last argument;
 - forward threads one variable, `x`, through the chain and names a value after its layer only
   where a later layer (a shortcut, a concatenation) reads it again.
 
@@ -34,7 +37,7 @@ from cnncalc.codegen.backend import Generated, Statement, options
 from cnncalc.codegen.lowering import Refusal, supported
 from cnncalc.codegen.names import MODULE_ATTRIBUTES, Namespace, identifier
 from cnncalc.errors import LayerError, Problem, SpecError
-from cnncalc.layers.base import Layer
+from cnncalc.layers.base import Layer, concrete, pyargs
 from cnncalc.spec.network import INPUT
 
 if TYPE_CHECKING:
@@ -45,7 +48,9 @@ HELPERS_FILE = Path(__file__).with_name("torch_helpers.py")
 # torch.* a forward expression may call
 TORCH_FUNCTIONS = frozenset({"cat", "chunk", "split", "matmul", "roll"})
 # tensor methods a forward expression may call
-METHODS = frozenset({"reshape", "permute", "transpose", "mean", "sum", "amax", "select", "narrow"})
+METHODS = frozenset(
+    {"reshape", "permute", "transpose", "mean", "sum", "amax", "select", "narrow", "expand"}
+)
 CLASS_INDENT, BODY_INDENT = "    ", "        "
 
 
@@ -92,6 +97,7 @@ class Placement:
     module: bool  # the layer itself is a module; False: forward writes it as an expression
     own: str = ""
     act: str = ""
+    tensor: bool = False  # the layer is a tensor its parent module holds (its name is the key)
 
 
 def placement(layer: Layer, x: Shape, y: Shape) -> Placement:
@@ -109,7 +115,21 @@ def placement(layer: Layer, x: Shape, y: Shape) -> Placement:
         own is not None,
         sub(own.owner) if own is not None else "",
         sub(len(first) + act.owner) if act is not None else "",
+        any(t.name == "" for t in layer.state(x, y)),
     )
+
+
+def held_tensor(layer: Layer, x: Shape, y: Shape) -> ast.expr:
+    """The nn.Parameter a tensor layer (one tensor named "") is: zeros of its declared shape."""
+    (t,) = layer.state(x, y)
+    if t.kind == "buffer":
+        raise LayerError("a buffer of its own is not written yet", code="E120")
+    sizes = [concrete(d, "a parameter's size") for d in t.shape]
+    pyargs(*sizes)  # refuses what torch cannot take (E120): sizes past 64 bits
+    node = _call("nn.Parameter", [_call("torch.zeros", [ast.Constant(d) for d in sizes])])
+    if t.kind == "fixed":
+        node.keywords.append(ast.keyword(arg="requires_grad", value=ast.Constant(value=False)))
+    return node
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +153,7 @@ class ModuleTree:
     def prefixes(self, layer: str) -> tuple[str, str]:
         """state_dict key prefixes of a layer's own tensors and of its activation's."""
         base, place = self.paths[layer], self.placements[layer]
-        return f"{base}.{place.own}", f"{base}.{place.act}"
+        return base if place.tensor else f"{base}.{place.own}", f"{base}.{place.act}"
 
     def state(self, report: Report) -> list[StateEntry]:
         """The state_dict as the layers declare it (`Layer.state`): keys, tensors, order."""
@@ -167,6 +187,7 @@ class Slot:
     raw: str  # the name part as cnncalc has it
     module: ast.expr | None = None
     layer: str = ""
+    tensor: bool = False  # module is an nn.Parameter the container holds, not a child module
     children: dict[str, Slot] = field(default_factory=dict)
     kind: str = "dict"  # 'dict', 'list' or 'seq' for containers
     keys: dict[str, str] = field(default_factory=dict)  # raw child name -> its key here
@@ -245,10 +266,20 @@ class _Writer:
         """The layer's module, its activation appended; None for a forward expression (a
         merge's activation alone is then its module: forward passes the merged value to it)."""
         try:
-            placed = placement(stats.node.layer, stats.input_shapes[0], stats.output_shape)
+            x, y = stats.input_shapes[0], stats.output_shape
+            placed = placement(stats.node.layer, x, y)
             self.placements[stats.name] = placed
             if not placed.module:
                 self.expressions.add(stats.name)
+            if placed.tensor:
+                last = stats.name.split(".")[-1]
+                if not last.isidentifier():
+                    raise LayerError(
+                        f"a parameter's name ends in {last!r}: torch holds it as an attribute",
+                        "end the layer's name in a word (layer_scale, pos_embedding)",
+                        code="E120",
+                    )
+                return held_tensor(stats.node.layer, x, y)
             calls = [self.constructor(text) for text in placed.calls]
             if len(calls) > 1:
                 return _call("nn.Sequential", calls)
@@ -277,7 +308,8 @@ class _Writer:
                 stats, LayerError(f"{stats.name!r} names both a layer and a block", code="E120")
             )
             return
-        slot.children[last] = Slot(last, module, stats.name)
+        tensor = self.placements[stats.name].tensor
+        slot.children[last] = Slot(last, module, stats.name, tensor=tensor)
 
     def shape_tree(self, slot: Slot, path: str) -> None:
         """Choose each container's kind and its children's keys, innermost first."""
@@ -335,12 +367,14 @@ class _Writer:
         """The constructor expression of a container (or a leaf's module)."""
         if slot.module is not None:
             return slot.module
-        items = [self.build(c) for c in _ordered(slot)]
+        items = [self.build(c) for c in _ordered(slot) if not c.tensor]
         if slot.kind == "seq":
             return _call("nn.Sequential", items)
         if slot.kind == "list":
             return _call("nn.ModuleList", [ast.List(elts=items, ctx=ast.Load())])
-        keys: list[ast.expr | None] = [ast.Constant(value=slot.keys[r]) for r in slot.children]
+        keys: list[ast.expr | None] = [
+            ast.Constant(value=slot.keys[r]) for r, c in slot.children.items() if not c.tensor
+        ]
         return _call("nn.ModuleDict", [ast.Dict(keys=keys, values=items)])
 
     # ---- forward --------------------------------------------------------------------
@@ -412,15 +446,21 @@ class _Writer:
         if stats is None:  # a module (or a container) called on its input
             return _call(item.call, [ast.Name(id=a, ctx=ast.Load()) for a in args])
         layer = stats.node.layer
+        tensor = self.placements[item.value].tensor
+        if tensor:  # the layer's own tensor, read as the last argument
+            args = [*args, item.call]
         try:
             text = layer.torch_forward(args, stats.input_shapes, stats.output_shape)
             if text is None:
                 raise LayerError(f"{layer.type} has no PyTorch lowering yet", code="E120")
-            node = source.parse(text, {"torch", *args}, lambda f: _forward_ok(f, args))
+            names = {"torch", *args, *(["self"] if tensor else [])}
+            node = source.parse(text, names, lambda f: _forward_ok(f, args))
         except (LayerError, source.UnsafeSource) as err:
             self.fail(stats, err)
             return None
-        return _call(item.call, [node]) if item.call else node  # a merge's activation module
+        if item.call and not tensor:  # a merge's activation module
+            return _call(item.call, [node])
+        return node
 
     # ---- the file -------------------------------------------------------------------
     def tree(self) -> ModuleTree:
@@ -449,6 +489,10 @@ class _Writer:
         for raw, slot in self.root.children.items():
             target = f"self.{self.root.keys[raw]}"
             init += source.statement(target, self.build(slot), BODY_INDENT, self.width)
+        for leaf in _leaves(self.root):  # tensors held inside containers, set on them
+            if leaf.tensor and self.root.children.get(leaf.raw) is not leaf:
+                target = self.accessors[leaf.layer]
+                init += source.statement(target, self.build(leaf), BODY_INDENT, self.width)
         code_helpers = [helper_sources()[h] for h in helpers]
         functional = any(re.search(r"\bF\b", src) for src in code_helpers)
         n_out = len(rep.network.outputs)
@@ -475,7 +519,8 @@ class _Writer:
         statements = [Statement(first + a, first + b, v, layer) for a, b, v, layer in marks]
         renamed = {k: v for k, v in self.modules.items() if k != v}
         code = "\n".join(lines + body) + "\n"
-        return Generated(code, class_name, dict(self.modules), statements, renamed, tuple(helpers))
+        modules = {k: v for k, v in self.modules.items() if not self.placements[k].tensor}
+        return Generated(code, class_name, modules, statements, renamed, tuple(helpers))
 
     def docstring(self) -> list[str]:
         rep, t = self.report, self.report.totals
@@ -499,7 +544,8 @@ def _ordered(slot: Slot) -> list[Slot]:
     children = list(slot.children.values())
     if slot.kind != "dict":  # an index is a position: order by it
         children.sort(key=lambda c: _index(c.raw))
-    return children
+    # a module's state_dict lists the tensors it holds itself before its children's
+    return [c for c in children if c.tensor] + [c for c in children if not c.tensor]
 
 
 def _leaves(slot: Slot) -> list[Slot]:
@@ -512,4 +558,4 @@ def _forward_ok(name: str, args: list[str]) -> bool:
     parts = name.split(".")
     if len(parts) == 2 and parts[0] == "torch":
         return parts[1] in TORCH_FUNCTIONS
-    return len(parts) == 2 and parts[0] in args and parts[1] in METHODS
+    return len(parts) >= 2 and ".".join(parts[:-1]) in args and parts[-1] in METHODS

@@ -194,3 +194,18 @@ def ntuple(value: int | tuple[int, ...], n: int, field: str) -> tuple[int, ...]:
             field=field,
         )
     return value
+
+
+def _tensor_size(v: object) -> tuple[int, ...]:
+    """A tensor's shape as torch.zeros takes it: positive sizes ([]: a scalar) or one size."""
+    if isinstance(v, list) and not v:
+        return ()
+    s = _sizes(v)
+    return s if isinstance(s, tuple) else (s,)
+
+
+TensorSize = Annotated[
+    tuple[int, ...],
+    BeforeValidator(_tensor_size),
+    _schema_of(_POS, {"type": "array", "items": _POS}),
+]

@@ -63,6 +63,7 @@ MODULES: dict[str, tuple[str, ...]] = {
     "matmul": ("matmul",),
     "swin_attention": ("shiftedwindowattention",),
     "pixel_shuffle": ("pixelshuffle", "pixelunshuffle"),
+    "parameter": ("parameter",),
 }
 LAYER_MODULES = tuple(MODULES)
 
