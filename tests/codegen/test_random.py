@@ -50,3 +50,18 @@ def test_random_graphs(spec: dict[str, Any]) -> None:
 @given(spec=block_networks())
 def test_random_blocks(spec: dict[str, Any]) -> None:
     prove(spec)
+
+
+def test_local_response_norm_after_a_transpose_of_a_5d_input() -> None:
+    """Found by the random tests: torch's F.local_response_norm views a 5-D input, which a
+    transposed one cannot give; the generated module makes it contiguous first."""
+    prove(
+        {
+            "name": "lrn",
+            "input": {"channels": 3, "depth": 2, "height": 4, "width": 5},
+            "layers": [
+                {"type": "transpose", "dim0": 2, "dim1": 4},
+                {"type": "localresponsenorm", "size": 2},
+            ],
+        }
+    )

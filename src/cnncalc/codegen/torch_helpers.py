@@ -165,6 +165,14 @@ class Attention(nn.MultiheadAttention):
         return out
 
 
+class LocalResponseNorm(nn.LocalResponseNorm):
+    """nn.LocalResponseNorm on a contiguous tensor: torch's F.local_response_norm views an
+    input of 5 dimensions or more, which a permuted (non-contiguous) one cannot give."""
+
+    def forward(self, input: torch.Tensor) -> torch.Tensor:
+        return super().forward(input.contiguous())
+
+
 class LayerNorm2d(nn.LayerNorm):
     """torchvision.models.convnext.LayerNorm2d: an nn.LayerNorm over the channels of an
     (N, C, H, W) tensor (channels-last and back); state_dict weight, bias of C."""

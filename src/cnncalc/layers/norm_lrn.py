@@ -41,4 +41,6 @@ class LocalResponseNorm(Layer):
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         kw = self.torch_kwargs("alpha", "beta", "k")
-        return f"nn.LocalResponseNorm({pyargs(self.size, **kw)})"
+        # torch views a 5-D input (batch included): the helper makes it contiguous first
+        cls = "LocalResponseNorm" if len(x) >= 4 else "nn.LocalResponseNorm"
+        return f"{cls}({pyargs(self.size, **kw)})"
