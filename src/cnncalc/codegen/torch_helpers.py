@@ -166,8 +166,8 @@ class Attention(nn.MultiheadAttention):
 
 
 class LocalResponseNorm(nn.LocalResponseNorm):
-    """nn.LocalResponseNorm on a contiguous tensor: torch's F.local_response_norm views an
-    input of 5 dimensions or more, which a permuted (non-contiguous) one cannot give."""
+    """nn.LocalResponseNorm on a contiguous tensor: F.local_response_norm views an input
+    of 5 dimensions or more, which a permuted (non-contiguous) one cannot give."""
 
     def forward(self, input: torch.Tensor) -> torch.Tensor:
         return super().forward(input.contiguous())
@@ -253,7 +253,7 @@ class ShiftedWindowAttention(nn.Module):
             attn = attn.view(b, nw, heads, n, n) + mask.unsqueeze(1).unsqueeze(0)
             attn = attn.view(-1, heads, n, n)
         attn = F.softmax(attn, dim=-1)
-        # torchvision calls F.dropout with its default training=True; here only in training
+        # torchvision's F.dropout keeps training=True; this applies it when training
         attn = F.dropout(attn, p=self.attention_dropout, training=self.training)
         x = attn.matmul(v).transpose(1, 2).reshape(b * nw, n, c)
         x = F.linear(x, self.proj.weight, self.proj.bias)
