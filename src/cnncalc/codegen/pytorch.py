@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import ast
 import itertools
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
@@ -494,7 +493,7 @@ class _Writer:
                 target = self.accessors[leaf.layer]
                 init += source.statement(target, self.build(leaf), BODY_INDENT, self.width)
         code_helpers = [helper_sources()[h] for h in helpers]
-        functional = any(re.search(r"\bF\b", src) for src in code_helpers)
+        functional = any(_reads_name(src, "F") for src in code_helpers)
         n_out = len(rep.network.outputs)
         returns = "torch.Tensor" if n_out == 1 else f"tuple[{', '.join(['torch.Tensor'] * n_out)}]"
         lines = [
@@ -559,3 +558,8 @@ def _forward_ok(name: str, args: list[str]) -> bool:
     if len(parts) == 2 and parts[0] == "torch":
         return parts[1] in TORCH_FUNCTIONS
     return len(parts) >= 2 and ".".join(parts[:-1]) in args and parts[-1] in METHODS
+
+
+def _reads_name(src: str, name: str) -> bool:
+    """Whether code reads a name (not merely mentions it in a docstring or comment)."""
+    return any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(source.ast_parse(src)))
