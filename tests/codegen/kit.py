@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -13,7 +15,8 @@ from cnncalc.errors import CnncalcError
 from cnncalc.spec.network import Network
 
 RULES = "E,F,W,I,B,UP,SIM,RUF"  # the project's own selection, on top of ruff's defaults
-RUFF = shutil.which("ruff")
+# on PATH, or beside this interpreter: a venv's python run without activating the venv
+RUFF = shutil.which("ruff") or shutil.which("ruff", path=str(Path(sys.executable).parent))
 needs_ruff = pytest.mark.skipif(RUFF is None, reason="ruff is not installed")
 
 
