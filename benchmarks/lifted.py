@@ -4,7 +4,7 @@ point only: such a spec is over 200,000 YAML values, which spec/yamlpos.py refus
 from cnncalc.cli.fast import main
 from cnncalc.spec import blocks, yamlpos
 
-yamlpos.MAX_NODES = blocks.MAX_NODES = 10**9
+yamlpos.MAX_NODES = blocks.MAX_NODES = blocks.MAX_WORK = 10**9
 
 if __name__ == "__main__":
     main()

@@ -95,7 +95,7 @@ def unsafe_char(c: str) -> bool:
 def check_output(text: str, what: str, names: Iterable[str]) -> None:
     """`text` (a rendered table, a generated file) holds no unsafe character, and no line
     break of a name raw (three characters around it, as the name has them)."""
-    bad = sorted({c for c in text if unsafe_char(c)})
+    bad = sorted(c for c in set(text) if unsafe_char(c))  # each distinct character once
     if bad:
         raise Unsafe(f"{what} holds raw {', '.join(map(repr, bad))}")
     for name in names:
@@ -205,6 +205,9 @@ def _run_text(
     return Outcome(True, [], report=report)
 
 
+RICH_ROWS = 2_000  # rich's table is checked on reports of up to this many layers
+
+
 def render_all(report: object, table: bool = True) -> list[tuple[str, str]]:
     """(format, text) for every renderer."""
     from rich.console import Console
@@ -231,7 +234,9 @@ def render_all(report: object, table: bool = True) -> list[tuple[str, str]]:
         ("markdown", ascii_outputs[1]),
         ("the table", str(draw(report, PARAM_COLUMNS, totals=True, explain=True, dtype="int8"))),
     ]
-    if table:
+    # rich costs ~0.8 ms a row for each table a narrow page splits into (docs/performance.md):
+    # a 20,000-layer report takes 30 s, which is its known linear cost, not a hang
+    if table and len(report.layers) <= RICH_ROWS:
         # names print as written (no markup), at a width that splits the table, and in ASCII
         for width, ascii in ((60, False), (200, True)):
             buffer = io.StringIO()

@@ -245,9 +245,16 @@ class _Writer:
         self.placements: dict[str, Placement] = {}
         self.position = {s.name: i for i, s in enumerate(report.layers)}
         self.readers: dict[str, list[str]] = {}
+        # the layers inside each block path, in order: scanning every layer per container
+        # made codegen quadratic (35 s for 19,000 layers)
+        self.inside: dict[str, list[LayerStats]] = {}
         for s in report.layers:
             for v in s.node.inputs:
                 self.readers.setdefault(v, []).append(s.name)
+            path = s.name
+            while "." in path:
+                path = path.rsplit(".", 1)[0]
+                self.inside.setdefault(path, []).append(s)
 
     def fail(self, stats: LayerStats, err: Exception) -> None:
         if isinstance(err, LayerError):
@@ -345,7 +352,7 @@ class _Writer:
         one before and read from outside only at the end: then nn.Sequential calls them."""
         if any(c.module is None and c.kind != "seq" for c in slot.children.values()):
             return False
-        inside = [s for s in self.report.layers if s.name.startswith(path + ".")]
+        inside = self.inside.get(path, [])
         if not inside or any(s.name in self.expressions for s in inside):
             return False
         order = [_index(s.name[len(path) + 1 :].split(".")[0]) for s in inside]

@@ -54,11 +54,11 @@ from cnncalc.sym.expr import NAME
 if TYPE_CHECKING:
     from cnncalc.spec.load import Loader
 
-MAX_NODES = 100_000  # layers one spec may expand to
+MAX_NODES = 20_000  # layers one spec may expand to
 # Entries visited while expanding (each repetition, block instance, group and entry left out
 # by `if:`): blocks of `if: false` layers nested in repeats emit nothing, so MAX_NODES alone
 # would let them run 10^12 visits. A layer is one visit; instances and skips add a few more.
-MAX_WORK = 250_000
+MAX_WORK = 50_000
 MAX_REPEAT = 10_000
 MAX_NESTING = 64  # blocks and groups inside each other
 MAX_INCLUDES = 64
