@@ -214,6 +214,8 @@ def total_params_cnncalc(output: str) -> int | None:
 
 # ---- the cases ---------------------------------------------------------------------------
 R50, R152, LENET = "specs/resnet50.yaml", "specs/resnet152.yaml", "specs/lenet5.yaml"
+# the largest torchvision classifiers (632 M and 645 M parameters), held to ResNet-152's budget
+VITH, REGNET128 = "specs/vit/vit_h_14.yaml", "specs/regnet/regnet_y_128gf.yaml"
 JSON = ["--format", "json"]
 TORCHVISION_PARAMS = {"resnet50": 25_557_032, "resnet152": 60_192_808}  # torchvision's docs
 PEERS = (
@@ -246,6 +248,10 @@ def cnncalc_cases(tmp: Path, sizes: Sequence[int]) -> list[Case]:
         params("r50_json", "ResNet-50, json", R50, *JSON),
         params("r152", "ResNet-152, table", R152, keep=True),
         params("r152_json", "ResNet-152, json", R152, *JSON),
+        params("vith", "ViT-H/14, table", VITH),
+        params("vith_json", "ViT-H/14, json", VITH, *JSON),
+        params("regnet128", "RegNetY-128GF, table", REGNET128),
+        params("regnet128_json", "RegNetY-128GF, json", REGNET128, *JSON),
         params("r50_224", "ResNet-50 at 3×224×224, json", R50, "-i", "3x224x224", *JSON, keep=True),
         params(
             "r50_8192", "ResNet-50 at 3×8192×8192, json", R50, "-i", "3x8192x8192", *JSON, keep=True
@@ -340,6 +346,9 @@ def budgets(by: dict[str, Case], sizes: Sequence[int], ratios: Sequence[float]) 
         rows.append(f"| peak memory, {c.label} | ≤ 80 MB | {mem(c)} MB | {verdict(holds)} |")
     under(f"`cnncalc params {R152}`", "r152", 0.3)
     under(f"`cnncalc params {R152} --format json`", "r152_json", 0.3)
+    for spec, key in ((VITH, "vith"), (REGNET128, "regnet128")):
+        under(f"`cnncalc params {spec}`", key, 0.3)
+        under(f"`cnncalc params {spec} --format json`", f"{key}_json", 0.3)
     a, b = by["r50_224"], by["r50_8192"]
     if a.done and b.done:
         if ratios:
