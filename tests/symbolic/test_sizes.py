@@ -5,6 +5,7 @@ input rows a network reads are checked against torch itself."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,11 +13,12 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, note, settings
 
-from cnncalc.analysis.engine import Report, analyze
+from cnncalc.analysis.engine import LayerStats, Report, analyze
 from cnncalc.analysis.sizes import CRITERIA, SizesReport, sizes
 from cnncalc.api import load, loads
 from cnncalc.errors import SpecError
-from cnncalc.spec.network import Network
+from cnncalc.layers.permute import Reorder
+from cnncalc.spec.network import INPUT, Network
 from tests.codegen.strategies import networks
 from tests.symbolic.kit import ZOO, spatial, with_sizes
 from tests.symbolic.windows import window_nets
@@ -29,36 +31,51 @@ def brute(net: Network, values: dict[str, int], axis: int) -> dict[str, bool]:
         report = analyze(net, with_sizes(net, values))
     except SpecError:
         return dict.fromkeys(CRITERIA, False)
-    return {"accepted": True, "exact": exact(report, axis), "reads": reads_all(report, axis)}
+    return {"accepted": True, "exact": exact(report, [axis]), "reads": reads_all(report, [axis])}
 
 
-def exact(report: Report, axis: int) -> bool:
+def along(report: Report, axes: list[int]) -> Iterator[tuple[LayerStats, list[int]]]:
+    """Each layer whose input has the network input's rank, with the spatial positions of
+    its input that hold one of the input's spatial `axes`: a permute or transpose moves an
+    axis, and its remainders go with it; any other layer keeps the order."""
+    rank = len(report.input_shape)
+    origin: dict[str, list[int]] = {INPUT: list(range(rank))}
     for s in report.layers:
         x = s.input_shapes[0]
-        if len(s.input_shapes) == 1 and len(x) == len(report.input_shape):
-            pairs = list(s.node.layer.exact_divisions(x))
-            if axis < len(pairs) and pairs[axis][0] % pairs[axis][1]:
-                return False
+        came = origin.get(s.node.inputs[0], list(range(len(x))))
+        layer = s.node.layer
+        if isinstance(layer, Reorder):
+            origin[s.name] = [came[a] for a in layer.order(x)]
+        elif len(s.output_shape) == len(x):
+            origin[s.name] = came
+        if len(s.input_shapes) == 1 and len(x) == rank:
+            yield s, [k - 1 for k, o in enumerate(came) if k and o - 1 in axes]
+
+
+def exact(report: Report, axes: list[int]) -> bool:
+    for s, where in along(report, axes):
+        pairs = list(s.node.layer.exact_divisions(s.input_shapes[0]))
+        if any(a < len(pairs) and pairs[a][0] % pairs[a][1] for a in where):
+            return False
     return True
 
 
-def reads_all(report: Report, axis: int) -> bool:
+def reads_all(report: Report, axes: list[int]) -> bool:
     """No window leaves input rows past its last window, beyond its padding and beyond the
     gaps its stride leaves anyway (lint's W201, written out again here)."""
-    for s in report.layers:
+    for s, where in along(report, axes):
         x = s.input_shapes[0]
         windows = s.node.layer.input_windows(x)
-        if len(x) != len(report.input_shape) or axis >= len(windows):
-            continue
-        w, n = windows[axis], x[1 + axis]
-        assert isinstance(n, int) and isinstance(w.after, int) and isinstance(w.before, int)
-        reach = n + w.before + w.after - w.span
-        if (
-            not w.ceil_mode
-            and reach >= 0
-            and reach % w.stride - w.after > max(0, w.stride - w.span)
-        ):
-            return False
+        for axis in (a for a in where if a < len(windows)):
+            w, n = windows[axis], x[1 + axis]
+            assert isinstance(n, int) and isinstance(w.after, int) and isinstance(w.before, int)
+            reach = n + w.before + w.after - w.span
+            if (
+                not w.ceil_mode
+                and reach >= 0
+                and reach % w.stride - w.after > max(0, w.stride - w.span)
+            ):
+                return False
     return True
 
 
