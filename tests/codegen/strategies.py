@@ -62,7 +62,7 @@ def spatial_layer(draw: st.DrawFn, x: Shape) -> dict[str, Any]:
         "permute", "reduce", "roll", "select",
         "shiftedwindowattention",
         "pixelshuffle", "pixelunshuffle",
-        "parameter",
+        "parameter", "relativepositionbias",
     ]))  # fmt: skip
     if kind in ("conv", "table"):
         groups = 1 if kind == "table" else draw(st.sampled_from(divisors(c)))
@@ -215,6 +215,10 @@ def spatial_layer(draw: st.DrawFn, x: Shape) -> dict[str, Any]:
             "qkv_bias": draw(st.booleans()),
             "proj_bias": draw(st.booleans()),
         }
+    if kind == "relativepositionbias" and n >= 2 and x[-1] == x[-2]:  # MaxViT: …×heads×N×N
+        wh = draw(st.sampled_from(divisors(x[-1])))
+        scale = {"scale": draw(st.sampled_from([0.5, 2.0]))} if draw(st.booleans()) else {}
+        return {"type": "relativepositionbias", "window_size": [wh, x[-1] // wh], **scale}
     if kind == "pixelshuffle" and n == 2:  # C×H×W only; a factor that does not divide: dropped
         return {"type": "pixelshuffle", "upscale_factor": draw(st.integers(1, 2))}
     if kind == "pixelunshuffle" and n == 2:

@@ -426,6 +426,21 @@ CASES: dict[str, Case] = {
         (5, 3, 4),
         {"trainable": 3 * 4 * 4 + 4 * 4 + 9 * 2, "buffers": 16, "macs": 24 * 4 * (4 * 4 + 2 * 4)},
     ),
+    # MaxViT-T's first attention: 64 windows × 2 heads × 49×49 logits of a 7×7 window; table
+    # (2·7 − 1)²·2 = 338, index 49² = 2,401; the logit and its bias per output
+    "relativepositionbias MaxViT-T": (
+        (64, 2, 49, 49),
+        {"type": "relativepositionbias", "window_size": 7, "num_heads": 2, "scale": 0.125},
+        (64, 2, 49, 49),
+        {"trainable": 338, "buffers": 2_401, "connections": 2 * 64 * 2 * 49 * 49, "macs": 0},
+    ),
+    # a 2×3 window: N = 6 tokens, table (2·2 − 1)·(2·3 − 1) = 15 rows × 3 heads, index 6²
+    "relativepositionbias 2x3": (
+        (3, 6, 6),
+        {"type": "relativepositionbias", "window_size": [2, 3]},
+        (3, 6, 6),
+        {"trainable": 45, "buffers": 36, "connections": 2 * 3 * 6 * 6},
+    ),
     "multiheadattention kdim vdim": (
         (5, 4),
         {
@@ -706,6 +721,20 @@ def test_prelu_parameters() -> None:
             "E102",
             "",
         ),
+        ((2, 5, 5), {"type": "relativepositionbias", "window_size": 2}, "E102", "window_size"),
+        (
+            (2, 4, 4),
+            {"type": "relativepositionbias", "window_size": [2, 2, 2]},
+            "E102",
+            "window_size",
+        ),
+        (
+            (2, 4, 4),
+            {"type": "relativepositionbias", "window_size": 2, "num_heads": 3},
+            "E102",
+            "num_heads",
+        ),
+        ((4, 4), {"type": "relativepositionbias", "window_size": 2}, "E102", ""),
         ((2, 8, 4, 5), {"type": "pixelshuffle", "upscale_factor": 2}, "E102", ""),
         ((12, 4, 5), {"type": "pixelshuffle", "upscale_factor": 3}, "E102", "upscale_factor"),
         ((3, 4, 5), {"type": "pixelunshuffle", "downscale_factor": 2}, "E102", "downscale_factor"),

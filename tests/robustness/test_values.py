@@ -246,6 +246,8 @@ def _float_spec(kind: str, key: str, value: str) -> str:
     }
     if kind == "multiheadattention":  # an L×E input, the batch first
         dims, fields["batch_first"] = "length: 8", "true"
+    if kind == "relativepositionbias":  # logits heads × N × N, N = 4 tokens of a 2×2 window
+        dims = "height: 4, width: 4"
     fields[key] = value
     body = ", ".join(f"{k}: {v}" for k, v in fields.items())
     layer = f"  - {{name: f, type: {kind}, {body}}}\n"

@@ -219,6 +219,20 @@ def parameter(draw: st.DrawFn, x: tuple[int, ...]) -> dict[str, Any]:
     return layer | {"size": size}
 
 
+@st.composite
+def relativepositionbias(draw: st.DrawFn, x: tuple[int, ...]) -> dict[str, Any]:
+    wh = draw(st.sampled_from(divisors(x[-1])))  # a window of N = x[-1] tokens
+    layer = {"type": "relativepositionbias", "window_size": [wh, x[-1] // wh]}
+    return layer | ({"num_heads": x[-3]} if draw(st.booleans()) else {})
+
+
+@st.composite
+def logits(draw: st.DrawFn) -> tuple[int, ...]:
+    """Attention logits heads × N × N, the input relativepositionbias takes."""
+    n = draw(st.integers(1, 9))
+    return (draw(st.integers(1, 4)), n, n)
+
+
 # class name -> (its fields, whether its input is flat: True, False or either (None))
 KINDS = {
     "Conv": (conv, False),
@@ -234,8 +248,11 @@ KINDS = {
     "MultiheadAttention": (multiheadattention, False),
     "LayerNorm2d": (layernorm2d, False),
     "ShiftedWindowAttention": (shiftedwindowattention, False),
+    "RelativePositionBias": (relativepositionbias, False),
     "Parameter": (parameter, None),
 }
+# kinds whose input is neither a map nor flat: a strategy for it
+INPUTS = {"RelativePositionBias": logits()}
 
 
 def test_every_kind_with_state_has_a_strategy_here() -> None:
@@ -250,7 +267,10 @@ def one_layer(draw: st.DrawFn, kind: str) -> dict[str, Any]:
     fields, flat = KINDS[kind]
     if flat is None:
         flat = draw(st.booleans())
-    x = (draw(st.integers(1, 12)),) if flat else draw(input_shape())
+    if kind in INPUTS:
+        x = draw(INPUTS[kind])
+    else:
+        x = (draw(st.integers(1, 12)),) if flat else draw(input_shape())
     layer = {"name": "L", **draw(fields(x))}
     y = outcome(layer, [x])
     assume(y is not None)

@@ -31,6 +31,14 @@ SHUFFLENET = r"stage\d\.\d+\.(split\.[01]|cat|shuffle)|mean"
 # PatchMerging's strided slices and torch.cat (a view here)
 SWIN = r"features\.\d\.\d+\.(attn|add|add_1)|features\.[246]\.(rows|cols|slices|cat)"
 CONVNEXT = r"features\.\d\.\d+\.(layer_scale|add)"
+# MaxViT: the residual adds, squeeze-excitation's scale, WindowPartition's and
+# WindowDepartition's reshape and permute before their last reshape (the module's output), and
+# the attention's functions between its to_qkv and merge Linears
+MAXVIT = (
+    r"blocks\.\d\.layers\.\d\.layers\.(MBconv\.(add|layers\.squeeze_excitation\.scale)"
+    r"|(window|grid)_attention\.((de)?partition_(split|permute)|add(_1)?|attn_layer\.1\."
+    r"(chunk\.[012]|[qkv](_heads)?|dot_prod|pos_bias|softmax|out(_permute|_reshape)?)))"
+)
 # nn.MultiheadAttention's forward calls no submodule (out_proj is a weight it reads)
 VIT = (
     r"reshape|permute|class_token|encoder\.pos_embedding|select"
@@ -66,6 +74,7 @@ FULL: dict[str, tuple[str, str]] = {
         "segmentation/lraspp_mobilenet_v3_large.yaml",
         r"backbone\.\d+\.(add|block\.\d\.scale)|(classifier\.)?interpolate|classifier\.(mul|add)",
     ),
+    "maxvit_t": ("maxvit/maxvit_t.yaml", MAXVIT),
     "mnasnet0_5": ("mnasnet/mnasnet0_5.yaml", MNASNET),
     "mnasnet1_0": ("mnasnet/mnasnet1_0.yaml", MNASNET),
     "mnasnet1_3": ("mnasnet/mnasnet1_3.yaml", MNASNET),

@@ -263,3 +263,36 @@ class ShiftedWindowAttention(nn.Module):
         if sh + sw > 0:
             x = torch.roll(x, shifts=(sh, sw), dims=(1, 2))
         return x[:, :h, :w, :].contiguous()
+
+
+class RelativePositionBias(nn.Module):
+    """torchvision.models.maxvit's relative position bias (in its
+    RelativePositionalMultiHeadAttention), added to attention logits (..., heads, N, N)
+    of a window of N = Wh * Ww tokens: x * scale + table[index], the table's rows
+    gathered by the relative_position_index buffer (N, N) and laid out (heads, N, N)."""
+
+    relative_position_index: torch.Tensor  # a buffer, registered in __init__
+
+    def __init__(
+        self,
+        window_size: tuple[int, int],
+        num_heads: int,
+        scale: float = 1.0,
+    ) -> None:
+        super().__init__()
+        wh, ww = window_size
+        self.scale = scale
+        table = torch.zeros((2 * wh - 1) * (2 * ww - 1), num_heads)
+        self.relative_position_bias_table = nn.Parameter(table)
+        nn.init.trunc_normal_(self.relative_position_bias_table, std=0.02)
+        grid = torch.meshgrid(torch.arange(wh), torch.arange(ww), indexing="ij")
+        coords = torch.stack(grid).flatten(1)
+        rel = coords[:, :, None] - coords[:, None, :]  # 2, N, N
+        index = (rel[0] + wh - 1) * (2 * ww - 1) + rel[1] + ww - 1
+        self.register_buffer("relative_position_index", index)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        n = self.relative_position_index.shape[0]
+        bias = self.relative_position_bias_table[self.relative_position_index.view(-1)]
+        bias = bias.view(n, n, -1).permute(2, 0, 1).contiguous()
+        return x * self.scale + bias

@@ -62,6 +62,7 @@ MODULES: dict[str, tuple[str, ...]] = {
     "attention": ("multiheadattention",),
     "matmul": ("matmul",),
     "swin_attention": ("shiftedwindowattention",),
+    "relative_position_bias": ("relativepositionbias",),
     "pixel_shuffle": ("pixelshuffle", "pixelunshuffle"),
     "parameter": ("parameter",),
 }
