@@ -228,6 +228,37 @@ def spatial_layer(draw: st.DrawFn, x: Shape) -> dict[str, Any]:
     return {"type": "identity"}
 
 
+@st.composite
+def swin_v2_pair(
+    draw: st.DrawFn, name: str, src_name: str, src: Shape, last: str
+) -> tuple[list[dict[str, Any]], list[tuple[str, Shape]]] | None:
+    """shiftedwindowattentionv2 on an H×W×C value, its bias table (torchvision's cpb_mlp
+    output) a `parameter` alone before it: the layers and the attention's (name, shape), or
+    None. The table is no value later layers read or the network outputs: torch holds it at
+    batch 1 whatever the batch."""
+    window = [draw(st.integers(1, 3)), draw(st.integers(1, 3))]
+    heads = draw(st.sampled_from(divisors(src[-1])))
+    size = [1, 2 * window[0] - 1, 2 * window[1] - 1, heads]
+    table: dict[str, Any] = {"name": f"{name}t", "type": "parameter", "op": "alone",
+                             "size": size, "buffer": draw(st.booleans())}  # fmt: skip
+    if src_name != last or "." in src_name:
+        table["from"] = src_name
+    attn = {
+        "name": name,
+        "type": "shiftedwindowattentionv2",
+        "from": [src_name, table["name"]],
+        "window_size": window,
+        "shift_size": [draw(st.integers(0, k - 1)) for k in window],
+        "num_heads": heads,
+        "qkv_bias": draw(st.booleans()),
+    }
+    t = outcome(table, [src])
+    y = outcome(attn, [src, t]) if t is not None else None
+    if t is None or y is None:
+        return None
+    return [table, attn], [(name, y)]
+
+
 def parameter_layer(draw: st.DrawFn, x: Shape) -> dict[str, Any]:
     op = draw(st.sampled_from(["mul", "add", "concat"]))
     layer: dict[str, Any] = {"type": "parameter", "op": op, "trainable": draw(st.booleans())}
@@ -339,6 +370,12 @@ def networks(draw: st.DrawFn, graph: bool) -> Spec:
                 layers.append(layer)
                 values.append((name, y))
             continue
+        if roll == 4 and len(src) == 3:  # Swin v2's attention: its bias table, then the layer
+            pair = draw(swin_v2_pair(name, src_name, src, values[-1][0]))
+            if pair is not None:
+                layers += pair[0]
+                values += pair[1]
+                continue
         if roll == 3 and len(src) >= 2:  # chunk or split along channels, then read a piece
             c = src[0]
             if c >= 2:

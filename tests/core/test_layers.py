@@ -490,6 +490,13 @@ CASES: dict[str, Case] = {
         (197, 8),
         {"fixed": 197 * 8, "trainable": 0, "connections": 2 * 197 * 8},
     ),
+    # Swin v2's relative_coords_table: the buffer alone, 15·15·2, whatever the input
+    "parameter alone buffer": (
+        (56, 56, 96),
+        {"type": "parameter", "size": [1, 15, 15, 2], "op": "alone", "buffer": True},
+        (15, 15, 2),
+        {"trainable": 0, "fixed": 0, "buffers": 450, "connections": 0, "macs": 0},
+    ),
 }
 
 
@@ -745,6 +752,9 @@ def test_prelu_parameters() -> None:
         ((3, 4), {"type": "parameter", "size": [1, 3], "op": "concat", "dim": 1}, "E102", "size"),
         ((3, 4), {"type": "parameter", "size": [1, 2, 4], "op": "concat"}, "E102", ""),
         ((3, 4), {"type": "parameter", "size": [1, 2, 4], "op": "concat", "dim": 0}, "E102", "dim"),
+        ((3, 4), {"type": "parameter", "size": [2, 3], "op": "alone"}, "E102", "size"),
+        ((3, 4), {"type": "parameter", "size": [1], "op": "alone"}, "E102", "size"),
+        ((3, 4), {"type": "parameter", "size": [1, 3], "op": "alone", "dim": 1}, "E100", "dim"),
         (
             (3, 4),
             {"type": "parameter", "size": [1, 2, 3], "op": "concat", "dim": 1},
@@ -877,3 +887,47 @@ def test_parameter_on_symbolic_sizes() -> None:
     with pytest.raises(SpecError) as info:
         out({"type": "parameter", "size": [1, 4, 5], "op": "add"})  # W may be other than 5
     assert info.value.problems[0].code == "E102"
+
+
+def test_shiftedwindowattentionv2_by_hand() -> None:
+    """Swin-V2-T's first attention: qkv 3·96·97 + proj 96·97 + logit_scale 3 = 37,251; index
+    64²; MACs over 56·56 positions 56·56·96·(4·96 + 2·64); per position the projections'
+    links, q·kᵀ and attn·v, and per logit a scale and a bias, 2·64·3. The bias table, its
+    second input (cpb_mlp's output in torchvision), is a buffer of that shape here."""
+    rep = report(
+        (56, 56, 96),
+        {"name": "T", "type": "parameter", "op": "alone", "buffer": True, "size": [1, 15, 15, 3]},
+        {
+            "name": "X",
+            "type": "shiftedwindowattentionv2",
+            "from": ["input", "T"],
+            "window_size": [8, 8],
+            "shift_size": [4, 4],
+            "num_heads": 3,
+        },
+    )
+    t, s = rep.layers
+    assert t.output_shape == (15, 15, 3)
+    assert (t.counts.params, t.counts.buffers, t.counts.connections) == (0, 675, 0)
+    assert s.output_shape == (56, 56, 96)
+    c = s.counts
+    assert (c.trainable, c.fixed, c.buffers) == (37_251, 0, 4_096)
+    assert c.macs == 56 * 56 * 96 * (4 * 96 + 2 * 64)
+    assert c.connections == 56 * 56 * (288 * 97 + 96 * 97 + 2 * 64 * 96 + 2 * 64 * 3)
+    explained = dict(checked_explain_lines(s.explain()))
+    assert explained == {"params": 37_251, "buffers": 4_096, "MACs": c.macs}
+
+
+def test_shiftedwindowattentionv2_refusals_point_at_from() -> None:
+    from core_util import problems
+
+    attn = {"name": "X", "type": "shiftedwindowattentionv2", "window_size": [2, 2],
+            "shift_size": [0, 0], "num_heads": 2}  # fmt: skip
+    table = {"name": "T", "type": "parameter", "op": "alone", "size": [1, 3, 3, 3]}
+    text = spec((4, 4, 6), table, {**attn, "from": ["input", "T"]})
+    (p,) = problems(text).problems
+    assert (p.layer, p.code) == ("X", "E102") and "take 3×3×2" in p.message, p.format()
+    line = next(i for i, t in enumerate(text.splitlines(), 1) if t.strip().startswith("from:"))
+    assert p.pos.line == line, p.format()
+    (p,) = problems(spec((4, 4, 6), attn)).problems
+    assert (p.layer, p.code) == ("X", "E105") and "takes 2 input" in p.message, p.format()

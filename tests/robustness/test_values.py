@@ -248,10 +248,14 @@ def _float_spec(kind: str, key: str, value: str) -> str:
         dims, fields["batch_first"] = "length: 8", "true"
     if kind == "relativepositionbias":  # logits heads × N × N, N = 4 tokens of a 2×2 window
         dims = "height: 4, width: 4"
+    channels = 4
+    if kind == "shiftedwindowattentionv2":  # a 3×3×2 input is also the bias table that a
+        # window of 2×2 and 2 heads take: one value read twice
+        channels, dims, fields["from"] = 3, "height: 3, width: 2", "[input, input]"
     fields[key] = value
     body = ", ".join(f"{k}: {v}" for k, v in fields.items())
     layer = f"  - {{name: f, type: {kind}, {body}}}\n"
-    return f"name: t\ninput: {{channels: 4, {dims}}}\nlayers:\n{layer}"
+    return f"name: t\ninput: {{channels: {channels}, {dims}}}\nlayers:\n{layer}"
 
 
 def test_every_kind_with_a_number_field_is_walked() -> None:

@@ -129,8 +129,12 @@ def measure(report: Report, mirrored: bool = False, only: set[str] | None = None
             None,
         )
         if reader is not None:
-            sub = model.get_submodule(modules[reader.name])
-            sub.register_forward_pre_hook(lambda m, a, name=s.name: outs.setdefault(name, a[0]))
+
+            def seen(m: Any, a: tuple[Any, ...], name: str = s.name) -> None:
+                outs.setdefault(name, a[0])  # None: a value a pre-hook returns replaces the
+                # module's inputs (a two-input module, Swin v2's attention, lost its second)
+
+            model.get_submodule(modules[reader.name]).register_forward_pre_hook(seen)
     # small positive values: saturating activations (hardsigmoid, relu6) stay in their slopes
     x = torch.full((1, *report.input_shape), 0.01, dtype=torch.float64, requires_grad=True)
     model.double()(x)

@@ -210,10 +210,16 @@ def shiftedwindowattention(draw: st.DrawFn, x: tuple[int, ...]) -> dict[str, Any
 
 
 @st.composite
+def shiftedwindowattentionv2(draw: st.DrawFn, x: tuple[int, ...]) -> dict[str, Any]:
+    return {**draw(shiftedwindowattention(x)), "type": "shiftedwindowattentionv2"}
+
+
+@st.composite
 def parameter(draw: st.DrawFn, x: tuple[int, ...]) -> dict[str, Any]:
-    op = draw(st.sampled_from(["mul", "add", "concat"]))
-    size = [1, *x] if draw(st.booleans()) else list(x)
+    op = draw(st.sampled_from(["mul", "add", "concat", "alone"]))
+    size = [1, *x] if draw(st.booleans()) or op == "alone" else list(x)
     layer = {"type": "parameter", "op": op, "trainable": draw(st.booleans())}
+    layer["buffer"] = draw(st.booleans())  # a registered buffer, not an nn.Parameter
     if op == "concat":
         return layer | {"size": [1, *x], "dim": draw(st.integers(1, len(x)))}
     return layer | {"size": size}
@@ -249,6 +255,7 @@ KINDS = {
     "LayerNorm2d": (layernorm2d, False),
     "ShiftedWindowAttention": (shiftedwindowattention, False),
     "RelativePositionBias": (relativepositionbias, False),
+    "ShiftedWindowAttentionV2": (shiftedwindowattentionv2, False),
     "Parameter": (parameter, None),
 }
 # kinds whose input is neither a map nor flat: a strategy for it
@@ -272,7 +279,15 @@ def one_layer(draw: st.DrawFn, kind: str) -> dict[str, Any]:
     else:
         x = (draw(st.integers(1, 12)),) if flat else draw(input_shape())
     layer = {"name": "L", **draw(fields(x))}
-    y = outcome(layer, [x])
+    before: list[dict[str, Any]] = []  # Swin v2's bias table, its second input
+    inputs = [x]
+    if layer["type"] == "shiftedwindowattentionv2":
+        (wh, ww), heads = layer["window_size"], layer["num_heads"]
+        table = [1, 2 * wh - 1, 2 * ww - 1, heads]
+        before = [{"name": "T", "type": "parameter", "op": "alone", "size": table,
+                   "buffer": draw(st.booleans())}]  # fmt: skip
+        layer["from"], inputs = ["input", "T"], [x, tuple(table[1:])]
+    y = outcome(layer, inputs)
     assume(y is not None)
     assert y is not None
     act = draw(st.sampled_from([None, "relu", "prelu", "prelu_c"]))
@@ -280,10 +295,10 @@ def one_layer(draw: st.DrawFn, kind: str) -> dict[str, Any]:
         layer["activation"] = (
             {"type": "prelu", "num_parameters": y[0]} if act == "prelu_c" else {"type": act}
         )
-        assume(outcome(layer, [x]) is not None)
-    layers: list[dict[str, Any]] = [layer]
+        assume(outcome(layer, inputs) is not None)
+    layers: list[dict[str, Any]] = [*before, layer]
     if draw(st.booleans()):
-        layers = [{"name": "G", "layers": [layer, {"type": "identity"}]}]
+        layers = [{"name": "G", "layers": [*before, layer, {"type": "identity"}]}]
     return {"name": "one", "input": dict(zip(KEYS[len(x)], x, strict=True)), "layers": layers}
 
 
@@ -392,3 +407,45 @@ def test_a_parameter_layer_is_its_own_state_dict_key() -> None:
         *("encoder.pos_embedding", "encoder.ln.weight", "encoder.ln.bias"),
     ]
     prove(report)
+
+
+BUFFERED = """
+name: buffered
+input: {channels: 3, height: 3, width: 4}
+layers:
+  - name: attn
+    layers:
+      - {name: relative_coords_table, type: parameter, op: alone, buffer: true,
+         size: [1, 3, 3, 2]}
+      - name: cpb_mlp
+        layers:
+          - {type: linear, out_features: 8}
+          - {type: relu}
+          - {type: linear, out_features: 2, bias: false}
+      - {name: attention, type: shiftedwindowattentionv2, from: [input, cpb_mlp],
+         window_size: [2, 2], shift_size: [1, 1], num_heads: 2}
+  - {name: offset, type: parameter, size: [4], op: add, buffer: true}
+  - {name: scale, type: parameter, size: [4], op: mul}
+"""
+
+
+def test_a_buffer_layer_is_registered_on_the_module_around_it() -> None:
+    """Swin v2's attn.relative_coords_table (and a root-level buffer): buffers of the module
+    around them, after its own parameters and before its children, as torch lists them; the
+    generated module runs (the table through cpb_mlp into the attention)."""
+    from cnncalc.codegen.check import compare
+
+    report = analyze(loads(BUFFERED, "buffered.yaml"))
+    rows = torch_state(report)
+    assert [(k, kind) for k, _, _, kind in rows] == [
+        *(("scale", "trainable"), ("offset", "buffer")),
+        ("attn.relative_coords_table", "buffer"),
+        *((f"attn.cpb_mlp.{k}", "trainable") for k in ("0.weight", "0.bias", "2.weight")),
+        ("attn.attention.logit_scale", "trainable"),
+        ("attn.attention.relative_position_index", "buffer"),
+        *((f"attn.attention.{k}", "trainable") for k in ("qkv.weight", "qkv.bias")),
+        *((f"attn.attention.{k}", "trainable") for k in ("proj.weight", "proj.bias")),
+    ]
+    prove(report)
+    result = compare(report, generate(report, "torch"))
+    assert result.ok, result.mismatches

@@ -18,10 +18,11 @@ import pytest
 torch = pytest.importorskip("torch")
 
 import torch.nn.functional as F  # noqa: E402
+import yaml  # noqa: E402
 from hypothesis import HealthCheck, assume, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from torch import nn  # noqa: E402
-from torch_agree import agree  # noqa: E402
+from torch_agree import REFUSALS, agree  # noqa: E402
 
 # CNNCALC_TORCH_EXAMPLES=5000 for a deep run; the defaults keep this file near 20 s on 2 cores
 _SCALE = int(os.environ.get("CNNCALC_TORCH_EXAMPLES", "0"))
@@ -951,11 +952,13 @@ def test_select_and_narrow(data: st.DataObject) -> None:
 
 
 def tv_shifted_window_attention(
-    x: Any, qkv: Any, proj: Any, bias: Any, window: list[int], heads: int, shift: list[int]
-) -> Any:
-    """torchvision.models.swin_transformer.shifted_window_attention (torchvision 0.28, Swin
-    v1, no dropout), step by step as there: pad, roll, partition, F.linear, q·kᵀ, bias, mask,
-    softmax, attn·v, F.linear, reverse, roll back, unpad."""
+    x: Any, qkv: Any, proj: Any, bias: Any, window: list[int], heads: int, shift: list[int],
+    logit_scale: Any = None,
+) -> Any:  # fmt: skip
+    """torchvision.models.swin_transformer.shifted_window_attention (torchvision 0.28, no
+    dropout), step by step as there: pad, roll, partition, F.linear, q·kᵀ, bias, mask,
+    softmax, attn·v, F.linear, reverse, roll back, unpad. With logit_scale (Swin v2): the k
+    third of the qkv bias zeroed, cosine attention scaled by exp(min(logit_scale, ln 100))."""
     b, h, w, c = x.shape
     pad_r = (window[1] - w % window[1]) % window[1]
     pad_b = (window[0] - h % window[0]) % window[0]
@@ -971,11 +974,21 @@ def tv_shifted_window_attention(
     nw = (ph // window[0]) * (pw // window[1])
     x = x.view(b, ph // window[0], window[0], pw // window[1], window[1], c)
     x = x.permute(0, 1, 3, 2, 4, 5).reshape(b * nw, window[0] * window[1], c)
-    t = F.linear(x, qkv.weight, qkv.bias)
+    qkv_bias = qkv.bias
+    if logit_scale is not None and qkv_bias is not None:
+        qkv_bias = qkv_bias.clone()
+        length = qkv_bias.numel() // 3
+        qkv_bias[length : 2 * length].zero_()
+    t = F.linear(x, qkv.weight, qkv_bias)
     t = t.reshape(x.size(0), x.size(1), 3, heads, c // heads).permute(2, 0, 3, 1, 4)
     q, k, v = t[0], t[1], t[2]
-    q = q * (c // heads) ** -0.5
-    attn = q.matmul(k.transpose(-2, -1)) + bias
+    if logit_scale is not None:
+        attn = F.normalize(q, dim=-1) @ F.normalize(k, dim=-1).transpose(-2, -1)
+        attn = attn * torch.clamp(logit_scale, max=math.log(100.0)).exp()
+    else:
+        q = q * (c // heads) ** -0.5
+        attn = q.matmul(k.transpose(-2, -1))
+    attn = attn + bias
     if sum(shift) > 0:
         mask = x.new_zeros((ph, pw))
         hs = ((0, -window[0]), (-window[0], -shift[0]), (-shift[0], None))
@@ -1103,6 +1116,163 @@ def test_shiftedwindowattention_generated_module_is_torchvisions(
     torch.testing.assert_close(gen.eval()(x), ref(x))
 
 
+class TvShiftedWindowAttentionV2(nn.Module):
+    """torchvision.models.swin_transformer.ShiftedWindowAttentionV2 (torchvision 0.28): v1's
+    qkv, proj and index buffer; the relative_coords_table buffer (log-spaced coordinates, as
+    define_relative_position_bias_table builds it), logit_scale, and cpb_mlp, a module of its
+    own called on the table; 16·sigmoid of the bias gathered from cpb_mlp's output. Attributes
+    set in torchvision's order, so the state_dict is in its order too."""
+
+    def __init__(
+        self, dim: int, window: list[int], shift: list[int], heads: int, qkv_bias: bool = True,
+        proj_bias: bool = True,
+    ) -> None:  # fmt: skip
+        super().__init__()
+        if len(window) != 2 or len(shift) != 2:
+            raise ValueError("window_size and shift_size must be of length 2")
+        self.window, self.shift, self.heads = window, shift, heads
+        self.qkv = nn.Linear(dim, dim * 3, bias=qkv_bias)
+        self.proj = nn.Linear(dim, dim, bias=proj_bias)
+        rh = torch.arange(-(window[0] - 1), window[0], dtype=torch.float32)
+        rw = torch.arange(-(window[1] - 1), window[1], dtype=torch.float32)
+        table = torch.stack(torch.meshgrid([rh, rw], indexing="ij"))
+        table = table.permute(1, 2, 0).contiguous().unsqueeze(0)  # 1, 2*Wh-1, 2*Ww-1, 2
+        table[:, :, :, 0] /= window[0] - 1  # 0/0 for a window of 1, as in torchvision
+        table[:, :, :, 1] /= window[1] - 1
+        table *= 8
+        table = torch.sign(table) * torch.log2(torch.abs(table) + 1.0) / 3.0
+        self.register_buffer("relative_coords_table", table)
+        coords = torch.stack(
+            torch.meshgrid(torch.arange(window[0]), torch.arange(window[1]), indexing="ij")
+        ).flatten(1)
+        rel = (coords[:, :, None] - coords[:, None, :]).permute(1, 2, 0).contiguous()
+        rel[:, :, 0] += window[0] - 1
+        rel[:, :, 1] += window[1] - 1
+        rel[:, :, 0] *= 2 * window[1] - 1
+        self.register_buffer("relative_position_index", rel.sum(-1).flatten())
+        self.logit_scale = nn.Parameter(torch.log(10 * torch.ones((heads, 1, 1))))
+        self.cpb_mlp = nn.Sequential(
+            nn.Linear(2, 512, bias=True), nn.ReLU(inplace=True), nn.Linear(512, heads, bias=False)
+        )
+        if qkv_bias:
+            length = self.qkv.bias.numel() // 3
+            self.qkv.bias[length : 2 * length].data.zero_()
+
+    def forward(self, x: Any) -> Any:
+        n = self.window[0] * self.window[1]
+        table = self.cpb_mlp(self.relative_coords_table).view(-1, self.heads)
+        bias = table[self.relative_position_index].view(n, n, -1)
+        bias = 16 * torch.sigmoid(bias.permute(2, 0, 1).contiguous().unsqueeze(0))
+        return tv_shifted_window_attention(
+            x, self.qkv, self.proj, bias, self.window, self.heads, self.shift, self.logit_scale
+        )
+
+
+def swin_v2_spec(layer: dict[str, Any], shape: tuple[int, int, int]) -> str:
+    """A spec of torchvision's ShiftedWindowAttentionV2 as specs/blocks/swin_v2.yaml writes it:
+    the group `attn` of the coordinates buffer, cpb_mlp and the kind, named L."""
+    window = layer["window_size"]
+    heads = layer["num_heads"]
+    size = [1, 2 * window[0] - 1, 2 * window[1] - 1, 2]
+    body = [
+        {"name": "relative_coords_table", "type": "parameter", "op": "alone", "buffer": True,
+         "size": size},
+        {"name": "cpb_mlp", "layers": [
+            {"type": "linear", "out_features": 512}, {"type": "relu"},
+            {"type": "linear", "out_features": heads, "bias": False}]},
+        {"name": "L", **layer, "from": ["input", "cpb_mlp"]},
+    ]  # fmt: skip
+    spec = {
+        "name": "case",
+        "input": dict(zip(("channels", "height", "width"), shape, strict=True)),
+        "layers": [{"name": "attn", "layers": body}],
+    }
+    return yaml.safe_dump(spec, sort_keys=False)
+
+
+def torch_swin_attention_v2(layer: dict[str, Any], c: int) -> TvShiftedWindowAttentionV2:
+    return TvShiftedWindowAttentionV2(
+        layer.get("dim", c), layer["window_size"], layer["shift_size"], layer["num_heads"],
+        layer.get("qkv_bias", True), layer.get("proj_bias", True),
+    )  # fmt: skip
+
+
+@CASES
+@given(swin_attention_case())
+def test_shiftedwindowattentionv2(case: tuple[dict[str, Any], tuple[int, int, int]]) -> None:
+    """torchvision's ShiftedWindowAttentionV2 against its spec (the coordinates buffer, cpb_mlp,
+    the kind): the output shape, parameters, buffers and MACs of the whole (FlopCounterMode at
+    batch 1: cpb_mlp runs once whatever the batch), and the kind's own share (the whole less
+    cpb_mlp and the coordinates); refused where torchvision refuses."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    from cnncalc.api import analyze, loads
+    from cnncalc.errors import SpecError
+
+    layer, shape = case
+    layer = {**layer, "type": "shiftedwindowattentionv2"}
+    text = swin_v2_spec(layer, shape)
+    try:
+        m = torch_swin_attention_v2(layer, shape[-1])
+        with FlopCounterMode(display=False) as fc:
+            y = m(torch.randn(1, *shape))
+    except REFUSALS:
+        with pytest.raises(SpecError) as info:
+            analyze(loads(text, "case.yaml"))
+        assert all(p.layer == "attn.L" for p in info.value.problems), info.value
+        return
+    rep = analyze(loads(text, "case.yaml"))
+    t = rep.totals
+    params = list(m.parameters())
+    buffers = sum(b.numel() for b in m.buffers())
+    assert rep.outputs[0] == tuple(y.shape[1:])
+    assert (t.trainable, t.fixed, t.buffers) == (sum(p.numel() for p in params), 0, buffers)
+    assert t.macs == fc.get_total_flops() // 2
+    with FlopCounterMode(display=False) as cpb:
+        m.cpb_mlp(m.relative_coords_table)
+    own = rep.layers[-1].counts
+    assert own.trainable == t.trainable - sum(p.numel() for p in m.cpb_mlp.parameters())
+    assert own.buffers == m.relative_position_index.numel()
+    assert own.macs == (fc.get_total_flops() - cpb.get_total_flops()) // 2
+
+
+@FEW
+@given(swin_attention_case())
+def test_shiftedwindowattentionv2_generated_module_is_torchvisions(
+    case: tuple[dict[str, Any], tuple[int, int, int]],
+) -> None:
+    """The generated module (torch_helpers.ShiftedWindowAttention with v2): torchvision's
+    state_dict less cpb_mlp and the coordinates buffer, key by key and in order (the declared
+    state's too), and torchvision's output on its weights, given cpb_mlp's output — with a
+    qkv bias whose k third is not zero (forward zeroes it)."""
+    from cnncalc.codegen.torch_helpers import ShiftedWindowAttention
+    from cnncalc.layers.swin_attention_v2 import ShiftedWindowAttentionV2 as Layer
+
+    layer, (h, w, c) = case
+    layer = {**layer, "type": "shiftedwindowattentionv2"}
+    layer.pop("dim", None)
+    assume(c % layer["num_heads"] == 0)
+    ref = torch_swin_attention_v2(layer, c)
+    for p in ref.parameters():
+        nn.init.normal_(p)
+    own = {k: v for k, v in layer.items() if k in ("qkv_bias", "proj_bias")}
+    gen = ShiftedWindowAttention(
+        c, layer["window_size"], layer["shift_size"], layer["num_heads"], v2=True, **own
+    )
+    outside = ("relative_coords_table", "cpb_mlp.")
+    want = {k: tuple(v.shape) for k, v in ref.state_dict().items() if not k.startswith(outside)}
+    assert {k: tuple(v.shape) for k, v in gen.state_dict().items()} == want
+    assert list(gen.state_dict()) == list(want)
+    model = Layer.model_validate(layer)
+    assert [(t.name, t.shape) for t in model.state((h, w, c), (h, w, c))] == list(want.items())
+    assert torch.equal(gen.relative_position_index, ref.relative_position_index)
+    gen.load_state_dict({k: v for k, v in ref.state_dict().items() if k in want})
+    x = torch.randn(2, h, w, c)
+    with torch.no_grad():
+        got = gen.eval()(x, ref.cpb_mlp(ref.relative_coords_table))
+        torch.testing.assert_close(got, ref(x), equal_nan=True)  # a window of 1: 0/0 as there
+
+
 @CASES
 @given(st.data())
 def test_pixelshuffle_and_pixelunshuffle(data: st.DataObject) -> None:
@@ -1168,14 +1338,22 @@ def test_pixelshuffle_and_pixelunshuffle_on_symbolic_sizes(data: st.DataObject) 
 
 class WithParameter(nn.Module):
     """torch's own use of a free parameter: ConvNeXt's layer_scale * x, ViT's x + pos_embedding
-    and torch.cat([class_token.expand(n, -1, -1), x], dim=1)."""
+    and torch.cat([class_token.expand(n, -1, -1), x], dim=1); or of a buffer; or of either
+    alone (Swin v2's relative_coords_table, which its module feeds to cpb_mlp)."""
 
-    def __init__(self, size: list[int], op: str, dim: int, trainable: bool) -> None:
+    def __init__(
+        self, size: list[int], op: str, dim: int, trainable: bool, buffer: bool = False
+    ) -> None:
         super().__init__()
-        self.p = nn.Parameter(torch.zeros(size), requires_grad=trainable)
+        if buffer:
+            self.register_buffer("p", torch.zeros(size))
+        else:
+            self.p = nn.Parameter(torch.zeros(size), requires_grad=trainable)
         self.op, self.dim = op, dim
 
     def forward(self, x: Any) -> Any:
+        if self.op == "alone":
+            return self.p
         if self.op == "mul":
             return self.p * x
         if self.op == "add":
@@ -1190,7 +1368,7 @@ def test_parameter(data: st.DataObject) -> None:
     draw = data.draw
     shape = tuple(draw(st.integers(1, 5)) for _ in range(draw(st.integers(1, 4))))
     rank = len(shape) + 1  # batched
-    op = draw(st.sampled_from(["mul", "add", "concat"]))
+    op = draw(st.sampled_from(["mul", "add", "concat", "alone"]))
     full = (2, *shape)  # the batch, as torch sees it (2: a wrong batch size there can pass)
     n = draw(st.integers(0, rank + 1))
     # mostly sizes torch broadcasts: the input's own, 1, or anything
@@ -1199,9 +1377,13 @@ def test_parameter(data: st.DataObject) -> None:
     ]
     if op == "concat" and draw(st.booleans()):
         size = [1, *shape]
+    if op == "alone" and draw(st.booleans()):
+        size = [1, *size]  # torch's batch position first, as alone wants
     dim = torch_dim(draw, draw(st.integers(0, rank)), rank)
-    trainable = draw(st.booleans())
+    trainable, buffer = draw(st.booleans()), draw(st.booleans())
     layer: dict[str, Any] = {"type": "parameter", "size": size, "op": op, "trainable": trainable}
+    if buffer or draw(st.booleans()):
+        layer["buffer"] = buffer
     if op == "concat":
         layer["dim"] = dim
         if 0 < dim % rank < len(size) and -rank <= dim < rank and len(size) == rank:
@@ -1212,7 +1394,9 @@ def test_parameter(data: st.DataObject) -> None:
         batch_moved = (len(size) == rank and size[0] != 1) or (
             -rank <= dim < rank and dim % rank == 0
         )
+    if op == "alone":  # torch reads the tensor's first dimension as the batch: it must be 1
+        batch_moved = len(size) < 2 or size[0] != 1
     agree(
-        layer, shape, lambda: WithParameter(size, op, dim, trainable), batch=2,
+        layer, shape, lambda: WithParameter(size, op, dim, trainable, buffer), batch=2,
         stricter=batch_moved,
     )  # fmt: skip

@@ -30,6 +30,12 @@ SHUFFLENET = r"stage\d\.\d+\.(split\.[01]|cat|shuffle)|mean"
 # Swin: the attention module (its Linears are applied with F.linear), the residual adds, and
 # PatchMerging's strided slices and torch.cat (a view here)
 SWIN = r"features\.\d\.\d+\.(attn|add|add_1)|features\.[246]\.(rows|cols|slices|cat)"
+# Swin v2: attn is a group (its cpb_mlp layers are module calls), its relative_coords_table
+# buffer and the attention layer (qkv, proj: F.linear) are not
+SWIN_V2 = (
+    r"features\.\d\.\d+\.(attn\.(relative_coords_table|attention)|add|add_1)"
+    r"|features\.[246]\.(rows|cols|slices|cat)"
+)
 CONVNEXT = r"features\.\d\.\d+\.(layer_scale|add)"
 # MaxViT: the residual adds, squeeze-excitation's scale, WindowPartition's and
 # WindowDepartition's reshape and permute before their last reshape (the module's output), and
@@ -120,6 +126,8 @@ FULL: dict[str, tuple[str, str]] = {
     "squeezenet1_1": ("squeezenet1_1.yaml", r"features\.\d+\.cat|flatten"),
     "swin_b": ("swin/swin_b.yaml", SWIN),
     "swin_t": ("swin/swin_t.yaml", SWIN),
+    "swin_v2_b": ("swin/swin_v2_b.yaml", SWIN_V2),
+    "swin_v2_t": ("swin/swin_v2_t.yaml", SWIN_V2),
     "vgg11": ("vgg/vgg11.yaml", r"flatten"),
     "vgg11_bn": ("vgg/vgg11_bn.yaml", r"flatten"),
     "vgg13": ("vgg/vgg13.yaml", r"flatten"),

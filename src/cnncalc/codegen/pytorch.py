@@ -12,8 +12,9 @@ names and writes forward from the graph, as a list of lines:
   so the module's output is the layer's output, as cnncalc reports it (`placement`: also
   where in that nn.Sequential each one's state lands);
 - a layer that is a tensor of its own (it declares one tensor named "", the `parameter` kind)
-  is an nn.Parameter of the module around it, under the layer's last name part, so the
-  layer's name is its state_dict key; its forward expression reads it as its last argument;
+  is an nn.Parameter (or a registered buffer) of the module around it, under the layer's last
+  name part, so the layer's name is its state_dict key; its forward expression reads it as its
+  last argument;
 - forward threads one variable, `x`, through the chain and names a value after its layer only
   where a later layer (a shortcut, a concatenation) reads it again.
 
@@ -97,6 +98,7 @@ class Placement:
     own: str = ""
     act: str = ""
     tensor: bool = False  # the layer is a tensor its parent module holds (its name is the key)
+    buffer: bool = False  # that tensor is a buffer (register_buffer), not an nn.Parameter
 
 
 def placement(layer: Layer, x: Shape, y: Shape) -> Placement:
@@ -109,23 +111,27 @@ def placement(layer: Layer, x: Shape, y: Shape) -> Placement:
     def sub(index: int) -> str:
         return f"{index}." if len(calls) > 1 else ""
 
+    tensors = [t for t in layer.state(x, y) if t.name == ""]
     return Placement(
         calls,
         own is not None,
         sub(own.owner) if own is not None else "",
         sub(len(first) + act.owner) if act is not None else "",
-        any(t.name == "" for t in layer.state(x, y)),
+        bool(tensors),
+        any(t.kind == "buffer" for t in tensors),
     )
 
 
 def held_tensor(layer: Layer, x: Shape, y: Shape) -> ast.expr:
-    """The nn.Parameter a tensor layer (one tensor named "") is: zeros of its declared shape."""
+    """The nn.Parameter a tensor layer (one tensor named "") is: zeros of its declared shape;
+    for a buffer, the zeros alone (`write` registers them)."""
     (t,) = layer.state(x, y)
-    if t.kind == "buffer":
-        raise LayerError("a buffer of its own is not written yet", code="E120")
     sizes = [concrete(d, "a parameter's size") for d in t.shape]
     pyargs(*sizes)  # refuses what torch cannot take (E120): sizes past 64 bits
-    node = _call("nn.Parameter", [_call("torch.zeros", [ast.Constant(d) for d in sizes])])
+    zeros = _call("torch.zeros", [ast.Constant(d) for d in sizes])
+    if t.kind == "buffer":
+        return zeros
+    node = _call("nn.Parameter", [zeros])
     if t.kind == "fixed":
         node.keywords.append(ast.keyword(arg="requires_grad", value=ast.Constant(value=False)))
     return node
@@ -187,6 +193,7 @@ class Slot:
     module: ast.expr | None = None
     layer: str = ""
     tensor: bool = False  # module is an nn.Parameter the container holds, not a child module
+    buffer: bool = False  # the tensor is a buffer of the container
     children: dict[str, Slot] = field(default_factory=dict)
     kind: str = "dict"  # 'dict', 'list' or 'seq' for containers
     keys: dict[str, str] = field(default_factory=dict)  # raw child name -> its key here
@@ -314,8 +321,10 @@ class _Writer:
                 stats, LayerError(f"{stats.name!r} names both a layer and a block", code="E120")
             )
             return
-        tensor = self.placements[stats.name].tensor
-        slot.children[last] = Slot(last, module, stats.name, tensor=tensor)
+        placed = self.placements[stats.name]
+        slot.children[last] = Slot(
+            last, module, stats.name, tensor=placed.tensor, buffer=placed.buffer
+        )
 
     def shape_tree(self, slot: Slot, path: str) -> None:
         """Choose each container's kind and its children's keys, innermost first."""
@@ -493,12 +502,10 @@ class _Writer:
             raise SpecError(self.problems)
         init = [f"{BODY_INDENT}super().__init__()"]
         for raw, slot in self.root.children.items():
-            target = f"self.{self.root.keys[raw]}"
-            init += source.statement(target, self.build(slot), BODY_INDENT, self.width)
+            init += self.assign(f"self.{self.root.keys[raw]}", slot)
         for leaf in _leaves(self.root):  # tensors held inside containers, set on them
             if leaf.tensor and self.root.children.get(leaf.raw) is not leaf:
-                target = self.accessors[leaf.layer]
-                init += source.statement(target, self.build(leaf), BODY_INDENT, self.width)
+                init += self.assign(self.accessors[leaf.layer], leaf)
         code_helpers = [helper_sources()[h] for h in helpers]
         functional = any(_reads_name(src, "F") for src in code_helpers)
         n_out = len(rep.network.outputs)
@@ -528,6 +535,15 @@ class _Writer:
         modules = {k: v for k, v in self.modules.items() if not self.placements[k].tensor}
         return Generated(code, class_name, modules, statements, renamed, tuple(helpers))
 
+    def assign(self, target: str, slot: Slot) -> list[str]:
+        """__init__'s lines that set a slot: `target = module`; a buffer is registered on the
+        module around it (an attribute set to a plain tensor would not be in the state_dict)."""
+        if not slot.buffer:
+            return source.statement(target, self.build(slot), BODY_INDENT, self.width)
+        owner, key = target.rsplit(".", 1)  # a tensor's key is an identifier: an attribute
+        call = _call(f"{owner}.register_buffer", [ast.Constant(key), self.build(slot)])
+        return source.layout(call, BODY_INDENT, "", BODY_INDENT, self.width)
+
     def docstring(self) -> list[str]:
         rep, t = self.report, self.report.totals
         shape = ", ".join(
@@ -550,8 +566,9 @@ def _ordered(slot: Slot) -> list[Slot]:
     children = list(slot.children.values())
     if slot.kind != "dict":  # an index is a position: order by it
         children.sort(key=lambda c: _index(c.raw))
-    # a module's state_dict lists the tensors it holds itself before its children's
-    return [c for c in children if c.tensor] + [c for c in children if not c.tensor]
+    # a module's state_dict lists its own parameters, then its own buffers, then its children's
+    params = [c for c in children if c.tensor and not c.buffer]
+    return params + [c for c in children if c.buffer] + [c for c in children if not c.tensor]
 
 
 def _leaves(slot: Slot) -> list[Slot]:

@@ -187,9 +187,14 @@ class ShiftedWindowAttention(nn.Module):
     """torchvision.models.swin_transformer.ShiftedWindowAttention (Swin v1) on an
     (N, H, W, C) tensor: self-attention inside windows with a relative position bias,
     the map padded to whole windows and, for shift_size > 0, rolled and masked. qkv and
-    proj are applied with F.linear, as torchvision does; state_dict as torchvision's."""
+    proj are applied with F.linear, as torchvision does; state_dict as torchvision's.
+
+    v2=True: ShiftedWindowAttentionV2 less its cpb_mlp, whose output forward takes as
+    `cpb` (1, 2*Wh - 1, 2*Ww - 1, heads): cosine attention scaled per head by
+    logit_scale, the bias 16 * sigmoid(cpb), the k third of qkv's bias zeroed."""
 
     relative_position_index: torch.Tensor  # a buffer, registered in __init__
+    LOG_100 = 4.605170185988092  # math.log(100.0): torchvision's clamp of logit_scale
 
     def __init__(
         self,
@@ -201,6 +206,7 @@ class ShiftedWindowAttention(nn.Module):
         proj_bias: bool = True,
         attention_dropout: float = 0.0,
         dropout: float = 0.0,
+        v2: bool = False,
     ) -> None:
         super().__init__()
         self.window_size = list(window_size)
@@ -208,19 +214,24 @@ class ShiftedWindowAttention(nn.Module):
         self.num_heads = num_heads
         self.attention_dropout = attention_dropout
         self.dropout = dropout
+        self.v2 = v2
         self.qkv = nn.Linear(dim, dim * 3, bias=qkv_bias)
         self.proj = nn.Linear(dim, dim, bias=proj_bias)
         wh, ww = self.window_size
-        table = torch.zeros((2 * wh - 1) * (2 * ww - 1), num_heads)
-        self.relative_position_bias_table = nn.Parameter(table)
-        nn.init.trunc_normal_(self.relative_position_bias_table, std=0.02)
+        if v2:
+            scale = torch.log(10 * torch.ones((num_heads, 1, 1)))
+            self.logit_scale = nn.Parameter(scale)
+        else:
+            table = torch.zeros((2 * wh - 1) * (2 * ww - 1), num_heads)
+            self.relative_position_bias_table = nn.Parameter(table)
+            nn.init.trunc_normal_(self.relative_position_bias_table, std=0.02)
         grid = torch.meshgrid(torch.arange(wh), torch.arange(ww), indexing="ij")
         coords = torch.stack(grid).flatten(1)
         rel = coords[:, :, None] - coords[:, None, :]  # 2, Wh*Ww, Wh*Ww
         index = (rel[0] + wh - 1) * (2 * ww - 1) + rel[1] + ww - 1
         self.register_buffer("relative_position_index", index.flatten())
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, cpb: torch.Tensor | None = None) -> torch.Tensor:
         _, h, w, c = x.shape
         (wh, ww), heads = self.window_size, self.num_heads
         x = F.pad(x, (0, 0, 0, (ww - w % ww) % ww, 0, (wh - h % wh) % wh))
@@ -233,12 +244,26 @@ class ShiftedWindowAttention(nn.Module):
         nw, n = (ph // wh) * (pw // ww), wh * ww
         x = x.view(b, ph // wh, wh, pw // ww, ww, c).permute(0, 1, 3, 2, 4, 5)
         x = x.reshape(b * nw, n, c)
-        qkv = F.linear(x, self.qkv.weight, self.qkv.bias)
+        bias: torch.Tensor | None = self.qkv.bias
+        if self.v2 and bias is not None:  # k's third zeroed (still parameters)
+            zero = torch.zeros_like(bias[c : 2 * c])
+            bias = torch.cat((bias[:c], zero, bias[2 * c :]))
+        qkv = F.linear(x, self.qkv.weight, bias)
         qkv = qkv.reshape(b * nw, n, 3, heads, c // heads).permute(2, 0, 3, 1, 4)
-        q, k, v = qkv[0] * (c // heads) ** -0.5, qkv[1], qkv[2]
-        attn = q.matmul(k.transpose(-2, -1))
-        bias = self.relative_position_bias_table[self.relative_position_index]
-        attn = attn + bias.view(n, n, -1).permute(2, 0, 1).unsqueeze(0)
+        q, k, v = qkv[0], qkv[1], qkv[2]
+        rows: torch.Tensor  # the bias table: a row per relative position
+        if self.v2:
+            if cpb is None:
+                raise ValueError("Swin v2 attention takes the cpb_mlp output, cpb")
+            attn = F.normalize(q, dim=-1) @ F.normalize(k, dim=-1).transpose(-2, -1)
+            attn = attn * torch.clamp(self.logit_scale, max=self.LOG_100).exp()
+            rows = cpb.reshape(-1, heads)
+        else:
+            attn = (q * (c // heads) ** -0.5).matmul(k.transpose(-2, -1))
+            rows = self.relative_position_bias_table
+        pos = rows[self.relative_position_index].view(n, n, -1)
+        pos = pos.permute(2, 0, 1).unsqueeze(0)
+        attn = attn + (16 * torch.sigmoid(pos) if self.v2 else pos)
         if sh + sw > 0:
             mask = x.new_zeros((ph, pw))
             count = 0

@@ -1,14 +1,18 @@
-"""parameter: a learnable tensor of the network's own, combined with the data (torch's
-`nn.Parameter` used in forward): ConvNeXt's `layer_scale * x`, ViT's `x + pos_embedding` and
-`torch.cat([class_token.expand(n, -1, -1), x], dim=1)`.
+"""parameter: a tensor of the network's own, combined with the data (torch's `nn.Parameter`
+used in forward): ConvNeXt's `layer_scale * x`, ViT's `x + pos_embedding` and
+`torch.cat([class_token.expand(n, -1, -1), x], dim=1)`; or read alone (`op: alone`): Swin v2's
+`cpb_mlp(self.relative_coords_table)`, a buffer (`buffer: true`, torch's register_buffer) that
+a module feeds to its own layers. An `alone` tensor's input only places it in the graph: its
+value reads none of it.
 
 The tensor is held by the module around the layer under the layer's last name part, so the
 layer's name is its state_dict key (`encoder.pos_embedding`), as in torch: the layer declares
 one tensor named "" (codegen/pytorch.py places such a tensor on the parent module). `size` is
 torch's full shape, aligned right against the batched input (N, *x) as torch broadcasts; the
-batch axis stays the data's: a size there is 1 (concat expands it over N). Elementwise work
-only: no MACs (FlopCounterMode counts none), connections as the `add`, `mul` and `concat`
-kinds."""
+batch axis stays the data's: a size there is 1 (concat expands it over N). `alone` gives the
+tensor itself, batch axis 1 included (torch's shape: 1 × the rest), whatever the batch.
+Elementwise work only: no MACs (FlopCounterMode counts none), connections as the `add`, `mul`
+and `concat` kinds (`alone`: none)."""
 
 from __future__ import annotations
 
@@ -45,13 +49,24 @@ class Parameter(Layer):
     SHORTHAND_ACTIVATION = False  # the layer's name is its tensor's: no module to chain after
 
     size: TensorSize  # torch's shape of the parameter, batch position included
-    op: Literal["mul", "add", "concat"]
+    op: Literal["mul", "add", "concat", "alone"]
     dim: AnyInt | None = None  # concat only: torch numbering, 0 is the batch
     trainable: bool = True  # False: requires_grad=False (a parameter all the same)
+    buffer: bool = False  # True: a buffer (register_buffer), not a parameter; trainable unused
 
     def per_sample(self, x: Shape) -> tuple[int, ...]:
         """The parameter without the batch axis: its size there must be 1 (or absent)."""
         p, rank = self.size, len(x) + 1
+        if self.op == "alone":
+            if len(p) < 2 or p[0] != 1:
+                raise LayerError(
+                    f"size {list(p)}: op alone gives the tensor itself, whose first dimension "
+                    "stands at the batch position",
+                    "give size as 1 (the batch position) followed by the tensor's shape",
+                    field="size",
+                    code="E102",
+                )
+            return p[1:]
         if self.op == "concat" and len(p) != rank:
             raise LayerError(
                 f"size {list(p)} has {len(p)} dimensions; concat joins it to the "
@@ -93,13 +108,16 @@ class Parameter(Layer):
 
     def shape(self, x: Shape) -> Shape:
         q = self.per_sample(x)
+        if self.op != "concat" and self.dim is not None:
+            does = "takes no axis" if self.op == "alone" else "broadcasts over every dimension"
+            raise LayerError(
+                f"dim is for op concat; op {self.op} {does}",
+                "remove dim",
+                field="dim",
+            )
+        if self.op == "alone":
+            return q  # the tensor itself: its input only orders it in the graph
         if self.op != "concat":
-            if self.dim is not None:
-                raise LayerError(
-                    f"dim is for op concat; op {self.op} broadcasts over every dimension",
-                    "remove dim",
-                    field="dim",
-                )
             lead = len(x) - len(q)
             out = list(x)
             for i, d in enumerate(q):
@@ -134,14 +152,20 @@ class Parameter(Layer):
 
     def state(self, x: Shape, y: Shape) -> tuple[Tensor, ...]:
         # named "": the layer's own name is the key, under the module around it
-        return (Tensor("", self.size, "trainable" if self.trainable else "fixed"),)
+        kind: Literal["trainable", "fixed", "buffer"] = (
+            "buffer" if self.buffer else "trainable" if self.trainable else "fixed"
+        )
+        return (Tensor("", self.size, kind),)
 
     def count(self, x: Shape, y: Shape) -> Counts:
-        # as the add and mul kinds (E_out per input: the data, the parameter); concat's none
-        links = 0 if self.op == "concat" else 2 * numel(y)
+        # as the add and mul kinds (E_out per input: the data, the parameter); concat's and
+        # alone's none (alone reads no data)
+        links = 0 if self.op in ("concat", "alone") else 2 * numel(y)
         return held(self.state(x, y)).with_links(links)
 
     def reads(self, x: Shape, y: Shape, axis: int) -> Reads | str | None:
+        if self.op == "alone":
+            return "not defined: the tensor reads no position of its input"
         if self.op == "concat" and self.axis(x) == 1 + axis:
             return "a concatenation along this axis"
         if self.op != "concat" and _fixed(x[1 + axis], 1) and not _fixed(y[1 + axis], 1):
@@ -150,7 +174,10 @@ class Parameter(Layer):
 
     def explain(self, inputs: Sequence[Shape], y: Shape) -> list[str]:
         p = self.size
-        params = f"params = {numel(p):,}" + (f" ({'·'.join(map(str, p))})" if len(p) > 1 else "")
+        label = "buffers" if self.buffer else "params"
+        params = f"{label} = {numel(p):,}" + (f" ({'·'.join(map(str, p))})" if len(p) > 1 else "")
+        if self.op == "alone":
+            return [params, f"the tensor alone: {list(p)} -> (1, {shape_str(y)})"]
         if self.op == "concat":
             a = self.axis(inputs[0])
             return [params, f"{p[a + 1]} + {fmt(inputs[0][a])} = {fmt(y[a])} along dim {self.dim}"]
@@ -160,6 +187,8 @@ class Parameter(Layer):
     def torch_forward(self, args: Sequence[str], inputs: Sequence[Shape], y: Shape) -> str | None:
         """args: the input, then the parameter's accessor (codegen passes it)."""
         x, param = args[0], args[-1]
+        if self.op == "alone":
+            return param
         if self.op == "concat":
             rank = len(inputs[0])
             grown = f"{param}.expand({x}.shape[0], {', '.join(['-1'] * rank)})"

@@ -63,6 +63,7 @@ MODULES: dict[str, tuple[str, ...]] = {
     "matmul": ("matmul",),
     "swin_attention": ("shiftedwindowattention",),
     "relative_position_bias": ("relativepositionbias",),
+    "swin_attention_v2": ("shiftedwindowattentionv2",),
     "pixel_shuffle": ("pixelshuffle", "pixelunshuffle"),
     "parameter": ("parameter",),
 }
