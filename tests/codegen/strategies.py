@@ -60,7 +60,7 @@ def spatial_layer(draw: st.DrawFn, x: Shape) -> dict[str, Any]:
         "multiheadattention",
         "localresponsenorm", "layernorm2d",
         "permute", "reduce", "roll", "select",
-        "shiftedwindowattention",
+        "shiftedwindowattention", "shiftedwindowattention3d",
         "pixelshuffle", "pixelunshuffle",
         "parameter",
     ]))  # fmt: skip
@@ -209,6 +209,16 @@ def spatial_layer(draw: st.DrawFn, x: Shape) -> dict[str, Any]:
         window = [draw(st.integers(1, 3)), draw(st.integers(1, 3))]
         return {
             "type": "shiftedwindowattention",
+            "window_size": window,
+            "shift_size": [draw(st.integers(0, k - 1)) for k in window],
+            "num_heads": draw(st.sampled_from(divisors(x[-1]))),
+            "qkv_bias": draw(st.booleans()),
+            "proj_bias": draw(st.booleans()),
+        }
+    if kind == "shiftedwindowattention3d" and n == 3:  # Video Swin: a T×H×W×C input
+        window = [draw(st.integers(1, 3)) for _ in range(3)]
+        return {
+            "type": "shiftedwindowattention3d",
             "window_size": window,
             "shift_size": [draw(st.integers(0, k - 1)) for k in window],
             "num_heads": draw(st.sampled_from(divisors(x[-1]))),

@@ -426,6 +426,43 @@ CASES: dict[str, Case] = {
         (5, 3, 4),
         {"trainable": 3 * 4 * 4 + 4 * 4 + 9 * 2, "buffers": 16, "macs": 24 * 4 * (4 * 4 + 2 * 4)},
     ),
+    # Swin3D-T's first block: qkv 3·96·97 + proj 96·97 + bias table 15·13·13·3; buffer 392²;
+    # MACs over 8·56·56 positions, windows of 8·7·7 = 392 tokens
+    "shiftedwindowattention3d Swin3D-T": (
+        (8, 56, 56, 96),
+        {
+            "type": "shiftedwindowattention3d",
+            "window_size": [8, 7, 7],
+            "shift_size": [4, 3, 3],
+            "num_heads": 3,
+        },
+        (8, 56, 56, 96),
+        {
+            "trainable": 44_853,
+            "buffers": 153_664,
+            "macs": 8 * 56 * 56 * 96 * (4 * 96 + 2 * 392),
+            "connections": 8 * 56 * 56 * (288 * 97 + 96 * 97 + 2 * 392 * 96 + 392 * 3),
+        },
+    ),
+    # T 3 ≤ 4 and W 2 ≤ 3: windows of 3 and 2, unpadded; H 5 padded to 6 by the window 2:
+    # 3·6·2 = 36 positions, 3·2·2 = 12 tokens; the table and index keep the 4×2×3 window
+    "shiftedwindowattention3d shrunk": (
+        (3, 5, 2, 4),
+        {
+            "type": "shiftedwindowattention3d",
+            "window_size": [4, 2, 3],
+            "shift_size": [2, 1, 1],
+            "num_heads": 2,
+            "qkv_bias": False,
+            "proj_bias": False,
+        },
+        (3, 5, 2, 4),
+        {
+            "trainable": 3 * 4 * 4 + 4 * 4 + 7 * 3 * 5 * 2,
+            "buffers": 24 * 24,
+            "macs": 36 * 4 * (4 * 4 + 2 * 12),
+        },
+    ),
     "multiheadattention kdim vdim": (
         (5, 4),
         {
@@ -701,6 +738,28 @@ def test_prelu_parameters() -> None:
                 "type": "shiftedwindowattention",
                 "window_size": [2, 2],
                 "shift_size": [0, 0],
+                "num_heads": 2,
+            },
+            "E102",
+            "",
+        ),
+        (
+            (4, 4, 4, 6),
+            {
+                "type": "shiftedwindowattention3d",
+                "window_size": [2, 2],
+                "shift_size": [0, 0, 0],
+                "num_heads": 2,
+            },
+            "E102",
+            "window_size",
+        ),
+        (
+            (4, 4, 6),
+            {
+                "type": "shiftedwindowattention3d",
+                "window_size": [2, 2, 2],
+                "shift_size": [0, 0, 0],
                 "num_heads": 2,
             },
             "E102",

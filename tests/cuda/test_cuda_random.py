@@ -29,7 +29,7 @@ SLOW = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too
 
 # what the backend refuses on purpose (docs/cuda.md): anything else must generate
 REFUSED = ("track_running_stats", "'bicubic'", "'multiheadattention'", "'matmul'",
-           "'shiftedwindowattention'")  # fmt: skip
+           "'shiftedwindowattention'", "'shiftedwindowattention3d'")  # fmt: skip
 
 
 def _report(spec: dict[str, Any]) -> Any:

@@ -62,6 +62,7 @@ MODULES: dict[str, tuple[str, ...]] = {
     "attention": ("multiheadattention",),
     "matmul": ("matmul",),
     "swin_attention": ("shiftedwindowattention",),
+    "swin_attention3d": ("shiftedwindowattention3d",),
     "pixel_shuffle": ("pixelshuffle", "pixelunshuffle"),
     "parameter": ("parameter",),
 }
