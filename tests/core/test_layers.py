@@ -562,6 +562,27 @@ def test_explain_arithmetic(name: str) -> None:
             assert value == s.counts.macs, name
 
 
+def test_shiftedwindowattention3d_window_rule_on_symbolic_sizes() -> None:
+    """torchvision's window rule over symbols (min and max, decided from bounds where it can)
+    evaluates to the concrete counts at every size: axes shorter than, as long as and longer
+    than their window, padded or not."""
+    from cnncalc.layers.swin_attention3d import ShiftedWindowAttention3d
+    from cnncalc.sym import Symbol, evaluate
+
+    layer = ShiftedWindowAttention3d.model_validate(
+        {"type": "shiftedwindowattention3d", "window_size": [4, 3, 5], "shift_size": [2, 1, 2],
+         "num_heads": 2}
+    )  # fmt: skip
+    t, h = Symbol("T", 1, 14), Symbol("H", 1, 14)
+    sym = layer.count((t, h, 7, 4), (t, h, 7, 4))
+    for tv in range(1, 15):
+        for hv in range(1, 15):
+            got = layer.count((tv, hv, 7, 4), (tv, hv, 7, 4))
+            env = {"T": tv, "H": hv}
+            assert evaluate(sym.macs, env) == got.macs, env
+            assert evaluate(sym.connections, env) == got.connections, env
+
+
 def test_seed_weight_shape() -> None:
     """Conv2d(5, 10, kernel_size=3): weight 10×5×3×3 = the 450 non-bias parameters."""
     s = one((5, 100, 100), {"type": "conv2d", "out_channels": 10, "kernel_size": 3, "bias": False})
