@@ -62,7 +62,7 @@ def spatial_layer(draw: st.DrawFn, x: Shape) -> dict[str, Any]:
         "permute", "reduce", "roll", "select",
         "shiftedwindowattention",
         "pixelshuffle", "pixelunshuffle",
-        "parameter", "relativepositionbias",
+        "parameter", "relativepositionbias", "shiftedwindowattention3d",
     ]))  # fmt: skip
     if kind in ("conv", "table"):
         groups = 1 if kind == "table" else draw(st.sampled_from(divisors(c)))
@@ -219,6 +219,16 @@ def spatial_layer(draw: st.DrawFn, x: Shape) -> dict[str, Any]:
         wh = draw(st.sampled_from(divisors(x[-1])))
         scale = {"scale": draw(st.sampled_from([0.5, 2.0]))} if draw(st.booleans()) else {}
         return {"type": "relativepositionbias", "window_size": [wh, x[-1] // wh], **scale}
+    if kind == "shiftedwindowattention3d" and n == 3:  # Video Swin: a T×H×W×C input
+        window = [draw(st.integers(1, 3)) for _ in range(3)]
+        return {
+            "type": "shiftedwindowattention3d",
+            "window_size": window,
+            "shift_size": [draw(st.integers(0, k - 1)) for k in window],
+            "num_heads": draw(st.sampled_from(divisors(x[-1]))),
+            "qkv_bias": draw(st.booleans()),
+            "proj_bias": draw(st.booleans()),
+        }
     if kind == "pixelshuffle" and n == 2:  # C×H×W only; a factor that does not divide: dropped
         return {"type": "pixelshuffle", "upscale_factor": draw(st.integers(1, 2))}
     if kind == "pixelunshuffle" and n == 2:

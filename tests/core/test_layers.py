@@ -426,6 +426,43 @@ CASES: dict[str, Case] = {
         (5, 3, 4),
         {"trainable": 3 * 4 * 4 + 4 * 4 + 9 * 2, "buffers": 16, "macs": 24 * 4 * (4 * 4 + 2 * 4)},
     ),
+    # Swin3D-T's first block: qkv 3·96·97 + proj 96·97 + bias table 15·13·13·3; buffer 392²;
+    # MACs over 8·56·56 positions, windows of 8·7·7 = 392 tokens
+    "shiftedwindowattention3d Swin3D-T": (
+        (8, 56, 56, 96),
+        {
+            "type": "shiftedwindowattention3d",
+            "window_size": [8, 7, 7],
+            "shift_size": [4, 3, 3],
+            "num_heads": 3,
+        },
+        (8, 56, 56, 96),
+        {
+            "trainable": 44_853,
+            "buffers": 153_664,
+            "macs": 8 * 56 * 56 * 96 * (4 * 96 + 2 * 392),
+            "connections": 8 * 56 * 56 * (288 * 97 + 96 * 97 + 2 * 392 * 96 + 392 * 3),
+        },
+    ),
+    # T 3 ≤ 4 and W 2 ≤ 3: windows of 3 and 2, unpadded; H 5 padded to 6 by the window 2:
+    # 3·6·2 = 36 positions, 3·2·2 = 12 tokens; the table and index keep the 4×2×3 window
+    "shiftedwindowattention3d shrunk": (
+        (3, 5, 2, 4),
+        {
+            "type": "shiftedwindowattention3d",
+            "window_size": [4, 2, 3],
+            "shift_size": [2, 1, 1],
+            "num_heads": 2,
+            "qkv_bias": False,
+            "proj_bias": False,
+        },
+        (3, 5, 2, 4),
+        {
+            "trainable": 3 * 4 * 4 + 4 * 4 + 7 * 3 * 5 * 2,
+            "buffers": 24 * 24,
+            "macs": 36 * 4 * (4 * 4 + 2 * 12),
+        },
+    ),
     # MaxViT-T's first attention: 64 windows × 2 heads × 49×49 logits of a 7×7 window; table
     # (2·7 − 1)²·2 = 338, index 49² = 2,401; the logit and its bias per output
     "relativepositionbias MaxViT-T": (
@@ -547,6 +584,27 @@ def test_explain_arithmetic(name: str) -> None:
             assert value == s.counts.macs, name
 
 
+def test_shiftedwindowattention3d_window_rule_on_symbolic_sizes() -> None:
+    """torchvision's window rule over symbols (min and max, decided from bounds where it can)
+    evaluates to the concrete counts at every size: axes shorter than, as long as and longer
+    than their window, padded or not."""
+    from cnncalc.layers.swin_attention3d import ShiftedWindowAttention3d
+    from cnncalc.sym import Symbol, evaluate
+
+    layer = ShiftedWindowAttention3d.model_validate(
+        {"type": "shiftedwindowattention3d", "window_size": [4, 3, 5], "shift_size": [2, 1, 2],
+         "num_heads": 2}
+    )  # fmt: skip
+    t, h = Symbol("T", 1, 14), Symbol("H", 1, 14)
+    sym = layer.count((t, h, 7, 4), (t, h, 7, 4))
+    for tv in range(1, 15):
+        for hv in range(1, 15):
+            got = layer.count((tv, hv, 7, 4), (tv, hv, 7, 4))
+            env = {"T": tv, "H": hv}
+            assert evaluate(sym.macs, env) == got.macs, env
+            assert evaluate(sym.connections, env) == got.connections, env
+
+
 def test_seed_weight_shape() -> None:
     """Conv2d(5, 10, kernel_size=3): weight 10×5×3×3 = the 450 non-bias parameters."""
     s = one((5, 100, 100), {"type": "conv2d", "out_channels": 10, "kernel_size": 3, "bias": False})
@@ -666,6 +724,28 @@ def test_prelu_parameters() -> None:
         (
             (2, 5, 8),
             {"type": "multiheadattention", "embed_dim": 8, "num_heads": 2, "batch_first": True},
+            "E102",
+            "",
+        ),
+        (
+            (4, 4, 4, 6),
+            {
+                "type": "shiftedwindowattention3d",
+                "window_size": [2, 2],
+                "shift_size": [0, 0, 0],
+                "num_heads": 2,
+            },
+            "E102",
+            "window_size",
+        ),
+        (
+            (4, 4, 6),
+            {
+                "type": "shiftedwindowattention3d",
+                "window_size": [2, 2, 2],
+                "shift_size": [0, 0, 0],
+                "num_heads": 2,
+            },
             "E102",
             "",
         ),

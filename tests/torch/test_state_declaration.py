@@ -113,6 +113,19 @@ def conv_transpose(draw: st.DrawFn, x: tuple[int, ...]) -> dict[str, Any]:
 
 
 @st.composite
+def shiftedwindowattention3d(draw: st.DrawFn, x: tuple[int, ...]) -> dict[str, Any]:
+    window = [draw(st.integers(1, 4)) for _ in range(3)]  # a T×H×W×C input
+    return {
+        "type": "shiftedwindowattention3d",
+        "window_size": window,
+        "shift_size": [draw(st.integers(0, k - 1)) for k in window],
+        "num_heads": draw(st.sampled_from([h for h in range(1, x[-1] + 1) if x[-1] % h == 0])),
+        "qkv_bias": draw(st.booleans()),
+        "proj_bias": draw(st.booleans()),
+    }
+
+
+@st.composite
 def batchnorm(draw: st.DrawFn, x: tuple[int, ...]) -> dict[str, Any]:
     return {
         "type": f"batchnorm{max(len(x) - 1, 1)}d",
@@ -254,6 +267,7 @@ KINDS = {
     "MultiheadAttention": (multiheadattention, False),
     "LayerNorm2d": (layernorm2d, False),
     "ShiftedWindowAttention": (shiftedwindowattention, False),
+    "ShiftedWindowAttention3d": (shiftedwindowattention3d, False),
     "RelativePositionBias": (relativepositionbias, False),
     "ShiftedWindowAttentionV2": (shiftedwindowattentionv2, False),
     "Parameter": (parameter, None),

@@ -1116,6 +1116,165 @@ def test_shiftedwindowattention_generated_module_is_torchvisions(
     torch.testing.assert_close(gen.eval()(x), ref(x))
 
 
+def tv_shifted_window_attention_3d(
+    x: Any, qkv: Any, proj: Any, bias: Any, window: list[int], heads: int, shift: list[int]
+) -> Any:
+    """torchvision.models.video.swin_transformer.shifted_window_attention_3d (torchvision
+    0.28, no dropout), step by step as there: pad, roll, partition, F.linear, q·kᵀ, bias,
+    mask, softmax, attn·v, F.linear, reverse, roll back, unpad."""
+    b, t, h, w, c = x.shape
+    pad = [(window[i] - s % window[i]) % window[i] for i, s in enumerate((t, h, w))]
+    x = F.pad(x, (0, 0, 0, pad[2], 0, pad[1], 0, pad[0]))
+    _, tp, hp, wp, _ = x.shape
+    if sum(shift) > 0:
+        x = torch.roll(x, shifts=(-shift[0], -shift[1], -shift[2]), dims=(1, 2, 3))
+    nw = (tp // window[0]) * (hp // window[1]) * (wp // window[2])
+    x = x.view(b, tp // window[0], window[0], hp // window[1], window[1], wp // window[2],
+               window[2], c)  # fmt: skip
+    x = x.permute(0, 1, 3, 5, 2, 4, 6, 7).reshape(b * nw, window[0] * window[1] * window[2], c)
+    qkv_ = F.linear(x, qkv.weight, qkv.bias)
+    qkv_ = qkv_.reshape(x.size(0), x.size(1), 3, heads, c // heads).permute(2, 0, 3, 1, 4)
+    q, k, v = qkv_[0], qkv_[1], qkv_[2]
+    q = q * (c // heads) ** -0.5
+    attn = q.matmul(k.transpose(-2, -1)) + bias
+    if sum(shift) > 0:
+        mask = x.new_zeros(tp, hp, wp)
+        cuts = [((0, -window[i]), (-window[i], -shift[i]), (-shift[i], None)) for i in range(3)]
+        count = 0
+        for d in cuts[0]:
+            for hh in cuts[1]:
+                for ww in cuts[2]:
+                    mask[d[0] : d[1], hh[0] : hh[1], ww[0] : ww[1]] = count
+                    count += 1
+        mask = mask.view(tp // window[0], window[0], hp // window[1], window[1],
+                         wp // window[2], window[2])  # fmt: skip
+        mask = mask.permute(0, 2, 4, 1, 3, 5).reshape(nw, window[0] * window[1] * window[2])
+        mask = mask.unsqueeze(1) - mask.unsqueeze(2)
+        mask = mask.masked_fill(mask != 0, -100.0).masked_fill(mask == 0, 0.0)
+        attn = attn.view(x.size(0) // nw, nw, heads, x.size(1), x.size(1))
+        attn = (attn + mask.unsqueeze(1).unsqueeze(0)).view(-1, heads, x.size(1), x.size(1))
+    attn = F.softmax(attn, dim=-1)
+    x = attn.matmul(v).transpose(1, 2).reshape(x.size(0), x.size(1), c)
+    x = F.linear(x, proj.weight, proj.bias)
+    x = x.view(b, tp // window[0], hp // window[1], wp // window[2], window[0], window[1],
+               window[2], c)  # fmt: skip
+    x = x.permute(0, 1, 4, 2, 5, 3, 6, 7).reshape(b, tp, hp, wp, c)
+    if sum(shift) > 0:
+        x = torch.roll(x, shifts=(shift[0], shift[1], shift[2]), dims=(1, 2, 3))
+    return x[:, :t, :h, :w, :].contiguous()
+
+
+class TvShiftedWindowAttention3d(nn.Module):
+    """torchvision.models.video.swin_transformer.ShiftedWindowAttention3d (torchvision 0.28):
+    as the 2-D class, its index buffer an N×N matrix; forward shrinks the window to an axis
+    no longer than it and does not shift that axis (_get_window_and_shift_size), and takes
+    the bias of the window applied from the index's leading block (_get_relative_position_bias)."""
+
+    def __init__(
+        self, dim: int, window: list[int], shift: list[int], heads: int, qkv_bias: bool = True,
+        proj_bias: bool = True,
+    ) -> None:  # fmt: skip
+        super().__init__()
+        if len(window) != 3 or len(shift) != 3:
+            raise ValueError("window_size and shift_size must be of length 2")
+        self.window, self.shift, self.heads = window, shift, heads
+        self.qkv = nn.Linear(dim, dim * 3, bias=qkv_bias)
+        self.proj = nn.Linear(dim, dim, bias=proj_bias)
+        self.relative_position_bias_table = nn.Parameter(
+            torch.randn((2 * window[0] - 1) * (2 * window[1] - 1) * (2 * window[2] - 1), heads)
+        )
+        coords = torch.stack(
+            torch.meshgrid(*(torch.arange(k) for k in window), indexing="ij")
+        ).flatten(1)
+        rel = (coords[:, :, None] - coords[:, None, :]).permute(1, 2, 0).contiguous()
+        rel[:, :, 0] += window[0] - 1
+        rel[:, :, 1] += window[1] - 1
+        rel[:, :, 2] += window[2] - 1
+        rel[:, :, 0] *= (2 * window[1] - 1) * (2 * window[2] - 1)
+        rel[:, :, 1] *= 2 * window[2] - 1
+        self.register_buffer("relative_position_index", rel.sum(-1))
+
+    def forward(self, x: Any) -> Any:
+        window, shift = list(self.window), list(self.shift)
+        for i, size in enumerate(x.shape[1:4]):
+            if size <= window[i]:
+                window[i], shift[i] = size, 0
+        n = window[0] * window[1] * window[2]
+        bias = self.relative_position_bias_table[self.relative_position_index[:n, :n].flatten()]
+        bias = bias.view(n, n, -1).permute(2, 0, 1).contiguous().unsqueeze(0)
+        return tv_shifted_window_attention_3d(
+            x, self.qkv, self.proj, bias, window, self.heads, shift
+        )
+
+
+@st.composite
+def swin3d_attention_case(draw: Draw) -> tuple[dict[str, Any], tuple[int, int, int, int]]:
+    t, h, w = (draw(st.integers(1, 6)) for _ in range(3))
+    c = draw(st.integers(1, 8))
+    heads = mostly(draw, st.sampled_from([d for d in range(1, c + 1) if c % d == 0]),
+                   st.integers(1, 4))  # fmt: skip
+    window = [draw(st.integers(1, 4)) for _ in range(3)]
+    shift = [draw(st.integers(0, max(0, k - 1))) for k in window]
+    layer: dict[str, Any] = {
+        "type": "shiftedwindowattention3d",
+        "window_size": window,
+        "shift_size": shift,
+        "num_heads": heads,
+    }
+    if draw(st.booleans()):
+        layer["dim"] = mostly(draw, st.just(c), st.integers(1, 8))
+    for name in ("qkv_bias", "proj_bias"):
+        if draw(st.booleans()):
+            layer[name] = draw(st.booleans())
+    return layer, (t, h, w, c)
+
+
+def torch_swin3d_attention(layer: dict[str, Any], c: int) -> TvShiftedWindowAttention3d:
+    return TvShiftedWindowAttention3d(
+        layer.get("dim", c), layer["window_size"], layer["shift_size"], layer["num_heads"],
+        layer.get("qkv_bias", True), layer.get("proj_bias", True),
+    )  # fmt: skip
+
+
+@CASES
+@given(swin3d_attention_case())
+def test_shiftedwindowattention3d(case: tuple[dict[str, Any], tuple[int, int, int, int]]) -> None:
+    """Shape, parameters, the N×N index buffer and MACs against torchvision's computation,
+    over padded, shifted and (an axis no longer than the window) shrunk windows."""
+    layer, shape = case
+    agree(layer, shape, lambda: torch_swin3d_attention(layer, shape[-1]))
+
+
+@FEW
+@given(swin3d_attention_case())
+def test_shiftedwindowattention3d_generated_module_is_torchvisions(
+    case: tuple[dict[str, Any], tuple[int, int, int, int]],
+) -> None:
+    """The generated module (torch_helpers.ShiftedWindowAttention3d): torchvision's
+    state_dict, key by key and in order (the declared state's too), and its output on
+    torchvision's weights."""
+    from cnncalc.codegen.torch_helpers import ShiftedWindowAttention3d
+    from cnncalc.layers.swin_attention3d import ShiftedWindowAttention3d as Layer
+
+    layer, (t, h, w, c) = case
+    layer.pop("dim", None)
+    assume(c % layer["num_heads"] == 0)
+    ref = torch_swin3d_attention(layer, c)
+    own = {k: v for k, v in layer.items() if k in ("qkv_bias", "proj_bias")}
+    gen = ShiftedWindowAttention3d(
+        c, layer["window_size"], layer["shift_size"], layer["num_heads"], **own
+    )
+    want = {k: tuple(v.shape) for k, v in ref.state_dict().items()}
+    assert {k: tuple(v.shape) for k, v in gen.state_dict().items()} == want
+    model = Layer.model_validate(layer)
+    shape = (t, h, w, c)
+    assert [(s.name, s.shape) for s in model.state(shape, shape)] == list(want.items())
+    assert torch.equal(gen.relative_position_index, ref.relative_position_index)
+    gen.load_state_dict(ref.state_dict())
+    x = torch.randn(2, t, h, w, c)
+    torch.testing.assert_close(gen.eval()(x), ref(x))
+
+
 class TvShiftedWindowAttentionV2(nn.Module):
     """torchvision.models.swin_transformer.ShiftedWindowAttentionV2 (torchvision 0.28): v1's
     qkv, proj and index buffer; the relative_coords_table buffer (log-spaced coordinates, as

@@ -30,6 +30,12 @@ SHUFFLENET = r"stage\d\.\d+\.(split\.[01]|cat|shuffle)|mean"
 # Swin: the attention module (its Linears are applied with F.linear), the residual adds, and
 # PatchMerging's strided slices and torch.cat (a view here)
 SWIN = r"features\.\d\.\d+\.(attn|add|add_1)|features\.[246]\.(rows|cols|slices|cat)"
+# Video Swin: as SWIN; PatchEmbed3d's and the head's permute and the head's torch.flatten are in
+# forward, and the stages are features.0, 2, 4, 6 (the patch embedding is outside `features`)
+SWIN3D = (
+    r"patch_embed\.permute|features\.\d\.\d+\.(attn|add|add_1)"
+    r"|features\.[135]\.(rows|cols|slices|cat)|permute|flatten"
+)
 # Swin v2: attn is a group (its cpb_mlp layers are module calls), its relative_coords_table
 # buffer and the attention layer (qkv, proj: F.linear) are not
 SWIN_V2 = (
@@ -124,6 +130,8 @@ FULL: dict[str, tuple[str, str]] = {
     "shufflenet_v2_x2_0": ("shufflenet/shufflenet_v2_x2_0.yaml", SHUFFLENET),
     "squeezenet1_0": ("squeezenet1_0.yaml", r"features\.\d+\.cat|flatten"),
     "squeezenet1_1": ("squeezenet1_1.yaml", r"features\.\d+\.cat|flatten"),
+    "swin3d_b": ("video/swin3d_b.yaml", SWIN3D),
+    "swin3d_t": ("video/swin3d_t.yaml", SWIN3D),
     "swin_b": ("swin/swin_b.yaml", SWIN),
     "swin_t": ("swin/swin_t.yaml", SWIN),
     "swin_v2_b": ("swin/swin_v2_b.yaml", SWIN_V2),

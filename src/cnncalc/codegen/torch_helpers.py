@@ -290,6 +290,96 @@ class ShiftedWindowAttention(nn.Module):
         return x[:, :h, :w, :].contiguous()
 
 
+class ShiftedWindowAttention3d(nn.Module):
+    """torchvision.models.video.swin_transformer.ShiftedWindowAttention3d (Video Swin)
+    on an (N, T, H, W, C) tensor: ShiftedWindowAttention over (T, H, W) windows. An
+    axis no longer than the window is one window of its own size, not shifted; the
+    others are padded to whole windows. state_dict as torchvision's (index N by N)."""
+
+    relative_position_index: torch.Tensor  # a buffer, registered in __init__
+
+    def __init__(
+        self,
+        dim: int,
+        window_size: tuple[int, int, int],
+        shift_size: tuple[int, int, int],
+        num_heads: int,
+        qkv_bias: bool = True,
+        proj_bias: bool = True,
+        attention_dropout: float = 0.0,
+        dropout: float = 0.0,
+    ) -> None:
+        super().__init__()
+        self.window_size = list(window_size)
+        self.shift_size = list(shift_size)
+        self.num_heads = num_heads
+        self.attention_dropout = attention_dropout
+        self.dropout = dropout
+        self.qkv = nn.Linear(dim, dim * 3, bias=qkv_bias)
+        self.proj = nn.Linear(dim, dim, bias=proj_bias)
+        wt, wh, ww = self.window_size
+        table = torch.zeros((2 * wt - 1) * (2 * wh - 1) * (2 * ww - 1), num_heads)
+        self.relative_position_bias_table = nn.Parameter(table)
+        nn.init.trunc_normal_(self.relative_position_bias_table, std=0.02)
+        axes = (torch.arange(wt), torch.arange(wh), torch.arange(ww))
+        coords = torch.stack(torch.meshgrid(*axes, indexing="ij")).flatten(1)
+        rel = coords[:, :, None] - coords[:, None, :]  # 3, N, N
+        index = (rel[0] + wt - 1) * (2 * wh - 1) + rel[1] + wh - 1
+        index = index * (2 * ww - 1) + rel[2] + ww - 1
+        self.register_buffer("relative_position_index", index)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        _, t, h, w, c = x.shape
+        window, shift = list(self.window_size), list(self.shift_size)
+        for i, size in enumerate((t, h, w)):
+            if size <= window[i]:  # torchvision: one window of the axis, no shift
+                window[i], shift[i] = size, 0
+        (wt, wh, ww), heads = window, self.num_heads
+        n = wt * wh * ww
+        index = self.relative_position_index[:n, :n].flatten()
+        bias = self.relative_position_bias_table[index].view(n, n, -1)
+        bias = bias.permute(2, 0, 1).unsqueeze(0)
+        pads = ((ww - w % ww) % ww, (wh - h % wh) % wh, (wt - t % wt) % wt)
+        x = F.pad(x, (0, 0, 0, pads[0], 0, pads[1], 0, pads[2]))
+        b, pt, ph, pw, _ = x.shape
+        if sum(shift) > 0:
+            x = torch.roll(x, shifts=(-shift[0], -shift[1], -shift[2]), dims=(1, 2, 3))
+        nt, nh, nw = pt // wt, ph // wh, pw // ww
+        x = x.view(b, nt, wt, nh, wh, nw, ww, c).permute(0, 1, 3, 5, 2, 4, 6, 7)
+        x = x.reshape(b * nt * nh * nw, n, c)
+        qkv = F.linear(x, self.qkv.weight, self.qkv.bias)
+        qkv = qkv.reshape(x.size(0), n, 3, heads, c // heads).permute(2, 0, 3, 1, 4)
+        q, k, v = qkv[0] * (c // heads) ** -0.5, qkv[1], qkv[2]
+        attn = q.matmul(k.transpose(-2, -1)) + bias
+        if sum(shift) > 0:
+            mask = x.new_zeros((pt, ph, pw))
+            pairs = zip(window, shift, strict=True)
+            cuts = [((0, -m), (-m, -s), (-s, None)) for m, s in pairs]
+            count = 0
+            for t0, t1 in cuts[0]:
+                for h0, h1 in cuts[1]:
+                    for w0, w1 in cuts[2]:
+                        mask[t0:t1, h0:h1, w0:w1] = count
+                        count += 1
+            mask = mask.view(nt, wt, nh, wh, nw, ww).permute(0, 2, 4, 1, 3, 5)
+            mask = mask.reshape(nt * nh * nw, n)
+            mask = mask.unsqueeze(1) - mask.unsqueeze(2)
+            mask = mask.masked_fill(mask != 0, -100.0)
+            attn = attn.view(b, nt * nh * nw, heads, n, n)
+            attn = (attn + mask.unsqueeze(1).unsqueeze(0)).view(-1, heads, n, n)
+        attn = F.softmax(attn, dim=-1)
+        # torchvision's F.dropout keeps training=True; this applies it when training
+        attn = F.dropout(attn, p=self.attention_dropout, training=self.training)
+        x = attn.matmul(v).transpose(1, 2).reshape(x.size(0), n, c)
+        x = F.linear(x, self.proj.weight, self.proj.bias)
+        x = F.dropout(x, p=self.dropout, training=self.training)
+        x = x.view(b, nt, nh, nw, wt, wh, ww, c).permute(0, 1, 4, 2, 5, 3, 6, 7)
+        x = x.reshape(b, pt, ph, pw, c)
+        if sum(shift) > 0:
+            x = torch.roll(x, shifts=(shift[0], shift[1], shift[2]), dims=(1, 2, 3))
+        return x[:, :t, :h, :w, :].contiguous()
+
+
 class RelativePositionBias(nn.Module):
     """torchvision.models.maxvit's relative position bias (in its
     RelativePositionalMultiHeadAttention), added to attention logits (..., heads, N, N)

@@ -62,6 +62,7 @@ MODULES: dict[str, tuple[str, ...]] = {
     "attention": ("multiheadattention",),
     "matmul": ("matmul",),
     "swin_attention": ("shiftedwindowattention",),
+    "swin_attention3d": ("shiftedwindowattention3d",),
     "relative_position_bias": ("relativepositionbias",),
     "swin_attention_v2": ("shiftedwindowattentionv2",),
     "pixel_shuffle": ("pixelshuffle", "pixelunshuffle"),

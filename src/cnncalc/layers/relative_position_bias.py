@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from cnncalc.errors import LayerError
 from cnncalc.layers.base import Counts, Layer, Shape, Tensor, concrete, fmt, held, numel, pyargs
 from cnncalc.layers.fields import Number, Size, Sizes
-from cnncalc.layers.swin_attention import pair
+from cnncalc.layers.swin_attention import axis_values
 
 
 class RelativePositionBias(Layer):
@@ -29,7 +29,7 @@ class RelativePositionBias(Layer):
     def shape(self, x: Shape) -> Shape:
         if len(x) < 3:
             self.expect_rank(x, 3, "…×heads×N×N (attention logits)")
-        wh, ww = pair(self.window_size, "window_size")
+        wh, ww = axis_values(self.window_size, "window_size")
         n = wh * ww
         if any(not (isinstance(d, int) and d == n) for d in x[-2:]):  # a fixed window
             raise LayerError(
@@ -43,7 +43,7 @@ class RelativePositionBias(Layer):
         return x
 
     def state(self, x: Shape, y: Shape) -> tuple[Tensor, ...]:
-        wh, ww = pair(self.window_size, "window_size")
+        wh, ww = axis_values(self.window_size, "window_size")
         return (
             Tensor("relative_position_bias_table", ((2 * wh - 1) * (2 * ww - 1), x[-3])),
             Tensor("relative_position_index", (wh * ww, wh * ww), "buffer", "int64"),
@@ -54,7 +54,7 @@ class RelativePositionBias(Layer):
 
     def explain(self, inputs: Sequence[Shape], y: Shape) -> list[str]:
         x = inputs[0]
-        wh, ww = pair(self.window_size, "window_size")
+        wh, ww = axis_values(self.window_size, "window_size")
         c = self.count(x, y)
         return [
             f"params = relative position bias table = (2·{wh} − 1)·(2·{ww} − 1)·{fmt(x[-3])} "
@@ -64,6 +64,6 @@ class RelativePositionBias(Layer):
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         heads = concrete(x[-3], "num_heads")
-        window = pair(self.window_size, "window_size")
+        window = axis_values(self.window_size, "window_size")
         # torch_helpers.RelativePositionBias: torchvision's table, index buffer and gather
         return f"RelativePositionBias({pyargs(window, heads, **self.torch_kwargs('scale'))})"

@@ -7,11 +7,15 @@ positions P = ⌈H/Wh⌉·Wh · ⌈W/Ww⌉·Ww, and calls its qkv and proj Linea
 F.linear (no module call of their own). MACs as FlopCounterMode counts them: qkv and proj
 (addmm, mm without a bias) and the two bmm's, q·kᵀ and attn·v, each N·C per position,
 N = Wh·Ww the window's tokens (docs/counting.md). The shift moves positions, not figures; where
-the window covers a padded axis whole, torchvision shifts that axis by 0."""
+the window covers a padded axis whole, torchvision shifts that axis by 0.
+
+The rules are written over the window's axes (AXES), so that shiftedwindowattention3d
+(swin_attention3d.py, Video Swin's T×H×W windows) is this kind with its own window rule."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import ClassVar
 
 from cnncalc.errors import LayerError
 from cnncalc.layers.base import (
@@ -21,30 +25,37 @@ from cnncalc.layers.base import (
     Shape,
     Tensor,
     concrete,
+    factor,
     fmt,
     held,
+    numel,
     pyargs,
 )
 from cnncalc.layers.fields import NonNegs, Prob, Size, Sizes
 from cnncalc.sym import Dim, ceildiv
 
 
-def pair(value: int | tuple[int, ...], field: str) -> tuple[int, int]:
-    """torchvision's [height, width] list; one int stands for both."""
+def axis_values(
+    value: int | tuple[int, ...], field: str, axes: tuple[str, ...] = ("H", "W")
+) -> tuple[int, ...]:
+    """torchvision's list, one entry per window axis; one int stands for all."""
+    n = len(axes)
     if isinstance(value, int):
-        return value, value
-    if len(value) != 2:
+        return (value,) * n
+    if len(value) != n:
         raise LayerError(
-            f"{field} has {len(value)} entries; torchvision takes [height, width]",
-            f"give {field} as a list of 2 (or one int for both)",
+            f"{field} has {len(value)} entries; torchvision takes [{', '.join(axes)}]",
+            f"give {field} as a list of {n} (or one int for all)",
             field=field,
             code="E102",
         )
-    return value[0], value[1]
+    return value
 
 
 class ShiftedWindowAttention(Layer):
     TYPES = ("shiftedwindowattention",)
+    AXES: ClassVar[tuple[str, ...]] = ("H", "W")  # the window's axes, in torchvision's order
+    HELPER: ClassVar[str] = "ShiftedWindowAttention"  # its class in codegen/torch_helpers.py
 
     dim: Size | None = None  # the channels C; cnncalc infers it
     window_size: Sizes
@@ -55,13 +66,16 @@ class ShiftedWindowAttention(Layer):
     attention_dropout: Prob = 0.0
     dropout: Prob = 0.0
 
+    def per_axis(self, value: int | tuple[int, ...], field: str) -> tuple[int, ...]:
+        return axis_values(value, field, self.AXES)
+
     @property
-    def window(self) -> tuple[int, int]:
-        return pair(self.window_size, "window_size")
+    def window(self) -> tuple[int, ...]:
+        return self.per_axis(self.window_size, "window_size")
 
     def shape(self, x: Shape) -> Shape:
-        self.expect_rank(x, 3, "H×W×C (channels last)")
-        pair(self.shift_size, "shift_size")
+        self.expect_rank(x, len(self.AXES) + 1, f"{'×'.join(self.AXES)}×C (channels last)")
+        self.per_axis(self.shift_size, "shift_size")
         self.check_in(self.dim, x[-1], "dim")
         c = x[-1]
         if isinstance(c, int) and c % self.num_heads:
@@ -73,17 +87,24 @@ class ShiftedWindowAttention(Layer):
             )
         return x
 
-    def padded(self, x: Shape) -> tuple[Dim, Dim]:
-        """H and W padded up to multiples of the window (torchvision's F.pad)."""
-        wh, ww = self.window
-        return ceildiv(x[0], wh) * wh, ceildiv(x[1], ww) * ww
+    def windows(self, x: Shape) -> tuple[tuple[Dim, ...], tuple[Dim, ...]]:
+        """The window torchvision applies to this input, and the sizes padded up to its
+        multiples (torchvision's F.pad)."""
+        window = self.window
+        return window, tuple(ceildiv(s, k) * k for s, k in zip(x[:-1], window, strict=True))
+
+    def index_shape(self, n: int) -> Shape:
+        """relative_position_index for a window of n tokens: flattened, as torchvision's
+        define_relative_position_index registers it."""
+        return (n * n,)
 
     def state(self, x: Shape, y: Shape) -> tuple[Tensor, ...]:
-        wh, ww = self.window
-        c = x[-1]
+        window, c = self.window, x[-1]
         return (
-            Tensor("relative_position_bias_table", ((2 * wh - 1) * (2 * ww - 1), self.num_heads)),
-            Tensor("relative_position_index", ((wh * ww) ** 2,), "buffer", "int64"),
+            Tensor(
+                "relative_position_bias_table", (numel(2 * k - 1 for k in window), self.num_heads)
+            ),
+            Tensor("relative_position_index", self.index_shape(numel(window)), "buffer", "int64"),
             Tensor("qkv.weight", (3 * c, c)),
             *((Tensor("qkv.bias", (3 * c,)),) if self.qkv_bias else ()),
             Tensor("proj.weight", (c, c)),
@@ -91,9 +112,8 @@ class ShiftedWindowAttention(Layer):
         )
 
     def count(self, x: Shape, y: Shape) -> Counts:
-        ph, pw = self.padded(x)
-        wh, ww = self.window
-        p, n, c = ph * pw, wh * ww, x[-1]
+        used, padded = self.windows(x)
+        p, n, c = numel(padded), numel(used), x[-1]
         attention = 2 * p * n * c  # q·kᵀ and attn·v: N keys per query, C over the heads
         macs = p * c * 3 * c + p * c * c + attention
         # the projections as linear layers (a bias per row), and one table bias per logit
@@ -106,24 +126,30 @@ class ShiftedWindowAttention(Layer):
 
     def explain(self, inputs: Sequence[Shape], y: Shape) -> list[str]:
         x = inputs[0]
-        c, heads = x[-1], self.num_heads
-        (wh, ww), (ph, pw) = self.window, self.padded(x)
+        c, heads, window = x[-1], self.num_heads, self.window
+        used, padded = self.windows(x)
         counts = self.count(x, y)
         qb, pb = int(self.qkv_bias), int(self.proj_bias)
+        tokens = "·".join(map(str, window))
+
+        def times(sizes: Sequence[Dim], sign: str) -> str:
+            return sign.join(factor(s) for s in sizes)
+
         return [
             "params = qkv + proj + relative position bias table = "
             f"3·{fmt(c)}·({fmt(c)} + {qb}) + {fmt(c)}·({fmt(c)} + {pb}) + "
-            f"(2·{wh} − 1)·(2·{ww} − 1)·{heads} = {fmt(counts.trainable)}",
-            f"buffers = relative_position_index = ({wh}·{ww})·({wh}·{ww}) = {fmt(counts.buffers)}",
-            f"windows = H×W {fmt(x[0])}×{fmt(x[1])} padded to {fmt(ph)}×{fmt(pw)}, "
-            f"whole {wh}×{ww} windows",
+            f"{'·'.join(f'(2·{k} − 1)' for k in window)}·{heads} = {fmt(counts.trainable)}",
+            f"buffers = relative_position_index = ({tokens})·({tokens}) = {fmt(counts.buffers)}",
+            f"windows = {'×'.join(self.AXES)} {times(x[:-1], '×')} padded to "
+            f"{times(padded, '×')}, whole {times(used, '×')} windows",
             "MACs = qkv, proj, q·kᵀ and attn·v over the padded positions = "
-            f"{fmt(ph)}·{fmt(pw)}·{fmt(c)}·(4·{fmt(c)} + 2·{wh}·{ww}) = {fmt(counts.macs)}",
+            f"{times(padded, '·')}·{fmt(c)}·(4·{fmt(c)} + 2·{times(used, '·')}) = "
+            f"{fmt(counts.macs)}",
         ]
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         kw = self.torch_kwargs("qkv_bias", "proj_bias", "attention_dropout", "dropout")
         c = concrete(x[-1], "dim")
-        shift = pair(self.shift_size, "shift_size")
-        # torch_helpers.ShiftedWindowAttention: torchvision's class, state_dict and forward
-        return f"ShiftedWindowAttention({pyargs(c, self.window, shift, self.num_heads, **kw)})"
+        shift = self.per_axis(self.shift_size, "shift_size")
+        # torch_helpers.ShiftedWindowAttention(3d): torchvision's class, state_dict and forward
+        return f"{self.HELPER}({pyargs(c, self.window, shift, self.num_heads, **kw)})"

@@ -31,7 +31,7 @@ from cnncalc.layers.base import (
     pyargs,
     shape_str,
 )
-from cnncalc.layers.swin_attention import ShiftedWindowAttention, pair
+from cnncalc.layers.swin_attention import ShiftedWindowAttention
 
 
 class ShiftedWindowAttentionV2(ShiftedWindowAttention):
@@ -80,7 +80,7 @@ class ShiftedWindowAttentionV2(ShiftedWindowAttention):
         )
 
     def count(self, x: Shape, y: Shape) -> Counts:
-        ph, pw = self.padded(x)
+        _, (ph, pw) = self.windows(x)
         wh, ww = self.window
         p, n, c = ph * pw, wh * ww, x[-1]
         attention = 2 * p * n * c  # q·kᵀ and attn·v: N keys per query, C over the heads
@@ -93,7 +93,7 @@ class ShiftedWindowAttentionV2(ShiftedWindowAttention):
     def explain(self, inputs: Sequence[Shape], y: Shape) -> list[str]:
         x = inputs[0]
         c, heads = x[-1], self.num_heads
-        (wh, ww), (ph, pw) = self.window, self.padded(x)
+        (wh, ww), (_, (ph, pw)) = self.window, self.windows(x)
         counts = self.count(x, y)
         qb, pb = int(self.qkv_bias), int(self.proj_bias)
         return [
@@ -112,7 +112,7 @@ class ShiftedWindowAttentionV2(ShiftedWindowAttention):
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         kw = self.torch_kwargs("qkv_bias", "proj_bias", "attention_dropout", "dropout")
         c = concrete(x[-1], "dim")
-        shift = pair(self.shift_size, "shift_size")
+        shift = self.per_axis(self.shift_size, "shift_size")
         # torch_helpers.ShiftedWindowAttention with v2: torchvision's V2 class less cpb_mlp,
         # its forward given the table
         args = pyargs(c, self.window, shift, self.num_heads, v2=True, **kw)

@@ -1,6 +1,7 @@
-"""shiftedwindowattention: refused. Its windowed per-head matmuls, the relative position bias
-gathered from its table and the softmax over a window's keys are not in the CUDA backend's
-step vocabulary yet (docs/cuda.md)."""
+"""shiftedwindowattention (and shiftedwindowattention3d, its subclass: the refusal reaches it
+through the class hierarchy): refused. Its windowed per-head matmuls, the relative position
+bias gathered from its table and the softmax over a window's keys are not in the CUDA
+backend's step vocabulary yet (docs/cuda.md)."""
 
 from __future__ import annotations
 
