@@ -248,6 +248,8 @@ def _float_spec(kind: str, key: str, value: str) -> str:
         dims, fields["batch_first"] = "length: 8", "true"
     if kind == "relativepositionbias":  # logits heads × N × N, N = 4 tokens of a 2×2 window
         dims = "height: 4, width: 4"
+    if kind == "shiftedwindowattention3d":  # a T×H×W×C input: a window entry per axis
+        fields["window_size"], fields["shift_size"] = "[2, 2, 2]", "[0, 0, 0]"
     channels = 4
     if kind == "shiftedwindowattentionv2":  # a 3×3×2 input is also the bias table that a
         # window of 2×2 and 2 heads take: one value read twice
