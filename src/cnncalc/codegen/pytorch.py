@@ -78,6 +78,9 @@ def _call(func: str, args: list[ast.expr]) -> ast.Call:
 
 
 def _name(dotted: str) -> ast.expr:
+    if "[" in dotted:  # an accessor through containers, `self.blocks[0].layers[0]`: parsed,
+        # so that the layout sees its subscripts (ruff's fluent style breaks chains at them)
+        return source.ast_parse_expr(dotted).body
     first, *rest = dotted.split(".")
     node: ast.expr = ast.Name(id=first, ctx=ast.Load())
     for attr in rest:

@@ -298,4 +298,7 @@ def statement(target: str, node: ast.expr, indent: str, width: int) -> list[str]
         )
         tail = layout(call, f"{inner}{last[:-1]}", "", inner, width)
         return [*lines, *tail, f"{indent})"]
+    if isinstance(node, ast.Call) and len(f"{lead}{flat(node.func)}(") > width:
+        # the call's head does not fit after the target: ruff puts the call in parentheses
+        return [f"{lead}(", *layout(node, inner, "", inner, width), f"{indent})"]
     return layout(node, lead, "", indent, width)
