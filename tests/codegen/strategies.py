@@ -269,6 +269,61 @@ def swin_v2_pair(
     return [table, attn], [(name, y)]
 
 
+@st.composite
+def mvit_pool(
+    draw: st.DrawFn, name: str, src_name: str, src: Shape
+) -> tuple[list[dict[str, Any]], list[tuple[str, Shape]]] | None:
+    """headwiseconv3d as MViT's Pool applies it: the channels of a C×T×H×W value split into
+    heads (unflatten), the heads' convolution, the heads joined again (flatten): the layers
+    and the last one's (name, shape), or None."""
+    heads = draw(st.sampled_from(divisors(src[0])))
+    groups = draw(st.sampled_from(divisors(src[0] // heads)))
+    k, s = draw(st.integers(1, 3)), draw(st.integers(1, 2))
+    split = {"name": f"{name}u", "type": "unflatten", "from": src_name, "dim": 1,
+             "unflattened_size": [heads, src[0] // heads]}  # fmt: skip
+    out = groups * draw(st.integers(1, 2))
+    conv = {"name": name, "type": "headwiseconv3d", "out_channels": out, "kernel_size": k,
+            "stride": s, "padding": k // 2, "groups": groups,
+            "bias": draw(st.booleans())}  # fmt: skip
+    join = {"name": f"{name}f", "type": "flatten", "start_dim": 1, "end_dim": 2}
+    u = outcome(split, [src])
+    y = outcome(conv, [u]) if u is not None else None
+    z = outcome(join, [y]) if y is not None else None
+    if z is None:
+        return None
+    return [split, conv, join], [(join["name"], z)]
+
+
+@st.composite
+def mvit_attention(
+    draw: st.DrawFn, name: str, src_name: str, src: Shape
+) -> tuple[list[dict[str, Any]], list[tuple[str, Shape]]] | None:
+    """multiscaleattention on q, k, v of its own (`parameter`s alone, read from a value as
+    swin_v2_pair's table is): the layers and the attention's (name, shape), or None."""
+    t, h, w = (draw(st.integers(1, 3)) for _ in range(3))
+    sq, skv = (draw(st.integers(1, min(h, w, 2))) for _ in range(2))
+    kq, kkv = (draw(st.sampled_from([1, 3])) for _ in range(2))
+    heads, d = draw(st.integers(1, 2)), draw(st.integers(1, 3))
+
+    def positions(k: int, s: int) -> int:
+        return t * ((h + 2 * (k // 2) - k) // s + 1) * ((w + 2 * (k // 2) - k) // s + 1)
+
+    tokens = [positions(kq, sq) + 1, *[positions(kkv, skv) + 1] * 2]
+    made: list[dict[str, Any]] = [
+        {"name": f"{name}{p}", "type": "parameter", "op": "alone", "from": src_name,
+         "size": [1, heads, n, d], "buffer": draw(st.booleans())}
+        for p, n in zip("qkv", tokens, strict=True)
+    ]  # fmt: skip
+    attn = {"name": name, "type": "multiscaleattention", "from": [m["name"] for m in made],
+            "input_size": [t, h, w], "kernel_q": [1, kq, kq], "stride_q": [1, sq, sq],
+            "kernel_kv": [1, kkv, kkv], "stride_kv": [1, skv, skv],
+            "rel_pos": draw(st.booleans()), "residual_pool": draw(st.booleans())}  # fmt: skip
+    y = outcome(attn, [(heads, n, d) for n in tokens])
+    if y is None:
+        return None
+    return [*made, attn], [(name, y)]
+
+
 def parameter_layer(draw: st.DrawFn, x: Shape) -> dict[str, Any]:
     op = draw(st.sampled_from(["mul", "add", "concat"]))
     layer: dict[str, Any] = {"type": "parameter", "op": op, "trainable": draw(st.booleans())}
@@ -385,6 +440,12 @@ def networks(draw: st.DrawFn, graph: bool) -> Spec:
             if pair is not None:
                 layers += pair[0]
                 values += pair[1]
+                continue
+        if roll == 4 and len(src) in (2, 4):  # MViT: a pool over heads, or attention's core
+            made = draw((mvit_pool if len(src) == 4 else mvit_attention)(name, src_name, src))
+            if made is not None:
+                layers += made[0]
+                values += made[1]
                 continue
         if roll == 3 and len(src) >= 2:  # chunk or split along channels, then read a piece
             c = src[0]
