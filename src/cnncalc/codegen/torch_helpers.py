@@ -496,7 +496,8 @@ class MultiscaleAttention(nn.Module):
         attn[:, :, 1:, 1:] += rel
         return attn
 
-    def forward(self, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+    def forward(self, *qkv: torch.Tensor) -> torch.Tensor:
+        q, k, v = qkv
         b, heads, n, d = q.shape
         attn = torch.matmul(self.scaler * q, k.transpose(2, 3))
         if self.rel_pos:
