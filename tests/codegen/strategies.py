@@ -63,6 +63,7 @@ def spatial_layer(draw: st.DrawFn, x: Shape) -> dict[str, Any]:
         "shiftedwindowattention",
         "pixelshuffle", "pixelunshuffle",
         "parameter", "relativepositionbias", "shiftedwindowattention3d",
+        "positionalencoding",
     ]))  # fmt: skip
     if kind in ("conv", "table"):
         groups = 1 if kind == "table" else draw(st.sampled_from(divisors(c)))
@@ -229,6 +230,11 @@ def spatial_layer(draw: st.DrawFn, x: Shape) -> dict[str, Any]:
             "qkv_bias": draw(st.booleans()),
             "proj_bias": draw(st.booleans()),
         }
+    if kind == "positionalencoding" and n == 1:  # MViT: tokens × C, a T×H×W grid of tokens
+        t = draw(st.sampled_from(divisors(c)))
+        h = draw(st.sampled_from(divisors(c // t)))
+        return {"type": "positionalencoding", "grid": [t, h, c // t // h],
+                "rel_pos_embed": draw(st.booleans())}  # fmt: skip
     if kind == "pixelshuffle" and n == 2:  # C×H×W only; a factor that does not divide: dropped
         return {"type": "pixelshuffle", "upscale_factor": draw(st.integers(1, 2))}
     if kind == "pixelunshuffle" and n == 2:
@@ -298,32 +304,32 @@ def mvit_pool(
 def mvit_attention(
     draw: st.DrawFn, name: str, src_name: str, src: Shape
 ) -> tuple[list[dict[str, Any]], list[tuple[str, Shape]]] | None:
-    """multiscaleattention with q from a C×L value (L split into heads×d, heads first: C - 1
-    positions of a 1×(C - 1)×1 grid after a class token), k and v `parameter`s alone read from
-    it as swin_v2_pair's table is (at batch 1: broadcast): the layers and the attention's
-    (name, shape), or None."""
-    c, length = src
-    if c < 2:
-        return None
-    heads = draw(st.sampled_from(divisors(length)))
-    skv, kkv = draw(st.integers(1, min(c - 1, 2))), draw(st.sampled_from([1, 3]))
-    kv = (c - 1 + 2 * (kkv // 2) - kkv) // skv + 2  # pooled positions and the class token
+    """multiscaleattention on q, k, v `parameter`s alone read from a value (as swin_v2_pair's
+    table is), then an identity of that value: the layers and the identity's (name, shape), or
+    None. The attention, at batch 1 whatever the batch, is no value later layers read or the
+    network outputs."""
+    t, h, w = (draw(st.integers(1, 3)) for _ in range(3))
+    sq, skv = (draw(st.integers(1, min(h, w, 2))) for _ in range(2))
+    kq, kkv = (draw(st.sampled_from([1, 3])) for _ in range(2))
+    heads, d = draw(st.integers(1, 2)), draw(st.integers(2, 3))
+
+    def positions(k: int, s: int) -> int:
+        return t * ((h + 2 * (k // 2) - k) // s + 1) * ((w + 2 * (k // 2) - k) // s + 1)
+
+    tokens = [positions(kq, sq) + 1, *[positions(kkv, skv) + 1] * 2]
     made: list[dict[str, Any]] = [
-        {"name": f"{name}h", "type": "unflatten", "from": src_name, "dim": -1,
-         "unflattened_size": [heads, length // heads]},
-        {"name": f"{name}q", "type": "transpose", "dim0": 1, "dim1": 2},
-        *({"name": f"{name}{p}", "type": "parameter", "op": "alone", "from": src_name,
-           "size": [1, heads, kv, length // heads], "buffer": draw(st.booleans())}
-          for p in "kv"),
+        {"name": f"{name}{p}", "type": "parameter", "op": "alone", "from": src_name,
+         "size": [1, heads, n, d], "buffer": draw(st.booleans())}
+        for p, n in zip("qkv", tokens, strict=True)
     ]  # fmt: skip
-    attn = {"name": name, "type": "multiscaleattention", "from": [f"{name}{p}" for p in "qkv"],
-            "input_size": [1, c - 1, 1], "kernel_kv": [1, kkv, 1], "stride_kv": [1, skv, 1],
+    attn = {"name": name, "type": "multiscaleattention", "from": [m["name"] for m in made],
+            "input_size": [t, h, w], "kernel_q": [1, kq, kq], "stride_q": [1, sq, sq],
+            "kernel_kv": [1, kkv, kkv], "stride_kv": [1, skv, skv],
             "rel_pos": draw(st.booleans()), "residual_pool": draw(st.booleans())}  # fmt: skip
-    q, k = (heads, c, length // heads), (heads, kv, length // heads)
-    y = outcome(attn, [q, k, k])
-    if y is None:
+    if outcome(attn, [(heads, n, d) for n in tokens]) is None:
         return None
-    return [*made, attn], [(name, y)]
+    after = {"name": f"{name}i", "type": "identity", "from": src_name}
+    return [*made, attn, after], [(after["name"], src)]
 
 
 def parameter_layer(draw: st.DrawFn, x: Shape) -> dict[str, Any]:

@@ -1069,3 +1069,23 @@ def test_multiscaleattention_refuses_tokens_that_miss_the_grid() -> None:
             "input_size": [1, 3, 3]}  # fmt: skip
     (p,) = problems(spec((4, 4), q, attn)).problems
     assert (p.layer, p.code) == ("A", "E102") and "should be" in p.message, p.format()
+
+
+def test_positionalencoding_by_hand() -> None:
+    """MViT-V1-B's: 8·56·56 tokens of 96, the class token first; class_token 96, spatial_pos
+    56·56·96, temporal_pos 8·96, class_pos 96; v2 (rel_pos_embed) the class token only."""
+    layer = {"type": "positionalencoding", "grid": [8, 56, 56]}
+    s = one((8 * 56 * 56, 96), layer)
+    assert s.output_shape == (25_089, 96)
+    assert (s.counts.trainable, s.counts.macs, s.counts.connections) == (
+        302_016,
+        0,
+        2 * 25_089 * 96,
+    )
+    assert dict(checked_explain_lines(s.explain())) == {"params": 302_016}
+    s = one((8 * 56 * 56, 96), {**layer, "rel_pos_embed": True})
+    assert (s.output_shape, s.counts.trainable, s.counts.connections) == ((25_089, 96), 96, 0)
+    from core_util import problems
+
+    (p,) = problems(spec((10, 4), {"name": "P", **layer})).problems
+    assert (p.layer, p.code) == ("P", "E102") and "grid has 25088" in p.message, p.format()

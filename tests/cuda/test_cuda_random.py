@@ -31,7 +31,7 @@ SLOW = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too
 REFUSED = ("track_running_stats", "'bicubic'", "'multiheadattention'", "'matmul'",
            "'shiftedwindowattention'", "'relativepositionbias'", "'shiftedwindowattentionv2'",
            "'shiftedwindowattention3d'", "op alone", "'headwiseconv3d'",
-           "'multiscaleattention'")  # fmt: skip
+           "'multiscaleattention'", "'positionalencoding'")  # fmt: skip
 
 
 def _report(spec: dict[str, Any]) -> Any:

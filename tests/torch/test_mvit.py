@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, assume, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from torch import nn  # noqa: E402
 from torch.utils.flop_counter import FlopCounterMode  # noqa: E402
+from torch_agree import agree  # noqa: E402
 
 from cnncalc.api import analyze, loads  # noqa: E402
 from cnncalc.codegen import generate  # noqa: E402
@@ -270,6 +271,90 @@ class TvMultiscaleBlock(nn.Module):
         return x_proj + self.mlp(x_norm2), thw_new
 
 
+class TvPositionalEncoding(nn.Module):
+    """PositionalEncoding (random parameters, to compare values)."""
+
+    def __init__(
+        self, embed_size: int, spatial_size: Any, temporal_size: int, rel_pos_embed: bool
+    ) -> None:
+        super().__init__()
+        self.spatial_size = spatial_size
+        self.temporal_size = temporal_size
+        self.class_token = nn.Parameter(torch.randn(embed_size))
+        self.spatial_pos: Any = None
+        self.temporal_pos: Any = None
+        self.class_pos: Any = None
+        if not rel_pos_embed:
+            self.spatial_pos = nn.Parameter(
+                torch.randn(self.spatial_size[0] * self.spatial_size[1], embed_size)
+            )
+            self.temporal_pos = nn.Parameter(torch.randn(self.temporal_size, embed_size))
+            self.class_pos = nn.Parameter(torch.randn(embed_size))
+
+    def forward(self, x: Any) -> Any:
+        class_token = self.class_token.expand(x.size(0), -1).unsqueeze(1)
+        x = torch.cat((class_token, x), dim=1)
+        if self.spatial_pos is not None:
+            hw_size, embed_size = self.spatial_pos.shape
+            pos_embedding = torch.repeat_interleave(self.temporal_pos, hw_size, dim=0)
+            pos_embedding.add_(
+                self.spatial_pos.unsqueeze(0)
+                .expand(self.temporal_size, -1, -1)
+                .reshape(-1, embed_size)
+            )
+            pos_embedding = torch.cat((self.class_pos.unsqueeze(0), pos_embedding), dim=0)
+            x.add_(pos_embedding.unsqueeze(0))
+        return x
+
+
+# ---- the positionalencoding kind ----------------------------------------------------------------
+
+
+@CASES
+@given(
+    st.lists(st.integers(1, 4), min_size=3, max_size=3),
+    st.integers(1, 5),
+    st.booleans(),
+    st.integers(0, 2),
+)
+def test_positionalencoding(grid: list[int], c: int, rel: bool, off: int) -> None:
+    """Shape, parameters and MACs (none) against torchvision's PositionalEncoding; tokens that
+    are not the grid's: torch refuses (the positions do not add), and so does cnncalc (with
+    the class token only, torch takes any number of tokens: cnncalc refuses on purpose)."""
+    t, h, w = grid
+    layer = {"type": "positionalencoding", "grid": grid, "rel_pos_embed": rel}
+    tokens = t * h * w + off
+    agree(
+        layer,
+        (tokens, c),
+        lambda: TvPositionalEncoding(c, (h, w), t, rel),
+        stricter=rel and off > 0,
+    )
+
+
+@FEW
+@given(st.lists(st.integers(1, 3), min_size=3, max_size=3), st.integers(1, 4), st.booleans())
+def test_positionalencoding_generated_module_is_torchvisions(
+    grid: list[int], c: int, rel: bool
+) -> None:
+    """torch_helpers.PositionalEncoding: torchvision's state_dict (the declared state's too),
+    and its output on torchvision's parameters."""
+    from cnncalc.codegen.torch_helpers import PositionalEncoding
+    from cnncalc.layers.positional_encoding import PositionalEncoding as Layer
+
+    t, h, w = grid
+    ref = TvPositionalEncoding(c, (h, w), t, rel)
+    gen = PositionalEncoding(c, (t, h, w), rel)
+    want = [(k, tuple(v.shape)) for k, v in ref.state_dict().items()]
+    assert [(k, tuple(v.shape)) for k, v in gen.state_dict().items()] == want
+    model = Layer.model_validate({"type": "positionalencoding", "grid": grid, "rel_pos_embed": rel})
+    x = (t * h * w, c)
+    assert [(s.name, s.shape) for s in model.state(x, model.shape(x))] == want
+    gen.load_state_dict(ref.state_dict())
+    tokens = torch.randn(2, *x)
+    torch.testing.assert_close(gen(tokens), ref(tokens.clone()))
+
+
 # ---- the headwiseconv3d kind ------------------------------------------------------------------
 
 
@@ -430,9 +515,17 @@ BLOCKS = [
     ((3, 6, 6), 4, 8, 2, (1, 2, 2), (1, 4, 4), True, True),
     ((2, 4, 4), 8, 8, 2, (1, 1, 1), (1, 1, 1), False, False),
 ]
+# MViT v1: the projection after norm2, no relative positions, no residual pooling
+BLOCKS_V1 = [
+    ((2, 4, 4), 4, 8, 1, (1, 1, 1), (1, 2, 2)),
+    ((2, 4, 4), 4, 8, 2, (1, 2, 2), (1, 2, 2)),
+]
 
 
-@pytest.mark.parametrize(("thw", "dim", "out", "heads", "sq", "skv", "rel", "res"), BLOCKS)
+@pytest.mark.parametrize(
+    ("thw", "dim", "out", "heads", "sq", "skv", "rel", "res", "after"),
+    [(*b, True) for b in BLOCKS] + [(*b, False, False, False) for b in BLOCKS_V1],
+)
 def test_mvit_block_is_torchvisions(
     thw: tuple[int, int, int],
     dim: int,
@@ -442,6 +535,7 @@ def test_mvit_block_is_torchvisions(
     skv: tuple[int, int, int],
     rel: bool,
     res: bool,
+    after: bool,
 ) -> None:
     """specs/blocks/mvit.yaml's mvit_block (v2: the projection after attention), generated:
     torchvision's state_dict (rel_pos_* one level down, under `attention`), its output on
@@ -465,6 +559,7 @@ def test_mvit_block_is_torchvisions(
                 "p": 0.0,
                 "rel": rel,
                 "residual_pool": res,
+                "proj_after": after,
             }
         ],
     }
@@ -472,7 +567,7 @@ def test_mvit_block_is_torchvisions(
     gen = generate(report, "torch")
     model = getattr(load_generated(gen), gen.class_name)().eval()
     ref = TvMultiscaleBlock(
-        list(thw), dim, out, heads, [3, 3, 3], [3, 3, 3], list(sq), list(skv), res, rel, True
+        list(thw), dim, out, heads, [3, 3, 3], [3, 3, 3], list(sq), list(skv), res, rel, after
     ).eval()
     theirs = ref.state_dict()
 

@@ -278,6 +278,15 @@ def multiscaleattention(draw: st.DrawFn, x: tuple[int, ...]) -> dict[str, Any]:
             "_qkv": [(heads, lq + 1, d), (heads, lk + 1, d), (heads, lk + 1, d)]}  # fmt: skip
 
 
+@st.composite
+def positionalencoding(draw: st.DrawFn, x: tuple[int, ...]) -> dict[str, Any]:
+    """On tokens × C: a T×H×W grid of x[0] tokens."""
+    t = draw(st.sampled_from(divisors(x[0])))
+    h = draw(st.sampled_from(divisors(x[0] // t)))
+    return {"type": "positionalencoding", "grid": [t, h, x[0] // t // h],
+            "rel_pos_embed": draw(st.booleans())}  # fmt: skip
+
+
 # class name -> (its fields, whether its input is flat: True, False or either (None))
 KINDS = {
     "Conv": (conv, False),
@@ -299,12 +308,14 @@ KINDS = {
     "Parameter": (parameter, None),
     "HeadwiseConv": (headwiseconv3d, False),
     "MultiscaleAttention": (multiscaleattention, False),
+    "PositionalEncoding": (positionalencoding, False),
 }
 # kinds whose input is neither a map nor flat: a strategy for it
 INPUTS = {
     "RelativePositionBias": logits(),
     "HeadwiseConv": st.tuples(*(st.integers(1, n) for n in (6, 4, 5, 5))),
     "MultiscaleAttention": st.just((2, 2)),
+    "PositionalEncoding": st.tuples(st.integers(1, 12), st.integers(1, 4)),
 }
 
 

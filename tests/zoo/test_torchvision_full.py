@@ -106,6 +106,7 @@ FULL: dict[str, tuple[str, str]] = {
         "mobilenet/mobilenet_v3_small.yaml",
         r"features\.\d+\.(add|block\.\d\.scale)|flatten",
     ),
+    "mvit_v1_b": ("video/mvit_v1_b.yaml", MVIT),
     "mvit_v2_s": ("video/mvit_v2_s.yaml", MVIT),
     "r2plus1d_18": ("video/r2plus1d_18.yaml", r"layer\d\.\d\.add|flatten"),
     "r3d_18": ("r3d_18.yaml", r"layer\d\.\d\.add|flatten"),

@@ -509,3 +509,36 @@ class MultiscaleAttention(nn.Module):
             else:
                 x = torch.cat((x[:, :, :1], x[:, :, 1:] + q[:, :, 1:]), dim=2)
         return x.transpose(1, 2).reshape(b, n, heads * d)
+
+
+class PositionalEncoding(nn.Module):
+    """torchvision.models.video.mvit.PositionalEncoding on (N, T*H*W, C) tokens: the
+    class token first and, without rel_pos_embed, the learned position of each token
+    (temporal_pos per frame + spatial_pos per position; class_pos for the token)."""
+
+    def __init__(
+        self, embed_size: int, grid: tuple[int, int, int], rel_pos_embed: bool = False
+    ) -> None:
+        super().__init__()
+        t, h, w = grid
+        self.temporal_size = t
+        self.class_token = nn.Parameter(torch.zeros(embed_size))
+        self.rel_pos_embed = rel_pos_embed
+        if not rel_pos_embed:
+            self.spatial_pos = nn.Parameter(torch.zeros(h * w, embed_size))
+            self.temporal_pos = nn.Parameter(torch.zeros(t, embed_size))
+            self.class_pos = nn.Parameter(torch.zeros(embed_size))
+        for p in self.parameters():
+            nn.init.trunc_normal_(p, std=0.02)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        class_token = self.class_token.expand(x.size(0), -1).unsqueeze(1)
+        x = torch.cat((class_token, x), dim=1)
+        if not self.rel_pos_embed:
+            hw_size, embed_size = self.spatial_pos.shape
+            pos = torch.repeat_interleave(self.temporal_pos, hw_size, dim=0)
+            spatial = self.spatial_pos.unsqueeze(0).expand(self.temporal_size, -1, -1)
+            pos = pos + spatial.reshape(-1, embed_size)
+            pos = torch.cat((self.class_pos.unsqueeze(0), pos), dim=0).unsqueeze(0)
+            x = x + pos
+        return x

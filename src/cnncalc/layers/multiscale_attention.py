@@ -20,6 +20,7 @@ from collections.abc import Sequence
 
 from cnncalc.errors import LayerError
 from cnncalc.layers.base import (
+    Agreement,
     Counts,
     Layer,
     Reads,
@@ -104,6 +105,14 @@ class MultiscaleAttention(Layer):
                     code="E102",
                 )
         return (q[1], q[0] * q[2])
+
+    def agreements(self, inputs: Sequence[Shape]) -> list[Agreement]:
+        """q, k and v: one number of heads and one d; k and v one number of tokens."""
+        return [
+            Agreement(((0, 0), (1, 0), (2, 0))),
+            Agreement(((0, 2), (1, 2), (2, 2))),
+            Agreement(((1, 1), (2, 1))),
+        ]
 
     def state(self, x: Shape, y: Shape) -> tuple[Tensor, ...]:
         if not self.rel_pos:

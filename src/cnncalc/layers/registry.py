@@ -69,6 +69,7 @@ MODULES: dict[str, tuple[str, ...]] = {
     "parameter": ("parameter",),
     "conv_heads": ("headwiseconv3d",),
     "multiscale_attention": ("multiscaleattention",),
+    "positional_encoding": ("positionalencoding",),
 }
 LAYER_MODULES = tuple(MODULES)
 
