@@ -63,6 +63,7 @@ def spatial_layer(draw: st.DrawFn, x: Shape) -> dict[str, Any]:
         "shiftedwindowattention",
         "pixelshuffle", "pixelunshuffle",
         "parameter", "relativepositionbias", "shiftedwindowattention3d",
+        "positionalencoding",
     ]))  # fmt: skip
     if kind in ("conv", "table"):
         groups = 1 if kind == "table" else draw(st.sampled_from(divisors(c)))
@@ -229,6 +230,11 @@ def spatial_layer(draw: st.DrawFn, x: Shape) -> dict[str, Any]:
             "qkv_bias": draw(st.booleans()),
             "proj_bias": draw(st.booleans()),
         }
+    if kind == "positionalencoding" and n == 1:  # MViT: tokens × C, a T×H×W grid of tokens
+        t = draw(st.sampled_from(divisors(c)))
+        h = draw(st.sampled_from(divisors(c // t)))
+        return {"type": "positionalencoding", "grid": [t, h, c // t // h],
+                "rel_pos_embed": draw(st.booleans())}  # fmt: skip
     if kind == "pixelshuffle" and n == 2:  # C×H×W only; a factor that does not divide: dropped
         return {"type": "pixelshuffle", "upscale_factor": draw(st.integers(1, 2))}
     if kind == "pixelunshuffle" and n == 2:
@@ -267,6 +273,63 @@ def swin_v2_pair(
     if t is None or y is None:
         return None
     return [table, attn], [(name, y)]
+
+
+@st.composite
+def mvit_pool(
+    draw: st.DrawFn, name: str, src_name: str, src: Shape
+) -> tuple[list[dict[str, Any]], list[tuple[str, Shape]]] | None:
+    """headwiseconv3d as MViT's Pool applies it: the channels of a C×T×H×W value split into
+    heads (unflatten), the heads' convolution, the heads joined again (flatten): the layers
+    and the last one's (name, shape), or None."""
+    heads = draw(st.sampled_from(divisors(src[0])))
+    groups = draw(st.sampled_from(divisors(src[0] // heads)))
+    k, s = draw(st.integers(1, 3)), draw(st.integers(1, 2))
+    split = {"name": f"{name}u", "type": "unflatten", "from": src_name, "dim": 1,
+             "unflattened_size": [heads, src[0] // heads]}  # fmt: skip
+    out = groups * draw(st.integers(1, 2))
+    conv = {"name": name, "type": "headwiseconv3d", "out_channels": out, "kernel_size": k,
+            "stride": s, "padding": k // 2, "groups": groups,
+            "bias": draw(st.booleans())}  # fmt: skip
+    join = {"name": f"{name}f", "type": "flatten", "start_dim": 1, "end_dim": 2}
+    u = outcome(split, [src])
+    y = outcome(conv, [u]) if u is not None else None
+    z = outcome(join, [y]) if y is not None else None
+    if z is None:
+        return None
+    return [split, conv, join], [(join["name"], z)]
+
+
+@st.composite
+def mvit_attention(
+    draw: st.DrawFn, name: str, src_name: str, src: Shape
+) -> tuple[list[dict[str, Any]], list[tuple[str, Shape]]] | None:
+    """multiscaleattention on q, k, v `parameter`s alone read from a value (as swin_v2_pair's
+    table is), then an identity of that value: the layers and the identity's (name, shape), or
+    None. The attention, at batch 1 whatever the batch, is no value later layers read or the
+    network outputs."""
+    t, h, w = (draw(st.integers(1, 3)) for _ in range(3))
+    sq, skv = (draw(st.integers(1, min(h, w, 2))) for _ in range(2))
+    kq, kkv = (draw(st.sampled_from([1, 3])) for _ in range(2))
+    heads, d = draw(st.integers(1, 2)), draw(st.integers(2, 3))
+
+    def positions(k: int, s: int) -> int:
+        return t * ((h + 2 * (k // 2) - k) // s + 1) * ((w + 2 * (k // 2) - k) // s + 1)
+
+    tokens = [positions(kq, sq) + 1, *[positions(kkv, skv) + 1] * 2]
+    made: list[dict[str, Any]] = [
+        {"name": f"{name}{p}", "type": "parameter", "op": "alone", "from": src_name,
+         "size": [1, heads, n, d], "buffer": draw(st.booleans())}
+        for p, n in zip("qkv", tokens, strict=True)
+    ]  # fmt: skip
+    attn = {"name": name, "type": "multiscaleattention", "from": [m["name"] for m in made],
+            "input_size": [t, h, w], "kernel_q": [1, kq, kq], "stride_q": [1, sq, sq],
+            "kernel_kv": [1, kkv, kkv], "stride_kv": [1, skv, skv],
+            "rel_pos": draw(st.booleans()), "residual_pool": draw(st.booleans())}  # fmt: skip
+    if outcome(attn, [(heads, n, d) for n in tokens]) is None:
+        return None
+    after = {"name": f"{name}i", "type": "identity", "from": src_name}
+    return [*made, attn, after], [(after["name"], src)]
 
 
 def parameter_layer(draw: st.DrawFn, x: Shape) -> dict[str, Any]:
@@ -385,6 +448,12 @@ def networks(draw: st.DrawFn, graph: bool) -> Spec:
             if pair is not None:
                 layers += pair[0]
                 values += pair[1]
+                continue
+        if roll == 4 and len(src) in (2, 4):  # MViT: a pool over heads, or attention's core
+            made = draw((mvit_pool if len(src) == 4 else mvit_attention)(name, src_name, src))
+            if made is not None:
+                layers += made[0]
+                values += made[1]
                 continue
         if roll == 3 and len(src) >= 2:  # chunk or split along channels, then read a piece
             c = src[0]

@@ -1011,3 +1011,81 @@ def test_shiftedwindowattentionv2_refusals_point_at_from() -> None:
     assert p.pos.line == line, p.format()
     (p,) = problems(spec((4, 4, 6), attn)).problems
     assert (p.layer, p.code) == ("X", "E105") and "takes 2 input" in p.message, p.format()
+
+
+def test_headwiseconv3d_by_hand() -> None:
+    """MViT-V2-S block 1's pool_k: 2 heads of 96 channels, 8×56×56 pooled 3×3×3 / 1×4×4 (padding
+    1) to 8×14×14, depthwise and without a bias: 96·27 weights for both heads; connections and
+    MACs once per head."""
+    rep = report(
+        (192, 8, 56, 56),
+        {"type": "unflatten", "dim": 1, "unflattened_size": [2, 96]},
+        {"name": "P", "type": "headwiseconv3d", "out_channels": 96, "kernel_size": 3,
+         "stride": [1, 4, 4], "padding": 1, "groups": 96, "bias": False},
+    )  # fmt: skip
+    s = rep.layers[-1]
+    assert s.output_shape == (2, 96, 8, 14, 14)
+    c = s.counts
+    assert (c.trainable, c.buffers) == (2_592, 0)
+    assert c.macs == c.connections == 2 * 96 * 8 * 14 * 14 * 27
+    explained = dict(checked_explain_lines(s.explain()))
+    assert explained == {"D": 8, "H": 14, "W": 14, "params": 2_592,
+                         "connections": c.connections, "MACs": c.macs}  # fmt: skip
+
+
+def test_multiscaleattention_by_hand() -> None:
+    """MViT-V2-S block 1's attention: q 2 heads × (1 + 8·28·28) × 96, k and v 2 × (1 + 8·14·14)
+    × 96; rel_pos_h and rel_pos_w 2·max(56 // 2, 56 // 4) − 1 = 55 rows, rel_pos_t 2·8 − 1;
+    MACs q·kᵀ and attn·v, and the relative position's einsums and matmul over the 6,272
+    pooled queries (the class token has none)."""
+
+    def tensor(name: str, *size: int) -> dict[str, Any]:
+        return {"name": name, "type": "parameter", "op": "alone", "buffer": True,
+                "from": "input", "size": [1, *size]}  # fmt: skip
+
+    rep = report(
+        (4, 4),
+        tensor("q", 2, 6273, 96),
+        tensor("k", 2, 1569, 96),
+        tensor("v", 2, 1569, 96),
+        {"name": "A", "type": "multiscaleattention", "from": ["q", "k", "v"],
+         "input_size": [8, 56, 56], "kernel_q": 3, "stride_q": [1, 2, 2], "kernel_kv": 3,
+         "stride_kv": [1, 4, 4], "rel_pos": True, "residual_pool": True},
+    )  # fmt: skip
+    s = rep.layers[-1]
+    assert s.output_shape == (6273, 192)
+    c = s.counts
+    assert (c.trainable, c.buffers) == ((55 + 55 + 15) * 96, 0)
+    assert c.macs == 2 * 2 * 6273 * 1569 * 96 + 2 * 6272 * 96 * (14 + 14 + 8)
+    explained = dict(checked_explain_lines(s.explain()))
+    assert explained == {"params": 12_000, "MACs": c.macs}
+
+
+def test_multiscaleattention_refuses_tokens_that_miss_the_grid() -> None:
+    from core_util import problems
+
+    q = {"name": "q", "type": "parameter", "op": "alone", "size": [1, 2, 11, 4]}  # 9 + 1 tokens
+    attn = {"name": "A", "type": "multiscaleattention", "from": ["q", "q", "q"],
+            "input_size": [1, 3, 3]}  # fmt: skip
+    (p,) = problems(spec((4, 4), q, attn)).problems
+    assert (p.layer, p.code) == ("A", "E102") and "should be" in p.message, p.format()
+
+
+def test_positionalencoding_by_hand() -> None:
+    """MViT-V1-B's: 8·56·56 tokens of 96, the class token first; class_token 96, spatial_pos
+    56·56·96, temporal_pos 8·96, class_pos 96; v2 (rel_pos_embed) the class token only."""
+    layer = {"type": "positionalencoding", "grid": [8, 56, 56]}
+    s = one((8 * 56 * 56, 96), layer)
+    assert s.output_shape == (25_089, 96)
+    assert (s.counts.trainable, s.counts.macs, s.counts.connections) == (
+        302_016,
+        0,
+        2 * 25_089 * 96,
+    )
+    assert dict(checked_explain_lines(s.explain())) == {"params": 302_016}
+    s = one((8 * 56 * 56, 96), {**layer, "rel_pos_embed": True})
+    assert (s.output_shape, s.counts.trainable, s.counts.connections) == ((25_089, 96), 96, 0)
+    from core_util import problems
+
+    (p,) = problems(spec((10, 4), {"name": "P", **layer})).problems
+    assert (p.layer, p.code) == ("P", "E102") and "grid has 25088" in p.message, p.format()

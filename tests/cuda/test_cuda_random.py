@@ -30,7 +30,8 @@ SLOW = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too
 # what the backend refuses on purpose (docs/cuda.md): anything else must generate
 REFUSED = ("track_running_stats", "'bicubic'", "'multiheadattention'", "'matmul'",
            "'shiftedwindowattention'", "'relativepositionbias'", "'shiftedwindowattentionv2'",
-           "'shiftedwindowattention3d'", "op alone")  # fmt: skip
+           "'shiftedwindowattention3d'", "op alone", "'headwiseconv3d'",
+           "'multiscaleattention'", "'positionalencoding'")  # fmt: skip
 
 
 def _report(spec: dict[str, Any]) -> Any:

@@ -48,6 +48,7 @@ UNMEASURABLE = (
     "layernorm",
     "instancenorm",
     "track_running_stats",
+    "multiscaleattention",  # a softmax inside; at batch 1 on parameters (strategies.mvit_attention)
 )
 
 

@@ -252,6 +252,41 @@ def logits(draw: st.DrawFn) -> tuple[int, ...]:
     return (draw(st.integers(1, 4)), n, n)
 
 
+@st.composite
+def headwiseconv3d(draw: st.DrawFn, x: tuple[int, ...]) -> dict[str, Any]:
+    """On x = heads·C×T×H×W, which one_layer unflattens to heads×C×T×H×W first (`_heads`)."""
+    heads = draw(st.sampled_from(divisors(x[0])))
+    groups = draw(st.sampled_from(divisors(x[0] // heads)))
+    k = draw(st.integers(1, 3))
+    return {"type": "headwiseconv3d", "out_channels": groups * draw(st.integers(1, 3)),
+            "kernel_size": k, "padding": k // 2, "groups": groups,
+            "bias": draw(st.booleans()), "_heads": heads}  # fmt: skip
+
+
+@st.composite
+def multiscaleattention(draw: st.DrawFn, x: tuple[int, ...]) -> dict[str, Any]:
+    """Its q, k, v: `_qkv`, the shapes one_layer gives three parameters before it."""
+    t, h, w = (draw(st.integers(1, 4)) for _ in range(3))
+    sq, skv = (draw(st.integers(1, min(h, w, 2))) for _ in range(2))
+    kq, kkv = (draw(st.sampled_from([1, 3])) for _ in range(2))
+    heads, d = draw(st.integers(1, 2)), draw(st.integers(1, 4))
+    lq = t * ((h + 2 * (kq // 2) - kq) // sq + 1) * ((w + 2 * (kq // 2) - kq) // sq + 1)
+    lk = t * ((h + 2 * (kkv // 2) - kkv) // skv + 1) * ((w + 2 * (kkv // 2) - kkv) // skv + 1)
+    return {"type": "multiscaleattention", "input_size": [t, h, w], "kernel_q": [1, kq, kq],
+            "stride_q": [1, sq, sq], "kernel_kv": [1, kkv, kkv], "stride_kv": [1, skv, skv],
+            "rel_pos": draw(st.booleans()), "residual_pool": draw(st.booleans()),
+            "_qkv": [(heads, lq + 1, d), (heads, lk + 1, d), (heads, lk + 1, d)]}  # fmt: skip
+
+
+@st.composite
+def positionalencoding(draw: st.DrawFn, x: tuple[int, ...]) -> dict[str, Any]:
+    """On tokens × C: a T×H×W grid of x[0] tokens."""
+    t = draw(st.sampled_from(divisors(x[0])))
+    h = draw(st.sampled_from(divisors(x[0] // t)))
+    return {"type": "positionalencoding", "grid": [t, h, x[0] // t // h],
+            "rel_pos_embed": draw(st.booleans())}  # fmt: skip
+
+
 # class name -> (its fields, whether its input is flat: True, False or either (None))
 KINDS = {
     "Conv": (conv, False),
@@ -271,9 +306,17 @@ KINDS = {
     "RelativePositionBias": (relativepositionbias, False),
     "ShiftedWindowAttentionV2": (shiftedwindowattentionv2, False),
     "Parameter": (parameter, None),
+    "HeadwiseConv": (headwiseconv3d, False),
+    "MultiscaleAttention": (multiscaleattention, False),
+    "PositionalEncoding": (positionalencoding, False),
 }
 # kinds whose input is neither a map nor flat: a strategy for it
-INPUTS = {"RelativePositionBias": logits()}
+INPUTS = {
+    "RelativePositionBias": logits(),
+    "HeadwiseConv": st.tuples(*(st.integers(1, n) for n in (6, 4, 5, 5))),
+    "MultiscaleAttention": st.just((2, 2)),
+    "PositionalEncoding": st.tuples(st.integers(1, 12), st.integers(1, 4)),
+}
 
 
 def test_every_kind_with_state_has_a_strategy_here() -> None:
@@ -301,6 +344,16 @@ def one_layer(draw: st.DrawFn, kind: str) -> dict[str, Any]:
         before = [{"name": "T", "type": "parameter", "op": "alone", "size": table,
                    "buffer": draw(st.booleans())}]  # fmt: skip
         layer["from"], inputs = ["input", "T"], [x, tuple(table[1:])]
+    if layer["type"] == "headwiseconv3d":  # heads×C×T×H×W from the input
+        heads = layer.pop("_heads")
+        split = [heads, x[0] // heads]
+        before = [{"name": "U", "type": "unflatten", "dim": 1, "unflattened_size": split}]
+        layer["from"], inputs = "U", [(*split, *x[1:])]
+    if layer["type"] == "multiscaleattention":  # q, k, v: three tensors of their own
+        qkv = layer.pop("_qkv")
+        before = [{"name": n, "type": "parameter", "op": "alone", "from": "input",
+                   "size": [1, *s]} for n, s in zip("qkv", qkv, strict=True)]  # fmt: skip
+        layer["from"], inputs = ["q", "k", "v"], [tuple(s) for s in qkv]
     y = outcome(layer, inputs)
     assume(y is not None)
     assert y is not None

@@ -51,6 +51,13 @@ MAXVIT = (
     r"|(window|grid)_attention\.((de)?partition_(split|permute)|add(_1)?|attn_layer\.1\."
     r"(chunk\.[012]|[qkv](_heads)?|dot_prod|pos_bias|softmax|out(_permute|_reshape)?)))"
 )
+# MViT: the tokens' flatten and transpose, the class token's select; in a block, the split of
+# qkv into heads and q, k, v, each Pool's class token split and token layout around its pool
+# (functions in its forward), the attention's functions between its pools and project, the adds
+MVIT = (
+    r"flatten|transpose|select|blocks\.\d+\.(attn\.(heads|transpose|[qkv]|attention)|add(_1)?"
+    r"|(attn\.pool_[qkv]|pool_skip)\.(cls|tokens|transpose(_1)?|grid|flatten|cat))"
+)
 # nn.MultiheadAttention's forward calls no submodule (out_proj is a weight it reads)
 VIT = (
     r"reshape|permute|class_token|encoder\.pos_embedding|select"
@@ -99,6 +106,8 @@ FULL: dict[str, tuple[str, str]] = {
         "mobilenet/mobilenet_v3_small.yaml",
         r"features\.\d+\.(add|block\.\d\.scale)|flatten",
     ),
+    "mvit_v1_b": ("video/mvit_v1_b.yaml", MVIT),
+    "mvit_v2_s": ("video/mvit_v2_s.yaml", MVIT),
     "r2plus1d_18": ("video/r2plus1d_18.yaml", r"layer\d\.\d\.add|flatten"),
     "r3d_18": ("r3d_18.yaml", r"layer\d\.\d\.add|flatten"),
     "regnet_x_16gf": ("regnet/regnet_x_16gf.yaml", REGNET),

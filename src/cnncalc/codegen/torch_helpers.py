@@ -411,3 +411,134 @@ class RelativePositionBias(nn.Module):
         bias = self.relative_position_bias_table[self.relative_position_index.view(-1)]
         bias = bias.view(n, n, -1).permute(2, 0, 1).contiguous()
         return x * self.scale + bias
+
+
+class HeadwiseConv3d(nn.Conv3d):
+    """nn.Conv3d applied to each head of an (N, heads, C, T, H, W) tensor, as
+    torchvision's MViT Pool module calls its Conv3d: the heads folded into the batch."""
+
+    def forward(self, input: torch.Tensor) -> torch.Tensor:
+        y: torch.Tensor = super().forward(input.flatten(0, 1))
+        return y.view(input.shape[:2] + y.shape[1:])
+
+
+class MultiscaleAttention(nn.Module):
+    """torchvision.models.video.mvit.MultiscaleAttention between its pools and its
+    project Linear: q, k, v (N, heads, 1 + T*H*W, d), the class token first, to
+    softmax(q k^T / sqrt(d) + decomposed relative position) v, the pooled q added
+    back (residual_pool), heads joined: (N, 1 + Tq*Hq*Wq, heads * d). state_dict:
+    rel_pos_h, rel_pos_w, rel_pos_t (rel_pos)."""
+
+    def __init__(
+        self,
+        input_size: tuple[int, int, int],
+        head_dim: int,
+        kernel_q: tuple[int, int, int] = (1, 1, 1),
+        stride_q: tuple[int, int, int] = (1, 1, 1),
+        kernel_kv: tuple[int, int, int] = (1, 1, 1),
+        stride_kv: tuple[int, int, int] = (1, 1, 1),
+        rel_pos: bool = False,
+        residual_pool: bool = False,
+        residual_with_cls_embed: bool = False,
+    ) -> None:
+        super().__init__()
+        self.scaler = 1.0 / head_dim**0.5
+        self.residual_pool = residual_pool
+        self.residual_with_cls_embed = residual_with_cls_embed
+
+        def grid(k: tuple[int, ...], s: tuple[int, ...]) -> tuple[int, int, int]:
+            sizes = zip(input_size, k, s, strict=True)
+            t, h, w = ((n + 2 * (a // 2) - a) // b + 1 for n, a, b in sizes)
+            return t, h, w
+
+        self.q_thw, self.k_thw = grid(kernel_q, stride_q), grid(kernel_kv, stride_kv)
+        self.rel_pos = rel_pos
+        if rel_pos:
+            size = max(input_size[1:])
+            spatial = 2 * max(size // stride_q[1], size // stride_kv[1]) - 1
+            temporal = 2 * input_size[0] - 1
+            self.rel_pos_h = nn.Parameter(torch.zeros(spatial, head_dim))
+            self.rel_pos_w = nn.Parameter(torch.zeros(spatial, head_dim))
+            self.rel_pos_t = nn.Parameter(torch.zeros(temporal, head_dim))
+            for p in (self.rel_pos_h, self.rel_pos_w, self.rel_pos_t):
+                nn.init.trunc_normal_(p, std=0.02)
+
+    @staticmethod
+    def table(rel: torch.Tensor, q: int, k: int) -> torch.Tensor:
+        """torchvision's rows of a table for each (query, key) pair along one axis,
+        the table interpolated to 2 * max(q, k) - 1 rows where it has others."""
+        d = 2 * max(q, k) - 1
+        if rel.shape[0] != d:
+            rel = F.interpolate(rel.permute(1, 0).unsqueeze(0), size=d, mode="linear")
+            rel = rel.squeeze(0).permute(1, 0)
+        q_ratio, k_ratio = max(k / q, 1.0), max(q / k, 1.0)
+        dist = torch.arange(q)[:, None] * q_ratio
+        dist = dist - (torch.arange(k)[None, :] + (1.0 - k)) * k_ratio
+        return rel[dist.long()]
+
+    def add_rel_pos(self, attn: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
+        (qt, qh, qw), (kt, kh, kw) = self.q_thw, self.k_thw
+        rh = self.table(self.rel_pos_h, qh, kh)
+        rw = self.table(self.rel_pos_w, qw, kw)
+        rt = self.table(self.rel_pos_t, qt, kt)
+        b, heads, _, d = q.shape
+        r_q = q[:, :, 1:].reshape(b, heads, qt, qh, qw, d)
+        rel_h = torch.einsum("bythwc,hkc->bythwk", r_q, rh)
+        rel_w = torch.einsum("bythwc,wkc->bythwk", r_q, rw)
+        r_q = r_q.permute(2, 0, 1, 3, 4, 5).reshape(qt, b * heads * qh * qw, d)
+        rel_t = torch.matmul(r_q, rt.transpose(1, 2)).transpose(0, 1)
+        rel_t = rel_t.view(b, heads, qh, qw, qt, kt).permute(0, 1, 4, 2, 3, 5)
+        rel = (
+            rel_h[:, :, :, :, :, None, :, None]
+            + rel_w[:, :, :, :, :, None, None, :]
+            + rel_t[:, :, :, :, :, :, None, None]
+        ).reshape(b, heads, qt * qh * qw, kt * kh * kw)
+        attn[:, :, 1:, 1:] += rel
+        return attn
+
+    def forward(self, *qkv: torch.Tensor) -> torch.Tensor:
+        q, k, v = qkv
+        b, heads, n, d = q.shape
+        attn = torch.matmul(self.scaler * q, k.transpose(2, 3))
+        if self.rel_pos:
+            attn = self.add_rel_pos(attn, q)
+        x = torch.matmul(attn.softmax(dim=-1), v)
+        if self.residual_pool:
+            if self.residual_with_cls_embed:
+                x = x + q
+            else:
+                x = torch.cat((x[:, :, :1], x[:, :, 1:] + q[:, :, 1:]), dim=2)
+        return x.transpose(1, 2).reshape(b, n, heads * d)
+
+
+class PositionalEncoding(nn.Module):
+    """torchvision.models.video.mvit.PositionalEncoding on (N, T*H*W, C) tokens: the
+    class token first and, without rel_pos_embed, the learned position of each token
+    (temporal_pos per frame + spatial_pos per position; class_pos for the token)."""
+
+    def __init__(
+        self, embed_size: int, grid: tuple[int, int, int], rel_pos_embed: bool = False
+    ) -> None:
+        super().__init__()
+        t, h, w = grid
+        self.temporal_size = t
+        self.class_token = nn.Parameter(torch.zeros(embed_size))
+        self.rel_pos_embed = rel_pos_embed
+        if not rel_pos_embed:
+            self.spatial_pos = nn.Parameter(torch.zeros(h * w, embed_size))
+            self.temporal_pos = nn.Parameter(torch.zeros(t, embed_size))
+            self.class_pos = nn.Parameter(torch.zeros(embed_size))
+        for p in self.parameters():
+            nn.init.trunc_normal_(p, std=0.02)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        class_token = self.class_token.expand(x.size(0), -1).unsqueeze(1)
+        x = torch.cat((class_token, x), dim=1)
+        if not self.rel_pos_embed:
+            hw_size, embed_size = self.spatial_pos.shape
+            pos = torch.repeat_interleave(self.temporal_pos, hw_size, dim=0)
+            spatial = self.spatial_pos.unsqueeze(0).expand(self.temporal_size, -1, -1)
+            pos = pos + spatial.reshape(-1, embed_size)
+            pos = torch.cat((self.class_pos.unsqueeze(0), pos), dim=0).unsqueeze(0)
+            x = x + pos
+        return x

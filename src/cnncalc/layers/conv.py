@@ -4,7 +4,7 @@ and LeNet-5's partial connection table (C3: each output map reads a subset of in
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field, field_validator
 
@@ -39,8 +39,8 @@ NAMED_TABLES = {"lenet5": LENET5_TABLE}
 
 
 class Conv(Layer):
-    TYPES = ("conv1d", "conv2d", "conv3d")
-    DIMS = (1, 2, 3)
+    TYPES: ClassVar[tuple[str, ...]] = ("conv1d", "conv2d", "conv3d")
+    DIMS: ClassVar[tuple[int, ...]] = (1, 2, 3)
 
     out_channels: Size
     kernel_size: Sizes

@@ -67,6 +67,9 @@ MODULES: dict[str, tuple[str, ...]] = {
     "swin_attention_v2": ("shiftedwindowattentionv2",),
     "pixel_shuffle": ("pixelshuffle", "pixelunshuffle"),
     "parameter": ("parameter",),
+    "conv_heads": ("headwiseconv3d",),
+    "multiscale_attention": ("multiscaleattention",),
+    "positional_encoding": ("positionalencoding",),
 }
 LAYER_MODULES = tuple(MODULES)
 
