@@ -61,18 +61,10 @@ def test_zoo_spec_is_proven_by_torch(spec: Path) -> None:
         assert got.buffers == reference["buffer_elements"]
 
 
-# Known: the constructor is one nested expression, so a module tree nested this deep indents
-# lines past any width and ruff reports E501 that it cannot wrap either (codegen would have to
-# build deep containers in steps). Every other spec is ruff-clean at 88 and 100 columns.
-DEEP = {"maxvit_t": "MaxViT nests nine containers deep: E501 in __init__ (left as is)"}
-
-
 @needs_ruff
 @pytest.mark.parametrize("spec", SPECS, ids=IDS)
 @pytest.mark.parametrize("width", [88, 100])
 def test_zoo_code_is_ruff_clean(spec: Path, width: int) -> None:
-    if spec.stem in DEEP:
-        pytest.skip(DEEP[spec.stem])
     code = generate(analyze(load(spec)), line_length=width).code
     assert not ruff_problems(code, width), code
 

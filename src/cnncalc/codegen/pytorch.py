@@ -210,6 +210,14 @@ def _index(raw: str) -> int:
 
 
 @dataclass
+class Steps:
+    """__init__'s locals for containers built one at a time (build), and their lines."""
+
+    names: Namespace
+    lines: list[str] = field(default_factory=list)
+
+
+@dataclass
 class Item:
     """One statement of forward: a layer, or a whole nn.Sequential container called once."""
 
@@ -381,19 +389,33 @@ class _Writer:
                 return False
         return len(inside[0].node.inputs) == 1
 
-    def build(self, slot: Slot) -> ast.expr:
-        """The constructor expression of a container (or a leaf's module)."""
+    def build(
+        self, slot: Slot, steps: Steps | None = None, path: str = "", depth: int = 0
+    ) -> ast.expr:
+        """The constructor expression of a container (or a leaf's module). With `steps`,
+        containers two levels down are built first, each into a local of its own, and read
+        by name: one expression nested deeper indents past any line width."""
         if slot.module is not None:
             return slot.module
-        items = [self.build(c) for c in _ordered(slot) if not c.tensor]
-        if slot.kind == "seq":
-            return _call("nn.Sequential", items)
-        if slot.kind == "list":
-            return _call("nn.ModuleList", [ast.List(elts=items, ctx=ast.Load())])
-        keys: list[ast.expr | None] = [
-            ast.Constant(value=slot.keys[r]) for r, c in slot.children.items() if not c.tensor
+        items = [
+            self.build(c, steps, f"{path}_{c.raw}", depth + 1)
+            for c in _ordered(slot)
+            if not c.tensor
         ]
-        return _call("nn.ModuleDict", [ast.Dict(keys=keys, values=items)])
+        if slot.kind == "seq":
+            expr = _call("nn.Sequential", items)
+        elif slot.kind == "list":
+            expr = _call("nn.ModuleList", [ast.List(elts=items, ctx=ast.Load())])
+        else:
+            keys: list[ast.expr | None] = [
+                ast.Constant(value=slot.keys[r]) for r, c in slot.children.items() if not c.tensor
+            ]
+            expr = _call("nn.ModuleDict", [ast.Dict(keys=keys, values=items)])
+        if steps is None or depth < 2:
+            return expr
+        name = steps.names.create(path, "lower", "part")
+        steps.lines += source.statement(name, expr, BODY_INDENT, self.width)
+        return ast.Name(id=name, ctx=ast.Load())
 
     # ---- forward --------------------------------------------------------------------
     def unit_of(self, name: str) -> str:
@@ -504,8 +526,14 @@ class _Writer:
         if self.problems:
             raise SpecError(self.problems)
         init = [f"{BODY_INDENT}super().__init__()"]
+        steps = Steps(Namespace({"self", "torch", "nn", "F", class_name, *helpers}))
         for raw, slot in self.root.children.items():
-            init += self.assign(f"self.{self.root.keys[raw]}", slot)
+            lines = self.assign(f"self.{self.root.keys[raw]}", slot)
+            if slot.module is None and any(len(line) > self.width for line in lines):
+                steps.lines = []
+                expr = self.build(slot, steps, raw)
+                lines = [*steps.lines, *self.assign(f"self.{self.root.keys[raw]}", slot, expr)]
+            init += lines
         for leaf in _leaves(self.root):  # tensors held inside containers, set on them
             if leaf.tensor and self.root.children.get(leaf.raw) is not leaf:
                 init += self.assign(self.accessors[leaf.layer], leaf)
@@ -538,13 +566,14 @@ class _Writer:
         modules = {k: v for k, v in self.modules.items() if not self.placements[k].tensor}
         return Generated(code, class_name, modules, statements, renamed, tuple(helpers))
 
-    def assign(self, target: str, slot: Slot) -> list[str]:
+    def assign(self, target: str, slot: Slot, built: ast.expr | None = None) -> list[str]:
         """__init__'s lines that set a slot: `target = module`; a buffer is registered on the
         module around it (an attribute set to a plain tensor would not be in the state_dict)."""
+        value = self.build(slot) if built is None else built
         if not slot.buffer:
-            return source.statement(target, self.build(slot), BODY_INDENT, self.width)
+            return source.statement(target, value, BODY_INDENT, self.width)
         owner, key = target.rsplit(".", 1)  # a tensor's key is an identifier: an attribute
-        call = _call(f"{owner}.register_buffer", [ast.Constant(key), self.build(slot)])
+        call = _call(f"{owner}.register_buffer", [ast.Constant(key), value])
         return source.layout(call, BODY_INDENT, "", BODY_INDENT, self.width)
 
     def docstring(self) -> list[str]:
