@@ -67,3 +67,33 @@ def test_reserved_attributes_cover_torchs_containers() -> None:
     for cls in (nn.Module, nn.ModuleDict, nn.ModuleList, nn.Sequential):
         public |= {n for n in dir(cls()) if not n.startswith("_")}
     assert public <= MODULE_ATTRIBUTES, sorted(public - MODULE_ATTRIBUTES)
+
+
+def test_hyphenated_module_dict_keys_are_kept_as_torchs() -> None:
+    """torchvision's RegNet names its blocks `block1-0`: the generated ModuleDict keeps that
+    key, so the state_dict is torch's (it was `block1_0`); keys with any other character are
+    still made identifiers."""
+    pytest.importorskip("torch")  # compare runs the module
+    from pathlib import Path
+
+    from cnncalc.api import analyze, load, loads
+    from cnncalc.codegen import generate
+    from cnncalc.codegen.check import compare
+
+    spec = Path(__file__).resolve().parents[2] / "specs" / "regnet" / "regnet_y_400mf.yaml"
+    report = analyze(load(spec))
+    generated = generate(report)
+    assert generated.renamed == {}
+    assert generated.modules["trunk_output.block1.block1-0.proj.0"] == (
+        "trunk_output.block1.block1-0.proj.0"
+    )
+    assert compare(report, generated).ok
+    odd = analyze(
+        loads(
+            "name: t\ninput: {channels: 3, height: 8, width: 8}\nlayers:\n"
+            "  - {name: b, layers: [{name: 'a-1', type: relu}, {name: 'a 2', type: relu}]}\n",
+            "t.yaml",
+        )
+    )
+    code = generate(odd).code
+    assert '"a-1": nn.ReLU()' in code and '"a_2": nn.ReLU()' in code, code

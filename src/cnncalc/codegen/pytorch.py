@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import ast
 import itertools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
@@ -205,6 +206,9 @@ class Slot:
         return sorted(self.children, key=_index) == [str(i) for i in range(len(self.children))]
 
 
+_HYPHENATED = re.compile(r"[A-Za-z0-9_]+(?:-[A-Za-z0-9_]+)+")
+
+
 def _index(raw: str) -> int:
     return int(raw) if raw.isdigit() and raw == str(int(raw)) else -1
 
@@ -348,6 +352,10 @@ class _Writer:
         for raw in slot.children:
             if slot is not self.root and (slot.kind != "dict" or _index(raw) >= 0):
                 slot.keys[raw] = raw  # an index, or a numeric key in a ModuleDict
+            elif slot is not self.root and _HYPHENATED.fullmatch(raw):
+                # a ModuleDict key as written (torchvision's RegNet: 'block1-0'), so that the
+                # state_dict is torch's: never an attribute, and plain ASCII inside its quotes
+                slot.keys[raw] = raw
             else:
                 slot.keys[raw] = names.create(raw)
 

@@ -264,6 +264,13 @@ def _links(node: ast.Call) -> tuple[str, list[str], str] | None:
     return first, links[:-1], links[-1]
 
 
+def _last_subscript(node: ast.expr) -> ast.Subscript | None:
+    """The last subscript of an attribute chain (`a.b["k"].c` -> `a.b["k"]`)."""
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return node if isinstance(node, ast.Subscript) else None
+
+
 def statement(target: str, node: ast.expr, indent: str, width: int) -> list[str]:
     """`target = node`, or `return node` when target is 'return', laid out."""
     ret = target == "return"
@@ -299,6 +306,14 @@ def statement(target: str, node: ast.expr, indent: str, width: int) -> list[str]
         tail = layout(call, f"{inner}{last[:-1]}", "", inner, width)
         return [*lines, *tail, f"{indent})"]
     if isinstance(node, ast.Call) and len(f"{lead}{flat(node.func)}(") > width:
-        # the call's head does not fit after the target: ruff puts the call in parentheses
+        # the call's head does not fit after the target: ruff splits an earlier subscript
+        # where its head and what follows it fit (black's omitted trailers), or else puts
+        # the call in parentheses
+        sub = _last_subscript(node.func)
+        if sub is not None:
+            head, rest = f"{lead}{flat(sub.value)}[", flat(node)[len(flat(sub)) :]
+            body = f"{inner}{flat(sub.slice)}"
+            if max(len(head), len(body), len(indent) + 1 + len(rest)) <= width:
+                return [head, body, f"{indent}]{rest}"]
         return [f"{lead}(", *layout(node, inner, "", inner, width), f"{indent})"]
     return layout(node, lead, "", indent, width)
