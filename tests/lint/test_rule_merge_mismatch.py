@@ -42,3 +42,17 @@ def test_matmul_and_attention_agree_only_where_they_need_to(tmp_path: Path) -> N
     found = lint_text(text, tmp_path)
     assert not [f for f in found if f.code.startswith("E")], found
     assert [f for f in found if f.code == "W204"] == []
+
+
+def test_matmul_broadcasts_its_batch_dimensions_without_a_finding(tmp_path: Path) -> None:
+    """matmul's leading dimensions broadcast as torch's batch dimensions do: 1×6×5 @ 3×5×6 is
+    the usual case, not a 1-channel branch broadcast by accident (it was a W204)."""
+    text = (
+        "name: t\ninput: {channels: 3, height: 5, width: 6}\nlayers:\n"
+        "  - {name: q, type: mean, dim: 1, keepdim: true}\n"
+        "  - {name: qt, type: transpose, dim0: 2, dim1: 3}\n"
+        "  - {name: prod, type: matmul, from: [qt, input]}\n"
+    )
+    assert [f for f in lint_text(text, tmp_path) if f.code == "W204"] == []
+    add = text.replace("type: matmul, from: [qt, input]", "type: add, from: [q, input]")
+    assert [f.code for f in lint_text(add, tmp_path) if f.code == "W204"] == ["W204"]  # channels do

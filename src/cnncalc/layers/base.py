@@ -123,10 +123,13 @@ def held(state: Iterable[Tensor]) -> Counts:
 
 class Agreement(NamedTuple):
     """Axes of a several-input layer's inputs that must have one size, as (input, axis) pairs
-    (axes of batch-free shapes); broadcast: a size 1 fits too (add, mul)."""
+    (axes of batch-free shapes); broadcast: a size 1 fits too (add, mul); batch: the axes are
+    batch dimensions (matmul's leading ones), where broadcasting a 1 is the usual case rather
+    than a channel broadcast by accident (lint's W204)."""
 
     places: tuple[tuple[int, int], ...]
     broadcast: bool = False
+    batch: bool = False
 
 
 @dataclass(frozen=True, slots=True)

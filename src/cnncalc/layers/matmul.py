@@ -82,7 +82,7 @@ class MatMul(Layer):
     def agreements(self, inputs: Sequence[Shape]) -> list[Agreement]:
         """The first's columns and the second's rows; the leading dimensions broadcast."""
         a, b = inputs
-        lead = [Agreement(((0, i), (1, i)), True) for i in range(min(len(a), len(b)) - 2)]
+        lead = [Agreement(((0, i), (1, i)), True, True) for i in range(min(len(a), len(b)) - 2)]
         return [Agreement(((0, len(a) - 1), (1, len(b) - 2))), *lead]
 
     def counts(self, inputs: Sequence[Shape], y: Shape) -> Counts:

@@ -70,6 +70,7 @@ class MergeMismatch(Rule):
                 what = s.node.layer.axis_label(len(shapes[j]), axis)
                 if (
                     axis == 0
+                    and not agree.batch
                     and self.opts["channel-broadcast"]
                     and 1 in ints
                     and any(d > 1 for d in ints)
