@@ -147,6 +147,27 @@ def test_sizes_beyond_32_bit_indices_are_refused() -> None:
     assert "E302" in str(err.value) and "32-bit" in str(err.value)
 
 
+def test_integers_beyond_32_bits_are_refused_where_written() -> None:
+    """A stride of 2³³ gives a 1×1 output that cnncalc counts exactly, but the kernels would
+    multiply by it in 32-bit C (`int ih = oh * 8589934592 + kh;` was generated): refused at
+    the field, for each layer."""
+    from cnncalc.api import loads
+
+    net = loads(
+        "name: bs\ninput: {channels: 3, height: 8, width: 8}\nlayers:\n"
+        "  - {type: conv2d, out_channels: 4, kernel_size: 1, stride: 8589934592}\n"
+        "  - {type: maxpool2d, kernel_size: 1, dilation: [1, 4294967296]}\n",
+        "bs.yaml",
+    )
+    with pytest.raises(SpecError) as err:
+        generate(analyze(net))
+    got = [(p.pos.line, p.code, p.layer) for p in err.value.problems]
+    assert got == [(4, "E302", "conv2d_1"), (5, "E302", "maxpool2d_1")]
+    assert "stride is 8,589,934,592" in str(err.value) and "dilation is 4,294,967,296" in str(
+        err.value
+    )
+
+
 def test_cuda_is_a_backend_by_name(tmp_path: Path) -> None:
     """`cnncalc.api.generate(report, "cuda")` gives the module `cnncalc codegen cuda` writes:
     its files by name (issue 13: it was an unknown code generator)."""

@@ -89,6 +89,7 @@ def generate(
     if prefix is not None and (problem := escape.prefix_problem(prefix)) is not None:
         raise UsageError(f"--prefix {escape.py_string(prefix)}: {problem}")
     name = prefix or escape.module_name(net.name or Path(net.file).stem)
+    _fields_fit_int32(report)
     tried: list[str] = []
     for m in ["fused", "layered"] if mode == "auto" else [mode]:
         lowered = lower(report, m)  # type: ignore[arg-type]
@@ -143,6 +144,33 @@ def _fits_int32(report: Report, per_sample: int, dev: int, raw: int) -> None:
                 )
             ]
         )
+
+
+def _fields_fit_int32(report: Report) -> None:
+    """The kernels compute indices with a layer's integers (stride, dilation, padding, …) as
+    32-bit ints: a larger one would be truncated in the C arithmetic, so it is refused where
+    it is written (torch codegen's bound is 64 bits, in layers/base.pyargs)."""
+    problems: list[Problem] = []
+    for s in report.layers:
+        layer = s.node.layer
+        for name, info in type(layer).model_fields.items():
+            value = getattr(layer, name)
+            items = value if isinstance(value, (tuple, list)) else (value,)
+            big = [n for n in items if isinstance(n, int) and not -(2**31) <= n < 2**31]
+            if big:
+                key = info.alias or name
+                problems.append(
+                    Problem(
+                        s.node.where(key),
+                        f"{key} is {big[0]:,}: the CUDA kernels compute with 32-bit integers, "
+                        f"up to {2**31 - 1:,}",
+                        "use a smaller value (torch codegen takes 64-bit integers)",
+                        s.name,
+                        "E302",
+                    )
+                )
+    if problems:
+        raise SpecError(problems)
 
 
 def _own_outputs(steps: list[Step], x: Buf, outputs: list[Buf]) -> tuple[list[Step], list[Buf]]:
