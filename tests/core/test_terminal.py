@@ -46,8 +46,11 @@ def run(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.Comp
     )
 
 
-def on_terminal(args: list[str], columns: int, env: dict[str, str] | None = None) -> str:
-    """`cnncalc ARGS` on a pseudo-terminal `columns` wide (TIOCSWINSZ, COLUMNS unset)."""
+def on_terminal(
+    args: list[str], columns: int, env: dict[str, str] | None = None, raw: bool = False
+) -> str:
+    """`cnncalc ARGS` on a pseudo-terminal `columns` wide (TIOCSWINSZ, COLUMNS unset); its
+    styles stripped unless `raw`."""
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
     base = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
@@ -71,7 +74,8 @@ def on_terminal(args: list[str], columns: int, env: dict[str, str] | None = None
     os.close(master)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 0, err.decode()
-    return ANSI.sub("", b"".join(chunks).decode("utf-8")).replace("\r", "")
+    text = b"".join(chunks).decode("utf-8").replace("\r", "")
+    return text if raw else ANSI.sub("", text)
 
 
 def tables(out: str) -> tuple[list[dict[str, str]], str]:
@@ -415,3 +419,25 @@ def test_layout_never_narrows_a_figure(columns: list[list[str]], page: int) -> N
         ]
         if len(p.columns) > 2 or sum(least) + overhead(len(p.columns)) <= page:
             assert sum(p.widths) + overhead(len(p.columns)) <= page
+
+
+def test_a_long_table_on_a_terminal_is_drawn_plain(tmp_path: Path) -> None:
+    """Past RICH_ROWS layers, a terminal gets the plain drawer's table (rich took ~0.8 ms a
+    row: seconds for thousands of layers): the same text rich prints, unstyled, within the
+    terminal's width. A shorter table keeps rich's styles."""
+    from cnncalc.api import load
+    from cnncalc.cli.report import RICH_ROWS
+    from cnncalc.render.boxtable import draw
+    from cnncalc.render.values import PARAM_COLUMNS
+
+    body = "  - {type: conv2d, out_channels: 4, kernel_size: 3, padding: 1}\n  - {type: relu}\n"
+    spec = tmp_path / "long.yaml"
+    spec.write_text(
+        "name: long\ninput: {channels: 4, height: 8, width: 8}\nlayers:\n"
+        + body * (RICH_ROWS // 2 + 1)
+    )
+    out = on_terminal(["params", str(spec)], 120, raw=True)
+    assert "\x1b[" not in out
+    assert out == draw(analyze(load(spec)), PARAM_COLUMNS, totals=True, page=120)
+    assert all(len(line) <= 120 for line in out.splitlines())
+    assert "\x1b[" in on_terminal(["params", str(LENET)], 120, raw=True)  # styled by rich

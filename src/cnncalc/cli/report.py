@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from cnncalc.cli.common import DType, Format, guarded, unicode_stdout, writing
 from cnncalc.render.values import PARAM_COLUMNS, RF_COLUMNS, SHAPE_COLUMNS, Column
 
+RICH_ROWS = 2_000  # past this many layers a terminal gets the plain drawer (no styles)
+
 
 def emit(
     spec: str,
@@ -56,11 +58,26 @@ def emit(
 
             from cnncalc.render.boxtable import PAGE, draw, plain_stdout
 
-            # off a terminal, rich's plain output without rich's cost, where it is sure to match
+            # off a terminal, rich's plain output without rich's cost, where it is sure to match;
+            # on one, past RICH_ROWS layers too, unstyled: rich takes ~0.8 ms a row
+            # (docs/performance.md), seconds for a spec of thousands of layers
             drawn = None
             if plain_stdout():
                 drawn = draw(
                     rep, columns, totals=full, explain=explain, dtype=dtype.value, ascii=ascii
+                )
+            elif len(rep.layers) > RICH_ROWS:
+                import shutil
+
+                width = shutil.get_terminal_size().columns  # COLUMNS first, as rich reads it
+                drawn = draw(
+                    rep,
+                    columns,
+                    totals=full,
+                    explain=explain,
+                    dtype=dtype.value,
+                    ascii=ascii,
+                    page=width,
                 )
             if drawn is not None:
                 print(drawn, end="")

@@ -100,8 +100,9 @@ def draw(
     explain: bool = False,
     dtype: str = "float32",
     ascii: bool = False,
+    page: int = PAGE,
 ) -> str | None:
-    """What print_table prints on a plain PAGE-wide page, or None where rich must do it."""
+    """What print_table prints on a plain `page`-wide page, or None where rich must do it."""
     head = [header(c, ascii) for c in columns]
     rows = [[cell(s, c, ascii) for c in columns] for s in report.layers]
     grid = [head, *rows]
@@ -114,9 +115,9 @@ def draw(
     width = sum(widths) + 3 * len(widths) + 1
     top = title(report, ascii)
     if (
-        width > PAGE
+        width > page
         or len(top) > width
-        or any(len(line) > PAGE for line in after)
+        or any(len(line) > page for line in after)
         or not all(_as_is(s) for s in (top, *(x for r in grid for x in r)))
         or not all(_as_is(line) for line in after)
     ):
