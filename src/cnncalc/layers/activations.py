@@ -3,10 +3,11 @@ the squashing function is part of the unit). PReLU alone has parameters."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import POINTWISE, Layer, Reads, Shape, Tensor, fmt, pyargs
+from cnncalc.layers.base import POINTWISE, Layer, Reads, Saved, Shape, Tensor, fmt, pyargs
 from cnncalc.layers.fields import AnyInt, Number, Size
 
 # torch.nn's class for each activation type
@@ -26,9 +27,20 @@ class Activation(Layer):
         return f"nn.{TORCH_NAMES[self.type]}({pyargs(**self.torch_kwargs(*own))})"
 
 
+# autograd keeps the output where the derivative is a function of it, else the input
+KEEPS_OUTPUT = (Saved("output"),)
+KEEPS_INPUT = (Saved("input"),)
+
+
 class ReLU(Activation):
     TYPES = ("relu",)
     inplace: bool = False
+
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        return KEEPS_OUTPUT  # threshold_backward(grad, result, 0)
+
+    def aliases(self) -> int | None:
+        return 0 if self.inplace else None
 
 
 class ReLU6(Activation):
@@ -52,6 +64,9 @@ class GELU(Activation):
     TYPES = ("gelu",)
     approximate: Literal["none", "tanh"] = "none"
 
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        return KEEPS_INPUT
+
 
 class Simple(Activation):
     """Activations with no arguments that matter to shapes or code."""
@@ -62,6 +77,9 @@ class Simple(Activation):
     def function(self) -> str:
         """Which function: the type's canonical name, one of TYPES."""
         return self.type
+
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        return {"sigmoid": KEEPS_OUTPUT, "tanh": KEEPS_OUTPUT, "silu": KEEPS_INPUT}.get(self.type)
 
 
 class ScaledTanh(Activation):
@@ -83,6 +101,9 @@ class Softmax(Activation):
     def log(self) -> bool:
         """logsoftmax: the logarithm of the softmax."""
         return self.type == "logsoftmax"
+
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        return KEEPS_OUTPUT  # both backward formulas read the result
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         return f"nn.{TORCH_NAMES[self.type]}({pyargs(dim=self.dim)})"  # torch has no default dim

@@ -121,6 +121,20 @@ def held(state: Iterable[Tensor]) -> Counts:
     return Counts(trainable, fixed, buffers)
 
 
+class Saved(NamedTuple):
+    """One tensor autograd keeps for a layer's backward in train mode (docs/memory.md): the
+    layer's input `which` ("input"), its output ("output"), or a tensor of its own ("own":
+    max pooling's indices, dropout's mask) shaped `shape` (batch-free, the batch put in front
+    when `batched`) of `dtype` (None: the network's). Inputs and outputs are named, not sized,
+    so that a storage two layers keep (or a view of it) is counted once."""
+
+    source: Literal["input", "output", "own"]
+    which: int = 0  # of a merge's inputs
+    shape: Shape = ()
+    dtype: Literal["int64"] | None = None
+    batched: bool = True
+
+
 class Agreement(NamedTuple):
     """Axes of a several-input layer's inputs that must have one size, as (input, axis) pairs
     (axes of batch-free shapes); broadcast: a size 1 fits too (add, mul)."""
@@ -270,6 +284,17 @@ class Layer(BaseModel):
     def explain(self, inputs: Sequence[Shape], y: Shape) -> list[str]:
         """Lines showing the arithmetic, numbers put in."""
         return []
+
+    # ---- what autograd keeps (analysis/memory.py) -------------------------------------
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        """The tensors torch's autograd saves for this layer's backward in train mode, as
+        its generated module runs on the CPU; None: not declared (memory refuses the layer
+        rather than count it as nothing)."""
+        return None
+
+    def aliases(self) -> int | None:
+        """The input whose storage the output is (a view, an in-place op); None: its own."""
+        return None
 
     # ---- facts lint reads (layer knowledge stays in the layer) -------------------------
     def input_windows(self, x: Shape) -> Sequence[Window]:

@@ -12,6 +12,7 @@ from cnncalc.errors import LayerError
 from cnncalc.layers.base import (
     Counts,
     Layer,
+    Saved,
     Shape,
     Tensor,
     TorchModules,
@@ -140,6 +141,13 @@ class Conv(Layer):
                     field="padding",
                     code="E104",
                 )
+
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        # convolution_backward reads the input and the weight (a parameter); a padding
+        # module or LeNet's masked weight lowers to more ops: not declared
+        if self.padding_mode != "zeros" or self.connection_table is not None:
+            return None
+        return (Saved("input"),)
 
     # ---- counts -----------------------------------------------------------------------
     def taps(self) -> int:

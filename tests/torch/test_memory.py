@@ -1,0 +1,218 @@
+"""Saved-for-backward bytes (analysis/memory.py) are exactly what torch keeps: one train-mode
+forward of the generated module on the CPU under saved_tensors_hooks, counting the unique
+storages that are not parameters or buffers. Per declared kind over random arguments, dtypes
+and inplace flags (hypothesis), on zoo specs' generated modules, and against the torchvision
+reference's train_saved_bytes_batch2 for every spec whose kinds are all declared."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from cnncalc.analysis.memory import saved_bytes
+from cnncalc.api import analyze, load, loads
+from cnncalc.codegen import generate
+from cnncalc.codegen.check import load as load_module
+from cnncalc.errors import SpecError
+
+torch = pytest.importorskip("torch")
+
+ROOT = Path(__file__).resolve().parents[2]
+REFERENCE = json.loads((ROOT / "tests" / "data" / "torchvision_full.json").read_text())["models"]
+DTYPES = {"float32": torch.float32, "float64": torch.float64, "bfloat16": torch.bfloat16}
+
+
+def measured(spec_text: str, batch: int, dtype: str) -> tuple[int, int]:
+    """(cnncalc's figure, torch's) for a spec given as YAML text."""
+    report = analyze(loads(spec_text))
+    return saved_bytes(report, batch, dtype).saved, torch_saved(report, batch, dtype)
+
+
+def torch_saved(report: Any, batch: int, dtype: str) -> int:
+    generated = generate(report, "torch")
+    torch.manual_seed(0)
+    model = getattr(load_module(generated), generated.class_name)().to(DTYPES[dtype]).train()
+    held = {t.untyped_storage().data_ptr() for t in [*model.parameters(), *model.buffers()]}
+    seen: dict[int, int] = {}
+
+    def pack(t: Any) -> Any:
+        s = t.untyped_storage()
+        if s.data_ptr() not in held:
+            seen[s.data_ptr()] = s.nbytes()
+        return t
+
+    shape = tuple(int(d) for d in report.input_shape)
+    x = torch.randn(batch, *shape, dtype=DTYPES[dtype])
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+        model(x)
+    return sum(seen.values())
+
+
+def spec(input_: str, *layers: str) -> str:
+    body = "\n".join(f"  - {layer}" for layer in layers)
+    return f"name: T\ninput: {input_}\nlayers:\n{body}\n"
+
+
+# A kind's saved tensors only matter on a tracked input: a leading layer with parameters.
+IMAGE = "{channels: 3, height: 9, width: 8}"
+LEAD = "{type: conv2d, out_channels: 4, kernel_size: 1}"
+FLAT_LEAD = "{type: linear, out_features: 6}"
+dtypes = st.sampled_from(sorted(DTYPES))
+flags = st.sampled_from(["true", "false"])
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    dims=st.integers(1, 3),
+    k=st.integers(1, 3),
+    stride=st.integers(1, 2),
+    bias=flags,
+    first=st.booleans(),
+    dtype=dtypes,
+)
+def test_conv(dims: int, k: int, stride: int, bias: str, first: bool, dtype: str) -> None:
+    sizes = {1: "length: 7", 2: "height: 6, width: 7", 3: "depth: 5, height: 6, width: 7"}[dims]
+    conv = (
+        f"{{type: conv{dims}d, out_channels: 3, kernel_size: {k}, stride: {stride}, bias: {bias}}}"
+    )
+    lead = f"{{type: conv{dims}d, out_channels: 2, kernel_size: 1}}"
+    layers = [conv] if first else [lead, conv]
+    got, want = measured(spec(f"{{channels: 2, {sizes}}}", *layers), 2, dtype)
+    assert got == want
+
+
+ELEMENTWISE = [
+    "{type: relu}",
+    "{type: relu, inplace: true}",
+    "{type: sigmoid}",
+    "{type: tanh}",
+    "{type: silu}",
+    "{type: gelu}",
+    "{type: gelu, approximate: tanh}",
+    "{type: softmax, dim: 1}",
+    "{type: logsoftmax, dim: -1}",
+    "{type: identity}",
+    "{type: dropout, p: 0.5}",
+    "{type: dropout, p: 0.0}",
+    "{type: dropout, p: 1.0}",
+    "{type: dropout, p: 0.3, inplace: true}",
+    "{type: dropout2d, p: 0.5}",
+    "{type: batchnorm2d}",
+    "{type: batchnorm2d, affine: false}",
+    "{type: batchnorm2d, track_running_stats: false}",
+    "{type: maxpool2d, kernel_size: 2}",
+    "{type: maxpool2d, kernel_size: 3, stride: 2, padding: 1}",
+    "{type: avgpool2d, kernel_size: 2}",
+    "{type: adaptiveavgpool2d, output_size: 1}",
+    "{type: adaptiveavgpool2d, output_size: 3}",
+    "{type: adaptivemaxpool2d, output_size: 2}",
+    "{type: flatten}",
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    layer=st.sampled_from(ELEMENTWISE),
+    then=st.sampled_from(ELEMENTWISE),
+    dtype=dtypes,
+    batch=st.integers(2, 3),
+    lead=st.booleans(),
+)
+def test_kind_after_a_tracked_or_untracked_input(
+    layer: str, then: str, dtype: str, batch: int, lead: bool
+) -> None:
+    """Each kind on a tracked input (after a convolution) or on the untracked network input
+    (where a kind without parameters keeps nothing), followed by another kind: a storage both
+    keep (max pooling's input is ReLU's output) is counted once."""
+    layers = [LEAD, layer] if lead else [layer]
+    if "flatten" not in layer:
+        layers.append(then)
+    try:
+        report = analyze(loads(spec(IMAGE, *layers)))
+    except SpecError:
+        assume(False)  # a pair that does not fit (a 2×2 pooling after a global one)
+    assert saved_bytes(report, batch, dtype).saved == torch_saved(report, batch, dtype)
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    act=st.sampled_from(["relu", "sigmoid", "tanh", "gelu", "silu"]),
+    bias=flags,
+    dtype=dtypes,
+)
+def test_linear_and_activation_field(act: str, bias: str, dtype: str) -> None:
+    """linear on flat and 3-D inputs; `activation:` lowers to a module after the layer's."""
+    flat = spec(
+        "{features: 5}",
+        FLAT_LEAD,
+        f"{{type: linear, out_features: 4, bias: {bias}, activation: {act}}}",
+    )
+    got, want = measured(flat, 2, dtype)
+    assert got == want
+    image = spec(
+        IMAGE,
+        f"{{type: conv2d, out_channels: 4, kernel_size: 3, activation: {act}}}",
+        "{type: flatten}",
+        f"{{type: linear, out_features: 3, bias: {bias}}}",
+    )
+    got, want = measured(image, 2, dtype)
+    assert got == want
+
+
+@pytest.mark.parametrize("merge", ["add", "concat"])
+def test_merges_keep_nothing(merge: str) -> None:
+    text = spec(
+        IMAGE,
+        "{name: a, type: conv2d, out_channels: 4, kernel_size: 1}",
+        "{name: b, type: relu, from: a}",
+        "{name: c, type: conv2d, out_channels: 4, kernel_size: 1, from: input}",
+        f"{{name: m, type: {merge}, from: [b, c]}}",
+        "{type: relu, inplace: true}",
+    )
+    got, want = measured(text, 2, "float32")
+    assert got == want
+
+
+def test_undeclared_kind_is_refused_by_name() -> None:
+    with pytest.raises(SpecError, match=r"E130 layer 'S2': subsample2d does not declare"):
+        saved_bytes(analyze(load(ROOT / "specs" / "lenet5.yaml")))
+
+
+# generated modules of the zoo, measured here (small and quick enough for two cores)
+@pytest.mark.parametrize("name", ["alexnet", "resnet18", "squeezenet1_1"])
+def test_zoo_generated_module(name: str) -> None:
+    report = analyze(load(ROOT / "specs" / f"{name}.yaml"))
+    assert saved_bytes(report, 2).saved == torch_saved(report, 2, "float32")
+
+
+def declared_specs() -> list[Path]:
+    out = []
+    for p in sorted((ROOT / "specs").rglob("*.yaml")):
+        if p.parent.name == "blocks" or p.stem not in REFERENCE:
+            continue
+        try:
+            saved_bytes(analyze(load(p)))
+        except SpecError:
+            continue
+        out.append(p)
+    return out
+
+
+DECLARED = declared_specs()
+
+
+def test_the_reference_models_counted_so_far() -> None:
+    # grows as kinds declare what they save; docs/memory.md lists these
+    assert len(DECLARED) >= 31
+
+
+@pytest.mark.parametrize("path", DECLARED, ids=[p.stem for p in DECLARED])
+def test_torchvision_reference(path: Path) -> None:
+    """torchvision's own module measured the same way (tests/data/torchvision_full.json)."""
+    report = analyze(load(path))
+    assert saved_bytes(report, 2).saved == REFERENCE[path.stem]["train_saved_bytes_batch2"]
