@@ -216,3 +216,20 @@ def test_torchvision_reference(path: Path) -> None:
     """torchvision's own module measured the same way (tests/data/torchvision_full.json)."""
     report = analyze(load(path))
     assert saved_bytes(report, 2).saved == REFERENCE[path.stem]["train_saved_bytes_batch2"]
+
+
+def test_cli() -> None:
+    from typer.testing import CliRunner
+
+    from cnncalc.cli.app import app
+
+    run = CliRunner().invoke
+    res = run(app, ["memory", str(ROOT / "specs" / "resnet18.yaml")])
+    assert res.exit_code == 0, res.output
+    assert res.output == "saved for backward: 44,398,080 bytes (batch 2, float32)\n"
+    res = run(app, ["memory", str(ROOT / "specs" / "vgg16.yaml"), "-b", "1", "--dtype", "float64"])
+    # half the batch, twice the float bytes: VGG-16's floats as at batch 2 in float32
+    # (122,224,640) and half its int64 indices (24,485,888 / 2)
+    assert res.output == "saved for backward: 134,467,584 bytes (batch 1, float64)\n"
+    res = run(app, ["memory", str(ROOT / "specs" / "lenet5.yaml")])
+    assert res.exit_code == 1 and "E130 layer 'S2'" in res.output
