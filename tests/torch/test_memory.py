@@ -112,10 +112,35 @@ ELEMENTWISE = [
     "{type: adaptiveavgpool2d, output_size: 3}",
     "{type: adaptivemaxpool2d, output_size: 2}",
     "{type: flatten}",
+    "{type: relu6}",
+    "{type: relu6, inplace: true}",
+    "{type: leakyrelu, negative_slope: 0.2}",
+    "{type: leakyrelu, inplace: true}",
+    "{type: elu}",
+    "{type: elu, inplace: true}",
+    "{type: hardswish}",
+    "{type: hardsigmoid}",
+    "{type: mish}",
+    "{type: softplus}",
+    "{type: selu}",
+    "{type: layernorm, normalized_shape: 8}",
+    "{type: layernorm, normalized_shape: [9, 8], elementwise_affine: false}",
+    "{type: groupnorm, num_groups: 1}",
+    "{type: groupnorm, num_groups: 2, affine: false}",
+    "{type: stochasticdepth, p: 0.2}",
+    "{type: stochasticdepth, p: 0.5, mode: batch}",
+    "{type: stochasticdepth, p: 0.0}",
+    "{type: stochasticdepth, p: 1.0}",
+    "{type: mean, dim: [2, 3], keepdim: true}",
+    "{type: sum, dim: 1}",
+    "{type: upsample, scale_factor: 2}",
+    "{type: upsample, scale_factor: 2, mode: bilinear, align_corners: false}",
+    "{type: upsample, size: [5, 7], mode: bicubic, align_corners: true}",
+    "{type: upsamplingbilinear2d, scale_factor: 2}",
 ]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(
     layer=st.sampled_from(ELEMENTWISE),
     then=st.sampled_from(ELEMENTWISE),
@@ -137,6 +162,18 @@ def test_kind_after_a_tracked_or_untracked_input(
     except SpecError:
         assume(False)  # a pair that does not fit (a 2×2 pooling after a global one)
     assert saved_bytes(report, batch, dtype).saved == torch_saved(report, batch, dtype)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("layer", ELEMENTWISE)
+def test_each_kind_between_convolutions(layer: str, dtype: str) -> None:
+    """Every declared kind on a tracked input, its output read by a convolution (which keeps
+    it) where the shape allows."""
+    try:
+        report = analyze(loads(spec(IMAGE, LEAD, layer, LEAD)))
+    except SpecError:
+        report = analyze(loads(spec(IMAGE, LEAD, layer)))
+    assert saved_bytes(report, 2, dtype).saved == torch_saved(report, 2, dtype)
 
 
 @settings(max_examples=20, deadline=None)
@@ -164,8 +201,8 @@ def test_linear_and_activation_field(act: str, bias: str, dtype: str) -> None:
     assert got == want
 
 
-@pytest.mark.parametrize("merge", ["add", "concat"])
-def test_merges_keep_nothing(merge: str) -> None:
+@pytest.mark.parametrize("merge", ["add", "concat", "mul"])
+def test_merges(merge: str) -> None:
     text = spec(
         IMAGE,
         "{name: a, type: conv2d, out_channels: 4, kernel_size: 1}",
@@ -173,6 +210,21 @@ def test_merges_keep_nothing(merge: str) -> None:
         "{name: c, type: conv2d, out_channels: 4, kernel_size: 1, from: input}",
         f"{{name: m, type: {merge}, from: [b, c]}}",
         "{type: relu, inplace: true}",
+    )
+    got, want = measured(text, 2, "float32")
+    assert got == want
+
+
+@pytest.mark.parametrize("tracked", [True, False])
+def test_mul_keeps_each_factor_for_the_other(tracked: bool) -> None:
+    """Squeeze-and-excitation's scale (a broadcast factor); a factor that is the untracked
+    network input is kept for the other's gradient, but the other is not kept for it."""
+    text = spec(
+        IMAGE,
+        "{name: a, type: conv2d, out_channels: 3, kernel_size: 1}",
+        "{name: g, type: adaptiveavgpool2d, output_size: 1}",
+        "{name: s, type: sigmoid}",
+        f"{{name: m, type: mul, from: [{'a' if tracked else 'input'}, s]}}",
     )
     got, want = measured(text, 2, "float32")
     assert got == want
@@ -208,7 +260,7 @@ DECLARED = declared_specs()
 
 def test_the_reference_models_counted_so_far() -> None:
     # grows as kinds declare what they save; docs/memory.md lists these
-    assert len(DECLARED) >= 31
+    assert len(DECLARED) >= 59
 
 
 @pytest.mark.parametrize("path", DECLARED, ids=[p.stem for p in DECLARED])

@@ -80,6 +80,8 @@ class _Walk:
             else self.new(self.nbytes(y), grad)
         )
         for s in saves if grad else ():
+            if s.for_input is not None and not ins[s.for_input].grad:
+                continue
             v = self.value(s, ins, out)
             if v.storage not in self.counted:
                 self.counted.add(v.storage)

@@ -47,17 +47,36 @@ class ReLU6(Activation):
     TYPES = ("relu6",)
     inplace: bool = False
 
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        # hardtanh keeps its input; in place (hardtanh_), a copy of it the input's size
+        return (Saved("own", shape=inputs[0]),) if self.inplace else KEEPS_INPUT
+
+    def aliases(self) -> int | None:
+        return 0 if self.inplace else None
+
 
 class LeakyReLU(Activation):
     TYPES = ("leakyrelu",)
     negative_slope: Number = 0.01
     inplace: bool = False
 
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        return KEEPS_OUTPUT if self.inplace else KEEPS_INPUT  # in place: the result
+
+    def aliases(self) -> int | None:
+        return 0 if self.inplace else None
+
 
 class ELU(Activation):
     TYPES = ("elu",)
     alpha: Number = 1.0
     inplace: bool = False
+
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        return KEEPS_OUTPUT if self.inplace else KEEPS_INPUT  # in place: the result
+
+    def aliases(self) -> int | None:
+        return 0 if self.inplace else None
 
 
 class GELU(Activation):
@@ -79,7 +98,7 @@ class Simple(Activation):
         return self.type
 
     def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
-        return {"sigmoid": KEEPS_OUTPUT, "tanh": KEEPS_OUTPUT, "silu": KEEPS_INPUT}.get(self.type)
+        return KEEPS_OUTPUT if self.type in ("sigmoid", "tanh") else KEEPS_INPUT
 
 
 class ScaledTanh(Activation):

@@ -133,6 +133,8 @@ class Saved(NamedTuple):
     shape: Shape = ()
     dtype: Literal["int64"] | None = None
     batched: bool = True
+    # saved only where this input is tracked (mul keeps each factor for the other's gradient)
+    for_input: int | None = None
 
 
 class Agreement(NamedTuple):

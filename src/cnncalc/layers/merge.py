@@ -110,9 +110,13 @@ class Elementwise(Merge):
         return [f"{' and '.join(shape_str(s) for s in inputs)} -> {shape_str(y)} (broadcast)"]
 
     def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
-        # add's backward passes the gradient on; mul keeps each input as far as the other
-        # needs a gradient: not declared yet
-        return () if self.type == "add" else None
+        # add's backward passes the gradient on; mul keeps each factor where the other is
+        # tracked (two inputs; more chain several products: not declared)
+        if self.type == "add":
+            return ()
+        if len(inputs) != 2:
+            return None
+        return (Saved("input", 0, for_input=1), Saved("input", 1, for_input=0))
 
     def torch_forward(self, args: Sequence[str], inputs: Sequence[Shape], y: Shape) -> str | None:
         return f" {self.operator} ".join(args)

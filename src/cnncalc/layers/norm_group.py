@@ -9,6 +9,7 @@ from cnncalc.layers.base import (
     Counts,
     Layer,
     Reads,
+    Saved,
     Shape,
     Tensor,
     concrete,
@@ -56,6 +57,10 @@ class GroupNorm(Layer):
         if not self.affine:
             return ["params = 0 (affine: false)"]
         return [f"params = 2·{fmt(inputs[0][0])} = {fmt(c.trainable)}"]
+
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        stat = Saved("own", shape=(self.num_groups,))  # mean and rstd per sample and group
+        return (Saved("input"), stat, stat)
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         kw = self.torch_kwargs("eps", "affine")
