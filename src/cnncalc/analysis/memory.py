@@ -31,6 +31,7 @@ class Value:
     storage: int
     nbytes: int
     grad: bool
+    contiguous: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,9 +55,9 @@ class _Walk:
         full = (self.batch, *shape) if batched else shape
         return concrete(numel(full), "a saved tensor's size") * BYTES[dtype or self.dtype]
 
-    def new(self, nbytes: int, grad: bool) -> Value:
+    def new(self, nbytes: int, grad: bool, contiguous: bool = True) -> Value:
         self.storages += 1
-        return Value(self.storages, nbytes, grad)
+        return Value(self.storages, nbytes, grad, contiguous)
 
     def step(
         self,
@@ -70,14 +71,15 @@ class _Walk:
         """The layer's output; None where its kind declares nothing. Nothing is saved when
         no input is tracked and the layer trains nothing (no graph is built)."""
         saves = layer.saved(shapes, y)
-        if saves is None:
+        dense = layer.contiguous([v.contiguous for v in ins], y)
+        if saves is None or dense is None:
             return None
         grad = trains or any(v.grad for v in ins)
         alias = layer.aliases()
         out = (
-            Value(ins[alias].storage, ins[alias].nbytes, grad)
+            Value(ins[alias].storage, ins[alias].nbytes, grad, dense)
             if alias is not None
-            else self.new(self.nbytes(y), grad)
+            else self.new(self.nbytes(y), grad, dense)
         )
         for s in saves if grad else ():
             if s.for_input is not None and not ins[s.for_input].grad:
@@ -118,10 +120,12 @@ def saved_bytes(report: Report, batch: int = 2, dtype: str = "float32") -> Memor
         if out is None:
             own = node.layer.saved(stats.input_shapes, y) is None or act is None
             kind = node.layer.type if own else f"its activation {act.type}"
+            view = not all(v.contiguous for v in ins)
             problems.append(
                 Problem(
                     node.where(),
-                    f"{kind} does not declare what autograd saves for it",
+                    f"{kind} does not declare what autograd saves for it"
+                    + (" on a non-contiguous (permuted or split) input" if view else ""),
                     "docs/memory.md lists the kinds declared so far",
                     node.name,
                     "E130",

@@ -20,6 +20,7 @@ TORCH_NAMES = {
 
 
 class Activation(Layer):
+    VIEWS = "keep"
     SHORTHAND_ACTIVATION = False
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:

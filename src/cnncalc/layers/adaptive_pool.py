@@ -31,6 +31,7 @@ MAX_SYMBOLIC_OUT = 256
 
 
 class AdaptivePool(Layer):
+    VIEWS = "keep"
     TYPES = (
         "adaptiveavgpool1d",
         "adaptiveavgpool2d",

@@ -230,6 +230,10 @@ class Layer(BaseModel):
     ARITY: ClassVar[int | None] = 1  # how many inputs; None = one or more (merges)
     SHORTHAND_ACTIVATION: ClassVar[bool] = True  # whether `activation:` may follow this layer
     WANTS_FLAT: ClassVar[bool] = False  # meant for a flat (features) input; lint warns otherwise
+    # On a non-contiguous input (a permuted or split view): "keep", the kind keeps the view as
+    # it is and its output has the input's layout; "dense", its output is contiguous whatever
+    # the input; "refuse", not declared (linear and flatten copy such an input: a new storage)
+    VIEWS: ClassVar[Literal["keep", "dense", "refuse"]] = "refuse"
 
     type: str
     name: str | None = Field(default=None, description="unique layer name; generated if omitted")
@@ -297,6 +301,16 @@ class Layer(BaseModel):
     def aliases(self) -> int | None:
         """The input whose storage the output is (a view, an in-place op); None: its own."""
         return None
+
+    def contiguous(self, inputs: Sequence[bool], y: Shape) -> bool | None:
+        """Whether the output is contiguous, given which inputs are (VIEWS); None: not
+        declared for a view input. A new tensor with one axis past the batch larger than 1
+        (a global pooling's N×C×1×1) is contiguous in any dense layout torch picks."""
+        if all(inputs) or self.VIEWS == "dense":
+            return True
+        if self.VIEWS == "keep" and self.aliases() is None and sum(d != 1 for d in y) <= 1:
+            return True
+        return False if self.VIEWS == "keep" else None
 
     # ---- facts lint reads (layer knowledge stays in the layer) -------------------------
     def input_windows(self, x: Shape) -> Sequence[Window]:

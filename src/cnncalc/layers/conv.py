@@ -40,6 +40,7 @@ NAMED_TABLES = {"lenet5": LENET5_TABLE}
 
 
 class Conv(Layer):
+    VIEWS = "keep"
     TYPES: ClassVar[tuple[str, ...]] = ("conv1d", "conv2d", "conv3d")
     DIMS: ClassVar[tuple[int, ...]] = (1, 2, 3)
 

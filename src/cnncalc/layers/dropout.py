@@ -10,6 +10,7 @@ from cnncalc.layers.window import AXES
 
 
 class Dropout(Layer):
+    VIEWS = "keep"
     TYPES = ("dropout", "dropout1d", "dropout2d", "dropout3d", "alphadropout")
     DIMS = (0, 1, 2, 3, 0)  # dropout and alphadropout take any shape
 

@@ -31,6 +31,7 @@ def _fixed(d: Dim, value: int) -> bool:
 
 
 class Merge(Layer):
+    VIEWS = "keep"
     ARITY = None
 
     def named(self, inputs: Sequence[Shape]) -> str:

@@ -22,6 +22,7 @@ from cnncalc.layers.fields import Number, Size
 
 
 class BatchNorm(Layer):
+    VIEWS = "keep"
     TYPES = ("batchnorm1d", "batchnorm2d", "batchnorm3d")
     DIMS = (1, 2, 3)
 

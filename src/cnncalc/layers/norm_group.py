@@ -22,6 +22,7 @@ from cnncalc.layers.fields import Number, Size
 
 
 class GroupNorm(Layer):
+    VIEWS = "refuse"  # keeps a contiguous copy of a view (measured), a storage of its own
     TYPES = ("groupnorm",)
 
     num_groups: Size

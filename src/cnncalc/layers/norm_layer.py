@@ -24,6 +24,7 @@ from cnncalc.layers.fields import Number, Sizes
 
 
 class LayerNorm(Layer):
+    VIEWS = "dense"
     TYPES = ("layernorm",)
 
     normalized_shape: Sizes

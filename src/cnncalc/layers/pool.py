@@ -11,6 +11,7 @@ from cnncalc.layers.window import AXES, Window, slide
 
 
 class Pool(Layer):
+    VIEWS = "keep"
     kernel_size: Sizes
     stride: Sizes | None = None
     padding: NonNegs = 0

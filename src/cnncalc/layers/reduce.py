@@ -23,6 +23,7 @@ from cnncalc.layers.permute import batch_free
 
 
 class Reduce(Layer):
+    VIEWS = "keep"
     TYPES = ("mean", "sum", "amax")
 
     dim: AnyInt | list[AnyInt]

@@ -11,6 +11,7 @@ from cnncalc.layers.fields import Prob
 
 
 class StochasticDepth(Layer):
+    VIEWS = "keep"
     TYPES = ("stochasticdepth",)
     p: Prob = 0.0
     mode: Literal["row", "batch"] = "row"

@@ -24,6 +24,7 @@ _FIXED: dict[str, _MODES] = {"upsamplingnearest2d": "nearest", "upsamplingbiline
 
 
 class Upsample(Layer):
+    VIEWS = "keep"
     TYPES = ("upsample", "upsamplingnearest2d", "upsamplingbilinear2d")
     DIMS = (0, 2, 2)
 
