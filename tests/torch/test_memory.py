@@ -323,6 +323,17 @@ def test_mul_keeps_each_factor_for_the_other(tracked: bool) -> None:
     assert got == want
 
 
+def test_per_layer_charges_each_storage_to_the_first_layer_keeping_it() -> None:
+    m = saved_bytes(analyze(load(ROOT / "specs" / "resnet18.yaml")), 2)
+    assert m.per_layer["conv1"] == 2 * 3 * 224 * 224 * 4  # the input image
+    # bn1: conv1's output and two statistics of 64 channels; relu: its output, which the max
+    # pooling keeps too (charged to relu), the pooling its int64 indices only
+    assert m.per_layer["bn1"] == 2 * 64 * 112 * 112 * 4 + 2 * 64 * 4
+    assert m.per_layer["relu"] == 2 * 64 * 112 * 112 * 4
+    assert m.per_layer["maxpool"] == 2 * 64 * 56 * 56 * 8
+    assert sum(m.per_layer.values()) == m.saved
+
+
 def test_undeclared_kind_is_refused_by_name() -> None:
     with pytest.raises(SpecError, match=r"E130 layer 'S2': subsample2d does not declare"):
         saved_bytes(analyze(load(ROOT / "specs" / "lenet5.yaml")))

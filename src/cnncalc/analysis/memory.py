@@ -45,6 +45,8 @@ class Memory:
 
 
 class _Walk:
+    """One pass: storages numbered as they are made, each charged once."""
+
     def __init__(self, batch: int, dtype: str) -> None:
         self.batch, self.dtype = batch, dtype
         self.storages = 0
