@@ -11,6 +11,7 @@ import typer
 from cnncalc.cli.codegen import codegen_app
 from cnncalc.cli.common import HELP
 from cnncalc.cli.lint import lint
+from cnncalc.cli.memory import memory
 from cnncalc.cli.params import params
 from cnncalc.cli.rules import rules
 from cnncalc.cli.schema import schema
@@ -56,6 +57,7 @@ app.command()(rules)
 app.command()(schema)
 app.command()(types)
 app.command()(sizes)
+app.command()(memory)
 app.add_typer(codegen_app)  # cnncalc codegen torch SPEC
 
 

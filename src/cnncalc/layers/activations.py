@@ -3,10 +3,11 @@ the squashing function is part of the unit). PReLU alone has parameters."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import POINTWISE, Layer, Reads, Shape, Tensor, fmt, pyargs
+from cnncalc.layers.base import POINTWISE, Layer, Reads, Saved, Shape, Tensor, fmt, pyargs
 from cnncalc.layers.fields import AnyInt, Number, Size
 
 # torch.nn's class for each activation type
@@ -19,6 +20,7 @@ TORCH_NAMES = {
 
 
 class Activation(Layer):
+    VIEWS = "keep"
     SHORTHAND_ACTIVATION = False
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
@@ -26,14 +28,32 @@ class Activation(Layer):
         return f"nn.{TORCH_NAMES[self.type]}({pyargs(**self.torch_kwargs(*own))})"
 
 
+# autograd keeps the output where the derivative is a function of it, else the input
+KEEPS_OUTPUT = (Saved("output"),)
+KEEPS_INPUT = (Saved("input"),)
+
+
 class ReLU(Activation):
     TYPES = ("relu",)
     inplace: bool = False
+
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        return KEEPS_OUTPUT  # threshold_backward(grad, result, 0)
+
+    def aliases(self) -> int | None:
+        return 0 if self.inplace else None
 
 
 class ReLU6(Activation):
     TYPES = ("relu6",)
     inplace: bool = False
+
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        # hardtanh keeps its input; in place (hardtanh_), a copy of it the input's size
+        return (Saved("own", shape=inputs[0]),) if self.inplace else KEEPS_INPUT
+
+    def aliases(self) -> int | None:
+        return 0 if self.inplace else None
 
 
 class LeakyReLU(Activation):
@@ -41,16 +61,31 @@ class LeakyReLU(Activation):
     negative_slope: Number = 0.01
     inplace: bool = False
 
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        return KEEPS_OUTPUT if self.inplace else KEEPS_INPUT  # in place: the result
+
+    def aliases(self) -> int | None:
+        return 0 if self.inplace else None
+
 
 class ELU(Activation):
     TYPES = ("elu",)
     alpha: Number = 1.0
     inplace: bool = False
 
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        return KEEPS_OUTPUT if self.inplace else KEEPS_INPUT  # in place: the result
+
+    def aliases(self) -> int | None:
+        return 0 if self.inplace else None
+
 
 class GELU(Activation):
     TYPES = ("gelu",)
     approximate: Literal["none", "tanh"] = "none"
+
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        return KEEPS_INPUT
 
 
 class Simple(Activation):
@@ -62,6 +97,9 @@ class Simple(Activation):
     def function(self) -> str:
         """Which function: the type's canonical name, one of TYPES."""
         return self.type
+
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        return KEEPS_OUTPUT if self.type in ("sigmoid", "tanh") else KEEPS_INPUT
 
 
 class ScaledTanh(Activation):
@@ -83,6 +121,9 @@ class Softmax(Activation):
     def log(self) -> bool:
         """logsoftmax: the logarithm of the softmax."""
         return self.type == "logsoftmax"
+
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        return KEEPS_OUTPUT  # both backward formulas read the result
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         return f"nn.{TORCH_NAMES[self.type]}({pyargs(dim=self.dim)})"  # torch has no default dim

@@ -11,7 +11,18 @@ from typing import Any, Literal
 from pydantic import field_validator
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import POINTWISE, Counts, Layer, Reads, Shape, concrete, fmt, numel, pyargs
+from cnncalc.layers.base import (
+    POINTWISE,
+    Counts,
+    Layer,
+    Reads,
+    Saved,
+    Shape,
+    concrete,
+    fmt,
+    numel,
+    pyargs,
+)
 from cnncalc.layers.fields import Size
 from cnncalc.layers.window import AXES
 from cnncalc.sym import Dim, floordiv
@@ -20,6 +31,7 @@ MAX_SYMBOLIC_OUT = 256
 
 
 class AdaptivePool(Layer):
+    VIEWS = "keep"
     TYPES = (
         "adaptiveavgpool1d",
         "adaptiveavgpool2d",
@@ -100,6 +112,13 @@ class AdaptivePool(Layer):
         if not isinstance(w, int) or not isinstance(o, int):
             return "adaptive pooling's windows depend on the symbolic input size"
         return Reads(Fraction(w, o), lambda i: (i * w // o, -(-(i + 1) * w // o) - 1))
+
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        if self.reduction == "max":
+            return (Saved("input"), Saved("own", shape=y, dtype="int64"))
+        if all(isinstance(o, int) and o == 1 for o in y[1:]):
+            return ()  # torch takes a mean then, whose backward keeps only sizes
+        return (Saved("input"),)
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         kind = "Max" if self.reduction == "max" else "Avg"

@@ -121,6 +121,22 @@ def held(state: Iterable[Tensor]) -> Counts:
     return Counts(trainable, fixed, buffers)
 
 
+class Saved(NamedTuple):
+    """One tensor autograd keeps for a layer's backward in train mode (docs/memory.md): the
+    layer's input `which` ("input"), its output ("output"), or a tensor of its own ("own":
+    max pooling's indices, dropout's mask) shaped `shape` (batch-free, the batch put in front
+    when `batched`) of `dtype` (None: the network's). Inputs and outputs are named, not sized,
+    so that a storage two layers keep (or a view of it) is counted once."""
+
+    source: Literal["input", "output", "own"]
+    which: int = 0  # of a merge's inputs
+    shape: Shape = ()
+    dtype: Literal["int64"] | None = None
+    batched: bool = True
+    # saved only where this input is tracked (mul keeps each factor for the other's gradient)
+    for_input: int | None = None
+
+
 class Agreement(NamedTuple):
     """Axes of a several-input layer's inputs that must have one size, as (input, axis) pairs
     (axes of batch-free shapes); broadcast: a size 1 fits too (add, mul); batch: the axes are
@@ -217,6 +233,10 @@ class Layer(BaseModel):
     ARITY: ClassVar[int | None] = 1  # how many inputs; None = one or more (merges)
     SHORTHAND_ACTIVATION: ClassVar[bool] = True  # whether `activation:` may follow this layer
     WANTS_FLAT: ClassVar[bool] = False  # meant for a flat (features) input; lint warns otherwise
+    # On a non-contiguous input (a permuted or split view): "keep", the kind keeps the view as
+    # it is and its output has the input's layout; "dense", its output is contiguous whatever
+    # the input; "refuse", not declared (linear and flatten copy such an input: a new storage)
+    VIEWS: ClassVar[Literal["keep", "dense", "refuse"]] = "refuse"
 
     type: str
     name: str | None = Field(default=None, description="unique layer name; generated if omitted")
@@ -273,6 +293,27 @@ class Layer(BaseModel):
     def explain(self, inputs: Sequence[Shape], y: Shape) -> list[str]:
         """Lines showing the arithmetic, numbers put in."""
         return []
+
+    # ---- what autograd keeps (analysis/memory.py) -------------------------------------
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        """The tensors torch's autograd saves for this layer's backward in train mode, as
+        its generated module runs on the CPU; None: not declared (memory refuses the layer
+        rather than count it as nothing)."""
+        return None
+
+    def aliases(self) -> int | None:
+        """The input whose storage the output is (a view, an in-place op); None: its own."""
+        return None
+
+    def contiguous(self, inputs: Sequence[bool], y: Shape) -> bool | None:
+        """Whether the output is contiguous, given which inputs are (VIEWS); None: not
+        declared for a view input. A new tensor with one axis past the batch larger than 1
+        (a global pooling's N×C×1×1) is contiguous in any dense layout torch picks."""
+        if all(inputs) or self.VIEWS == "dense":
+            return True
+        if self.VIEWS == "keep" and self.aliases() is None and sum(d != 1 for d in y) <= 1:
+            return True
+        return False if self.VIEWS == "keep" else None
 
     # ---- facts lint reads (layer knowledge stays in the layer) -------------------------
     def input_windows(self, x: Shape) -> Sequence[Window]:

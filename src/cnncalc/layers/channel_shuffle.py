@@ -3,12 +3,15 @@ across groups; shape unchanged, no parameters."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import Layer, Shape, pyargs
+from cnncalc.layers.base import Layer, Saved, Shape, pyargs
 from cnncalc.layers.fields import Size
 
 
 class ChannelShuffle(Layer):
+    VIEWS = "keep"
     TYPES = ("channelshuffle",)
     groups: Size
 
@@ -23,6 +26,9 @@ class ChannelShuffle(Layer):
                 code="E102",
             )
         return x
+
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        return ()  # a permuted copy: backward permutes the gradient back
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         return f"nn.ChannelShuffle({pyargs(self.groups)})"

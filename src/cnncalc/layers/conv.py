@@ -12,6 +12,7 @@ from cnncalc.errors import LayerError
 from cnncalc.layers.base import (
     Counts,
     Layer,
+    Saved,
     Shape,
     Tensor,
     TorchModules,
@@ -39,6 +40,7 @@ NAMED_TABLES = {"lenet5": LENET5_TABLE}
 
 
 class Conv(Layer):
+    VIEWS = "keep"
     TYPES: ClassVar[tuple[str, ...]] = ("conv1d", "conv2d", "conv3d")
     DIMS: ClassVar[tuple[int, ...]] = (1, 2, 3)
 
@@ -140,6 +142,13 @@ class Conv(Layer):
                     field="padding",
                     code="E104",
                 )
+
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        # convolution_backward reads the input and the weight (a parameter); a padding
+        # module or LeNet's masked weight lowers to more ops: not declared
+        if self.padding_mode != "zeros" or self.connection_table is not None:
+            return None
+        return (Saved("input"),)
 
     # ---- counts -----------------------------------------------------------------------
     def taps(self) -> int:

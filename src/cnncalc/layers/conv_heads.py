@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import Counts, Reads, Shape, Tensor, TorchModules, factor, fmt
+from cnncalc.layers.base import Counts, Reads, Saved, Shape, Tensor, TorchModules, factor, fmt
 from cnncalc.layers.conv import Conv
 from cnncalc.layers.window import Window
 from cnncalc.sym import Dim
@@ -22,6 +22,9 @@ NOT_CONV = frozenset({"type", "name", "from_", "activation", "expect"})
 class HeadwiseConv(Conv):
     TYPES = ("headwiseconv3d",)
     DIMS = (3,)
+
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        return None  # one convolution per head over reshaped views: not measured yet
 
     def one(self) -> Conv:
         """The convolution each head goes through."""

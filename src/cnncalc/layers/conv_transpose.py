@@ -12,6 +12,7 @@ from cnncalc.layers.base import (
     Counts,
     Layer,
     Reads,
+    Saved,
     Shape,
     Tensor,
     concrete,
@@ -29,6 +30,7 @@ from cnncalc.sym import Dim
 
 
 class ConvTranspose(Layer):
+    VIEWS = "keep"
     TYPES = ("convtranspose1d", "convtranspose2d", "convtranspose3d")
     DIMS = (1, 2, 3)
 
@@ -146,6 +148,9 @@ class ConvTranspose(Layer):
             f" = {fmt(c.macs)} + {bias}·({outside}) = {fmt(c.connections)}"
         )
         return lines
+
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        return (Saved("input"),)  # convolution_backward, transposed: input and weight
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         sizes = self.torch_kwargs("stride", "padding", "output_padding")

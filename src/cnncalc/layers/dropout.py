@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from cnncalc.layers.base import Layer, Shape, pyargs
+from collections.abc import Sequence
+
+from cnncalc.layers.base import Layer, Saved, Shape, pyargs
 from cnncalc.layers.fields import Prob
 from cnncalc.layers.window import AXES
 
 
 class Dropout(Layer):
+    VIEWS = "keep"
     TYPES = ("dropout", "dropout1d", "dropout2d", "dropout3d", "alphadropout")
     DIMS = (0, 1, 2, 3, 0)  # dropout and alphadropout take any shape
 
@@ -19,6 +22,22 @@ class Dropout(Layer):
         if n:
             self.expect_rank(x, n + 1, "C×" + "×".join(AXES[n]))
         return x
+
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        # on the CPU torch multiplies by a scaled noise tensor it keeps (no fused kernel):
+        # the input's shape, or one value per channel (dropout1d/2d/3d); p = 1 multiplies by
+        # a 0-dim zero; p = 0 returns the input itself
+        if self.type == "alphadropout":
+            return None
+        if self.p == 0:
+            return ()
+        if self.p == 1:
+            return (Saved("own", shape=(), batched=False),)
+        x = inputs[0]
+        return (Saved("own", shape=(x[0], *[1] * self.dims) if self.dims else x),)
+
+    def aliases(self) -> int | None:
+        return 0 if self.p == 0 and self.type != "alphadropout" else None
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         names = {"dropout": "Dropout", "alphadropout": "AlphaDropout"}

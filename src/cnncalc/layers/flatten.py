@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import Layer, Shape, factor, fmt, numel, pyargs
+from cnncalc.layers.base import Layer, Saved, Shape, factor, fmt, numel, pyargs
 from cnncalc.layers.fields import AnyInt
 
 
@@ -39,6 +39,12 @@ class Flatten(Layer):
         lo, hi = self.span(inputs[0])
         parts = "·".join(factor(d) for d in inputs[0][lo : hi + 1])
         return [f"features = {parts} = {fmt(numel(inputs[0][lo : hi + 1]))}"]
+
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        return ()  # a view: backward only reshapes
+
+    def aliases(self) -> int | None:
+        return 0  # of a contiguous input, which every declared kind produces
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         return f"nn.Flatten({pyargs(**self.torch_kwargs('start_dim', 'end_dim'))})"

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from cnncalc.layers.base import Layer, Shape
+from collections.abc import Sequence
+
+from cnncalc.layers.base import Layer, Saved, Shape
 
 
 class Identity(Layer):
+    VIEWS = "keep"
     TYPES = ("identity",)
+
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        return ()
+
+    def aliases(self) -> int | None:
+        return 0  # nn.Identity returns its input
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         return "nn.Identity()"

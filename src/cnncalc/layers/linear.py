@@ -9,6 +9,7 @@ from cnncalc.layers.base import (
     Counts,
     Layer,
     Reads,
+    Saved,
     Shape,
     Tensor,
     concrete,
@@ -58,6 +59,9 @@ class Linear(Layer):
             + (f"·{factor(numel(x[:-1]))}" if len(x) > 1 else "")
             + f" = {fmt(c.macs)}",
         ]
+
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        return (Saved("input"),)  # addmm/matmul keep the input (a view of it past 2-D)
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         cin = concrete(x[-1], "in_features")  # after a flatten: fixed by the spec's input size

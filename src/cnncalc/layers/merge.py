@@ -13,6 +13,7 @@ from cnncalc.layers.base import (
     Counts,
     Layer,
     Reads,
+    Saved,
     Shape,
     fmt,
     never_equal,
@@ -30,6 +31,7 @@ def _fixed(d: Dim, value: int) -> bool:
 
 
 class Merge(Layer):
+    VIEWS = "keep"
     ARITY = None
 
     def named(self, inputs: Sequence[Shape]) -> str:
@@ -108,6 +110,15 @@ class Elementwise(Merge):
     def explain(self, inputs: Sequence[Shape], y: Shape) -> list[str]:
         return [f"{' and '.join(shape_str(s) for s in inputs)} -> {shape_str(y)} (broadcast)"]
 
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        # add's backward passes the gradient on; mul keeps each factor where the other is
+        # tracked (two inputs; more chain several products: not declared)
+        if self.type == "add":
+            return ()
+        if len(inputs) != 2:
+            return None
+        return (Saved("input", 0, for_input=1), Saved("input", 1, for_input=0))
+
     def torch_forward(self, args: Sequence[str], inputs: Sequence[Shape], y: Shape) -> str | None:
         return f" {self.operator} ".join(args)
 
@@ -179,6 +190,9 @@ class Concat(Merge):
     def explain(self, inputs: Sequence[Shape], y: Shape) -> list[str]:
         axis = self.axis(len(inputs[0]))
         return [f"{' + '.join(fmt(s[axis]) for s in inputs)} = {fmt(y[axis])}"]
+
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        return ()  # cat's backward slices the gradient by the inputs' sizes
 
     def torch_forward(self, args: Sequence[str], inputs: Sequence[Shape], y: Shape) -> str | None:
         return f"torch.cat([{', '.join(args)}], dim={self.axis(len(inputs[0])) + 1})"

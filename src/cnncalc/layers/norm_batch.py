@@ -9,6 +9,7 @@ from cnncalc.layers.base import (
     Counts,
     Layer,
     Reads,
+    Saved,
     Shape,
     Tensor,
     concrete,
@@ -21,6 +22,7 @@ from cnncalc.layers.fields import Number, Size
 
 
 class BatchNorm(Layer):
+    VIEWS = "keep"
     TYPES = ("batchnorm1d", "batchnorm2d", "batchnorm3d")
     DIMS = (1, 2, 3)
 
@@ -66,6 +68,12 @@ class BatchNorm(Layer):
             if self.track_running_stats
             else "buffers = 0 (track_running_stats: false)",
         ]
+
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        # train mode on the CPU: the input and the batch's per-channel mean and inverse
+        # standard deviation (save_mean, save_invstd; the input's dtype, bfloat16 too)
+        stat = Saved("own", shape=inputs[0][:1], batched=False)
+        return (Saved("input"), stat, stat)
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         kw = self.torch_kwargs("eps", "momentum", "affine", "track_running_stats")

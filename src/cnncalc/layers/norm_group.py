@@ -9,6 +9,7 @@ from cnncalc.layers.base import (
     Counts,
     Layer,
     Reads,
+    Saved,
     Shape,
     Tensor,
     concrete,
@@ -21,6 +22,7 @@ from cnncalc.layers.fields import Number, Size
 
 
 class GroupNorm(Layer):
+    VIEWS = "refuse"  # keeps a contiguous copy of a view (measured), a storage of its own
     TYPES = ("groupnorm",)
 
     num_groups: Size
@@ -56,6 +58,10 @@ class GroupNorm(Layer):
         if not self.affine:
             return ["params = 0 (affine: false)"]
         return [f"params = 2·{fmt(inputs[0][0])} = {fmt(c.trainable)}"]
+
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        stat = Saved("own", shape=(self.num_groups,))  # mean and rstd per sample and group
+        return (Saved("input"), stat, stat)
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         kw = self.torch_kwargs("eps", "affine")

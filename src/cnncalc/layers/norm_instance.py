@@ -7,8 +7,10 @@ BatchNorm does. What differs is torch's defaults (no affine, no running statisti
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import Shape, concrete, numel, pyargs
+from cnncalc.layers.base import Saved, Shape, concrete, numel, pyargs
 from cnncalc.layers.norm_batch import BatchNorm
 from cnncalc.sym import bounds
 
@@ -21,6 +23,9 @@ class InstanceNorm(BatchNorm):
 
     affine: bool = False
     track_running_stats: bool = False
+
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        return None  # instance norm runs batch norm on a reshaped input: not measured yet
 
     def shape(self, x: Shape) -> Shape:
         n = self.dims

@@ -10,6 +10,7 @@ from cnncalc.layers.base import (
     Counts,
     Layer,
     Reads,
+    Saved,
     Shape,
     Tensor,
     fmt,
@@ -23,6 +24,7 @@ from cnncalc.layers.fields import Number, Sizes
 
 
 class LayerNorm(Layer):
+    VIEWS = "dense"
     TYPES = ("layernorm",)
 
     normalized_shape: Sizes
@@ -68,6 +70,12 @@ class LayerNorm(Layer):
         per = 2 if self.bias else 1  # a scale per element, and a shift unless bias: false
         dims = "·".join(str(d) for d in self.dims_normalized())
         return [f"params = {per}·{dims} = {fmt(self.count(inputs[0], y).trainable)}"]
+
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        # the input, and the mean and reciprocal standard deviation of each normalized row
+        rows = inputs[0][: len(inputs[0]) - len(self.dims_normalized())]
+        stat = Saved("own", shape=rows)
+        return (Saved("input"), stat, stat)
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         kw = self.torch_kwargs("eps", "elementwise_affine", "bias")

@@ -14,6 +14,7 @@ from cnncalc.layers.base import (
     Counts,
     Layer,
     Reads,
+    Saved,
     Shape,
     Tensor,
     concrete,
@@ -58,6 +59,17 @@ class LayerNorm2d(Layer):
         per = 2 if self.bias else 1  # a scale per channel, and a shift unless bias: false
         c = inputs[0][0]
         return [f"params = {per}·{fmt(c)} = {fmt(self.count(inputs[0], y).trainable)}"]
+
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        # layer_norm keeps its argument, the channels-last view of the input (its storage),
+        # and a mean and reciprocal standard deviation per position (N×H×W)
+        stat = Saved("own", shape=inputs[0][1:])
+        return (Saved("input"), stat, stat)
+
+    def contiguous(self, inputs: Sequence[bool], y: Shape) -> bool | None:
+        # the channels-last result permuted back: a view, contiguous only where one axis
+        # is larger than 1 (after a global pooling, ConvNeXt's head)
+        return sum(d != 1 for d in y) <= 1
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         kw = self.torch_kwargs("eps", "elementwise_affine", "bias")

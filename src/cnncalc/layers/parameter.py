@@ -25,6 +25,7 @@ from cnncalc.layers.base import (
     Counts,
     Layer,
     Reads,
+    Saved,
     Shape,
     Tensor,
     fmt,
@@ -45,6 +46,7 @@ def _fixed(d: Dim, value: int) -> bool:
 
 
 class Parameter(Layer):
+    VIEWS = "keep"
     TYPES = ("parameter",)
     SHORTHAND_ACTIVATION = False  # the layer's name is its tensor's: no module to chain after
 
@@ -183,6 +185,14 @@ class Parameter(Layer):
             return [params, f"{p[a + 1]} + {fmt(inputs[0][a])} = {fmt(y[a])} along dim {self.dim}"]
         return [params, f"(N, {shape_str(inputs[0])}) {OPERATORS[self.op]} {list(p)} -> "
                 f"(N, {shape_str(y)})"]  # fmt: skip
+
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        # mul keeps the data for a trained tensor's gradient (the tensor itself is state);
+        # add and concat keep nothing; `alone` makes its output the tensor: not declared
+        if self.op == "alone":
+            return None
+        trained = self.op == "mul" and self.trainable and not self.buffer
+        return (Saved("input"),) if trained else ()
 
     def torch_forward(self, args: Sequence[str], inputs: Sequence[Shape], y: Shape) -> str | None:
         """args: the input, then the parameter's accessor (codegen passes it)."""

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pydantic import Field
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import POINTWISE, Layer, Reads, Shape, shape_str
+from cnncalc.layers.base import POINTWISE, Layer, Reads, Saved, Shape, shape_str
 from cnncalc.layers.fields import AnyInt
 
 
@@ -83,6 +83,15 @@ class Permute(Reorder):
                 code="E102",
             )
         return order
+
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        return ()  # backward permutes the gradient back
+
+    def aliases(self) -> int | None:
+        return 0  # a view, not contiguous unless the order is unchanged
+
+    def contiguous(self, inputs: Sequence[bool], y: Shape) -> bool | None:
+        return inputs[0] and list(self.permutation) == sorted(self.permutation)
 
     def torch_forward(self, args: Sequence[str], inputs: Sequence[Shape], y: Shape) -> str | None:
         return f"{args[0]}.permute(0, {', '.join(str(a + 1) for a in self.order(inputs[0]))})"

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import Counts, Layer, Shape, factor, fmt, numel, pyargs, tight
+from cnncalc.layers.base import Counts, Layer, Saved, Shape, factor, fmt, numel, pyargs, tight
 from cnncalc.layers.fields import NonNegs, Size, Sizes, ntuple
 from cnncalc.layers.window import AXES, Window, slide
 
 
 class Pool(Layer):
+    VIEWS = "keep"
     kernel_size: Sizes
     stride: Sizes | None = None
     padding: NonNegs = 0
@@ -84,12 +85,18 @@ class MaxPool(Pool):
     def dilations(self) -> tuple[int, ...]:
         return ntuple(self.dilation, self.dims, "dilation")
 
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        return (Saved("input"), Saved("own", shape=y, dtype="int64"))  # and the argmax indices
+
 
 class AvgPool(Pool):
     TYPES = ("avgpool1d", "avgpool2d", "avgpool3d")
     DIMS = (1, 2, 3)
     count_include_pad: bool = True
     divisor_override: Size | None = None
+
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        return (Saved("input"),)
 
     def shape(self, x: Shape) -> Shape:
         if self.dims == 1 and self.divisor_override is not None:

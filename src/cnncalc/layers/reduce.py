@@ -7,12 +7,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import NOTHING, POINTWISE, Counts, Layer, Reads, Shape, numel, shape_str
+from cnncalc.layers.base import (
+    NOTHING,
+    POINTWISE,
+    Counts,
+    Layer,
+    Reads,
+    Saved,
+    Shape,
+    numel,
+    shape_str,
+)
 from cnncalc.layers.fields import AnyInt
 from cnncalc.layers.permute import batch_free
 
 
 class Reduce(Layer):
+    VIEWS = "keep"
     TYPES = ("mean", "sum", "amax")
 
     dim: AnyInt | list[AnyInt]
@@ -49,6 +60,10 @@ class Reduce(Layer):
         if axis + 1 not in self.axes(x):
             return POINTWISE
         return f"not defined: {self.type} reduces this axis"
+
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        # mean's and sum's backward expand the gradient back (sizes only); amax: not declared
+        return None if self.type == "amax" else ()
 
     def torch_forward(self, args: Sequence[str], inputs: Sequence[Shape], y: Shape) -> str | None:
         dims = tuple(a + 1 for a in self.axes(inputs[0]))

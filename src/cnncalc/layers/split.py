@@ -11,7 +11,7 @@ from typing import ClassVar
 from pydantic import Field
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import POINTWISE, Layer, Reads, Shape, fmt, require_positive
+from cnncalc.layers.base import POINTWISE, Layer, Reads, Saved, Shape, fmt, require_positive
 from cnncalc.layers.fields import AnyInt, NonNeg, Size
 from cnncalc.layers.merge import DimName
 from cnncalc.sym import Dim, ceildiv, dmin
@@ -71,6 +71,16 @@ class MultiOutput(Layer):
         a = self.axis(x)
         start, length = self.span(x[a])
         return [f"output {self.piece}: {fmt(length)} of {fmt(x[a])}, from {fmt(start)}"]
+
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        return ()  # backward places the gradient by sizes
+
+    def aliases(self) -> int | None:
+        # each piece is a view of the input: a layer keeping it keeps the input's storage
+        return 0
+
+    def contiguous(self, inputs: Sequence[bool], y: Shape) -> bool | None:
+        return False  # a piece along any axis but the batch's skips the other pieces
 
     def torch_forward(self, args: Sequence[str], inputs: Sequence[Shape], y: Shape) -> str | None:
         dim = self.axis(inputs[0]) + 1

@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import model_validator
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import Layer, Reads, Shape, fmt, pyargs, tight
+from cnncalc.layers.base import Layer, Reads, Saved, Shape, fmt, pyargs, tight
 from cnncalc.layers.fields import Scale, Sizes, ntuple
 from cnncalc.layers.window import AXES
 from cnncalc.sym import Dim, floordiv
@@ -24,6 +24,7 @@ _FIXED: dict[str, _MODES] = {"upsamplingnearest2d": "nearest", "upsamplingbiline
 
 
 class Upsample(Layer):
+    VIEWS = "keep"
     TYPES = ("upsample", "upsamplingnearest2d", "upsamplingbilinear2d")
     DIMS = (0, 2, 2)
 
@@ -139,6 +140,9 @@ class Upsample(Layer):
                 line += " (in double precision, as torch)"
             lines.append(line)
         return lines
+
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        return ()  # interpolation's backward needs the input's size, not its values
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         n = len(x) - 1
