@@ -56,6 +56,10 @@ CORE_CODES: dict[str, tuple[str, str]] = {
         "a symbolic size where generated code needs a number",
         "generate for a concrete input, e.g. --input 3x224x224",
     ),
+    "E130": (
+        "a layer kind that does not declare what autograd saves (cnncalc memory)",
+        "see docs/memory.md for the kinds declared so far",
+    ),
     "E199": (
         "a layer that cannot be computed",
         "give the symbolic input sizes bounds, or concrete sizes",
