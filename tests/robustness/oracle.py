@@ -205,14 +205,12 @@ def _run_text(
     return Outcome(True, [], report=report)
 
 
-RICH_ROWS = 2_000  # rich's table is checked on reports of up to this many layers
-
-
 def render_all(report: object, table: bool = True) -> list[tuple[str, str]]:
     """(format, text) for every renderer."""
     from rich.console import Console
 
     from cnncalc.analysis.engine import Report
+    from cnncalc.cli.report import RICH_ROWS  # the layers past which a terminal is plain
     from cnncalc.render.json import render
     from cnncalc.render.table import print_table
     from cnncalc.render.text import csv_table, markdown_table

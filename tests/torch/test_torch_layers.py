@@ -1050,15 +1050,15 @@ class TvShiftedWindowAttention(nn.Module):
         )
 
 
-@st.composite
-def swin_attention_case(draw: Draw) -> tuple[dict[str, Any], tuple[int, int, int]]:
-    h, w, c = draw(st.integers(1, 9)), draw(st.integers(1, 9)), draw(st.integers(1, 8))
+def window_attention(draw: Draw, kind: str, c: int, axes: int, most: int) -> dict[str, Any]:
+    """A Swin window attention layer over `axes` window axes (each window 1..`most`) on
+    `c` channels: heads mostly dividing c, shifts within the window, optional dim and biases."""
     heads = mostly(draw, st.sampled_from([d for d in range(1, c + 1) if c % d == 0]),
                    st.integers(1, 4))  # fmt: skip
-    window = [draw(st.integers(1, 5)), draw(st.integers(1, 5))]
+    window = [draw(st.integers(1, most)) for _ in range(axes)]
     shift = [draw(st.integers(0, max(0, k - 1))) for k in window]
     layer: dict[str, Any] = {
-        "type": "shiftedwindowattention",
+        "type": kind,
         "window_size": window,
         "shift_size": shift,
         "num_heads": heads,
@@ -1068,7 +1068,13 @@ def swin_attention_case(draw: Draw) -> tuple[dict[str, Any], tuple[int, int, int
     for name in ("qkv_bias", "proj_bias"):
         if draw(st.booleans()):
             layer[name] = draw(st.booleans())
-    return layer, (h, w, c)
+    return layer
+
+
+@st.composite
+def swin_attention_case(draw: Draw) -> tuple[dict[str, Any], tuple[int, int, int]]:
+    h, w, c = draw(st.integers(1, 9)), draw(st.integers(1, 9)), draw(st.integers(1, 8))
+    return window_attention(draw, "shiftedwindowattention", c, 2, 5), (h, w, c)
 
 
 def torch_swin_attention(layer: dict[str, Any], c: int) -> TvShiftedWindowAttention:
@@ -1211,22 +1217,7 @@ class TvShiftedWindowAttention3d(nn.Module):
 def swin3d_attention_case(draw: Draw) -> tuple[dict[str, Any], tuple[int, int, int, int]]:
     t, h, w = (draw(st.integers(1, 6)) for _ in range(3))
     c = draw(st.integers(1, 8))
-    heads = mostly(draw, st.sampled_from([d for d in range(1, c + 1) if c % d == 0]),
-                   st.integers(1, 4))  # fmt: skip
-    window = [draw(st.integers(1, 4)) for _ in range(3)]
-    shift = [draw(st.integers(0, max(0, k - 1))) for k in window]
-    layer: dict[str, Any] = {
-        "type": "shiftedwindowattention3d",
-        "window_size": window,
-        "shift_size": shift,
-        "num_heads": heads,
-    }
-    if draw(st.booleans()):
-        layer["dim"] = mostly(draw, st.just(c), st.integers(1, 8))
-    for name in ("qkv_bias", "proj_bias"):
-        if draw(st.booleans()):
-            layer[name] = draw(st.booleans())
-    return layer, (t, h, w, c)
+    return window_attention(draw, "shiftedwindowattention3d", c, 3, 4), (t, h, w, c)
 
 
 def torch_swin3d_attention(layer: dict[str, Any], c: int) -> TvShiftedWindowAttention3d:
