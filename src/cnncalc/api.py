@@ -18,6 +18,7 @@ from cnncalc.spec.load import load, loads, parse_dim
 from cnncalc.spec.network import Network
 
 if TYPE_CHECKING:
+    from cnncalc.analysis.diff import Diff
     from cnncalc.codegen import generate
 
 __all__ = [
@@ -30,8 +31,10 @@ __all__ = [
     "SpecError",
     "UsageError",
     "analyze",
+    "diff",
     "generate",
     "load",
+    "load_ref",
     "loads",
     "parse_input",
     "parse_symbols",
@@ -127,6 +130,39 @@ def report(
         bounds = parse_symbols(symbols_text)
         return analyze(net, parse_input(input_text or spec_input(net), net, bounds))
     return analyze(net, parse_input(input_text, net) if input_text else None)
+
+
+def load_ref(ref: str) -> Network:
+    """A spec as the command line names it: a file, `-` (standard input), or PATH@REV, the
+    file as git revision REV holds it, its includes read from that revision too."""
+    from cnncalc.spec.revision import load_revision, split
+
+    path, rev = split(ref)
+    return load(path) if rev is None else load_revision(path, rev)
+
+
+def diff(old: str, new: str, input_text: str | None = None) -> Diff:
+    """Two specs (load_ref's names) compared layer by layer (analysis/diff.py); `input_text`
+    replaces both inputs. Spec errors of both sides are raised together."""
+    from cnncalc.analysis.diff import diff as compare
+
+    if old == "-" and new == "-":
+        raise UsageError("cnncalc diff: only one side can be - (standard input)")
+    reports: list[Report] = []
+    problems: list[Problem] = []
+    for ref in (old, new):
+        try:
+            net = load_ref(ref)
+            reports.append(analyze(net, parse_input(input_text, net) if input_text else None))
+        except SpecError as err:
+            problems.extend(err.problems)
+    if problems:
+        raise SpecError(problems)
+    out = compare(reports[0], reports[1])
+    out.labels = (old, new)
+    is_file = new != "-" and reports[1].network.file == new
+    out.new_file = new if is_file else None
+    return out
 
 
 def __getattr__(name: str) -> object:
