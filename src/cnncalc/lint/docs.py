@@ -134,6 +134,12 @@ valid ones (`""` would otherwise be a prefix of every code). Budgets are whole n
 least 1; amounts with a unit read it by its standard meaning (`64MB` = 64·10^6 bytes,
 `64MiB` = 64·2^20), and memory in findings is printed in bytes and binary units (KiB, MiB).
 
+**Budgets on a change.** These budgets bound one network; `cnncalc diff OLD NEW` bounds what
+a change does to it, with the same units: `cnncalc diff specs/net.yaml@origin/main
+specs/net.yaml --fail-on 'params>+5%'` exits 1 when the parameters grow by more than 5 %
+(also `macs>+100M`, `layers>+0`, `memory<-10%`, or a level: `params>12M`), one line per
+broken budget ([diff.md](diff.md)).
+
 ## Rules
 
 """
