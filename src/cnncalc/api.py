@@ -160,8 +160,9 @@ def diff(old: str, new: str, input_text: str | None = None) -> Diff:
         raise SpecError(problems)
     out = compare(reports[0], reports[1])
     out.labels = (old, new)
-    is_file = new != "-" and reports[1].network.file == new
-    out.new_file = new if is_file else None
+    from cnncalc.spec.revision import split
+
+    out.new_file = new if new != "-" and split(new)[1] is None else None
     return out
 
 

@@ -353,3 +353,21 @@ def test_alignment_is_bounded() -> None:
     finally:
         module.MAX_ALIGN_PAIRS = limit
     assert (d.count("added"), d.count("removed")) == (60, 60)
+
+
+def test_symbolic_figures(tmp_path: Path) -> None:
+    sym = "input: {channels: 3, height: H, width: W}\nsymbols: {H: {min: 2}, W: {min: 2}}"
+    old, new = (t.replace("input: {channels: 3, height: 16, width: 16}", sym) for t in (OLD, NEW))
+    d = pair(old, new)
+    assert d.total("params").delta == pair().total("params").delta  # no symbol in params
+    macs = d.total("macs")
+    assert not isinstance(macs.delta, int) and macs.percent is None
+    assert d.total("memory").old is None and "symbolic" in d.memory_notes["new"]
+    paths = files(tmp_path, old, new)
+    res = cli("diff", *paths, "--fail-on", "macs>+1%", "--fail-on", "params>+1%")
+    assert res.exit_code == 1
+    assert res.stderr.splitlines()[0].endswith(
+        "macs>+1%: macs is symbolic; give --input sizes to check it"
+    )
+    fixed = cli("diff", *paths, "-i", "3x16x16", "--fail-on", "macs>+100%")
+    assert fixed.exit_code == 0, fixed.stderr

@@ -196,3 +196,31 @@ def test_a_file_named_with_an_at_sign(tmp_path: Path, monkeypatch: pytest.Monkey
     (tmp_path / "a@b.yaml").write_text(text)
     assert split("a@b.yaml") == ("a@b.yaml", None)
     assert cli("diff", "a@b.yaml", "a@b.yaml").exit_code == 0
+
+
+def test_a_spec_at_the_repository_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its includes come from the revision too; blocks/ beside the repository is not read."""
+    (tmp_path / "blocks").mkdir()
+    (tmp_path / "blocks" / "lib.yaml").write_text(LIB_V1)  # a shared folder outside the repo
+    net = NET.replace("../blocks/lib.yaml", "lib/lib.yaml").replace("parts/more.yaml", "more.yaml")
+    repo = repo_with(
+        tmp_path / "repo",
+        {"net.yaml": net, "lib/lib.yaml": LIB_V1, "more.yaml": MORE},
+        {"lib/lib.yaml": LIB_V1.replace("out_channels: $c", "out_channels: $c, bias: false")},
+    )
+    monkeypatch.chdir(repo)
+    t = figures(cli("diff", "net.yaml@HEAD~1", "net.yaml", "-f", "json"))
+    assert t["params"]["old"] - t["params"]["new"] == 4  # the block conv's bias: c = 4
+    escape = NET.replace("parts/more.yaml", "more.yaml")  # ../blocks/lib.yaml: outside
+    (repo / "net.yaml").write_text(escape)
+    git(repo, "commit", "-q", "-am", "escape")
+    res = cli("diff", "net.yaml@HEAD", "net.yaml@HEAD~1")
+    assert res.exit_code == 1 and "net.yaml@HEAD:2:" in res.stderr
+    assert "outside the spec's folder" in res.stderr and "cnncalc-rev-" not in res.stderr
+
+
+def test_github_annotations_name_working_tree_files_only(repo: Path) -> None:
+    res = cli("diff", "specs/net/net.yaml@HEAD~1", "specs/net/net.yaml@HEAD", "-f", "github")
+    assert res.exit_code == 0 and res.stdout and "file=" not in res.stdout
+    res = cli("diff", "specs/net/net.yaml@HEAD~1", "specs/net/net.yaml", "-f", "github")
+    assert "file=specs/net/net.yaml,line=" in res.stdout

@@ -113,7 +113,11 @@ def load_revision(path: str, rev: str) -> Network:
     folders = [posixpath.dirname(rel)]
     if folders[0]:  # the shared blocks/ folder beside the spec's folder (spec/blocks.py)
         folders.append(posixpath.join(posixpath.dirname(folders[0]), "blocks"))
-    with tempfile.TemporaryDirectory(prefix="cnncalc-rev-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="cnncalc-rev-") as scratch:
+        # one level down: a spec at the repository's root looks for a shared blocks/ beside
+        # its folder, which must be the (empty) scratch folder's, not the system's temp folder
+        tmp = os.path.join(scratch, "repo")
+        os.mkdir(tmp)
         _copy(top, sha, folders, rel, tmp, shown)
         names = _Names(tmp, rel, path, rev)
         try:
@@ -180,16 +184,14 @@ class _Names:
 
     def file(self, inside: str) -> str:
         """A repository-relative path as the user would write it, with the revision."""
-        q = inside.lstrip("/")
+        q = inside.lstrip("/") or "."
         mine = os.path.normpath(
             os.path.join(self.user_dir, posixpath.relpath(q, self.rel_dir or "."))
         )
         return f"{mine}@{self.rev}"
 
     def text(self, s: str) -> str:
-        return self.pattern.sub(
-            lambda m: self.file(m.group(1)) if m.group(1) else f"@{self.rev}", s
-        )
+        return self.pattern.sub(lambda m: self.file(m.group(1)), s)
 
     def outside(self, file: str) -> bool:
         return not file.startswith("<") and not any(
