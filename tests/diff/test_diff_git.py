@@ -224,3 +224,15 @@ def test_github_annotations_name_working_tree_files_only(repo: Path) -> None:
     assert res.exit_code == 0 and res.stdout and "file=" not in res.stdout
     res = cli("diff", "specs/net/net.yaml@HEAD~1", "specs/net/net.yaml", "-f", "github")
     assert "file=specs/net/net.yaml,line=" in res.stdout
+
+
+@pytest.mark.parametrize(
+    "ref", ["specs/net/ne\x00t.yaml@HEAD", "specs/net/net.yaml@HE\x00AD", "@HEAD"]
+)
+def test_unusable_names_are_usage_errors(repo: Path, ref: str) -> None:
+    from cnncalc.api import load_ref
+    from cnncalc.errors import CnncalcError
+
+    with pytest.raises(CnncalcError) as err:
+        load_ref(ref)
+    assert err.value.exit_code == 2 and "\x00" not in str(err.value)

@@ -65,6 +65,8 @@ def _git(args: Sequence[str], cwd: str, what: str, data: bytes | None = None) ->
         raise UsageError(f"{what}: git took more than {GIT_TIMEOUT} s") from None
     except OSError as err:
         raise UsageError(f"{what}: cannot run git: {err.strerror or err}") from None
+    except ValueError:  # a NUL in an argument: no path or revision holds one
+        raise UsageError(f"{what}: not a usable path or revision") from None
     if done.returncode != 0:
         lines = done.stderr.decode("utf-8", "replace").strip().splitlines()
         first = lines[0].removeprefix("fatal: ") if lines else f"exit code {done.returncode}"
