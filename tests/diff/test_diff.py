@@ -90,12 +90,10 @@ def test_same_spec_is_all_unchanged() -> None:
     assert all(f.delta == 0 for f in d.totals)
 
 
-torch = pytest.importorskip("torch")
-
-
 def torch_counts(text: str) -> tuple[int, int, int]:
     """(parameters, trainable, MACs) of the generated module, by torch: FlopCounterMode's
     FLOPs / 2 (conv and linear, what these specs hold)."""
+    torch = pytest.importorskip("torch")  # CI has it (the torch extra): only this test needs it
     from torch.utils.flop_counter import FlopCounterMode
 
     from cnncalc.codegen import generate
