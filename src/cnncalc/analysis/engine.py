@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from cnncalc.errors import LayerError, Problem, SpecError
+from cnncalc.errors import LayerError, Problem, SpecError, UsageError
 from cnncalc.layers.base import Counts, Shape, numel
 from cnncalc.spec.network import INPUT, Network, Node
 from cnncalc.sym import Dim, Expr
@@ -65,6 +66,57 @@ class Report:
         for s in self.layers:
             total = total + s.output_elements
         return total
+
+    # The Python API's views of a report (docs/api.md). Each is one call into render/,
+    # imported on use: analysing stays free of text.
+
+    def layer(self, name: str) -> LayerStats:
+        """The row of the layer called `name` (KeyError if there is none)."""
+        for s in self.layers:
+            if s.name == name:
+                return s
+        raise KeyError(name)
+
+    def to_dict(
+        self, *, full: bool = True, dtype: str = "float32", explain: bool = False
+    ) -> dict[str, Any]:
+        """`cnncalc params --format json` as data (docs/json.md); `full=False`: `shapes`'."""
+        from cnncalc.render.facts import report_dict
+
+        return report_dict(self, full, _dtype(dtype), explain)
+
+    def to_json(
+        self,
+        *,
+        full: bool = True,
+        dtype: str = "float32",
+        explain: bool = False,
+        ascii: bool = False,
+    ) -> str:
+        """The text `cnncalc params --format json` prints (without its final line break)."""
+        from cnncalc.render.json import render
+
+        return render(self, full, _dtype(dtype), explain, ascii)
+
+    def to_html(self) -> str:
+        """The page `cnncalc report` writes: one HTML file that works offline."""
+        from cnncalc.api import html_report
+
+        return html_report(self)
+
+    def _repr_html_(self) -> str:
+        """Jupyter, VS Code: the table with totals."""
+        from cnncalc.render.html import table
+
+        return table(self)
+
+
+def _dtype(dtype: str) -> str:
+    from cnncalc.render.values import DTYPE_BYTES
+
+    if dtype not in DTYPE_BYTES:
+        raise UsageError(f"dtype {dtype!r}: give one of {', '.join(DTYPE_BYTES)}")
+    return dtype
 
 
 def analyze(net: Network, input_shape: Shape | None = None) -> Report:

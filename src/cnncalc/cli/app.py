@@ -12,6 +12,7 @@ from cnncalc.cli.codegen import codegen_app
 from cnncalc.cli.common import HELP
 from cnncalc.cli.lint import lint
 from cnncalc.cli.memory import memory
+from cnncalc.cli.page import report
 from cnncalc.cli.params import params
 from cnncalc.cli.rules import rules
 from cnncalc.cli.schema import schema
@@ -58,6 +59,7 @@ app.command()(schema)
 app.command()(types)
 app.command()(sizes)
 app.command()(memory)
+app.command()(report)
 app.add_typer(codegen_app)  # cnncalc codegen torch SPEC
 
 
