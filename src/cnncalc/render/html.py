@@ -139,6 +139,9 @@ def page(p: Page) -> str:
         f" {esc(p.fields_note)}</p>" if p.fields_note else "</p>",
         table(rep, fields=p.fields),
         "</section>",
+        # the selected layer's figures and arithmetic, over the page wherever it was clicked
+        '<aside id="detail" hidden><button type="button" id="detail-close" title="close">×'
+        '</button><div id="detail-body"></div></aside>',
         f'<script type="application/json" id="cnncalc-data">{_json(data)}</script>',
         f"<script>{script}</script></body></html>",
     ]
@@ -167,8 +170,7 @@ def _diagram(p: Page) -> str:
         '<button type="button" id="zoom-out" title="zoom out">−</button>'
         '<button type="button" id="zoom-fit">fit</button>'
         "<span>drag to pan, wheel to zoom, double-click a block to open it</span></div>"
-        f'<div class="panes"><div id="viewport">{views}</div>'
-        '<aside id="detail"><p>Click a node or a row.</p></aside></div></section>'
+        f'<div id="viewport">{views}</div></section>'
     )
 
 

@@ -8,7 +8,9 @@
   const body = table.tBodies[0];
   const rows = new Map();
   for (const tr of body.rows) rows.set(tr.dataset.layer, tr);
-  const detail = document.getElementById("detail");
+  const panel = document.getElementById("detail");
+  const detail = document.getElementById("detail-body");
+  document.getElementById("detail-close").addEventListener("click", () => { panel.hidden = true; });
   const views = Array.from(document.querySelectorAll("#viewport .view"));
   let current = views[0] || null;
 
@@ -19,11 +21,11 @@
   }
 
   function describe(name) {
-    if (!detail) return;
     detail.replaceChildren();
     const layer = has(data.layers, name) ? data.layers[name] : null;
     const block = has(data.blocks, name) ? data.blocks[name] : null;
     const item = layer || block;
+    panel.hidden = !item;
     if (!item) return;
     detail.append(el("h3", name), el("p", (block ? "block " : "") + item.type + " → " + item.output));
     const dl = el("dl");

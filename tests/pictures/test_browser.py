@@ -1,0 +1,187 @@
+"""The report in a real browser: Debian's headless Chromium driven by Selenium through the
+system chromedriver (no download: both binaries are given by path). For LeNet-5, ResNet-50
+and U-Net: no console errors, no network request but the page's own file, every layer's row,
+a click on a row shows its arithmetic, sorting sorts, and the screenshot is not blank.
+.ci/run installs the `chromium` and `chromium-driver` packages where they are missing."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import struct
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+
+import cnncalc
+
+ROOT = Path(__file__).resolve().parents[2]
+MODELS = ["lenet5", "resnet50", "unet"]
+
+
+def binary(*names: str) -> str:
+    for name in names:
+        found = shutil.which(name)
+        if found:
+            return found
+    raise AssertionError(f"none of {names} on PATH: install Debian's chromium and chromium-driver")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[webdriver.Chrome]:
+    options = webdriver.ChromeOptions()
+    options.binary_location = binary("chromium", "chromium-browser")
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--window-size=1400,1000", "--no-first-run", "--disable-extensions"):  # fmt: skip
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    driver = webdriver.Chrome(options=options, service=Service(binary("chromedriver")))
+    driver.set_page_load_timeout(60)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def visit(driver: webdriver.Chrome, page: Path) -> tuple[list[str], list[str]]:
+    """Open `page`; the console's errors and the URLs of every request it made."""
+    driver.get_log("browser"), driver.get_log("performance")  # drop what came before
+    driver.get(page.as_uri())
+    errors = [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+    urls = []
+    for entry in driver.get_log("performance"):
+        message: dict[str, Any] = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.requestWillBeSent":
+            urls.append(message["params"]["request"]["url"])
+    return errors, urls
+
+
+def test_the_checks_see_errors_and_requests(browser: webdriver.Chrome, tmp_path: Path) -> None:
+    """A page that breaks both rules is caught by both checks: they can fail."""
+    bad = tmp_path / "bad.html"
+    bad.write_text(
+        '<!DOCTYPE html><img src="http://127.0.0.1:9/x.png"><script>throw new Error("boom")'
+        "</script>",
+        encoding="utf-8",
+    )
+    errors, urls = visit(browser, bad)
+    assert any("boom" in e for e in errors)
+    assert "http://127.0.0.1:9/x.png" in urls
+
+
+def pixels(png: bytes) -> list[bytes]:
+    """The rows of an 8-bit RGB(A) PNG, unfiltered (the screenshots Chromium takes)."""
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, idat, header = 8, b"", b""
+    while pos < len(png):
+        (size,), kind = struct.unpack(">I", png[pos : pos + 4]), png[pos + 4 : pos + 8]
+        body = png[pos + 8 : pos + 8 + size]
+        header = body if kind == b"IHDR" else header
+        idat += body if kind == b"IDAT" else b""
+        pos += 12 + size
+    width, height, depth, color = struct.unpack(">IIBB", header[:10])
+    assert depth == 8 and color in (2, 6) and header[12] == 0, "8-bit RGB(A), not interlaced"
+    bpp = 3 if color == 2 else 4
+    raw, stride = zlib.decompress(idat), width * bpp
+    rows: list[bytes] = []
+    prev = bytearray(stride)
+    for y in range(height):
+        kind, line = (
+            raw[y * (stride + 1)],
+            bytearray(raw[y * (stride + 1) + 1 : (y + 1) * (stride + 1)]),
+        )
+        for i in range(stride):
+            a = line[i - bpp] if i >= bpp else 0
+            b, c = prev[i], prev[i - bpp] if i >= bpp else 0
+            if kind == 1:
+                line[i] = (line[i] + a) & 255
+            elif kind == 2:
+                line[i] = (line[i] + b) & 255
+            elif kind == 3:
+                line[i] = (line[i] + (a + b) // 2) & 255
+            elif kind == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        rows.append(
+            bytes(line) if bpp == 3 else bytes(line[j] for j in range(stride) if j % 4 != 3)
+        )
+        prev = line
+    return rows
+
+
+@pytest.fixture(scope="module", params=MODELS)
+def opened(
+    request: pytest.FixtureRequest,
+    browser: webdriver.Chrome,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[webdriver.Chrome, cnncalc.Report, list[str], list[str], Path]:
+    model: str = request.param
+    report = cnncalc.analyze(ROOT / "specs" / f"{model}.yaml")
+    page = tmp_path_factory.mktemp(model) / "report.html"
+    page.write_text(report.to_html(), encoding="utf-8")
+    errors, urls = visit(browser, page)
+    return browser, report, errors, urls, page
+
+
+def test_no_console_errors_and_no_requests(opened: Any) -> None:
+    _, _, errors, urls, page = opened
+    assert errors == []
+    assert urls == [page.as_uri()]
+
+
+def test_one_row_per_layer_and_a_click_shows_its_arithmetic(opened: Any) -> None:
+    driver, report, _, _, _ = opened
+    rows = driver.find_elements(By.CSS_SELECTOR, "#layers tbody tr")
+    assert [r.get_attribute("data-layer") for r in rows] == [s.name for s in report.layers]
+    target = report.layers[len(report.layers) // 2]
+    row = rows[len(report.layers) // 2]
+    driver.execute_script('arguments[0].scrollIntoView({block: "center"})', row)
+    row.click()
+    assert "selected" in (row.get_attribute("class") or "")
+    detail = driver.find_element(By.ID, "detail")
+    assert detail.find_element(By.TAG_NAME, "h3").text == target.name
+    shown = detail.find_element(By.TAG_NAME, "pre").get_attribute("textContent")
+    assert shown == "\n".join(target.explain())
+
+
+def test_sorting_by_macs(opened: Any) -> None:
+    driver, report, _, _, _ = opened
+    head = driver.find_element(By.XPATH, "//section[@id='layers']//th[text()='MACs']")
+    driver.execute_script('arguments[0].scrollIntoView({block: "center"})', head)
+    head.click()
+    names = [
+        r.get_attribute("data-layer")
+        for r in driver.find_elements(By.CSS_SELECTOR, "#layers tbody tr")
+    ]
+    macs = {s.name: s.counts.macs for s in report.layers}
+    assert [macs[n] for n in names] == sorted(macs.values())
+    head.click()
+    names = [
+        r.get_attribute("data-layer")
+        for r in driver.find_elements(By.CSS_SELECTOR, "#layers tbody tr")
+    ]
+    assert [macs[n] for n in names] == sorted(macs.values(), reverse=True)
+    driver.find_element(By.XPATH, "//section[@id='layers']//th[text()='#']").click()
+    names = [
+        r.get_attribute("data-layer")
+        for r in driver.find_elements(By.CSS_SELECTOR, "#layers tbody tr")
+    ]
+    assert names == [s.name for s in report.layers]
+
+
+def test_screenshot_is_not_blank(opened: Any, tmp_path: Path) -> None:
+    driver, _, _, _, _ = opened
+    driver.execute_script("window.scrollTo(0, 0)")
+    png = driver.get_screenshot_as_png()
+    rows = pixels(png)
+    background = rows[0][:3]
+    colours = {row[i : i + 3] for row in rows[::4] for i in range(0, len(row), 12)}
+    inked = sum(row[i : i + 3] != background for row in rows[::4] for i in range(0, len(row), 12))
+    assert len(colours) > 20 and inked > 0.01 * len(rows) // 4 * len(rows[0]) // 12
