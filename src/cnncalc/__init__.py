@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from cnncalc.api import (
         CnncalcError,
         Counts,
+        Diagram,
         LayerStats,
         Network,
         Problem,
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CnncalcError",
     "Counts",
+    "Diagram",
     "LayerStats",
     "Network",
     "Problem",

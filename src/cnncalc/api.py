@@ -10,6 +10,7 @@ report.totals.trainable                    # 60000
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CnncalcError",
     "Counts",
+    "Diagram",
     "LayerStats",
     "Network",
     "Problem",
@@ -34,6 +36,7 @@ __all__ = [
     "UsageError",
     "analyze",
     "generate",
+    "html_report",
     "load",
     "loads",
     "parse_input",
@@ -166,6 +169,23 @@ def __getattr__(name: str) -> object:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+@dataclass(frozen=True)
+class Diagram:
+    """A drawn report (Report.draw): SVG text that shows itself in a notebook."""
+
+    svg: str
+
+    def __str__(self) -> str:
+        return self.svg
+
+    def _repr_svg_(self) -> str:
+        return self.svg
+
+    def save(self, path: str | Path) -> None:
+        """Write the SVG to `path`."""
+        Path(path).write_text(self.svg, encoding="utf-8")
+
+
 def html_report(report: Report, *, lint: bool = True) -> str:
     """The one-file HTML page of `cnncalc report`: table, totals, receptive fields, memory
     at batch 1, lint findings of the spec's file (when `lint` and it was read from one),
@@ -194,7 +214,31 @@ def html_report(report: Report, *, lint: bool = True) -> str:
         saved = f"not computed: {err}"
     p.memory.append(("Saved for backward, batch 1 (float32, cnncalc memory)", saved))
     p.lint, p.lint_note = _lint(report.network.file) if lint else (None, "Lint: not run.")
+    p.diagrams, p.view = _diagrams(report)
     return page(p)
+
+
+FOLDED_VIEW = 100  # the page opens on the deepest folded diagram of at most this many boxes
+
+
+def _diagrams(report: Report) -> tuple[list[tuple[str, str]], int]:
+    """The diagram folded to depth 1, 2, … (each with at most half the boxes of the full one:
+    a view much like it would only double the page), then every layer; and the view to open."""
+    from cnncalc.render.diagram import graph, svg
+
+    full = len(graph(report)[0])
+    views: list[tuple[str, str]] = []
+    open_on = None
+    deepest = max((len(s.node.scope) for s in report.layers), default=0)
+    for depth in range(1, deepest + 1):
+        boxes = len(graph(report, depth)[0])
+        if boxes > full // 2:
+            break
+        if boxes <= FOLDED_VIEW:
+            open_on = len(views)
+        views.append((f"folded to depth {depth} ({boxes - 1} boxes)", svg(report, depth=depth)))
+    views.append((f"every layer ({full - 1} boxes)", svg(report)))
+    return views, len(views) - 1 if full <= FOLDED_VIEW or open_on is None else open_on
 
 
 def _lint(file: str) -> tuple[list[dict[str, str]] | None, str]:

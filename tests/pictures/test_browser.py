@@ -17,9 +17,13 @@ from typing import Any
 import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
 
 import cnncalc
+from cnncalc.render.diagram import xml_name
+from tests.codegen import hostile
 
 ROOT = Path(__file__).resolve().parents[2]
 MODELS = ["lenet5", "resnet50", "unet"]
@@ -185,3 +189,108 @@ def test_screenshot_is_not_blank(opened: Any, tmp_path: Path) -> None:
     colours = {row[i : i + 3] for row in rows[::4] for i in range(0, len(row), 12)}
     inked = sum(row[i : i + 3] != background for row in rows[::4] for i in range(0, len(row), 12))
     assert len(colours) > 20 and inked > 0.01 * len(rows) // 4 * len(rows[0]) // 12
+
+
+def nodes(driver: webdriver.Chrome) -> list[str]:
+    """The data-layer of every node of the diagram shown (the input's box aside)."""
+    shown = driver.find_element(By.CSS_SELECTOR, "#viewport .view:not([hidden])")
+    found = [
+        g.get_attribute("data-layer") or "" for g in shown.find_elements(By.CSS_SELECTOR, "g.node")
+    ]
+    assert found.count("input") == 1
+    return [n for n in found if n != "input"]
+
+
+def view(driver: webdriver.Chrome, label: str) -> None:
+    Select(driver.find_element(By.ID, "depth")).select_by_visible_text(label)
+
+
+def labels(driver: webdriver.Chrome) -> list[str]:
+    return [o.text for o in Select(driver.find_element(By.ID, "depth")).options]
+
+
+def test_one_node_per_layer_or_block_in_every_view(opened: Any) -> None:
+    driver, report, _, _, _ = opened
+    names = [s.name for s in report.layers]
+    blocks: dict[str, list[str]] = {}
+    for s in report.layers:
+        for n in range(1, len(s.node.scope) + 1):
+            blocks.setdefault(".".join(s.node.scope[:n]), []).append(s.name)
+    for label in labels(driver):
+        view(driver, label)
+        covered: list[str] = []
+        for n in nodes(driver):
+            covered.extend(blocks.get(n, [n]))
+        assert sorted(covered) == sorted(names), label  # each layer once, in a box or a block
+    assert labels(driver)[-1].startswith("every layer")
+    assert nodes(driver) == [n for n in nodes(driver) if n in names]
+    assert sorted(nodes(driver)) == sorted(names)
+
+
+def test_clicking_a_node_shows_its_row(opened: Any) -> None:
+    driver, report, _, _, _ = opened
+    view(driver, labels(driver)[-1])
+    driver.execute_script('document.getElementById("viewport").scrollIntoView()')
+    driver.find_element(By.ID, "zoom-fit").click()
+    target = report.layers[len(report.layers) // 3]
+    shown = driver.find_element(By.CSS_SELECTOR, "#viewport .view:not([hidden])")
+    [node] = [
+        g
+        for g in shown.find_elements(By.CSS_SELECTOR, "g.node")
+        if g.get_attribute("data-layer") == target.name
+    ]
+    ActionChains(driver).move_to_element(node.find_element(By.TAG_NAME, "rect")).click().perform()
+    selected = driver.find_elements(By.CSS_SELECTOR, "#layers tbody tr.selected")
+    assert [r.get_attribute("data-layer") for r in selected] == [target.name]
+    box = driver.find_element(By.ID, "table-box").rect
+    row = selected[0].rect  # scrolled into the table's view
+    assert box["y"] <= row["y"] and row["y"] + row["height"] <= box["y"] + box["height"]
+    detail = driver.find_element(By.ID, "detail")
+    assert detail.find_element(By.TAG_NAME, "h3").text == target.name
+    assert detail.find_element(By.TAG_NAME, "pre").get_attribute("textContent") == "\n".join(
+        target.explain()
+    )
+
+
+def test_a_block_opens_one_level_deeper(opened: Any) -> None:
+    driver, report, _, _, _ = opened
+    if len(labels(driver)) == 1:
+        assert not any(s.node.scope for s in report.layers) or len(report.layers) <= 100
+        return  # LeNet-5 and U-Net: one view; nothing folds
+    view(driver, labels(driver)[0])
+    driver.execute_script('document.getElementById("viewport").scrollIntoView()')
+    driver.find_element(By.ID, "zoom-fit").click()
+    shown = driver.find_element(By.CSS_SELECTOR, "#viewport .view:not([hidden])")
+    block = next(g for g in shown.find_elements(By.CSS_SELECTOR, "g.node.block"))
+    name = block.get_attribute("data-layer")
+    ActionChains(driver).double_click(block.find_element(By.TAG_NAME, "rect")).perform()
+    assert (
+        Select(driver.find_element(By.ID, "depth")).first_selected_option.text == labels(driver)[1]
+    )
+    inside = [s.name for s in report.layers if s.name.startswith(f"{name}.")]
+    selected = driver.find_elements(By.CSS_SELECTOR, "#layers tbody tr.selected")
+    assert [r.get_attribute("data-layer") for r in selected] == inside
+    assert driver.find_element(By.CSS_SELECTOR, "#detail h3").text == name
+
+
+def test_hostile_names_meet_in_the_browser(browser: webdriver.Chrome, tmp_path: Path) -> None:
+    """Names that markup, scripts and XML would trip on: rows, nodes and the page's data
+    still agree, and nothing runs or fails."""
+    names = ["</script><script>alert(1)</script>", 'a"b\'c', "x\r\ny\tz", "&amp;", "\x00\u202e",
+             "<!--", "名前\U0001f600", "{{x}}"]  # fmt: skip
+    report = hostile.network(names, name="<b>net</b>", file="<i>.yaml")
+    page = tmp_path / "hostile.html"
+    page.write_text(report.to_html(), encoding="utf-8")
+    errors, urls = visit(browser, page)
+    assert errors == [] and urls == [page.as_uri()]
+    rows = [
+        r.get_attribute("data-layer")
+        for r in browser.find_elements(By.CSS_SELECTOR, "#layers tbody tr")
+    ]
+    keys = browser.execute_script(
+        'return Object.keys(JSON.parse(document.getElementById("cnncalc-data").textContent).layers)'
+    )
+    assert rows == keys == [xml_name(s.name) for s in report.layers]
+    view(browser, labels(browser)[-1])
+    assert sorted(nodes(browser)) == sorted(rows)
+    assert browser.title == "<b>net</b> · cnncalc report"

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cnncalc.errors import LayerError, Problem, SpecError, UsageError
 from cnncalc.layers.base import Counts, Shape, numel
 from cnncalc.spec.network import INPUT, Network, Node
 from cnncalc.sym import Dim, Expr
 from cnncalc.sym.poly import terms_size
+
+if TYPE_CHECKING:
+    from cnncalc.api import Diagram
 
 # Figures are exact Python ints, but past this they mean nothing and could not be printed
 # (Python refuses int -> str beyond 4,300 digits); totals of many such figures stay far below.
@@ -104,11 +107,30 @@ class Report:
 
         return html_report(self)
 
+    def draw(
+        self, *, depth: int | None = None, rankdir: str = "TB", style: str = "graph"
+    ) -> Diagram:
+        """The diagram `cnncalc draw` draws: one box per layer, or per block at `depth`;
+        rankdir "TB" or "LR"; style "graph" or "stack" (the feature-map figure)."""
+        from cnncalc.api import Diagram
+        from cnncalc.render.diagram import svg
+
+        return Diagram(svg(self, depth=depth, rankdir=rankdir, style=style))
+
     def _repr_html_(self) -> str:
         """Jupyter, VS Code: the table with totals."""
         from cnncalc.render.html import table
 
         return table(self)
+
+    def _repr_mimebundle_(
+        self, include: Container[str] | None = None, exclude: Container[str] | None = None
+    ) -> dict[str, str]:
+        """The diagram beside the table (_repr_html_), for a front end that prefers SVG."""
+        svg = "image/svg+xml"
+        if (include is not None and svg not in include) or (exclude is not None and svg in exclude):
+            return {}
+        return {svg: self.draw().svg}
 
 
 def _dtype(dtype: str) -> str:

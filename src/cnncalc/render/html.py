@@ -14,7 +14,8 @@ from importlib import resources
 from typing import Any
 
 from cnncalc.analysis.engine import LayerStats, Report
-from cnncalc.render.facts import cell, counts_dict, total_cell
+from cnncalc.render.diagram import attr, xml_name
+from cnncalc.render.facts import cell, total_cell
 from cnncalc.render.values import PARAM_COLUMNS, RF_COLUMNS, Column, shape_text, text
 
 # a column's figure, for sorting (symbolic figures sort as their text)
@@ -53,7 +54,7 @@ def _row(i: int, s: LayerStats, columns: Sequence[Column]) -> str:
         figure = _FIGURES[c](s) if c in _FIGURES else None
         v = f' data-v="{figure}"' if isinstance(figure, int) else ""
         cells.append(f"<td{v}>{esc(cell(s, c, False))}</td>")
-    return f'<tr data-layer="{esc(s.name)}">{"".join(cells)}</tr>'
+    return f"<tr data-layer={attr(s.name)}>{''.join(cells)}</tr>"
 
 
 @dataclass
@@ -67,6 +68,7 @@ class Page:
     lint: list[dict[str, str]] | None = None  # findings; None: not linted (lint_note says why)
     lint_note: str = ""
     diagrams: list[tuple[str, str]] = field(default_factory=list)  # (label, svg), by depth
+    view: int = 0  # the diagram shown first
     blocks: dict[str, dict[str, Any]] = field(default_factory=dict)  # path -> type, rows, counts
 
 
@@ -76,8 +78,10 @@ def _asset(name: str) -> str:
 
 def _json(data: object) -> str:
     """JSON safe inside <script type="application/json">: no '<', '>' or '&' to end it."""
-    text = json.dumps(data, ensure_ascii=True, separators=(",", ":"))
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    for c in "<>&\u2028\u2029":
+        text = text.replace(c, f"\\u{ord(c):04x}")
+    return text
 
 
 def _sha256(text: str) -> str:
@@ -93,17 +97,21 @@ def page(p: Page) -> str:
         "default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
         f"script-src 'sha256-{_sha256(script)}'"
     )
+    # keyed as the diagram's data-layer spells names (xml_name), so that nodes, rows and
+    # data meet; a layer's figures are its row's cells
     data = {
         "layers": {
-            s.name: {
+            xml_name(s.name): {
                 "type": cell(s, Column.TYPE, False),
                 "output": shape_text(s.output_shape),
-                "counts": counts_dict(s.counts),
                 "explain": s.explain(),
             }
             for s in rep.layers
         },
-        "blocks": p.blocks,
+        "blocks": {
+            xml_name(k): {**v, "rows": [xml_name(r) for r in v["rows"]]}
+            for k, v in p.blocks.items()
+        },
     }
     t = rep.totals
     totals = [
@@ -127,17 +135,17 @@ def page(p: Page) -> str:
         f"<header><h1>{esc(rep.name)}</h1><p>{esc(rep.network.file)} · input "
         f"{esc(shape_text(rep.input_shape))} · output {esc(outputs)} · "
         f"{len(rep.layers)} layers</p></header>",
-        '<section id="totals"><h2>Totals</h2>',
-        _dl(totals),
-        "<h3>Memory</h3>",
-        _dl(p.memory),
-        "</section>",
         _diagram(p),
+        '<section id="totals"><div><h2>Totals</h2>',
+        _dl(totals),
+        "</div><div><h2>Memory</h2>",
+        _dl(p.memory),
+        "</div></section>",
         _lint(p),
         '<section id="layers"><h2>Layers</h2>',
         "<p>Click a heading to sort; click a row or a node to see its arithmetic.",
         f" {esc(p.fields_note)}</p>" if p.fields_note else "</p>",
-        table(rep, fields=p.fields),
+        f'<div id="table-box">{table(rep, fields=p.fields)}</div>',
         "</section>",
         # the selected layer's figures and arithmetic, over the page wherever it was clicked
         '<aside id="detail" hidden><button type="button" id="detail-close" title="close">×'
@@ -157,10 +165,11 @@ def _diagram(p: Page) -> str:
     if not p.diagrams:
         return ""
     options = "".join(
-        f'<option value="{i}">{esc(label)}</option>' for i, (label, _) in enumerate(p.diagrams)
+        f'<option value="{i}"{" selected" if i == p.view else ""}>{esc(label)}</option>'
+        for i, (label, _) in enumerate(p.diagrams)
     )
     views = "".join(
-        f'<div class="view" data-view="{i}"{"" if i == 0 else " hidden"}>{svg}</div>'
+        f'<div class="view"{"" if i == p.view else " hidden"}>{_own_ids(svg, i)}</div>'
         for i, (_, svg) in enumerate(p.diagrams)
     )
     return (
@@ -172,6 +181,14 @@ def _diagram(p: Page) -> str:
         "<span>drag to pan, wheel to zoom, double-click a block to open it</span></div>"
         f'<div id="viewport">{views}</div></section>'
     )
+
+
+def _own_ids(svg: str, i: int) -> str:
+    """The diagram's arrowhead id made unique to its view: several SVGs share one page. Only
+    the quoted forms are replaced; user text in an SVG cannot hold a quote (diagram.attr)."""
+    for a in ('id="cnncalc-arrow"', '"url(#cnncalc-arrow)"'):
+        svg = svg.replace(a, a.replace("cnncalc-arrow", f"cnncalc-arrow-{i}"))
+    return svg
 
 
 def _lint(p: Page) -> str:
@@ -186,7 +203,7 @@ def _lint(p: Page) -> str:
         for f in p.lint:
             hint = f" ({f['hint']})" if f["hint"] else ""
             out.append(
-                f'<tr data-layer="{esc(f["layer"])}"><td>{esc(f["where"])}</td>'
+                f"<tr data-layer={attr(f['layer'])}><td>{esc(f['where'])}</td>"
                 f"<td>{esc(f['code'])}</td><td>{esc(f['severity'])}</td>"
                 f"<td>{esc(f['layer'])}</td><td>{esc(f['message'] + hint)}</td></tr>"
             )

@@ -6,13 +6,14 @@
   const has = (o, k) => Object.prototype.hasOwnProperty.call(o, k);
   const table = document.querySelector("#layers table");
   const body = table.tBodies[0];
+  const heads = Array.from(table.tHead.rows[0].cells);
   const rows = new Map();
   for (const tr of body.rows) rows.set(tr.dataset.layer, tr);
   const panel = document.getElementById("detail");
   const detail = document.getElementById("detail-body");
   document.getElementById("detail-close").addEventListener("click", () => { panel.hidden = true; });
   const views = Array.from(document.querySelectorAll("#viewport .view"));
-  let current = views[0] || null;
+  let current = views.find((v) => !v.hidden) || null;
 
   function el(tag, text) {
     const e = document.createElement(tag);
@@ -30,8 +31,15 @@
     detail.append(el("h3", name), el("p", (block ? "block " : "") + item.type + " → " + item.output));
     const dl = el("dl");
     dl.className = "figures";
-    for (const key of ["params", "trainable_params", "buffers", "connections", "macs"]) {
-      dl.append(el("dt", key.replace("_", " ")), el("dd", String(item.counts[key])));
+    if (block) {
+      for (const key of ["params", "trainable_params", "buffers", "connections", "macs"]) {
+        dl.append(el("dt", key.replace("_", " ")), el("dd", String(block.counts[key])));
+      }
+    } else {  // a layer's figures are its row's cells
+      const cells = rows.get(name).cells;
+      heads.forEach((th, i) => {
+        if (i > 3 && cells[i].textContent) dl.append(el("dt", th.textContent), el("dd", cells[i].textContent));
+      });
     }
     detail.append(dl);
     if (layer) detail.append(el("pre", layer.explain.join("\n")));
@@ -46,7 +54,12 @@
       const tr = rows.get(n);
       if (tr) { tr.classList.add("selected"); first = first || tr; }
     }
-    if (first && from !== "table") first.scrollIntoView({ block: "nearest" });
+    // the row comes into view inside the table's own scroll box: the page stays where it is
+    if (first && from !== "table") {
+      const box = document.getElementById("table-box");
+      const r = first.getBoundingClientRect(), b = box.getBoundingClientRect();
+      box.scrollTop += r.top - b.top - box.clientHeight / 2;
+    }
     if (current) {
       for (const g of current.querySelectorAll("[data-layer]")) {
         if (g.dataset.layer === name || names.includes(g.dataset.layer)) g.classList.add("selected");
@@ -61,7 +74,6 @@
   });
 
   // sorting: figures by data-v, the rest as text; the # column restores the spec's order
-  const heads = Array.from(table.tHead.rows[0].cells);
   heads.forEach((th, i) => th.addEventListener("click", () => {
     const up = th.getAttribute("aria-sort") !== "ascending";
     for (const h of heads) h.removeAttribute("aria-sort");
@@ -110,9 +122,15 @@
     const vb = svgOf(current).viewBox.baseVal;
     return [vb.x, vb.y, vb.width, vb.height];
   }
-  function fit() {
+  // the whole diagram; one too tall or wide to read that way opens at its natural size instead,
+  // its top centred ("fit" still shows all of it)
+  function fit(all) {
     const box = home(current);
-    if (box) setBox(box);
+    if (!box) return;
+    const r = viewport.getBoundingClientRect();
+    const scale = Math.max(box[2] / r.width, box[3] / r.height);
+    if (all || scale < 1.8 || !r.width) { setBox(box); return; }
+    setBox([box[0] + box[2] / 2 - r.width / 2, box[1], r.width, r.height]);
   }
   function zoom(factor, cx, cy) {
     const [x, y, w, h] = getBox();
@@ -128,13 +146,13 @@
     fit();
   }
   views.forEach((v) => home(v));
-  show(0);
+  show(views.indexOf(current));
 
   const depth = document.getElementById("depth");
   depth.addEventListener("change", () => show(Number(depth.value)));
   document.getElementById("zoom-in").addEventListener("click", () => zoom(0.8));
   document.getElementById("zoom-out").addEventListener("click", () => zoom(1.25));
-  document.getElementById("zoom-fit").addEventListener("click", fit);
+  document.getElementById("zoom-fit").addEventListener("click", () => fit(true));
   viewport.addEventListener("wheel", (ev) => {
     ev.preventDefault();
     zoom(ev.deltaY > 0 ? 1.15 : 1 / 1.15, ev.clientX, ev.clientY);
