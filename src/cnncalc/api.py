@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from cnncalc.analysis import engine
 from cnncalc.analysis.engine import LayerStats, Report
-from cnncalc.errors import CnncalcError, Problem, SpecError, UsageError
+from cnncalc.errors import CnncalcError, LayerError, Problem, SpecError, UsageError
 from cnncalc.layers.base import Counts, Shape
 from cnncalc.spec.load import load, loads, parse_dim
 from cnncalc.spec.network import Network
@@ -199,7 +199,7 @@ def html_report(report: Report, *, lint: bool = True) -> str:
         from cnncalc.analysis.receptive import receptive_fields, with_fields
 
         p.report, p.fields = with_fields(report, receptive_fields(report)), True
-    except CnncalcError as err:
+    except (CnncalcError, LayerError) as err:
         p.fields_note = f"Receptive fields: not computed ({err})."
     dims = memory_dims(report, "float32")
     p.memory = [
@@ -210,8 +210,10 @@ def html_report(report: Report, *, lint: bool = True) -> str:
         from cnncalc.analysis.memory import saved_bytes
 
         saved = f"{saved_bytes(report, 1, 'float32').saved:,} bytes"
-    except CnncalcError as err:  # a kind that declares nothing, a symbolic input
+    except CnncalcError as err:  # a kind that declares nothing
         saved = f"not computed: {err}"
+    except LayerError as err:  # a symbolic input: autograd's bytes are numbers
+        saved = f"not computed: {err.message}"
     p.memory.append(("Saved for backward, batch 1 (float32, cnncalc memory)", saved))
     p.lint, p.lint_note = _lint(report.network.file) if lint else (None, "Lint: not run.")
     p.diagrams, p.view = _diagrams(report)

@@ -173,3 +173,31 @@ def test_hostile_names_stay_text(names: list[str]) -> None:
         assert len(p.scripts) == (0 if text.startswith("<table") else 2)
     data = page_data(Parsed(html_report(report, lint=False)))
     assert list(data["layers"]) == want
+
+
+def test_a_symbolic_input_says_what_it_cannot_compute(tmp_path: Path) -> None:
+    out = tmp_path / "r.html"
+    res = CliRunner().invoke(
+        app, ["report", str(SPECS / "unet.yaml"), "-i", "1xHxW", "--symbols", "H>=32, W>=32",
+              "-o", str(out)],
+    )  # fmt: skip
+    assert res.exit_code == 0, res.stderr
+    p = Parsed(out.read_text("utf-8"))
+    assert "2×H×W" in p.text[p.text.index("Layers") :]  # the output row, as a formula
+    assert any(t.startswith("not computed: a saved tensor's size is H·W") for t in p.text)
+
+
+def test_bad_input_is_one_line_and_an_exit_code(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "name: x\ninput: {channels: 1, height: 4, width: 4}\nlayers:\n"
+        "  - {type: conv2d, out_channels: 2, kernel_size: 9}\n",
+        encoding="utf-8",
+    )
+    res = CliRunner().invoke(app, ["report", str(bad), "-o", str(tmp_path / "r.html")])
+    assert res.exit_code == 1 and res.stderr.startswith(f"{bad}:4:")
+    assert not (tmp_path / "r.html").exists()
+    res = CliRunner().invoke(app, ["report", str(SPECS / "lenet5.yaml"), "-o", str(tmp_path)])
+    assert res.exit_code == 2 and res.stderr.count("\n") == 1 and "cannot write" in res.stderr
+    res = CliRunner().invoke(app, ["report", str(SPECS / "lenet5.yaml")])  # to stdout
+    assert res.exit_code == 0 and res.stdout.startswith("<!DOCTYPE html>")

@@ -9,7 +9,8 @@ from typing import Annotated
 import typer
 
 from cnncalc.cli.common import fail, guarded, writing
-from cnncalc.cli.typer_options import InputOpt, SpecArg
+from cnncalc.cli.options import SYMBOLS
+from cnncalc.cli.typer_options import InputOpt, SpecArg, option
 from cnncalc.errors import ExitCode
 
 OutputOpt = Annotated[
@@ -17,14 +18,18 @@ OutputOpt = Annotated[
     typer.Option("--output", "-o", help="write the page here (default: standard output)"),
 ]
 
+SymbolsOpt = Annotated[str | None, option(SYMBOLS)]
 
-def report(spec: SpecArg, output: OutputOpt = None, input: InputOpt = None) -> None:
+
+def report(
+    spec: SpecArg, output: OutputOpt = None, input: InputOpt = None, symbols: SymbolsOpt = None
+) -> None:
     """Write one HTML page: the diagram (pan, zoom, fold blocks, click a node for its row and
     arithmetic), the sortable table, totals, receptive fields, memory and lint findings."""
     from cnncalc.api import html_report
     from cnncalc.api import report as analyzed
 
-    rep = guarded(lambda: analyzed(str(spec), input))
+    rep = guarded(lambda: analyzed(str(spec), input, symbols))
     page = guarded(lambda: html_report(rep))
     if output is None:
         with writing():  # a failed write is one line, not a bug
