@@ -10,6 +10,7 @@ import typer
 
 from cnncalc.cli.codegen import codegen_app
 from cnncalc.cli.common import HELP
+from cnncalc.cli.draw import draw
 from cnncalc.cli.lint import lint
 from cnncalc.cli.memory import memory
 from cnncalc.cli.page import report
@@ -60,6 +61,7 @@ app.command()(types)
 app.command()(sizes)
 app.command()(memory)
 app.command()(report)
+app.command()(draw)
 app.add_typer(codegen_app)  # cnncalc codegen torch SPEC
 
 
