@@ -182,8 +182,15 @@ class Diagram:
         return self.svg
 
     def save(self, path: str | Path) -> None:
-        """Write the SVG to `path`."""
-        Path(path).write_text(self.svg, encoding="utf-8")
+        """Write the drawing to `path`: .svg, or .png/.pdf (the image extra, as `cnncalc draw`);
+        UsageError for another suffix or a missing extra, CnncalcError when it cannot write."""
+        from cnncalc.render.image import convert
+
+        data = convert(self.svg, Path(path).suffix.lower().lstrip("."))
+        try:
+            Path(path).write_bytes(data)
+        except OSError as err:
+            raise CnncalcError(f"cannot write {path}: {err.strerror}") from None
 
 
 def html_report(report: Report, *, lint: bool = True) -> str:

@@ -119,3 +119,20 @@ def test_generate_is_codegens(tmp_path: Path) -> None:
     cli("codegen", "cuda", str(LENET), "-o", str(tmp_path))
     written = {p.name: p.read_text("utf-8") for p in tmp_path.iterdir()}
     assert cuda.files == written
+
+
+def test_draw_is_cnncalc_draw(tmp_path: Path) -> None:
+    report = cnncalc.analyze(ROOT / "specs" / "resnet50.yaml")
+    diagram = report.draw(depth=2, rankdir="LR")
+    cli("draw", str(ROOT / "specs" / "resnet50.yaml"), "--depth", "2", "--rankdir", "LR",
+        "-o", str(tmp_path / "cli.svg"))  # fmt: skip
+    assert diagram.svg == (tmp_path / "cli.svg").read_text("utf-8") == str(diagram)
+    assert diagram._repr_svg_() == diagram.svg
+    diagram.save(tmp_path / "api.svg")
+    assert (tmp_path / "api.svg").read_text("utf-8") == diagram.svg
+    with pytest.raises(cnncalc.UsageError):
+        diagram.save(tmp_path / "api.gif")
+    with pytest.raises(cnncalc.CnncalcError):
+        diagram.save(tmp_path / "no" / "such" / "folder.svg")
+    assert report._repr_mimebundle_(include={"text/html"}) == {}
+    assert report._repr_mimebundle_() == {"image/svg+xml": report.draw().svg}
