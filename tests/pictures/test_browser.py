@@ -6,6 +6,7 @@ a click on a row shows its arithmetic, sorting sorts, and the screenshot is not 
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import shutil
 import struct
@@ -294,3 +295,19 @@ def test_hostile_names_meet_in_the_browser(browser: webdriver.Chrome, tmp_path: 
     view(browser, labels(browser)[-1])
     assert sorted(nodes(browser)) == sorted(rows)
     assert browser.title == "<b>net</b> · cnncalc report"
+
+
+def test_the_docs_screenshot_script(tmp_path: Path) -> None:
+    """docs/pictures/report.py makes the report picture in docs/: it runs, and makes a
+    picture of the size of the one there, not blank."""
+    spec = importlib.util.spec_from_file_location(
+        "report_picture", ROOT / "docs" / "pictures" / "report.py"
+    )
+    assert spec is not None and spec.loader is not None
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    made = script.main(tmp_path).read_bytes()
+    kept = (ROOT / "docs" / "pictures" / script.NAME).read_bytes()
+    assert made[16:24] == kept[16:24]  # IHDR: width and height
+    rows = pixels(made)
+    assert len({row[i : i + 3] for row in rows[::8] for i in range(0, len(row), 24)}) > 20
