@@ -201,6 +201,8 @@ def html_report(report: Report, *, lint: bool = True) -> str:
     from cnncalc.render.html import Page, page
     from cnncalc.render.values import text
 
+    # a folded report (analysis.fold) keeps the one it folds: the page folds its own views
+    report = getattr(report, "full", None) or report
     p = Page(report, blocks=_blocks(report))
     try:
         from cnncalc.analysis.receptive import receptive_fields, with_fields

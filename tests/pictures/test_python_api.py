@@ -136,3 +136,13 @@ def test_draw_is_cnncalc_draw(tmp_path: Path) -> None:
         diagram.save(tmp_path / "no" / "such" / "folder.svg")
     assert report._repr_mimebundle_(include={"text/html"}) == {}
     assert report._repr_mimebundle_() == {"image/svg+xml": report.draw().svg}
+
+
+def test_a_folded_report_draws_and_pages_as_the_one_it_folds() -> None:
+    from cnncalc.analysis.fold import fold
+
+    report = cnncalc.analyze(ROOT / "specs" / "resnet50.yaml")
+    folded = fold(report, 2)
+    assert folded.draw(depth=2).svg == report.draw(depth=2).svg
+    assert folded.to_html() == report.to_html()
+    assert folded._repr_html_().count("<tr data-layer=") == len(folded.layers)

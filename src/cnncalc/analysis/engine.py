@@ -115,7 +115,9 @@ class Report:
         from cnncalc.api import Diagram
         from cnncalc.render.diagram import svg
 
-        return Diagram(svg(self, depth=depth, rankdir=rankdir, style=style))
+        # a folded report (analysis.fold) is drawn from the one it folds; `depth` folds boxes
+        whole: Report = getattr(self, "full", None) or self
+        return Diagram(svg(whole, depth=depth, rankdir=rankdir, style=style))
 
     def _repr_html_(self) -> str:
         """Jupyter, VS Code: the table with totals."""
