@@ -98,16 +98,9 @@ def page(p: Page) -> str:
         f"script-src 'sha256-{_sha256(script)}'"
     )
     # keyed as the diagram's data-layer spells names (xml_name), so that nodes, rows and
-    # data meet; a layer's figures are its row's cells
+    # data meet; a layer's type, shape and figures are its row's cells
     data = {
-        "layers": {
-            xml_name(s.name): {
-                "type": cell(s, Column.TYPE, False),
-                "output": shape_text(s.output_shape),
-                "explain": s.explain(),
-            }
-            for s in rep.layers
-        },
+        "layers": {xml_name(s.name): {"explain": s.explain()} for s in rep.layers},
         "blocks": {
             xml_name(k): {**v, "rows": [xml_name(r) for r in v["rows"]]}
             for k, v in p.blocks.items()

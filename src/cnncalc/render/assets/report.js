@@ -23,12 +23,15 @@
 
   function describe(name) {
     detail.replaceChildren();
-    const layer = has(data.layers, name) ? data.layers[name] : null;
+    const layer = has(data.layers, name) && rows.has(name) ? data.layers[name] : null;
     const block = has(data.blocks, name) ? data.blocks[name] : null;
     const item = layer || block;
     panel.hidden = !item;
     if (!item) return;
-    detail.append(el("h3", name), el("p", (block ? "block " : "") + item.type + " → " + item.output));
+    const cells = layer ? rows.get(name).cells : null;  // a layer's type and output: its row's
+    const what = block ? "block " + block.type + " → " + block.output
+      : cells[2].textContent + " → " + cells[3].textContent;
+    detail.append(el("h3", name), el("p", what));
     const dl = el("dl");
     dl.className = "figures";
     if (block) {
@@ -36,7 +39,6 @@
         dl.append(el("dt", key.replace("_", " ")), el("dd", String(block.counts[key])));
       }
     } else {  // a layer's figures are its row's cells
-      const cells = rows.get(name).cells;
       heads.forEach((th, i) => {
         if (i > 3 && cells[i].textContent) dl.append(el("dt", th.textContent), el("dd", cells[i].textContent));
       });
