@@ -202,3 +202,20 @@ def test_bad_input_is_one_line_and_an_exit_code(tmp_path: Path) -> None:
     assert res.exit_code == 2 and res.stderr.count("\n") == 1 and "cannot write" in res.stderr
     res = CliRunner().invoke(app, ["report", str(SPECS / "lenet5.yaml")])  # to stdout
     assert res.exit_code == 0 and res.stdout.startswith("<!DOCTYPE html>")
+
+
+def test_a_hostile_name_in_a_lint_finding_stays_text(tmp_path: Path) -> None:
+    name = "</td><script>alert(1)</script>&amp;\"'"
+    spec = tmp_path / "<b>.yaml"
+    spec.write_text(
+        "name: '<img src=x>'\ninput: {channels: 3, height: 32, width: 32}\nlayers:\n"
+        f"  - {{name: {json.dumps(name)}, type: conv2d, out_channels: 8, kernel_size: 3, "
+        "stride: 2}\n",
+        encoding="utf-8",
+    )
+    p = Parsed(write(spec, tmp_path / "r.html"))
+    assert {t for t, _ in p.tags} <= TAGS
+    assert len(p.scripts) == 2
+    lint_rows = [a for t, a in p.tags if t == "tr" and a.get("data-layer") == name]
+    assert len(lint_rows) == 2  # the layer's row and its W201 finding's
+    assert name in p.text and "<img src=x>" in p.text and f"{spec}:4:" in "".join(p.text)
