@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-from cnncalc.errors import LayerError, Problem, SpecError
+from cnncalc.errors import LayerError, Problem, SpecError, UsageError
 from cnncalc.layers.base import Counts, Shape, numel
 from cnncalc.spec.network import INPUT, Network, Node
 from cnncalc.sym import Dim, Expr
 from cnncalc.sym.poly import terms_size
+
+if TYPE_CHECKING:
+    from cnncalc.api import Diagram
 
 # Figures are exact Python ints, but past this they mean nothing and could not be printed
 # (Python refuses int -> str beyond 4,300 digits); totals of many such figures stay far below.
@@ -65,6 +69,78 @@ class Report:
         for s in self.layers:
             total = total + s.output_elements
         return total
+
+    # The Python API's views of a report (docs/api.md). Each is one call into render/,
+    # imported on use: analysing stays free of text.
+
+    def layer(self, name: str) -> LayerStats:
+        """The row of the layer called `name` (KeyError if there is none)."""
+        for s in self.layers:
+            if s.name == name:
+                return s
+        raise KeyError(name)
+
+    def to_dict(
+        self, *, full: bool = True, dtype: str = "float32", explain: bool = False
+    ) -> dict[str, Any]:
+        """`cnncalc params --format json` as data (docs/json.md); `full=False`: `shapes`'."""
+        from cnncalc.render.facts import report_dict
+
+        return report_dict(self, full, _dtype(dtype), explain)
+
+    def to_json(
+        self,
+        *,
+        full: bool = True,
+        dtype: str = "float32",
+        explain: bool = False,
+        ascii: bool = False,
+    ) -> str:
+        """The text `cnncalc params --format json` prints (without its final line break)."""
+        from cnncalc.render.json import render
+
+        return render(self, full, _dtype(dtype), explain, ascii)
+
+    def to_html(self) -> str:
+        """The page `cnncalc report` writes: one HTML file that works offline."""
+        from cnncalc.api import html_report
+
+        return html_report(self)
+
+    def draw(
+        self, *, depth: int | None = None, rankdir: str = "TB", style: str = "graph"
+    ) -> Diagram:
+        """The diagram `cnncalc draw` draws: one box per layer, or per block at `depth`;
+        rankdir "TB" or "LR"; style "graph" or "stack" (the feature-map figure)."""
+        from cnncalc.api import Diagram
+        from cnncalc.render.diagram import svg
+
+        # a folded report (analysis.fold) is drawn from the one it folds; `depth` folds boxes
+        whole: Report = getattr(self, "full", None) or self
+        return Diagram(svg(whole, depth=depth, rankdir=rankdir, style=style))
+
+    def _repr_html_(self) -> str:
+        """Jupyter, VS Code: the table with totals."""
+        from cnncalc.render.html import table
+
+        return table(self)
+
+    def _repr_mimebundle_(
+        self, include: Container[str] | None = None, exclude: Container[str] | None = None
+    ) -> dict[str, str]:
+        """The diagram beside the table (_repr_html_), for a front end that prefers SVG."""
+        svg = "image/svg+xml"
+        if (include is not None and svg not in include) or (exclude is not None and svg in exclude):
+            return {}
+        return {svg: self.draw().svg}
+
+
+def _dtype(dtype: str) -> str:
+    from cnncalc.render.values import DTYPE_BYTES
+
+    if dtype not in DTYPE_BYTES:
+        raise UsageError(f"dtype {dtype!r}: give one of {', '.join(DTYPE_BYTES)}")
+    return dtype
 
 
 def analyze(net: Network, input_shape: Shape | None = None) -> Report:

@@ -11,8 +11,10 @@ import typer
 from cnncalc.cli.codegen import codegen_app
 from cnncalc.cli.common import HELP
 from cnncalc.cli.diff import diff
+from cnncalc.cli.draw import draw
 from cnncalc.cli.lint import lint
 from cnncalc.cli.memory import memory
+from cnncalc.cli.page import report
 from cnncalc.cli.params import params
 from cnncalc.cli.rules import rules
 from cnncalc.cli.schema import schema
@@ -60,6 +62,8 @@ app.command()(types)
 app.command()(sizes)
 app.command()(memory)
 app.command()(diff)
+app.command()(report)
+app.command()(draw)
 app.add_typer(codegen_app)  # cnncalc codegen torch SPEC
 
 
