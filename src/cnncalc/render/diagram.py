@@ -316,7 +316,7 @@ def _edges(
         label = _cut(e.label, LABEL_W)
         w = len(label) * 5.6 + 6
         if lr:
-            lx, ly = lx - w / 2, ly - 7
+            lx, ly = lx - w / 2, ly - 15  # above the line
         else:
             lx, ly = lx + 4, ly - 5
         title = f"{boxes[e.src].key} → {boxes[e.dst].key}: {e.label}"
