@@ -72,9 +72,13 @@ def text(s: str) -> str:
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _cut(s: str, width: float) -> str:
+def _cut(s: str, width: float, keep_end: bool = False) -> str:
+    """`s` cut to `width` pixels with an ellipsis; a dotted name keeps its end (the layer
+    inside its blocks: `…denselayer1.norm1`), other text its start."""
     n = max(int(width / CHAR_W), 4)
-    return s if len(s) <= n else s[: n - 1] + "…"
+    if len(s) <= n:
+        return s
+    return "…" + s[len(s) - n + 1 :] if keep_end else s[: n - 1] + "…"
 
 
 # ---- the graph -----------------------------------------------------------------------------
@@ -245,8 +249,10 @@ def svg(
         return MARGIN + BOX_W / 2 + x * cross_step, MARGIN + BOX_H / 2 + r * rank_step
 
     centres = [at(x, r) for x, r in coords]
-    width = max(c[0] for c in centres) + BOX_W / 2 + MARGIN
-    height = max(c[1] for c in centres) + BOX_H / 2 + MARGIN
+    drawn, (far_x, far_y) = _edges(boxes, edges, routes, centres, at, lr)
+    # wide enough for the boxes, and for edges (and their labels) that pass beside them
+    width = max(max(c[0] for c in centres) + BOX_W / 2, far_x) + MARGIN
+    height = max(max(c[1] for c in centres) + BOX_H / 2, far_y) + MARGIN
     out = [
         '<svg xmlns="http://www.w3.org/2000/svg" version="1.1" '
         f'width="{width:.0f}" height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" '
@@ -257,7 +263,7 @@ def svg(
         '<path d="M0,0 L10,5 L0,10 z" fill="#555555"/></marker></defs>',
         f'<rect width="{width:.0f}" height="{height:.0f}" fill="#ffffff"/>',
     ]
-    out += _edges(boxes, edges, routes, centres, at, lr)
+    out += drawn
     for box, (cx, cy) in zip(boxes, centres, strict=True):
         out.append(_box(box, cx, cy))
     out.append("</svg>")
@@ -271,7 +277,7 @@ def _edges(
     centres: list[tuple[float, float]],
     at: At,
     lr: bool,
-) -> list[str]:
+) -> tuple[list[str], tuple[float, float]]:
     """Each edge leaves its source's bottom (right) side and enters its target's top (left);
     a box's several ends are spread along its side so that merges and forks show apart."""
     outs: dict[int, list[int]] = {}
@@ -306,6 +312,7 @@ def _edges(
     for b, ks in ins.items():
         ends.update(spread(ks, 1, b))
     out = []
+    far_x = far_y = 0.0  # the furthest right and down anything reaches
     for k, e in enumerate(edges):
         pts = [starts[k], *(at(*p) for p in routes[k]), ends[k]]
         d = "M" + " L".join(f"{x:.1f},{y:.1f}" for x, y in pts)
@@ -319,6 +326,8 @@ def _edges(
             lx, ly = lx - w / 2, ly - 15  # above the line
         else:
             lx, ly = lx + 4, ly - 5
+        far_x = max(far_x, lx + w, *(x for x, _ in pts))
+        far_y = max(far_y, ly + 12, *(y for _, y in pts))
         title = f"{boxes[e.src].key} → {boxes[e.dst].key}: {e.label}"
         out.append(
             f'<g class="edge" data-from={attr(boxes[e.src].key)} data-to={attr(boxes[e.dst].key)}>'
@@ -330,7 +339,7 @@ def _edges(
             f'<text x="{lx + 3:.1f}" y="{ly + 9.5:.1f}" font-size="9.5" fill="#333333">'
             f"{text(label)}</text></g>"
         )
-    return out
+    return out, (far_x, far_y)
 
 
 def _box(box: Box, cx: float, cy: float) -> str:
@@ -344,7 +353,7 @@ def _box(box: Box, cx: float, cy: float) -> str:
         f'<rect x="{x:.1f}" y="{y:.1f}" width="{BOX_W}" height="{BOX_H}" rx="6" '
         f'fill="{FILL[kind]}" stroke="{STROKE[kind]}" stroke-width="1.3"/>'
         f'<text x="{cx:.1f}" y="{y + 16:.1f}" text-anchor="middle" font-weight="bold" '
-        f'font-size="11.5">{text(_cut(box.title, inner))}</text>'
+        f'font-size="11.5">{text(_cut(box.title, inner * 0.9, keep_end=True))}</text>'
         f'<text x="{cx:.1f}" y="{y + 32:.1f}" text-anchor="middle" fill="#333333">'
         f"{text(_cut(box.detail, inner))}</text>"
         f'<text x="{cx:.1f}" y="{y + 48:.1f}" text-anchor="middle" fill="#1f3b66" '
