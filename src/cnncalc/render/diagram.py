@@ -15,7 +15,7 @@ from itertools import pairwise
 
 from cnncalc.analysis.engine import LayerStats, Report
 from cnncalc.errors import UsageError
-from cnncalc.layers.base import Layer
+from cnncalc.layers.base import Layer, Shape
 from cnncalc.render.values import shape_text
 from cnncalc.spec.network import INPUT
 
@@ -70,6 +70,11 @@ def text(s: str) -> str:
     """Visible text: controls and invisible characters as escapes, markup escaped."""
     s = _INVISIBLE.sub(_visible, xml_name(s))
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _shape(shape: Shape) -> str:
+    """A shape as `params` prints it; a 0-d tensor (a full reduction) as `scalar`."""
+    return shape_text(shape) if shape else "scalar"
 
 
 def _cut(s: str, width: float, keep_end: bool = False) -> str:
@@ -140,7 +145,7 @@ def graph(report: Report, depth: int | None = None) -> tuple[list[Box], list[Edg
     if depth is not None and depth < 1:
         raise UsageError(f"--depth {depth}: give 1 or more (1 = top-level layers and blocks)")
     net = report.network
-    boxes = [Box(INPUT, INPUT, "input", shape_text(report.input_shape), "input")]
+    boxes = [Box(INPUT, INPUT, "input", _shape(report.input_shape), "input")]
     index: dict[str, int] = {INPUT: 0}  # layer name -> its box
     members: dict[int, list[LayerStats]] = {}
     for s in report.layers:
@@ -162,7 +167,7 @@ def graph(report: Report, depth: int | None = None) -> tuple[list[Box], list[Edg
             if src == dst or (depth is not None and (src, dst) in seen):
                 continue  # inside a folded block, or one more wire between the same two blocks
             seen.add((src, dst))
-            edges.append(Edge(src, dst, shape_text(shapes[i])))
+            edges.append(Edge(src, dst, _shape(shapes[i])))
             boxes[dst].inputs += 1
     for b, rows in members.items():
         box = boxes[b]
@@ -170,14 +175,14 @@ def graph(report: Report, depth: int | None = None) -> tuple[list[Box], list[Edg
         if len(rows) == 1 and rows[0].name == box.key:
             s = rows[0]
             box.detail = f"{s.type} {arguments(s.node.layer)}".strip()
-            box.shape = shape_text(s.output_shape)
+            box.shape = _shape(s.output_shape)
             box.kind = "merge" if box.inputs > 1 else "layer"
             box.tooltip = [f"{s.name}: {s.type}", *s.explain()]
         else:
             out = shapes.get(net.aliases.get(box.key, ""), last.output_shape)
             block = net.scopes.get(box.key, "block")
             box.detail = f"{block} · {len(rows)} layers"
-            box.shape = shape_text(out)
+            box.shape = _shape(out)
             box.kind = "block"
             box.tooltip = [f"{box.key}: {block}", *(f"{r.name}: {r.type}" for r in rows)]
     return boxes, edges
