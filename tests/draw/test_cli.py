@@ -103,3 +103,11 @@ def test_unwritable_output_exits_1(tmp_path: Path) -> None:
     res = cli(LENET, "-o", tmp_path / "no" / "such" / "dir.svg")
     assert res.exit_code == 1
     assert "cannot write" in res.stderr
+
+
+def test_spec_from_stdin(tmp_path: Path) -> None:
+    out = tmp_path / "net.svg"
+    text = Path(LENET).read_text(encoding="utf-8")
+    res = CliRunner().invoke(app, ["draw", "-", "-o", str(out)], input=text)
+    assert res.exit_code == 0, res.stderr
+    assert 'data-layer="C3"' in out.read_text(encoding="utf-8")

@@ -125,3 +125,15 @@ def test_bad_arguments_are_usage_errors() -> None:
     for kwargs in ({"depth": 0}, {"rankdir": "BT"}, {"style": "fancy"}):
         with pytest.raises(UsageError):
             svg(report, **kwargs)  # type: ignore[arg-type]
+
+
+def test_vectors_and_scalars() -> None:
+    """A features-only network and a full reduction draw in both styles; a 0-d output reads
+    `scalar`."""
+    spec = "name: s\ninput: {features: 16}\nlayers:\n  - {type: linear, out_features: 4}\n"
+    report = analyze(loads(spec + "  - {name: total, type: sum, dim: 1}\n", "s.yaml"))
+    assert report.layers[-1].output_shape == ()
+    for style in ("graph", "stack"):
+        root = parse(svg(report, style=style))
+        [total] = [g for g in nodes(root) if g.get("data-layer") == "total"]
+        assert "scalar" in "".join(total.itertext())

@@ -15,7 +15,7 @@ from itertools import pairwise
 
 from cnncalc.analysis.engine import LayerStats, Report
 from cnncalc.errors import UsageError
-from cnncalc.layers.base import Layer
+from cnncalc.layers.base import Layer, Shape
 from cnncalc.render.values import shape_text
 from cnncalc.spec.network import INPUT
 
@@ -72,9 +72,18 @@ def text(s: str) -> str:
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _cut(s: str, width: float) -> str:
+def _shape(shape: Shape) -> str:
+    """A shape as `params` prints it; a 0-d tensor (a full reduction) as `scalar`."""
+    return shape_text(shape) if shape else "scalar"
+
+
+def _cut(s: str, width: float, keep_end: bool = False) -> str:
+    """`s` cut to `width` pixels with an ellipsis; a dotted name keeps its end (the layer
+    inside its blocks: `…denselayer1.norm1`), other text its start."""
     n = max(int(width / CHAR_W), 4)
-    return s if len(s) <= n else s[: n - 1] + "…"
+    if len(s) <= n:
+        return s
+    return "…" + s[len(s) - n + 1 :] if keep_end else s[: n - 1] + "…"
 
 
 # ---- the graph -----------------------------------------------------------------------------
@@ -136,7 +145,7 @@ def graph(report: Report, depth: int | None = None) -> tuple[list[Box], list[Edg
     if depth is not None and depth < 1:
         raise UsageError(f"--depth {depth}: give 1 or more (1 = top-level layers and blocks)")
     net = report.network
-    boxes = [Box(INPUT, INPUT, "input", shape_text(report.input_shape), "input")]
+    boxes = [Box(INPUT, INPUT, "input", _shape(report.input_shape), "input")]
     index: dict[str, int] = {INPUT: 0}  # layer name -> its box
     members: dict[int, list[LayerStats]] = {}
     for s in report.layers:
@@ -158,7 +167,7 @@ def graph(report: Report, depth: int | None = None) -> tuple[list[Box], list[Edg
             if src == dst or (depth is not None and (src, dst) in seen):
                 continue  # inside a folded block, or one more wire between the same two blocks
             seen.add((src, dst))
-            edges.append(Edge(src, dst, shape_text(shapes[i])))
+            edges.append(Edge(src, dst, _shape(shapes[i])))
             boxes[dst].inputs += 1
     for b, rows in members.items():
         box = boxes[b]
@@ -166,14 +175,14 @@ def graph(report: Report, depth: int | None = None) -> tuple[list[Box], list[Edg
         if len(rows) == 1 and rows[0].name == box.key:
             s = rows[0]
             box.detail = f"{s.type} {arguments(s.node.layer)}".strip()
-            box.shape = shape_text(s.output_shape)
+            box.shape = _shape(s.output_shape)
             box.kind = "merge" if box.inputs > 1 else "layer"
             box.tooltip = [f"{s.name}: {s.type}", *s.explain()]
         else:
             out = shapes.get(net.aliases.get(box.key, ""), last.output_shape)
             block = net.scopes.get(box.key, "block")
             box.detail = f"{block} · {len(rows)} layers"
-            box.shape = shape_text(out)
+            box.shape = _shape(out)
             box.kind = "block"
             box.tooltip = [f"{box.key}: {block}", *(f"{r.name}: {r.type}" for r in rows)]
     return boxes, edges
@@ -245,8 +254,10 @@ def svg(
         return MARGIN + BOX_W / 2 + x * cross_step, MARGIN + BOX_H / 2 + r * rank_step
 
     centres = [at(x, r) for x, r in coords]
-    width = max(c[0] for c in centres) + BOX_W / 2 + MARGIN
-    height = max(c[1] for c in centres) + BOX_H / 2 + MARGIN
+    drawn, (far_x, far_y) = _edges(boxes, edges, routes, centres, at, lr)
+    # wide enough for the boxes, and for edges (and their labels) that pass beside them
+    width = max(max(c[0] for c in centres) + BOX_W / 2, far_x) + MARGIN
+    height = max(max(c[1] for c in centres) + BOX_H / 2, far_y) + MARGIN
     out = [
         '<svg xmlns="http://www.w3.org/2000/svg" version="1.1" '
         f'width="{width:.0f}" height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" '
@@ -257,7 +268,7 @@ def svg(
         '<path d="M0,0 L10,5 L0,10 z" fill="#555555"/></marker></defs>',
         f'<rect width="{width:.0f}" height="{height:.0f}" fill="#ffffff"/>',
     ]
-    out += _edges(boxes, edges, routes, centres, at, lr)
+    out += drawn
     for box, (cx, cy) in zip(boxes, centres, strict=True):
         out.append(_box(box, cx, cy))
     out.append("</svg>")
@@ -271,7 +282,7 @@ def _edges(
     centres: list[tuple[float, float]],
     at: At,
     lr: bool,
-) -> list[str]:
+) -> tuple[list[str], tuple[float, float]]:
     """Each edge leaves its source's bottom (right) side and enters its target's top (left);
     a box's several ends are spread along its side so that merges and forks show apart."""
     outs: dict[int, list[int]] = {}
@@ -306,6 +317,7 @@ def _edges(
     for b, ks in ins.items():
         ends.update(spread(ks, 1, b))
     out = []
+    far_x = far_y = 0.0  # the furthest right and down anything reaches
     for k, e in enumerate(edges):
         pts = [starts[k], *(at(*p) for p in routes[k]), ends[k]]
         d = "M" + " L".join(f"{x:.1f},{y:.1f}" for x, y in pts)
@@ -316,9 +328,11 @@ def _edges(
         label = _cut(e.label, LABEL_W)
         w = len(label) * 5.6 + 6
         if lr:
-            lx, ly = lx - w / 2, ly - 7
+            lx, ly = lx - w / 2, ly - 15  # above the line
         else:
             lx, ly = lx + 4, ly - 5
+        far_x = max(far_x, lx + w, *(x for x, _ in pts))
+        far_y = max(far_y, ly + 12, *(y for _, y in pts))
         title = f"{boxes[e.src].key} → {boxes[e.dst].key}: {e.label}"
         out.append(
             f'<g class="edge" data-from={attr(boxes[e.src].key)} data-to={attr(boxes[e.dst].key)}>'
@@ -330,7 +344,7 @@ def _edges(
             f'<text x="{lx + 3:.1f}" y="{ly + 9.5:.1f}" font-size="9.5" fill="#333333">'
             f"{text(label)}</text></g>"
         )
-    return out
+    return out, (far_x, far_y)
 
 
 def _box(box: Box, cx: float, cy: float) -> str:
@@ -344,7 +358,7 @@ def _box(box: Box, cx: float, cy: float) -> str:
         f'<rect x="{x:.1f}" y="{y:.1f}" width="{BOX_W}" height="{BOX_H}" rx="6" '
         f'fill="{FILL[kind]}" stroke="{STROKE[kind]}" stroke-width="1.3"/>'
         f'<text x="{cx:.1f}" y="{y + 16:.1f}" text-anchor="middle" font-weight="bold" '
-        f'font-size="11.5">{text(_cut(box.title, inner))}</text>'
+        f'font-size="11.5">{text(_cut(box.title, inner * 0.9, keep_end=True))}</text>'
         f'<text x="{cx:.1f}" y="{y + 32:.1f}" text-anchor="middle" fill="#333333">'
         f"{text(_cut(box.detail, inner))}</text>"
         f'<text x="{cx:.1f}" y="{y + 48:.1f}" text-anchor="middle" fill="#1f3b66" '

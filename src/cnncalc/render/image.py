@@ -3,9 +3,13 @@ system's cairo library). SVG itself needs none of it."""
 
 from __future__ import annotations
 
-from cnncalc.errors import UsageError
+import re
+
+from cnncalc.errors import CnncalcError, UsageError
 
 FORMATS = ("svg", "png", "pdf")
+MAX_PIXELS = 32_000  # cairo's image surfaces stop at 32,767 pixels a side
+_SIZE = re.compile(r'<svg [^>]*?width="([\d.]+)" height="([\d.]+)"')
 _INSTALL = "pip install 'cnncalc[image]' (CairoSVG; on Debian also apt-get install libcairo2)"
 
 
@@ -24,9 +28,15 @@ def convert(svg: str, fmt: str, scale: float = 2.0) -> bytes:
             f"{fmt.upper()} output needs the cairo library ({err}): {_INSTALL}"
         ) from None
     data = svg.encode("utf-8")
-    if fmt == "png":
-        out = cairosvg.svg2png(bytestring=data, scale=scale, unsafe=False)
-    else:
-        out = cairosvg.svg2pdf(bytestring=data, unsafe=False)
+    m = _SIZE.match(svg)
+    if m is not None:  # a long graph: fewer pixels a point, rather than no picture
+        scale = min(scale, MAX_PIXELS / max(float(m[1]), float(m[2]), 1.0))
+    try:
+        if fmt == "png":
+            out = cairosvg.svg2png(bytestring=data, scale=scale, unsafe=False)
+        else:
+            out = cairosvg.svg2pdf(bytestring=data, unsafe=False)
+    except Exception as err:  # cairo's own errors (a size it refuses): one line, not a bug
+        raise CnncalcError(f"cannot make the {fmt.upper()}: {err}") from None
     assert isinstance(out, bytes)
     return out

@@ -88,6 +88,11 @@ def _is_bar(shape: tuple[int, ...]) -> bool:
     return len(shape) == 1 or all(d == 1 for d in shape[1:])
 
 
+def _length(shape: tuple[int, ...]) -> int:
+    """A bar's length: its features (1 for a scalar)."""
+    return shape[0] if shape else 1
+
+
 def _hw(shape: tuple[int, ...]) -> tuple[int, int]:
     """A map's height and width: its last two sizes (one for a sequence's length)."""
     spatial = shape[1:]
@@ -98,7 +103,7 @@ def _label(it: Item) -> tuple[str, str]:
     """Two lines: the name, and its size as the 1998 paper writes it (6@28×28, or 120)."""
     name = "input" if it.key == INPUT else it.key
     if _is_bar(it.shape):
-        return f"{name}:", f"{it.shape[0]}"
+        return f"{name}:", f"{it.shape[0]}" if it.shape else "scalar"
     return f"{name}:", f"{it.shape[0]}@" + "×".join(str(d) for d in it.shape[1:])
 
 
@@ -116,14 +121,14 @@ def svg(report: Report) -> str:
     maps = [it for it in its if not _is_bar(it.shape)]
     side_max = max((max(_hw(it.shape)) for it in maps), default=1)
     c_max = max((it.shape[0] for it in maps), default=1)
-    f_max = max((it.shape[0] for it in its if _is_bar(it.shape)), default=1)
+    f_max = max((_length(it.shape) for it in its if _is_bar(it.shape)), default=1)
     body: list[str] = []
     x = 20.0
     # sizes first: items and their labels side by side, none overlapping
     for i, it in enumerate(its):
         if _is_bar(it.shape):
             it.w = BAR_W
-            it.h = 24 + 150 * math.log(it.shape[0] + 1) / math.log(f_max + 1)
+            it.h = 24 + 150 * math.log(_length(it.shape) + 1) / math.log(f_max + 1)
         else:
             h, w = _hw(it.shape)
             n, off = _planes(it.shape[0], c_max)
