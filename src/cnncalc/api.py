@@ -8,12 +8,14 @@ report.totals.trainable                    # 60000
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cnncalc.analysis.engine import LayerStats, Report, analyze
 from cnncalc.errors import CnncalcError, Problem, SpecError, UsageError
 from cnncalc.layers.base import Counts, Shape
+from cnncalc.spec.args import parse_sets
 from cnncalc.spec.load import load, loads, parse_dim
 from cnncalc.spec.network import Network
 
@@ -34,6 +36,7 @@ __all__ = [
     "load",
     "loads",
     "parse_input",
+    "parse_sets",
     "parse_symbols",
     "report",
 ]
@@ -118,11 +121,15 @@ def spec_input(net: Network) -> str:
 
 
 def report(
-    path: str | Path, input_text: str | None = None, symbols_text: str | None = None
+    path: str | Path,
+    input_text: str | None = None,
+    symbols_text: str | None = None,
+    sets: Sequence[str] | None = None,
 ) -> Report:
     """Load and analyze; `input_text` ('3xHxW') replaces the spec's input, `symbols_text`
-    ('H>=32') bounds the input's symbols (parse_symbols)."""
-    net = load(path)
+    ('H>=32') bounds the input's symbols (parse_symbols), `sets` (['width=0.75']) set the
+    spec's arguments (spec/args.py)."""
+    net = load(path, parse_sets(sets) if sets else None)
     if symbols_text is not None:
         bounds = parse_symbols(symbols_text)
         return analyze(net, parse_input(input_text or spec_input(net), net, bounds))
