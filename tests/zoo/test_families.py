@@ -57,6 +57,12 @@ def test_efficientnet_family_defaults_are_the_published_table(phi: int) -> None:
         ]
 
 
+def test_the_resnet50_family_at_its_defaults_is_torchvisions_resnet50() -> None:
+    from .test_torchvision_full import RESNET
+
+    check_full(SPECS / "resnet" / "resnet50_family.yaml", models()["resnet50"], RESNET)
+
+
 def test_mobilenet_v2_at_width_1_matches_torchvision() -> None:
     check_full(SPECS / "mobilenet_v2.yaml", models()["mobilenet_v2"], MOBILENET)
     check_full(SPECS / "mobilenet_v2.yaml", models()["mobilenet_v2"], MOBILENET, {"width": "1.0"})

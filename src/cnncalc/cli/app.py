@@ -17,6 +17,7 @@ from cnncalc.cli.rules import rules
 from cnncalc.cli.schema import schema
 from cnncalc.cli.shapes import shapes
 from cnncalc.cli.sizes import sizes
+from cnncalc.cli.sweep import sweep
 from cnncalc.cli.types import types
 
 app = typer.Typer(
@@ -58,6 +59,7 @@ app.command()(schema)
 app.command()(types)
 app.command()(sizes)
 app.command()(memory)
+app.command()(sweep)
 app.add_typer(codegen_app)  # cnncalc codegen torch SPEC
 
 

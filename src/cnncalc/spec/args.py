@@ -152,6 +152,60 @@ def parse_sets(items: Sequence[str]) -> dict[str, str]:
     return out
 
 
+class ArgFault(Exception):
+    """A default that cannot be computed or breaks its bounds, for one set of values."""
+
+
+def values(defs: Sequence[ArgDef], given: Mapping[str, Value]) -> dict[str, Value]:
+    """Every argument's value for values already typed and checked (a sweep's variants):
+    the given ones, and each other default computed over those before it. ArgFault when a
+    default fails or breaks its own bounds."""
+    env: dict[str, Value] = {}
+    for d in defs:
+        if d.name in given:
+            env[d.name] = given[d.name]
+            continue
+        try:
+            v = _value(d.default, env)
+        except (ExprError, ArithmeticError, ValueError) as err:
+            raise ArgFault(f"argument {d.name!r}: {err}") from None
+        why = d.admits(v)
+        if why:
+            raise ArgFault(f"argument {d.name!r}: default {why}")
+        env[d.name] = v
+    return env
+
+
+def typed(text: str, d: ArgDef) -> Value:
+    """A value written on the command line (--set, --grid) for argument `d`, checked against
+    its bounds and choices; UsageError, one line, when it does not fit."""
+    default = None if _is_expr(d.default) or isinstance(d.default, dict) else d.default
+    v = _from_text(text, d, default)
+    why = d.admits(v)
+    if why:
+        raise UsageError(f"{d.name}={printable(text)[:80]}: {why}")
+    return v
+
+
+def names_read(value: Any) -> set[str]:
+    """The names the `$` expressions in a YAML value read (for a sweep: which arguments reach
+    the layers, which only the input's sizes)."""
+    out: set[str] = set()
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, str) and _is_expr(v):
+            try:
+                out.update(t.text for t in expr.tokenize(v[1:]) if t.kind == "name")
+            except ExprError:
+                continue
+        elif isinstance(v, list):
+            stack.extend(v)
+        elif isinstance(v, dict):
+            stack.extend(v.values())
+    return out
+
+
 def _from_text(text: str, d: ArgDef, default: Value | None) -> Value:
     """A `--set` value: a number, true/false, or text where the argument takes text."""
     if _INT.match(text):  # as YAML reads it: 1 is an integer, 1.0 a float
@@ -171,10 +225,12 @@ def _from_text(text: str, d: ArgDef, default: Value | None) -> Value:
 
 
 def resolve(
-    doc: Document, defs: list[ArgDef], sets: Mapping[str, str], problems: list[Problem]
+    doc: Document, defs: list[ArgDef], sets: Mapping[str, Value], problems: list[Problem]
 ) -> dict[str, Value]:
     """The arguments' values: `--set` over the defaults, each default evaluated over the
-    values before it. UsageError for a bad `--set`; spec faults go to `problems`."""
+    values before it. A text in `sets` is read as --set reads it, any other value is taken
+    as it is (a sweep's, typed already). UsageError for a bad `--set`; spec faults go to
+    `problems`."""
     names = {d.name for d in defs}
     for name in sets:
         if name not in names:
@@ -188,7 +244,7 @@ def resolve(
     for d in defs:
         where = doc.where(d.path)
         default: Value | None = None
-        if not (d.name in sets and _is_expr(d.default)):
+        if d.name not in sets or not _is_expr(d.default):
             try:
                 default = _value(d.default, env)
             except ExprError as err:
@@ -197,10 +253,12 @@ def resolve(
                 )
                 return env
         if d.name in sets:
-            v = _from_text(sets[d.name], d, default)
+            given = sets[d.name]
+            v = _from_text(given, d, default) if isinstance(given, str) else given
             why = d.admits(v)
             if why:
-                raise UsageError(f"--set {d.name}={printable(sets[d.name])[:80]}: {why}")
+                shown = printable(given if isinstance(given, str) else expr.show(given))[:80]
+                raise UsageError(f"--set {d.name}={shown}: {why}")
         else:
             assert default is not None
             v = default

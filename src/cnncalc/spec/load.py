@@ -423,7 +423,7 @@ def _with_args(loader: Loader, data: dict[Any, Any], key: str) -> Any:
         return None
 
 
-def build(doc: Document, sets: Mapping[str, str] | None = None) -> Network:
+def build(doc: Document, sets: Mapping[str, Value] | None = None) -> Network:
     """Validate a parsed document into a Network, or raise SpecError with every problem.
     `sets` (--set NAME=VALUE, spec/args.py) override the spec's `args:` defaults; a bad one
     raises UsageError."""
