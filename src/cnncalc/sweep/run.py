@@ -15,7 +15,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -23,7 +23,7 @@ from typing import IO, Any
 from cnncalc.errors import CnncalcError, UsageError, printable
 from cnncalc.spec.expr import Value
 from cnncalc.sweep import SweepFormat
-from cnncalc.sweep.evaluate import FIGURES, Evaluator, Figures
+from cnncalc.sweep.evaluate import FIGURES, Evaluator
 from cnncalc.sweep.select import NUMERIC, Pareto, Where
 from cnncalc.sweep.space import Space
 
@@ -44,51 +44,80 @@ def columns(space: Space) -> list[str]:
     return ["index", *space.names, *FIGURES, "error"]
 
 
-# ---- workers ----------------------------------------------------------------------------
-_EVALUATOR: Evaluator | None = None
+# ---- one chunk of variants: evaluated, filtered, formatted (in a worker or here) ----------
+@dataclass(frozen=True)
+class Job:
+    space: Space
+    fmt: SweepFormat
+    cols: tuple[str, ...]
+    keep: Where | None
+    pareto: bool  # the rows go back for the Pareto set instead of text
 
 
-def _init(path: str) -> None:
-    global _EVALUATOR
-    _EVALUATOR = Evaluator(path)
+@dataclass
+class Done:
+    text: str
+    rows: list[dict[str, Value]]  # for --pareto
+    invalid: int
+    written: int
+    built: int
 
 
-def _chunk(variants: list[dict[str, Value]]) -> tuple[list[Figures | str], int]:
-    ev = _EVALUATOR
-    assert ev is not None
-    before = ev.built
-    return [ev.figures(v) for v in variants], ev.built - before
-
-
-# ---- output -----------------------------------------------------------------------------
 def _cell(v: Value) -> str:
     return repr(v) if isinstance(v, float) else str(v).lower() if isinstance(v, bool) else str(v)
 
 
-class Writer:
-    def __init__(self, stream: IO[str], fmt: SweepFormat, cols: list[str]) -> None:
-        self.stream, self.fmt, self.cols = stream, fmt, cols
-        self.buf = io.StringIO()
-        self.csv = csv.writer(self.buf, lineterminator="\n")
+def format_rows(rows: Iterable[dict[str, Value]], fmt: SweepFormat, cols: Sequence[str]) -> str:
+    """CSV rows (every column, empty where a row has none) or JSON lines (the keys a row has)."""
+    buf = io.StringIO()
+    if fmt is SweepFormat.csv:
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerows([_cell(row[c]) if c in row else "" for c in cols] for row in rows)
+    else:
+        for row in rows:
+            buf.write(json.dumps({c: row[c] for c in cols if c in row}) + "\n")
+    return buf.getvalue()
 
-    def header(self) -> None:
-        if self.fmt is SweepFormat.csv:
-            self.csv.writerow(self.cols)
-            self.flush()
 
-    def row(self, row: dict[str, Value]) -> None:
-        if self.fmt is SweepFormat.csv:
-            self.csv.writerow([_cell(row[c]) if c in row else "" for c in self.cols])
+def run_chunk(ev: Evaluator, job: Job, first: int, count: int) -> Done:
+    """Variants first … first + count - 1, made, evaluated, filtered and formatted."""
+    before = ev.built
+    variants = job.space.variants(first, count)
+    rows: list[dict[str, Value]] = []
+    invalid = 0
+    for k, values in enumerate(variants):
+        fig = ev.figures(values)
+        row: dict[str, Value] = {"index": first + k, **values}
+        if isinstance(fig, str):
+            invalid += 1
+            if job.keep is not None or job.pareto:
+                continue  # a filter reads figures: an invalid variant has none
+            row["error"] = fig
         else:
-            self.buf.write(json.dumps({c: row[c] for c in self.cols if c in row}) + "\n")
-        if self.buf.tell() > 1 << 16:
-            self.flush()
+            row["params"] = fig.params
+            row["trainable"] = fig.trainable
+            row["macs"] = fig.macs
+            row["output"] = fig.output
+            row["layers"] = fig.layers
+            if job.keep is not None and not job.keep.keeps(row):
+                continue
+        rows.append(row)
+    if job.pareto:
+        return Done("", rows, invalid, 0, ev.built - before)
+    return Done(format_rows(rows, job.fmt, job.cols), [], invalid, len(rows), ev.built - before)
 
-    def flush(self) -> None:
-        self.stream.write(self.buf.getvalue())
-        self.buf.seek(0)
-        self.buf.truncate()
-        self.stream.flush()
+
+_WORKER: Evaluator | None = None
+
+
+def _init(path: str) -> None:
+    global _WORKER
+    _WORKER = Evaluator(path)
+
+
+def _work(job: Job, first: int, count: int) -> Done:
+    assert _WORKER is not None
+    return run_chunk(_WORKER, job, first, count)
 
 
 def resume_point(path: Path, fmt: SweepFormat, cols: list[str]) -> int:
@@ -149,117 +178,65 @@ def sweep(
     readable = [*space.names, *NUMERIC]
     keep = Where.parse(where, readable) if where else None
     front = Pareto.parse(pareto, [*space.names, *NUMERIC]) if pareto else None
-    writer = Writer(out, fmt, cols)
-    if header:
-        writer.header()
+    job = Job(space, fmt, tuple(cols), keep, front is not None)
+    if header and fmt is SweepFormat.csv:
+        out.write(format_rows([dict(zip(cols, cols, strict=True))], fmt, cols))
     total = len(space)
     result = Result(skipped=start)
-    t0 = time.perf_counter()
-    variants = itertools.islice(space.variants(), start, None)
+    t0 = last = time.perf_counter()
     index = start
-    try:
-        index = _rows(
-            ev, spec, variants, jobs, total, start, keep, front, writer, result, progress, t0
-        )
-    finally:  # interrupted: what was evaluated is on disk, for --resume
-        writer.flush()
+    for done, count in _chunks(ev, spec, job, start, total, jobs):
+        out.write(done.text)  # a whole chunk at a time: an interrupted run ends on a row
+        index += count
+        result.invalid += done.invalid
+        result.written += done.written
+        result.structures += done.built
+        for row in done.rows:
+            assert front is not None
+            front.add(row)
+        now = time.perf_counter()
+        if progress is not None and now - last > 1.0:
+            last = now
+            out.flush()
+            _progress(index, total, t0, progress, first=start)
+    result.evaluated = index - start
     if front is not None:
-        for row in front.rows():
-            writer.row(row)
-            result.written += 1
-    writer.flush()
+        rows = front.rows()
+        out.write(format_rows(rows, fmt, cols))
+        result.written = len(rows)
+    out.flush()
     result.seconds = time.perf_counter() - t0
-    result.structures = result.structures or ev.built
     if progress is not None:
         _progress(index, total, t0, progress, "\n", start)
     return result
 
 
-def _rows(
-    ev: Evaluator,
-    spec: str,
-    variants: Iterator[dict[str, Value]],
-    jobs: int,
-    total: int,
-    start: int,
-    keep: Where | None,
-    front: Pareto | None,
-    writer: Writer,
-    result: Result,
-    progress: IO[str] | None,
-    t0: float,
-) -> int:
-    index = start
-    last_report = t0
-    for chunk_figures, chunk_vars in _evaluate(ev, spec, variants, jobs, total - start, result):
-        for values, fig in zip(chunk_vars, chunk_figures, strict=True):
-            row: dict[str, Value] = {"index": index, **values}
-            index += 1
-            if isinstance(fig, str):
-                result.invalid += 1
-                row["error"] = fig
-                if keep is not None or front is not None:
-                    continue  # a filter reads figures: an invalid variant has none
-            else:
-                row.update(
-                    params=fig.params,
-                    trainable=fig.trainable,
-                    macs=fig.macs,
-                    output=fig.output,
-                    layers=fig.layers,
-                )
-                if keep is not None and not keep.keeps(row):
-                    continue
-            if front is not None:
-                front.add(row)
-                continue
-            writer.row(row)
-            result.written += 1
-        result.evaluated = index - start
-        now = time.perf_counter()
-        if progress is not None and now - last_report > 1.0:
-            last_report = now
-            writer.flush()
-            _progress(index, total, t0, progress, first=start)
-    return index
-
-
-def _batches(items: Iterator[dict[str, Value]], size: int) -> Iterator[list[dict[str, Value]]]:
-    while batch := list(itertools.islice(items, size)):
-        yield batch
-
-
-def _evaluate(
-    ev: Evaluator,
-    spec: str,
-    variants: Iterator[dict[str, Value]],
-    jobs: int,
-    count: int,
-    result: Result,
-) -> Iterable[tuple[list[Figures | str], list[dict[str, Value]]]]:
-    """(figures, variants) per chunk, in order; in worker processes when jobs > 1 and there
-    is more than a chunk of work."""
-    if jobs <= 1 or count <= CHUNK:
-        for batch in _batches(variants, CHUNK):
-            yield [ev.figures(v) for v in batch], batch
+def _chunks(
+    ev: Evaluator, spec: str, job: Job, start: int, total: int, jobs: int
+) -> Iterator[tuple[Done, int]]:
+    """Each chunk's result and size, in order; in worker processes when jobs > 1 and there
+    is more than a chunk of work. A task is two numbers: each worker makes its variants."""
+    ranges = [(f, min(CHUNK, total - f)) for f in range(start, total, CHUNK)]
+    if jobs <= 1 or len(ranges) <= 1:
+        for f, n in ranges:
+            yield run_chunk(ev, job, f, n), n
         return
     import multiprocessing
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     ctx = multiprocessing.get_context(method)
     with ctx.Pool(jobs, initializer=_init, initargs=(spec,)) as pool:
-        pending: list[tuple[Any, list[dict[str, Value]]]] = []
-        batches = _batches(variants, CHUNK)
-        for batch in itertools.islice(batches, 2 * jobs):
-            pending.append((pool.apply_async(_chunk, (batch,)), batch))
+        pending: list[tuple[Any, int]] = []
+        todo = iter(ranges)
+        for f, n in itertools.islice(todo, 4 * jobs):
+            pending.append((pool.apply_async(_work, (job, f, n)), n))
         while pending:
-            task, batch = pending.pop(0)
-            figures, built = task.get()
-            result.structures += built
-            nxt = next(batches, None)
+            task, n = pending.pop(0)
+            done = task.get()
+            nxt = next(todo, None)
             if nxt is not None:
-                pending.append((pool.apply_async(_chunk, (nxt,)), nxt))
-            yield figures, batch
+                pending.append((pool.apply_async(_work, (job, *nxt)), nxt[1]))
+            yield done, n
 
 
 def open_output(

@@ -11,10 +11,9 @@ A space file maps argument names to what they range over:
 
 from __future__ import annotations
 
-import itertools
 import math
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -25,6 +24,7 @@ from cnncalc.spec.args import ArgDef, typed
 from cnncalc.spec.expr import Value
 
 MAX_GRID_AXIS = 1_000_000  # values of one --grid axis
+BLOCK = 1_000  # random variants drawn from one seeded generator
 SPACE_KEYS = ("min", "max", "step", "choices")
 
 
@@ -61,16 +61,39 @@ class Space:
             return self.sample
         return math.prod(len(a.points) for a in self.axes)
 
-    def variants(self) -> Iterator[dict[str, Value]]:
-        """Every variant in order: the grid with its last axis varying fastest, or the
-        samples of one seeded generator (the same seed gives the same variants)."""
+    def variants(self, first: int = 0, count: int | None = None) -> list[dict[str, Value]]:
+        """Variants first, first + 1, …: the grid with its last axis varying fastest, or
+        random draws. Draws come in blocks of BLOCK variants, each block from a generator
+        seeded by (seed, block): any range can be made on its own (a worker, --resume) and
+        the same seed gives the same variants, whatever the number of workers."""
+        end = len(self) if count is None else min(len(self), first + count)
+        if first >= end:
+            return []
         if self.sample is None:
-            for combo in itertools.product(*(a.points for a in self.axes)):
-                yield dict(zip(self.names, combo, strict=True))
-            return
-        rng = random.Random(self.seed)
-        for _ in range(self.sample):
-            yield {a.name: a.draw(rng) for a in self.axes}
+            sizes = [len(a.points) for a in self.axes]
+            digits, rest = [], first
+            for n in reversed(sizes):
+                rest, d = divmod(rest, n)
+                digits.append(d)
+            digits.reverse()
+            out: list[dict[str, Value]] = []
+            for _ in range(end - first):
+                out.append({a.name: a.points[d] for a, d in zip(self.axes, digits, strict=True)})
+                for k in range(len(digits) - 1, -1, -1):  # the next index, odometer-wise
+                    digits[k] += 1
+                    if digits[k] < sizes[k]:
+                        break
+                    digits[k] = 0
+            return out
+        out = []
+        for block in range(first // BLOCK, (end - 1) // BLOCK + 1):
+            rng = random.Random(f"{self.seed}/{block}")  # str seeds: sha512, stable everywhere
+            lo = block * BLOCK
+            drawn = [
+                {a.name: a.draw(rng) for a in self.axes} for _ in range(min(BLOCK, len(self) - lo))
+            ]
+            out.extend(drawn[max(first - lo, 0) : end - lo])
+        return out
 
 
 def _arg(defs: dict[str, ArgDef], name: str, where: str) -> ArgDef:
