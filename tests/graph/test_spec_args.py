@@ -115,6 +115,7 @@ def test_a_bad_set_is_one_line_and_exit_2_in_every_command(
         ["lint", str(spec)],
         ["codegen", "torch", str(spec)],
         ["codegen", "cuda", str(spec), "-o", str(tmp_path / "cu")],
+        ["sweep", str(spec), "--grid", "resolution=16,32"],
     ]
     for command in commands:
         res = CliRunner().invoke(app, [*command, *sets])
@@ -142,6 +143,12 @@ def test_set_in_every_command_changes_what_it_reads(tmp_path: Path) -> None:
     assert "nn.Conv2d(3, 8," in code and "nn.Conv2d(8, 24," in code
     assert "saved for backward" in run("memory")
     assert "All checks passed" in run("lint")
+    res = CliRunner().invoke(
+        app, ["sweep", str(spec), "--set", "width=0.5", "-g", "depth=1,2", "-q"]
+    )
+    assert res.exit_code == 0, res.stderr
+    member = analyze(loads(FAMILY, "f.yaml", {"width": "0.5", "depth": "2"}))
+    assert res.stdout.splitlines()[2].split(",")[2] == str(member.totals.params)
 
 
 def test_the_fast_path_takes_set_as_typer_does() -> None:

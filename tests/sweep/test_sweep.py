@@ -250,3 +250,14 @@ def test_invalid_variants_carry_their_error_code(small: Path) -> None:
     for k, r in rows.items():
         want = plain(small, {"res": k})
         assert (r["error"] == want) if isinstance(want, str) else (int(r["params"]) == want.params)
+
+
+def test_a_refused_sweep_leaves_the_output_file_alone(tmp_path: Path) -> None:
+    out = tmp_path / "notes.csv"
+    out.write_text("my,own\nfile,without a newline at the end")
+    before = out.read_text()
+    res = run(RESNET, "--grid", "width=1", "--where", "macs <", "-o", out)
+    assert res.exit_code == 2 and out.read_text() == before
+    res = run(RESNET, "--grid", "width=1", "-o", out, "--resume")
+    assert res.exit_code == 2 and "holds another sweep's columns" in res.stderr
+    assert out.read_text() == before

@@ -9,7 +9,7 @@ from typing import IO, TYPE_CHECKING, Annotated
 import typer
 
 from cnncalc.cli.common import fail, guarded, writing
-from cnncalc.cli.typer_options import SpecArg
+from cnncalc.cli.typer_options import SetOpt, SpecArg
 from cnncalc.errors import CnncalcError, UsageError
 from cnncalc.sweep import SweepFormat
 
@@ -80,6 +80,7 @@ def sweep(
         bool, typer.Option("--resume", help="continue the sweep in --output where it stopped")
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress on stderr")] = False,
+    sets: SetOpt = None,
 ) -> None:
     """Evaluate every variant of the spec's args: (params, trainable, MACs, output) to CSV
     or JSON lines, filtered by --where or reduced to a Pareto set."""
@@ -93,7 +94,7 @@ def sweep(
         if resume and pareto:
             raise UsageError("--resume and --pareto: a Pareto set is written at the end; rerun it")
         ev = Evaluator(spec)
-        sp = make_space(ev.defs, grid or [], space, sample, seed)
+        sp = make_space(ev.defs, grid or [], space, sample, seed, sets or [])
         readable = [*sp.names, *NUMERIC]
         if where is not None:  # checked before the output file is touched
             Where.parse(where, readable)

@@ -214,14 +214,14 @@ def _from_text(text: str, d: ArgDef, default: Value | None) -> Value:
         f = float(text)
         if math.isfinite(f):
             if isinstance(default, int) and not isinstance(default, bool) and d.choices is None:
-                raise UsageError(f"--set {d.name}={printable(text)}: {d.name} takes an integer")
+                raise UsageError(f"{d.name}={printable(text)[:80]}: {d.name} takes an integer")
             return f
     if text in ("true", "false"):
         return text == "true"
     takes_text = isinstance(default, str) or any(isinstance(c, str) for c in d.choices or ())
     if takes_text and len(text) <= expr.MAX_ITEMS:
         return text
-    raise UsageError(f"--set {d.name}={printable(text)[:80]}: not a number")
+    raise UsageError(f"{d.name}={printable(text)[:80]}: not a number")
 
 
 def resolve(
@@ -254,7 +254,10 @@ def resolve(
                 return env
         if d.name in sets:
             given = sets[d.name]
-            v = _from_text(given, d, default) if isinstance(given, str) else given
+            try:
+                v = _from_text(given, d, default) if isinstance(given, str) else given
+            except UsageError as err:
+                raise UsageError(f"--set {err}") from None
             why = d.admits(v)
             if why:
                 shown = printable(given if isinstance(given, str) else expr.show(given))[:80]

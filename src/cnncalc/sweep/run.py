@@ -85,8 +85,9 @@ def run_chunk(ev: Evaluator, job: Job, first: int, count: int) -> Done:
     variants = job.space.variants(first, count)
     rows: list[dict[str, Value]] = []
     invalid = 0
+    fixed = dict(job.space.fixed)
     for k, values in enumerate(variants):
-        fig = ev.figures(values)
+        fig = ev.figures({**fixed, **values} if fixed else values)
         row: dict[str, Value] = {"index": first + k, **values}
         if isinstance(fig, str):
             invalid += 1

@@ -21,7 +21,7 @@ from typing import Any
 
 from cnncalc.errors import UsageError, printable
 from cnncalc.spec.args import ArgDef, typed
-from cnncalc.spec.expr import Value
+from cnncalc.spec.expr import Value, suggest
 
 MAX_GRID_AXIS = 1_000_000  # values of one --grid axis
 BLOCK = 1_000  # random variants drawn from one seeded generator
@@ -51,6 +51,7 @@ class Space:
     axes: tuple[Axis, ...]
     sample: int | None = None  # None: the full grid
     seed: int = 0
+    fixed: tuple[tuple[str, Value], ...] = ()  # --set: arguments held for the whole sweep
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -98,8 +99,11 @@ class Space:
 
 def _arg(defs: dict[str, ArgDef], name: str, where: str) -> ArgDef:
     if name not in defs:
-        have = ", ".join(defs) if defs else "none (the spec has no args:)"
-        raise UsageError(f"{where}: the spec has no argument {name!r}; its arguments: {have}")
+        have = ", ".join(sorted(defs)) if defs else "none (the spec has no args:)"
+        hint = suggest(name, sorted(defs))
+        raise UsageError(
+            f"{where}: the spec has no argument {name!r}; " + (hint or f"its arguments: {have}")
+        )
     return defs[name]
 
 
@@ -205,15 +209,25 @@ def make_space(
     space_file: str | None,
     sample: int | None,
     seed: int,
+    sets: Sequence[str] = (),
 ) -> Space:
     by_name = {d.name: d for d in defs}
+    from cnncalc.spec.args import parse_sets
+
+    fixed: list[tuple[str, Value]] = []
+    for name, text in parse_sets(sets).items():
+        d = _arg(by_name, name, f"--set {printable(name)}")
+        try:
+            fixed.append((name, typed(text, d)))
+        except UsageError as err:
+            raise UsageError(f"--set {err}") from None
     axes = [grid_axis(g, by_name) for g in grids]
     if space_file is not None:
         axes += load_space(space_file, by_name)
-    names = [a.name for a in axes]
+    names = [a.name for a in axes] + [n for n, _ in fixed]
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:
-        raise UsageError(f"{twice[0]} is given twice (--grid, --space)")
+        raise UsageError(f"{twice[0]} is given twice (--grid, --space, --set)")
     if not axes:
         raise UsageError("give the variants: --grid NAME=LOW:HIGH:STEP or --space FILE")
     if sample is None and any(not a.points for a in axes):
@@ -221,4 +235,4 @@ def make_space(
         raise UsageError(f"{cont} is a continuous range: give --sample N, or a step")
     if sample is not None and sample < 1:
         raise UsageError("--sample: give 1 or more")
-    return Space(tuple(axes), sample, seed)
+    return Space(tuple(axes), sample, seed, tuple(fixed))
