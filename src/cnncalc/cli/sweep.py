@@ -80,6 +80,14 @@ def sweep(
         bool, typer.Option("--resume", help="continue the sweep in --output where it stopped")
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress on stderr")] = False,
+    dask: Annotated[
+        str | None,
+        typer.Option(
+            "--dask",
+            help="run the chunks on this Dask scheduler (tcp://host:8786); needs cnncalc[dask]",
+            show_default=False,
+        ),
+    ] = None,
     sets: SetOpt = None,
 ) -> None:
     """Evaluate every variant of the spec's args: (params, trainable, MACs, output) to CSV
@@ -119,6 +127,7 @@ def sweep(
                 header=header,
                 progress=None if quiet else sys.stderr,
                 evaluator=ev,
+                dask=dask,
             )
     except CnncalcError as err:
         fail(f"cnncalc: {err}", err.exit_code)

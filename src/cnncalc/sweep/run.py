@@ -28,6 +28,7 @@ from cnncalc.sweep.select import NUMERIC, Pareto, Where
 from cnncalc.sweep.space import Space
 
 CHUNK = 2_000  # variants per task sent to a worker
+DASK_TIMEOUT = 20  # seconds to reach a Dask scheduler
 
 
 @dataclass
@@ -121,6 +122,17 @@ def _work(job: Job, first: int, count: int) -> Done:
     return run_chunk(_WORKER, job, first, count)
 
 
+_EVALUATORS: dict[str, Evaluator] = {}  # a Dask worker's, by spec path: read once per worker
+
+
+def dask_chunk(spec: str, job: Job, first: int, count: int) -> Done:
+    """One task on a Dask worker: the spec (and its includes) must be at the same path there."""
+    ev = _EVALUATORS.get(spec)
+    if ev is None:
+        ev = _EVALUATORS[spec] = Evaluator(spec)
+    return run_chunk(ev, job, first, count)
+
+
 def resume_point(path: Path, fmt: SweepFormat, cols: list[str]) -> int:
     """The index after the last complete row of an earlier run's file, which is cut back to
     its last complete line; UsageError when the file is another sweep's."""
@@ -172,6 +184,7 @@ def sweep(
     header: bool = True,
     progress: IO[str] | None = None,
     evaluator: Evaluator | None = None,
+    dask: str | None = None,
 ) -> Result:
     """Run the sweep from variant `start`, writing rows to `out`."""
     ev = evaluator or Evaluator(spec)
@@ -186,7 +199,7 @@ def sweep(
     result = Result(skipped=start)
     t0 = last = time.perf_counter()
     index = start
-    for done, count in _chunks(ev, spec, job, start, total, jobs):
+    for done, count in _chunks(ev, spec, job, start, total, jobs, dask):
         out.write(done.text)  # a whole chunk at a time: an interrupted run ends on a row
         index += count
         result.invalid += done.invalid
@@ -213,11 +226,14 @@ def sweep(
 
 
 def _chunks(
-    ev: Evaluator, spec: str, job: Job, start: int, total: int, jobs: int
+    ev: Evaluator, spec: str, job: Job, start: int, total: int, jobs: int, dask: str | None
 ) -> Iterator[tuple[Done, int]]:
     """Each chunk's result and size, in order; in worker processes when jobs > 1 and there
     is more than a chunk of work. A task is two numbers: each worker makes its variants."""
     ranges = [(f, min(CHUNK, total - f)) for f in range(start, total, CHUNK)]
+    if dask is not None:
+        yield from _dask_chunks(dask, spec, job, ranges)
+        return
     if jobs <= 1 or len(ranges) <= 1:
         for f, n in ranges:
             yield run_chunk(ev, job, f, n), n
@@ -237,6 +253,40 @@ def _chunks(
             nxt = next(todo, None)
             if nxt is not None:
                 pending.append((pool.apply_async(_work, (job, *nxt)), nxt[1]))
+            yield done, n
+
+
+def _dask_chunks(
+    address: str, spec: str, job: Job, ranges: list[tuple[int, int]]
+) -> Iterator[tuple[Done, int]]:
+    """The chunks as tasks on a Dask cluster (dask.distributed), at most a few per worker in
+    flight, their results taken in order: the rows a serial run writes."""
+    try:
+        from distributed import Client  # type: ignore[import-not-found, unused-ignore]
+    except ImportError:
+        raise UsageError("--dask needs dask.distributed: pip install 'cnncalc[dask]'") from None
+    try:
+        client = Client(  # type: ignore[no-untyped-call, unused-ignore]
+            address, timeout=DASK_TIMEOUT, set_as_default=False
+        )
+    except (OSError, TimeoutError, ValueError) as err:
+        raise UsageError(
+            f"--dask {printable(address)}: cannot reach the scheduler: {err}"
+        ) from None
+    path = str(Path(spec).resolve())
+    with client:
+        workers = max(1, len(client.scheduler_info().get("workers", {})))
+        todo = iter(ranges)
+        pending = [
+            (client.submit(dask_chunk, path, job, f, n, pure=False), n)
+            for f, n in itertools.islice(todo, 4 * workers)
+        ]
+        while pending:
+            future, n = pending.pop(0)
+            done = future.result()
+            nxt = next(todo, None)
+            if nxt is not None:
+                pending.append((client.submit(dask_chunk, path, job, *nxt, pure=False), nxt[1]))
             yield done, n
 
 
