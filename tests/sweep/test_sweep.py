@@ -261,3 +261,20 @@ def test_a_refused_sweep_leaves_the_output_file_alone(tmp_path: Path) -> None:
     res = run(RESNET, "--grid", "width=1", "-o", out, "--resume")
     assert res.exit_code == 2 and "holds another sweep's columns" in res.stderr
     assert out.read_text() == before
+
+
+def test_batch_adds_what_autograd_saves() -> None:
+    """saved_bytes is `cnncalc memory`'s figure for each variant; at ResNet-50's defaults, the
+    bytes torch's autograd saved at batch 2 (tests/data/torchvision_full.json)."""
+    from cnncalc.analysis.memory import saved_bytes
+
+    res = run(RESNET, "-g", "width=0.5,1", "-g", "resolution=96,224", "--batch", "2", "-q")
+    assert res.exit_code == 0, res.stderr
+    rows = list(csv.DictReader(io.StringIO(res.stdout)))
+    for r in rows:
+        rep = analyze(load(RESNET, {"width": r["width"], "resolution": r["resolution"]}))
+        assert int(r["saved_bytes"]) == saved_bytes(rep, 2, "float32").saved
+    [default] = [r for r in rows if (r["width"], r["resolution"]) == ("1", "224")]
+    assert int(default["saved_bytes"]) == models()["resnet50"]["train_saved_bytes_batch2"]
+    res = run(RESNET, "-g", "width=0.5,1", "--batch", "2", "--where", "saved_bytes < 1e8", "-q")
+    assert res.exit_code == 0 and len(res.stdout.splitlines()) == 2  # the header, width 0.5

@@ -80,6 +80,16 @@ def sweep(
         bool, typer.Option("--resume", help="continue the sweep in --output where it stopped")
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress on stderr")] = False,
+    batch: Annotated[
+        int | None,
+        typer.Option(
+            "--batch",
+            "-b",
+            min=1,
+            help="add saved_bytes: what autograd saves at this batch, float32 (cnncalc memory)",
+            show_default=False,
+        ),
+    ] = None,
     dask: Annotated[
         str | None,
         typer.Option(
@@ -99,17 +109,19 @@ def sweep(
     from cnncalc.sweep.space import make_space
 
     def prepare() -> tuple[Evaluator, Space, SweepFormat, IO[str], int, bool]:
+        if str(spec) == "-":
+            raise UsageError("sweep reads a spec file (its workers read it too), not stdin")
         if resume and pareto:
             raise UsageError("--resume and --pareto: a Pareto set is written at the end; rerun it")
-        ev = Evaluator(spec)
+        ev = Evaluator(spec, batch)
         sp = make_space(ev.defs, grid or [], space, sample, seed, sets or [])
-        readable = [*sp.names, *NUMERIC]
+        readable = [*sp.names, *NUMERIC, *(["saved_bytes"] if batch else [])]
         if where is not None:  # checked before the output file is touched
             Where.parse(where, readable)
         if pareto is not None:
             Pareto.parse(pareto, readable)
         fmt = format_for(output, format)
-        out, start, header = open_output(output, fmt, columns(sp), resume)
+        out, start, header = open_output(output, fmt, columns(sp, batch), resume)
         return ev, sp, fmt, out, start, header
 
     ev, sp, fmt, out, start, header = guarded(prepare)

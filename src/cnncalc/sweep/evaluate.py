@@ -16,7 +16,7 @@ tests/sweep/test_sweep.py checks every path against a plain load-and-analyze of 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,7 @@ class Figures:
     macs: int
     output: str  # '1000', or '16x80x80;1000' for several outputs
     layers: int
+    saved_bytes: int | None = None  # with a batch: what autograd saves (analysis/memory.py)
 
 
 @dataclass
@@ -59,8 +60,10 @@ class Structure:
 
 
 class Evaluator:
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, batch: int | None = None) -> None:
         self.path = str(path)
+        self.batch = batch  # add saved_bytes at this batch (float32): a concrete analysis
+        self.saved: dict[tuple[Any, ...], int | str] = {}
         self.doc: Document = parse_file(path)
         data = self.doc.data if isinstance(self.doc.data, dict) else {}
         problems: list[Problem] = []
@@ -78,6 +81,10 @@ class Evaluator:
         self.structures: dict[tuple[Any, ...], Structure] = {}
         self.concrete: dict[tuple[Any, ...], Figures | str] = {}
         self.built = 0  # structures built (benchmarks report it)
+        self._last: tuple[tuple[Any, ...], tuple[int, ...]] = (
+            (),
+            (),
+        )  # the variant's network, shape
 
     @property
     def arg_names(self) -> tuple[str, ...]:
@@ -85,6 +92,29 @@ class Evaluator:
 
     def figures(self, given: Mapping[str, Value]) -> Figures | str:
         """The figures of one variant, or the error code that makes it invalid."""
+        fig = self._figures(given)
+        if self.batch is None or isinstance(fig, str):
+            return fig
+        saved = self.saved.get(self._last)
+        if saved is None:
+            saved = self.saved[self._last] = self._saved_bytes(*self._last)
+        return saved if isinstance(saved, str) else replace(fig, saved_bytes=saved)
+
+    def _saved_bytes(self, key: tuple[Any, ...], shape: tuple[int, ...]) -> int | str:
+        """Bytes autograd saves, from a concrete analysis (memory needs numbers), once per
+        network and input shape."""
+        from cnncalc.analysis.memory import saved_bytes
+
+        assert self.batch is not None
+        try:
+            rep = analyze(self.structures[key].net, shape)
+            return saved_bytes(rep, self.batch, "float32").saved
+        except SpecError as err:
+            return _code(err)
+        except (CnncalcError, ValueError, ArithmeticError):
+            return "E000"
+
+    def _figures(self, given: Mapping[str, Value]) -> Figures | str:
         try:
             env = spec_args.values(self.defs, given)
         except ArgFault:
@@ -98,6 +128,7 @@ class Evaluator:
         shape = self._input_shape(env, st)
         if isinstance(shape, str):
             return shape
+        self._last = (key, shape)
         if st.report is not None:
             if all(shape[a] >= lo for a, lo in zip(st.symbols, st.low, strict=True)):
                 return _closed(st, shape)

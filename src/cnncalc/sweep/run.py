@@ -1,10 +1,11 @@
 """`cnncalc sweep`: evaluate every variant of a space, keep those `--where` accepts (or the
 Pareto set), stream rows to CSV or JSON lines, resume an interrupted run.
 
-Rows are written in variant order, whatever the number of worker processes: chunks of
-variants go to a pool and come back in order, so a parallel run writes the file a serial run
-writes. Each worker keeps its own caches (sweep/evaluate.py), and a chunk is a run of
-consecutive variants, which in a grid share their structure."""
+Rows are written in variant order, whatever the number of workers: a task is a range of
+variant numbers (CHUNK of them), which the worker makes itself (sweep/space.py), evaluates,
+filters and formats; results are taken in order, so local processes (--jobs) and a Dask
+cluster (--dask) write the file a serial run writes. Each worker keeps its own caches
+(sweep/evaluate.py), and a range of consecutive variants in a grid shares its networks."""
 
 from __future__ import annotations
 
@@ -41,8 +42,9 @@ class Result:
     structures: int = 0
 
 
-def columns(space: Space) -> list[str]:
-    return ["index", *space.names, *FIGURES, "error"]
+def columns(space: Space, batch: int | None = None) -> list[str]:
+    extra = ["saved_bytes"] if batch is not None else []
+    return ["index", *space.names, *FIGURES, *extra, "error"]
 
 
 # ---- one chunk of variants: evaluated, filtered, formatted (in a worker or here) ----------
@@ -53,6 +55,7 @@ class Job:
     cols: tuple[str, ...]
     keep: Where | None
     pareto: bool  # the rows go back for the Pareto set instead of text
+    batch: int | None = None  # saved_bytes at this batch
 
 
 @dataclass
@@ -101,6 +104,8 @@ def run_chunk(ev: Evaluator, job: Job, first: int, count: int) -> Done:
             row["macs"] = fig.macs
             row["output"] = fig.output
             row["layers"] = fig.layers
+            if fig.saved_bytes is not None:
+                row["saved_bytes"] = fig.saved_bytes
             if job.keep is not None and not job.keep.keeps(row):
                 continue
         rows.append(row)
@@ -112,9 +117,9 @@ def run_chunk(ev: Evaluator, job: Job, first: int, count: int) -> Done:
 _WORKER: Evaluator | None = None
 
 
-def _init(path: str) -> None:
+def _init(path: str, batch: int | None) -> None:
     global _WORKER
-    _WORKER = Evaluator(path)
+    _WORKER = Evaluator(path, batch)
 
 
 def _work(job: Job, first: int, count: int) -> Done:
@@ -122,14 +127,14 @@ def _work(job: Job, first: int, count: int) -> Done:
     return run_chunk(_WORKER, job, first, count)
 
 
-_EVALUATORS: dict[str, Evaluator] = {}  # a Dask worker's, by spec path: read once per worker
+_EVALUATORS: dict[tuple[str, int | None], Evaluator] = {}  # a Dask worker's: one per spec
 
 
 def dask_chunk(spec: str, job: Job, first: int, count: int) -> Done:
     """One task on a Dask worker: the spec (and its includes) must be at the same path there."""
-    ev = _EVALUATORS.get(spec)
+    ev = _EVALUATORS.get((spec, job.batch))
     if ev is None:
-        ev = _EVALUATORS[spec] = Evaluator(spec)
+        ev = _EVALUATORS[spec, job.batch] = Evaluator(spec, job.batch)
     return run_chunk(ev, job, first, count)
 
 
@@ -188,11 +193,12 @@ def sweep(
 ) -> Result:
     """Run the sweep from variant `start`, writing rows to `out`."""
     ev = evaluator or Evaluator(spec)
-    cols = columns(space)
-    readable = [*space.names, *NUMERIC]
+    cols = columns(space, ev.batch)
+    numeric = [*NUMERIC, "saved_bytes"] if ev.batch is not None else list(NUMERIC)
+    readable = [*space.names, *numeric]
     keep = Where.parse(where, readable) if where else None
-    front = Pareto.parse(pareto, [*space.names, *NUMERIC]) if pareto else None
-    job = Job(space, fmt, tuple(cols), keep, front is not None)
+    front = Pareto.parse(pareto, readable) if pareto else None
+    job = Job(space, fmt, tuple(cols), keep, front is not None, ev.batch)
     if header and fmt is SweepFormat.csv:
         out.write(format_rows([dict(zip(cols, cols, strict=True))], fmt, cols))
     total = len(space)
@@ -242,7 +248,7 @@ def _chunks(
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     ctx = multiprocessing.get_context(method)
-    with ctx.Pool(jobs, initializer=_init, initargs=(spec,)) as pool:
+    with ctx.Pool(jobs, initializer=_init, initargs=(spec, job.batch)) as pool:
         pending: list[tuple[Any, int]] = []
         todo = iter(ranges)
         for f, n in itertools.islice(todo, 4 * jobs):
