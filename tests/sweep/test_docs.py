@@ -41,7 +41,9 @@ def test_the_space_file_shown_is_the_one_named() -> None:
 def test_example(block: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     for line, shown in commands(block):
-        args = shlex.split(line.replace("rows.csv", str(tmp_path / "rows.csv")))
+        for name in ("rows.csv", "front.csv", "pareto.svg"):  # files written: in tmp_path
+            line = line.replace(f" {name}", f" {tmp_path / name}")
+        args = shlex.split(line)
         assert args[0] == "cnncalc"
         res = CliRunner().invoke(app, args[1:])
         assert res.exit_code == 0, (line, res.stderr)

@@ -278,3 +278,24 @@ def test_batch_adds_what_autograd_saves() -> None:
     assert int(default["saved_bytes"]) == models()["resnet50"]["train_saved_bytes_batch2"]
     res = run(RESNET, "-g", "width=0.5,1", "--batch", "2", "--where", "saved_bytes < 1e8", "-q")
     assert res.exit_code == 0 and len(res.stdout.splitlines()) == 2  # the header, width 0.5
+
+
+def test_plot_draws_the_variants_and_the_front(tmp_path: Path) -> None:
+    import xml.etree.ElementTree as ET
+
+    plot = tmp_path / "pareto.svg"
+    args = ["-g", "width=0.25:1.5:0.25", "-g", "resolution=96:224:32", "-q"]
+    res = run(RESNET, *args, "--pareto", "macs,-resolution", "--plot", plot)
+    assert res.exit_code == 0, res.stderr
+    front = list(csv.DictReader(io.StringIO(res.stdout)))
+    assert {r["width"] for r in front} == {"0.25"} and len(front) == 5  # each size, narrowest
+    svg = "{http://www.w3.org/2000/svg}"
+    groups = {g.get("class"): g for g in ET.fromstring(plot.read_text()).iter(f"{svg}g")}
+    assert len(groups["variants"].findall(f"{svg}circle")) == 30  # every variant
+    assert len(groups["pareto"].findall(f"{svg}circle")) == 5
+    # the front's dots are the leftmost (fewest MACs) of all the dots at their height
+    dots = [(float(c.get("cx", 0)), float(c.get("cy", 0))) for c in groups["variants"]]
+    for c in groups["pareto"]:
+        x, y = float(c.get("cx", 0)), float(c.get("cy", 0))
+        assert min(dx for dx, dy in dots if abs(dy - y) < 0.05) == x
+    assert run(RESNET, "-g", "width=1", "--plot", plot).exit_code == 2  # needs --pareto

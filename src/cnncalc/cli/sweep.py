@@ -10,7 +10,7 @@ import typer
 
 from cnncalc.cli.common import fail, guarded, writing
 from cnncalc.cli.typer_options import SetOpt, SpecArg
-from cnncalc.errors import CnncalcError, UsageError
+from cnncalc.errors import CnncalcError, ExitCode, UsageError, printable
 from cnncalc.sweep import SweepFormat
 
 if TYPE_CHECKING:
@@ -80,6 +80,14 @@ def sweep(
         bool, typer.Option("--resume", help="continue the sweep in --output where it stopped")
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress on stderr")] = False,
+    plot: Annotated[
+        Path | None,
+        typer.Option(
+            "--plot",
+            help="with --pareto: an SVG of the variants and their front on its first two columns",
+            show_default=False,
+        ),
+    ] = None,
     batch: Annotated[
         int | None,
         typer.Option(
@@ -111,6 +119,8 @@ def sweep(
     def prepare() -> tuple[Evaluator, Space, SweepFormat, IO[str], int, bool]:
         if str(spec) == "-":
             raise UsageError("sweep reads a spec file (its workers read it too), not stdin")
+        if plot is not None and not pareto:
+            raise UsageError("--plot draws the Pareto set: give --pareto X,Y too")
         if resume and pareto:
             raise UsageError("--resume and --pareto: a Pareto set is written at the end; rerun it")
         ev = Evaluator(spec, batch)
@@ -146,6 +156,16 @@ def sweep(
     finally:
         if out is not sys.stdout:
             out.close()
+    if plot is not None and pareto is not None:
+        from cnncalc.render.pareto_svg import svg
+
+        x, y = (c.strip().lstrip("-") for c in pareto.split(",")[:2])
+        title = f"{printable(spec.name)}: {r.evaluated:,} variants, Pareto set in red"
+        text = svg(r.points, r.front, x, y, title)
+        try:
+            plot.write_text(text, encoding="utf-8")
+        except OSError as err:
+            fail(f"cnncalc: cannot write {plot}: {err.strerror}", ExitCode.USAGE)
     if not quiet:
         rate = r.evaluated / max(r.seconds, 1e-9)
         print(

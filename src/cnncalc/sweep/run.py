@@ -14,10 +14,11 @@ import io
 import itertools
 import json
 import os
+import random
 import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
@@ -30,6 +31,7 @@ from cnncalc.sweep.space import Space
 
 CHUNK = 2_000  # variants per task sent to a worker
 DASK_TIMEOUT = 20  # seconds to reach a Dask scheduler
+PLOTTED = 5_000  # variants kept for --plot (reservoir sampling)
 
 
 @dataclass
@@ -40,6 +42,10 @@ class Result:
     skipped: int = 0  # already in the file (--resume)
     seconds: float = 0.0
     structures: int = 0
+    # with --pareto: the first two columns of up to PLOTTED variants (an even sample) and of
+    # the Pareto set, for --plot
+    points: list[tuple[float, float]] = field(default_factory=list)
+    front: list[tuple[float, float]] = field(default_factory=list)
 
 
 def columns(space: Space, batch: int | None = None) -> list[str]:
@@ -204,6 +210,8 @@ def sweep(
     total = len(space)
     result = Result(skipped=start)
     t0 = last = time.perf_counter()
+    seen, rng = 0, random.Random(0)  # the plotted sample: the same for the same sweep
+    xk, yk = (front.keys[0][0], front.keys[1][0]) if front is not None else ("", "")
     index = start
     for done, count in _chunks(ev, spec, job, start, total, jobs, dask):
         out.write(done.text)  # a whole chunk at a time: an interrupted run ends on a row
@@ -214,6 +222,12 @@ def sweep(
         for row in done.rows:
             assert front is not None
             front.add(row)
+            seen += 1
+            point = (float(row[xk]), float(row[yk]))  # type: ignore[arg-type]
+            if len(result.points) < PLOTTED:
+                result.points.append(point)
+            elif (k := rng.randrange(seen)) < PLOTTED:
+                result.points[k] = point
         now = time.perf_counter()
         if progress is not None and now - last > 1.0:
             last = now
@@ -224,6 +238,7 @@ def sweep(
         rows = front.rows()
         out.write(format_rows(rows, fmt, cols))
         result.written = len(rows)
+        result.front = [(float(r[xk]), float(r[yk])) for r in rows]  # type: ignore[arg-type]
     out.flush()
     result.seconds = time.perf_counter() - t0
     if progress is not None:
