@@ -82,7 +82,8 @@ def test_every_path_of_the_evaluator_is_the_plain_analysis(small: Path) -> None:
             assert got == plain(small, values), values
             seen.add(got if isinstance(got, str) else "ok")
     assert seen == {"ok", "E100", "E102"}  # valid, too small, halves that do not agree
-    assert ev.built == 6  # one build per (width, deep), whatever the sizes
+    # one build per network, whatever the sizes: widths 0.25 and 0.5 both round to 8 channels
+    assert ev.built == 4
 
 
 @pytest.mark.parametrize("spec", [MOBILENET, RESNET, EFFICIENTNET])
@@ -299,3 +300,21 @@ def test_plot_draws_the_variants_and_the_front(tmp_path: Path) -> None:
         x, y = float(c.get("cx", 0)), float(c.get("cy", 0))
         assert min(dx for dx, dy in dots if abs(dy - y) < 0.05) == x
     assert run(RESNET, "-g", "width=1", "--plot", plot).exit_code == 2  # needs --pareto
+
+
+def test_variants_that_round_to_one_network_share_it(tmp_path: Path) -> None:
+    """Widths that make_divisible sends to the same channels are one network; an argument
+    that also reaches the input keeps its variants apart."""
+    spec = tmp_path / "net.yaml"
+    spec.write_text(
+        "name: net\nargs: {w: 1.0, c: 3, res: 32}\n"
+        "input: {channels: $c, height: $res, width: $res}\nlayers:\n"
+        '  - {type: conv2d, out_channels: "$make_divisible(32 * w, 8)", kernel_size: 3}\n'
+        '  - {type: conv2d, out_channels: "$make_divisible(8 * c, 8)", kernel_size: 1}\n'
+    )
+    ev = Evaluator(spec)
+    rng = random.Random(5)
+    for _ in range(60):
+        values = {"w": rng.uniform(0.9, 1.1), "c": rng.choice([1, 2]), "res": rng.choice([9, 33])}
+        assert ev.figures(values) == plain(spec, values), values
+    assert ev.built == 2  # every width rounds to 32 channels; c is 1 or 2

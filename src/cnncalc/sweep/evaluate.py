@@ -2,8 +2,10 @@
 once per network structure, not once per variant.
 
 The spec is read and its `args:` checked once. The arguments split in two: those that reach
-the layers (width, depth: each set of their values is one *structure*, built and validated
-once) and those that reach only the input's sizes (resolution). A structure met at one size
+the layers (width, depth) and those that reach only the input's sizes (resolution). The
+first kind decide the *structure*, built and validated once: keyed by the values of the
+expressions through which they reach the layers where those read only arguments (two widths
+that round to the same channels are one structure), else by their own values. A structure met at one size
 is analysed at that size; once a second size is asked, it is analysed once more with those
 input sizes as symbols bounded below by the sizes asked, which gives every figure as a
 closed form in them (the engine refuses a symbolic analysis that could fail for some
@@ -24,7 +26,9 @@ from cnncalc.analysis.engine import Report, analyze
 from cnncalc.errors import CnncalcError, Problem, SpecError
 from cnncalc.spec import args as spec_args
 from cnncalc.spec.args import ArgDef, ArgFault
-from cnncalc.spec.expr import ExprError, Value
+from cnncalc.spec.expr import ExprError, Node, Value
+from cnncalc.spec.expr import evaluate as expr_evaluate
+from cnncalc.spec.expr import parse as expr_parse
 from cnncalc.spec.load import build
 from cnncalc.spec.yamlpos import Document, parse_file
 from cnncalc.sym import Dim, Expr, Symbol, evaluate
@@ -78,6 +82,7 @@ class Evaluator:
         self.input_exprs: dict[str, Any] = raw_input if isinstance(raw_input, dict) else {}
         self.input_only = _input_only(data, self.defs)
         self.structural = tuple(d.name for d in self.defs if d.name not in self.input_only)
+        self.key_exprs = _key_expressions(data, set(self.structural))
         self.structures: dict[tuple[Any, ...], Structure] = {}
         self.concrete: dict[tuple[Any, ...], Figures | str] = {}
         self.built = 0  # structures built (benchmarks report it)
@@ -119,7 +124,7 @@ class Evaluator:
             env = spec_args.values(self.defs, given)
         except ArgFault:
             return "E110"
-        key = tuple(_hashable(env[n]) for n in self.structural)
+        key = self._key(env)
         st = self.structures.get(key)
         if st is None:
             st = self.structures[key] = self._structure(env)
@@ -147,6 +152,17 @@ class Evaluator:
         if not st.first:
             st.first = shape
         return self._concrete(key, st, shape)
+
+    def _key(self, env: Mapping[str, Value]) -> tuple[Any, ...]:
+        """What decides the network: the values of the expressions through which the
+        arguments reach the layers, where those read nothing else (two widths that round to
+        the same channels are one network), else the arguments themselves."""
+        if self.key_exprs is not None:
+            try:
+                return ("v", *(_hashable(expr_evaluate(n, env)) for n in self.key_exprs))
+            except (ExprError, ArithmeticError, ValueError):
+                pass  # the build reports it, located
+        return ("a", *(_hashable(env[n]) for n in self.structural))
 
     # ---- structures -------------------------------------------------------------------
     def _structure(self, env: Mapping[str, Value]) -> Structure:
@@ -290,6 +306,45 @@ def _input_only(data: Mapping[str, Any], defs: Sequence[ArgDef]) -> frozenset[st
     layers = spec_args.names_read({k: v for k, v in data.items() if k not in _NOT_LAYERS})
     structural = closure(layers)
     return frozenset(closure(spec_args.names_read(data.get("input"))) - structural)
+
+
+def _key_expressions(data: Mapping[str, Any], structural: set[str]) -> list[Node] | None:
+    """The `$` expressions of `layers:` and `input:` that read structural arguments, when
+    they read only arguments and no block of the spec's own reads one (its body would see
+    them); else None."""
+    if spec_args.names_read(data.get("blocks")) & structural:
+        return None
+    found: dict[str, Node] = {}
+    stack = [data.get("layers"), data.get("input")]  # an input size may read one too
+    while stack:
+        v = stack.pop()
+        if isinstance(v, str) and v.startswith("$") and not v.startswith("$$"):
+            names = spec_args.names_read(v)
+            if not names & structural:
+                continue
+            try:
+                node = expr_parse(v[1:])
+            except ExprError:
+                return None
+            if not _free_names(node) <= structural:
+                return None  # reads `i` or a block's names too: not a function of the args
+            found.setdefault(v, node)
+        elif isinstance(v, list):
+            stack.extend(v)
+        elif isinstance(v, dict):
+            stack.extend(v.values())
+    return [found[k] for k in sorted(found)]
+
+
+def _free_names(node: Node) -> set[str]:
+    out: set[str] = set()
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.op == "var":
+            out.add(str(n.value))
+        stack.extend(n.args)
+    return out
 
 
 def _hashable(v: Value) -> Any:
