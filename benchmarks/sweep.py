@@ -56,23 +56,29 @@ def main() -> None:
     args = parser.parse_args()
     many = 100_000 if args.quick else 1_000_000
     cores = default_jobs()
-    print(f"{platform.processor() or platform.machine()}, {cores} cores, Python {platform.python_version()}\n")
+    print(
+        f"{platform.processor() or platform.machine()}, {cores} cores, "
+        f"Python {platform.python_version()}\n"
+    )
     print("| case | workers | variants | networks built | time | variants/s | per worker |")
     print("|---|---|---|---|---|---|---|")
-    print(case("ResNet-50 family, one network, 2,017 input sizes", RESNET, ["resolution=32:2048:1"]))
+    print(
+        case("ResNet-50 family, one network, 2,017 input sizes", RESNET, ["resolution=32:2048:1"])
+    )
     grid = ["width=0.5:1.5:0.125", "depth=0.5:1.5:0.25", "resolution=128:320:8"]
     print(case("ResNet-50 family, grid 9 widths × 5 depths × 25 sizes", RESNET, grid))
     (ROOT / "benchmarks" / ".resnet_space.yaml").write_text(
-        "width: {min: 0.25, max: 2.0}\ndepth: {min: 0.5, max: 2.0}\nresolution: {min: 96, max: 320}\n"
+        "width: {min: 0.25, max: 2.0}\ndepth: {min: 0.5, max: 2.0}\n"
+        "resolution: {min: 96, max: 320}\n"
     )
     try:
         print(
             case(
-                "ResNet-50 family, every variant a new network (continuous width, depth)",
+                "ResNet-50 family, continuous width and depth (nearly every variant a new network)",
                 RESNET,
                 [],
                 str(ROOT / "benchmarks" / ".resnet_space.yaml"),
-                200,
+                500,
             )
         )
     finally:
@@ -81,6 +87,8 @@ def main() -> None:
     print(case(title, MOBILENET, [], SPACE, many))
     if cores > 1:
         print(case(title, MOBILENET, [], SPACE, many, jobs=cores))
+    if hasattr(os, "getloadavg"):  # other jobs on the machine slow every case
+        print("\nload average at the end: " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
 
 
 if __name__ == "__main__":

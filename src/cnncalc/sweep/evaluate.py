@@ -5,12 +5,12 @@ The spec is read and its `args:` checked once. The arguments split in two: those
 the layers (width, depth) and those that reach only the input's sizes (resolution). The
 first kind decide the *structure*, built and validated once: keyed by the values of the
 expressions through which they reach the layers where those read only arguments (two widths
-that round to the same channels are one structure), else by their own values. A structure met at one size
-is analysed at that size; once a second size is asked, it is analysed once more with those
-input sizes as symbols bounded below by the sizes asked, which gives every figure as a
-closed form in them (the engine refuses a symbolic analysis that could fail for some
-allowed size, so every size above the bound is valid); each variant then evaluates these
-forms. A smaller size, a structure whose merges agree only for some sizes (a U-Net's
+that round to the same channels are one structure), else by their own values. A structure
+met at one size is analysed at that size; once a second size is asked, it is analysed once
+more with those input sizes as symbols bounded below by the sizes asked, which gives every
+figure as a closed form in them (the engine refuses a symbolic analysis that could fail for
+some allowed size, so every size above the bound is valid); each variant then evaluates
+these forms. A smaller size, a structure whose merges agree only for some sizes (a U-Net's
 skips) or a spec whose symbolic analysis fails is analysed concretely, once per input shape.
 tests/sweep/test_sweep.py checks every path against a plain load-and-analyze of each variant.
 """
