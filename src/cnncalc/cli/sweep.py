@@ -9,7 +9,7 @@ from typing import IO, TYPE_CHECKING, Annotated
 import typer
 
 from cnncalc.cli.common import fail, guarded, writing
-from cnncalc.cli.typer_options import SetOpt, SpecArg
+from cnncalc.cli.typer_options import SetOpt
 from cnncalc.errors import CnncalcError, ExitCode, UsageError, printable
 from cnncalc.sweep import SweepFormat
 
@@ -18,8 +18,16 @@ if TYPE_CHECKING:
     from cnncalc.sweep.space import Space
 
 
+SweepSpec = Annotated[  # a file, not stdin: worker processes read it again
+    Path,
+    typer.Argument(
+        help="the network spec (a YAML file with args:)", show_default=False, metavar="SPEC"
+    ),
+]
+
+
 def sweep(
-    spec: SpecArg,
+    spec: SweepSpec,
     grid: Annotated[
         list[str] | None,
         typer.Option(
