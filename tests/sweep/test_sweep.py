@@ -318,3 +318,13 @@ def test_variants_that_round_to_one_network_share_it(tmp_path: Path) -> None:
         values = {"w": rng.uniform(0.9, 1.1), "c": rng.choice([1, 2]), "res": rng.choice([9, 33])}
         assert ev.figures(values) == plain(spec, values), values
     assert ev.built == 2  # every width rounds to 32 channels; c is 1 or 2
+
+
+def test_a_symbolic_input_is_a_usage_error(tmp_path: Path) -> None:
+    spec = tmp_path / "sym.yaml"
+    spec.write_text(
+        "name: s\nargs: {w: 8}\ninput: {channels: 3, height: H, width: W}\n"
+        "layers:\n  - {type: conv2d, out_channels: $w, kernel_size: 3}\n"
+    )
+    res = run(spec, "-g", "w=8,16", "-q")
+    assert res.exit_code == 2 and "the input has symbols (H, W)" in res.stderr, res.stderr

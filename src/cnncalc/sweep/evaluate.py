@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from cnncalc.analysis.engine import Report, analyze
-from cnncalc.errors import CnncalcError, Problem, SpecError
+from cnncalc.errors import CnncalcError, Problem, SpecError, UsageError
 from cnncalc.spec import args as spec_args
 from cnncalc.spec.args import ArgDef, ArgFault
 from cnncalc.spec.expr import ExprError, Node, Value
@@ -80,6 +80,16 @@ class Evaluator:
         self.by_name = {d.name: d for d in self.defs}
         raw_input = data.get("input")
         self.input_exprs: dict[str, Any] = raw_input if isinstance(raw_input, dict) else {}
+        symbolic = [
+            str(v)
+            for v in self.input_exprs.values()
+            if isinstance(v, str) and not v.startswith("$")
+        ]
+        if symbolic:
+            raise UsageError(
+                f"sweep counts concrete networks: the input has symbols ({', '.join(symbolic)}); "
+                "make the sizes arguments instead, e.g. height: $resolution"
+            )
         self.input_only = _input_only(data, self.defs)
         self.structural = tuple(d.name for d in self.defs if d.name not in self.input_only)
         self.key_exprs = _key_expressions(data, set(self.structural))
@@ -173,6 +183,8 @@ class Evaluator:
             return Structure(error=_code(err))
         except CnncalcError:
             return Structure(error="E000")
+        if any(not isinstance(d, int) for d in net.input_shape):  # `height: $'H'`
+            raise UsageError("sweep counts concrete networks: the input has symbols")
         symbols = tuple(
             j
             for j, key in enumerate(net.input_names)
