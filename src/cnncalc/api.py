@@ -10,6 +10,7 @@ report.totals.trainable                    # 60000
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,6 +19,7 @@ from cnncalc.analysis import engine
 from cnncalc.analysis.engine import LayerStats, Report
 from cnncalc.errors import CnncalcError, LayerError, Problem, SpecError, UsageError
 from cnncalc.layers.base import Counts, Shape
+from cnncalc.spec.args import parse_sets
 from cnncalc.spec.load import load, loads, parse_dim
 from cnncalc.spec.network import Network
 
@@ -43,6 +45,7 @@ __all__ = [
     "load_ref",
     "loads",
     "parse_input",
+    "parse_sets",
     "parse_symbols",
     "report",
     "spec",
@@ -155,11 +158,16 @@ def analyze(
 
 
 def report(
-    path: str | Path, input_text: str | None = None, symbols_text: str | None = None
+    path: str | Path,
+    input_text: str | None = None,
+    symbols_text: str | None = None,
+    sets: Sequence[str] | None = None,
 ) -> Report:
     """Load and analyze the spec at `path`; `input_text` ('3xHxW') replaces the spec's input,
-    `symbols_text` ('H>=32') bounds the input's symbols (parse_symbols)."""
-    return analyze(load(path), input_text or None, symbols=symbols_text)
+    `symbols_text` ('H>=32') bounds the input's symbols (parse_symbols), `sets`
+    (['width=0.75']) set the spec's arguments (spec/args.py)."""
+    net = load(path, parse_sets(sets) if sets else None)
+    return analyze(net, input_text or None, symbols=symbols_text)
 
 
 def load_ref(ref: str) -> Network:

@@ -32,6 +32,7 @@ CONTROL = {
 }
 POSITIVE = {"type": "integer", "minimum": 1}
 SYMBOL = {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_]*$"}
+EXPRESSION = {"type": "string", "pattern": r"^\$"}  # `$resolution`: over the spec's args
 
 
 def _models() -> list[tuple[type[Layer], list[str]]]:
@@ -100,7 +101,7 @@ def spec_schema() -> dict[str, Any]:
         "description": {"type": "string"},
         "input": {
             "type": "object",
-            "properties": {k: {"anyOf": [POSITIVE, SYMBOL]} for k in INPUT_KEYS},
+            "properties": {k: {"anyOf": [POSITIVE, SYMBOL, EXPRESSION]} for k in INPUT_KEYS},
             "additionalProperties": False,
             "minProperties": 1,
         },
@@ -118,6 +119,26 @@ def spec_schema() -> dict[str, Any]:
             "items": {"anyOf": [{"$ref": "#/$defs/Layer"}, {"$ref": "#/$defs/Entry"}]},
         },
         "outputs": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+        "args": {
+            "type": "object",
+            "additionalProperties": {
+                "anyOf": [
+                    {"type": ["number", "string", "boolean", "array"]},
+                    {
+                        "type": "object",
+                        "properties": {
+                            "default": {},
+                            "min": {"type": "number"},
+                            "max": {"type": "number"},
+                            "choices": {"type": "array", "minItems": 1},
+                            "description": {"type": "string"},
+                        },
+                        "required": ["default"],
+                        "additionalProperties": False,
+                    },
+                ]
+            },
+        },
         "expect": refs[(Expect, "validation")],
     }
     props = {k: {**known.get(k, {}), "description": desc} for k, desc in TOP_KEYS.items()}

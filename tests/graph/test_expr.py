@@ -117,6 +117,13 @@ def _grow(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
 EXPRESSIONS = st.recursive(ATOMS, _grow, max_leaves=12)
 
 
+@pytest.mark.parametrize("text", ["1e3", "6E8 + 1", "1.5e-3 * 2", ".5e1", "1_0e2", "2e0 == 2"])
+def test_exponents_are_pythons(text: str) -> None:
+    """Floats with an exponent (`--where 'macs <= 600e6'`) read as Python reads them."""
+    ours = eval_text(text, ENV)
+    assert ours == python(text) and type(ours) is type(python(text))
+
+
 @settings(max_examples=600, deadline=None)
 @given(EXPRESSIONS)
 def test_agrees_with_python(text: str) -> None:
@@ -176,7 +183,8 @@ def test_values(text: str, value: object) -> None:
         ("'a' - 1", "expected a number"),
         ("10 ** 1000", "too large"),
         ("2 ** 255 * 2 ** 255", "too large"),
-        ("1e3", "unexpected"),  # exponents are not part of the language
+        ("1e", "unexpected"),  # an exponent needs its digits
+        ("1e999", "too large"),
         ("a.b", "unexpected character"),
         ("__import__('os')", "unknown function"),
         ("(lambda: 1)()", "unexpected"),

@@ -27,8 +27,9 @@ TO_EMIT = {  # typer's parameter -> emit's keyword
     "input": "input_text",
     "format": "fmt",
     "symbols": "symbols_text",
+    "set": "sets",
 }
-KIND_OF_TYPE = {str: "text", int: "int", Format: "format", DType: "dtype"}
+KIND_OF_TYPE = {str: "text", int: "int", Format: "format", DType: "dtype", list[str]: "multi"}
 BAD_SPEC = (  # a 9×9 kernel on an 8×8 input: one located error, exit 1
     "name: bad\ninput: {channels: 1, height: 8, width: 8}\n"
     "layers:\n  - {type: conv2d, out_channels: 4, kernel_size: 9}\n"
@@ -57,6 +58,10 @@ PARSED = [
     ["params", "specs/vgg16.yaml", "--symbols", "H>=32"],
     ["shapes", "specs/resnet50.yaml", "-i", "3x64x64", "-f", "csv", "--ascii"],
     ["shapes", "BAD", "--format", "json"],
+    ["params", "specs/efficientnet/efficientnet.yaml", "--set", "phi=1", "--set=resolution=200"],
+    ["shapes", "specs/mobilenet_v2.yaml", "--set", "width=0.5", "-f", "csv"],
+    ["params", "specs/mobilenet_v2.yaml", "--set", "width=abc"],
+    ["params", "specs/lenet5.yaml", "--set", "width=1"],
 ]
 FALLBACK = [
     [],
@@ -73,6 +78,8 @@ FALLBACK = [
     ["params", "specs/lenet5.yaml", "--depth", "x"],
     ["params", "specs/lenet5.yaml", "--depth", "-1"],
     ["params", "specs/lenet5.yaml", "--depth"],
+    ["params", "specs/lenet5.yaml", "--set"],
+    ["params", "specs/lenet5.yaml", "--set", "-x=1"],
     ["params", "specs/lenet5.yaml", "-i", "-3"],
     ["params", "--", "specs/lenet5.yaml"],
     ["params", ""],
@@ -138,10 +145,11 @@ def typer_options(command: str) -> dict[str, tuple[str, str, Any]]:
         if p.param_type_name == "argument":
             assert (p.name, p.required, p.nargs) == ("spec", True, 1)
             continue
-        assert not p.secondary_opts and not p.multiple and p.nargs == 1 and p.envvar is None
+        assert not p.secondary_opts and p.nargs == 1 and p.envvar is None
         base = typing.get_args(hints[p.name])[0]  # Annotated[T, OptionInfo]
         base = next(t for t in typing.get_args(base) or (base,) if t is not type(None))
         kind = "flag" if p.is_flag else KIND_OF_TYPE[base]
+        assert p.multiple == (kind == "multi")  # only a list option repeats
         default = p.default.value if isinstance(p.default, Enum) else p.default
         for opt in p.opts:
             out[opt] = (TO_EMIT.get(p.name, p.name), kind, default)

@@ -64,10 +64,12 @@ def check_layers(report: Report, ref_calls: list[tuple[str, tuple[int, ...]]], e
     assert not stray, f"layers with no reference module call: {stray}"
 
 
-def check_network(spec: str, ref: dict[str, Any], extras: str) -> Report:
+def check_network(
+    spec: str, ref: dict[str, Any], extras: str, sets: dict[str, str] | None = None
+) -> Report:
     """Every figure of one reference: totals, per-layer shapes (and parameters where given),
-    and the other input sizes listed."""
-    net = load(SPECS / spec)
+    and the other input sizes listed; `sets`: the spec's arguments (--set)."""
+    net = load(SPECS / spec, sets)
     want_input = tuple(lit(ref["input"]))[1:]
     assert tuple(net.input_shape) == want_input
     report = analyze(net)
@@ -90,12 +92,15 @@ def check_network(spec: str, ref: dict[str, Any], extras: str) -> Report:
     return report
 
 
-def check_full(spec: Path, ref: dict[str, Any], extras: str) -> Report:
+def check_full(
+    spec: Path, ref: dict[str, Any], extras: str, sets: dict[str, str] | None = None
+) -> Report:
     """Every figure of one model of tests/data/torchvision_full.json: the input, total and
     trainable parameters, buffer elements, MACs (FlopCounterMode's FLOPs / 2: convolutions,
     linear layers, matmuls and attention's matmuls; docs/counting.md), the output(s), and every
-    leaf module call's name, output shape and own parameters in call order."""
-    net = load(spec)
+    leaf module call's name, output shape and own parameters in call order. `sets`: the
+    spec's arguments (--set), for one member of a family spec."""
+    net = load(spec, sets)
     assert tuple(net.input_shape) == tuple(lit(ref["input"]))[1:], "input"
     report = analyze(net)
     t = report.totals

@@ -496,6 +496,51 @@ class R3D18(nn.Module):
         return self.fc(x.flatten(1))
 
 
+class InvertedResidual(nn.Module):
+    """torchvision.models.mobilenetv2.InvertedResidual."""
+
+    def __init__(self, inp: int, oup: int, stride: int, t: int) -> None:
+        super().__init__()
+        hidden = round(inp * t)  # torchvision: int(round(...))
+        self.use_res_connect = stride == 1 and inp == oup
+        layers: list[nn.Module] = []
+        if t != 1:
+            layers.append(conv_norm_act(inp, hidden, 1, act=nn.ReLU6))
+        layers += [
+            conv_norm_act(hidden, hidden, 3, stride, groups=hidden, act=nn.ReLU6),
+            nn.Conv2d(hidden, oup, 1, 1, 0, bias=False),
+            nn.BatchNorm2d(oup),
+        ]
+        self.conv = nn.Sequential(*layers)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x + self.conv(x) if self.use_res_connect else self.conv(x)
+
+
+class MobileNetV2(nn.Module):
+    """torchvision.models.mobilenetv2.MobileNetV2 with its width_mult (round_nearest 8)."""
+
+    def __init__(self, width_mult: float = 1.0) -> None:
+        super().__init__()
+        table = [[1, 16, 1, 1], [6, 24, 2, 2], [6, 32, 3, 2], [6, 64, 4, 2], [6, 96, 3, 1]]
+        table += [[6, 160, 3, 2], [6, 320, 1, 1]]
+        inp = make_divisible(32 * width_mult, 8)
+        last = make_divisible(1280 * max(1.0, width_mult), 8)
+        features: list[nn.Module] = [conv_norm_act(3, inp, 3, 2, act=nn.ReLU6)]
+        for t, c, n, s in table:
+            out = make_divisible(c * width_mult, 8)
+            for i in range(n):
+                features.append(InvertedResidual(inp, out, s if i == 0 else 1, t))
+                inp = out
+        features.append(conv_norm_act(inp, last, 1, act=nn.ReLU6))
+        self.features = nn.Sequential(*features)
+        self.classifier = nn.Sequential(nn.Dropout(0.2), nn.Linear(last, 1000))
+
+    def forward(self, x: Tensor) -> Tensor:
+        x = F.adaptive_avg_pool2d(self.features(x), (1, 1))
+        return self.classifier(torch.flatten(x, 1))
+
+
 # ---- measuring ----------------------------------------------------------------------------------
 def _run(
     model: nn.Module, shape: tuple[int, ...]

@@ -20,6 +20,7 @@ from cnncalc.cli.rules import rules
 from cnncalc.cli.schema import schema
 from cnncalc.cli.shapes import shapes
 from cnncalc.cli.sizes import sizes
+from cnncalc.cli.sweep import sweep
 from cnncalc.cli.types import types
 
 app = typer.Typer(
@@ -64,6 +65,7 @@ app.command()(memory)
 app.command()(diff)
 app.command()(report)
 app.command()(draw)
+app.command()(sweep)
 app.add_typer(codegen_app)  # cnncalc codegen torch SPEC
 
 

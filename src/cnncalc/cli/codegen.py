@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from cnncalc.cli.common import HELP, fail, guarded, writing
-from cnncalc.cli.typer_options import InputOpt, SpecArg
+from cnncalc.cli.typer_options import InputOpt, SetOpt, SpecArg
 from cnncalc.errors import ExitCode
 
 codegen_app = typer.Typer(
@@ -53,11 +53,12 @@ def torch_module(
     check: CheckOpt = False,
     input: InputOpt = None,
     line_length: WidthOpt = 88,
+    sets: SetOpt = None,
 ) -> None:
     """Write an nn.Module for the spec: layers named as cnncalc names them, one file, torch only."""
     from cnncalc.api import generate, report
 
-    rep = guarded(lambda: report(str(spec), input))
+    rep = guarded(lambda: report(str(spec), input, sets=sets))
     if line_length < 40:
         fail(f"cnncalc: --line-length {line_length}: give 40 or more", ExitCode.USAGE)
     gen = guarded(lambda: generate(rep, "torch", line_length=line_length))
@@ -121,11 +122,12 @@ def cuda_module(
             "--prefix", help="C symbol prefix (default: from the spec's name)", show_default=False
         ),
     ] = None,
+    sets: SetOpt = None,
 ) -> None:
     """Write a CUDA inference module (.cu, C header, ctypes loader, Makefile); docs/cuda.md."""
     from cnncalc.api import generate, report
 
-    rep = guarded(lambda: report(str(spec), input))
+    rep = guarded(lambda: report(str(spec), input, sets=sets))
     module = guarded(lambda: generate(rep, "cuda", mode=mode.value, prefix=prefix))
     guarded(lambda: module.write(output))
     form = "one fused kernel" if module.mode == "fused" else f"{module.kernels} kernels"

@@ -25,7 +25,14 @@ from cnncalc.cli.options import REPORTS
 
 # option -> (emit's keyword, kind), and emit's keywords with their defaults, per command:
 # read from the one table of options (cli/options.py) that typer's declarations come from
-_KINDS = {bool: "flag", str: "text", int: "int", Format: "format", DType: "dtype"}
+_KINDS = {
+    bool: "flag",
+    str: "text",
+    int: "int",
+    Format: "format",
+    DType: "dtype",
+    list[str]: "multi",  # repeatable text (--set), collected in order
+}
 COMMANDS: dict[str, dict[str, tuple[str, str]]] = {
     command: {name: (o.keyword, _KINDS[o.type]) for o in opts for name in o.names}
     for command, opts in REPORTS.items()
@@ -38,7 +45,7 @@ _COMPLETE_ENV = "_CNNCALC_COMPLETE"  # click's shell-completion request: typer's
 
 def _value(kind: str, text: str) -> object | None:
     """The option's value as typer would convert it, or None where typer must decide."""
-    if kind == "text":
+    if kind in ("text", "multi"):
         return text
     if kind == "format":
         return Format(text) if text in Format._value2member_map_ else None
@@ -66,7 +73,7 @@ def parse(argv: Sequence[str]) -> tuple[str, dict[str, Any]] | None:
             spec = arg
             continue
         name, eq, text = arg.partition("=") if arg.startswith("--") else (arg, "", "")
-        if name not in table or table[name][0] in kw:
+        if name not in table or (table[name][0] in kw and table[name][1] != "multi"):
             return None
         key, kind = table[name]
         if kind == "flag":
@@ -82,6 +89,9 @@ def parse(argv: Sequence[str]) -> tuple[str, dict[str, Any]] | None:
         value = _value(kind, text) if not text.startswith("-") else None
         if value is None:
             return None
+        if kind == "multi":
+            kw.setdefault(key, []).append(value)
+            continue
         kw[key] = value
     if spec is None:
         return None

@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from cnncalc.cli.common import fail, guarded, writing
+from cnncalc.cli.typer_options import SetOpt
 from cnncalc.errors import ExitCode, printable
 from cnncalc.lint.diagnostics import Severity
 from cnncalc.lint.formats import LintFormat, default_format
@@ -88,6 +89,7 @@ def lint(
             show_default=False,
         ),
     ] = None,
+    sets: SetOpt = None,
 ) -> None:
     """Lint spec files: every spec error, plus rules with codes (cnncalc rules lists them)."""
     if not paths:
@@ -109,7 +111,9 @@ def lint(
             extra = from_mapping(overrides, lambda keys: f"--{keys[0]}", cfg.root, "")
             cfg.select = extra.select if select is not None else cfg.select
             cfg.ignore = (*cfg.ignore, *extra.ignore)
-        result = lint_paths(paths, cfg, skip_non_specs)
+        from cnncalc.spec.args import parse_sets
+
+        result = lint_paths(paths, cfg, skip_non_specs, parse_sets(sets) if sets else None)
         fmt = format or default_format()
         if fmt is LintFormat.json:
             from cnncalc.lint.formats.json import render as json_render

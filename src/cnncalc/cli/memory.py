@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from cnncalc.cli.common import guarded, writing
-from cnncalc.cli.typer_options import InputOpt, SpecArg
+from cnncalc.cli.typer_options import InputOpt, SetOpt, SpecArg
 
 
 class MemoryDType(StrEnum):  # the dtypes tests/torch/test_memory.py proves
@@ -24,14 +24,15 @@ def memory(
     dtype: Annotated[
         MemoryDType, typer.Option("--dtype", help="the network's dtype")
     ] = MemoryDType.float32,
+    sets: SetOpt = None,
 ) -> None:
     """Bytes PyTorch's autograd saves for backward in one forward in train mode, shared
     storages counted once, parameters and buffers left out (docs/memory.md)."""
     from cnncalc.analysis.memory import saved_bytes
-    from cnncalc.api import analyze, load, parse_input
+    from cnncalc.api import analyze, load, parse_input, parse_sets
 
     def run() -> str:
-        net = load(spec)
+        net = load(spec, parse_sets(sets) if sets else None)
         report = analyze(net, parse_input(input, net) if input else None)
         m = saved_bytes(report, batch, dtype.value)
         return f"saved for backward: {m.saved:,} bytes (batch {batch}, {dtype.value})"

@@ -62,10 +62,19 @@ DEPTH = Opt(
     "fold blocks to N levels, with a subtotal row per block",
     show_default=False,
 )
+SET = Opt(
+    "set",
+    ("--set",),
+    list[str],
+    None,
+    "set one of the spec's args:, e.g. --set width=0.75 (repeatable)",
+    key="sets",
+    show_default=False,
+)
 RF = Opt("rf", ("--rf",), bool, False, "add each layer's receptive field, jump and offset")
 
 # each report command's options, in the order --help lists them
 REPORTS: dict[str, tuple[Opt, ...]] = {
-    "shapes": (INPUT, SYMBOLS, FORMAT, ASCII),
-    "params": (INPUT, SYMBOLS, FORMAT, EXPLAIN, DTYPE, ASCII, DEPTH, RF),
+    "shapes": (INPUT, SYMBOLS, FORMAT, ASCII, SET),
+    "params": (INPUT, SYMBOLS, FORMAT, EXPLAIN, DTYPE, ASCII, DEPTH, RF, SET),
 }

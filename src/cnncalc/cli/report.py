@@ -22,10 +22,11 @@ def emit(
     depth: int | None = None,
     rf: bool = False,
     symbols_text: str | None = None,
+    sets: list[str] | None = None,
 ) -> None:
     from cnncalc.api import report
 
-    rep = guarded(lambda: report(spec, input_text, symbols_text))
+    rep = guarded(lambda: report(spec, input_text, symbols_text, sets))
     fields = None
     if rf:  # receptive fields, traced on the unfolded report
         from cnncalc.analysis.receptive import receptive_fields, with_fields

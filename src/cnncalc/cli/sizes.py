@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from cnncalc.cli.common import guarded, unicode_stdout, writing
-from cnncalc.cli.typer_options import AsciiOpt, InputOpt, SpecArg
+from cnncalc.cli.typer_options import AsciiOpt, InputOpt, SetOpt, SpecArg
 
 
 class SizesFormat(StrEnum):
@@ -26,6 +26,7 @@ def sizes(
         SizesFormat, typer.Option("--format", "-f", help="output format")
     ] = SizesFormat.table,
     ascii: AsciiOpt = False,
+    sets: SetOpt = None,
 ) -> None:
     """Smallest input every layer accepts; which sizes pass every layer without a remainder.
 
@@ -33,12 +34,12 @@ def sizes(
     spec's input is taken as one (H, W). docs/symbolic.md explains the criteria."""
     from cnncalc.analysis.sizes import parse_range
     from cnncalc.analysis.sizes import sizes as solve
-    from cnncalc.api import load, parse_input
+    from cnncalc.api import load, parse_input, parse_sets
     from cnncalc.render import sizes as out
 
     def run() -> str:
         span = parse_range(range)
-        net = load(spec)
+        net = load(spec, parse_sets(sets) if sets else None)
         x = parse_input(input, net) if input else None
         report = solve(net, x, span)
         plain = ascii or not unicode_stdout()  # a stdout that cannot print ⌊⌋: ASCII

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cnncalc.cli.options import ASCII, INPUT, REPORTS, Opt
+from cnncalc.cli.options import ASCII, INPUT, REPORTS, SET, Opt
 
 SpecArg = Annotated[
     Path,
@@ -35,6 +35,7 @@ def annotated(opt: Opt) -> Any:
 # the options other commands share, with their types spelt for mypy (typer reads them too)
 InputOpt = Annotated[str | None, option(INPUT)]
 AsciiOpt = Annotated[bool, option(ASCII)]
+SetOpt = Annotated[list[str] | None, option(SET)]
 
 
 def report_command(body: Callable[..., None]) -> Callable[..., None]:

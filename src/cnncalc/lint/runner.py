@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from cnncalc.errors import CnncalcError, Pos, Problem, SpecError
+from cnncalc.errors import CnncalcError, Pos, Problem, SpecError, UsageError
 from cnncalc.lint import registry
 from cnncalc.lint.config import Config
 from cnncalc.lint.diagnostics import Finding, Severity
@@ -34,10 +34,13 @@ class LintResult:
         return any(f.severity >= fail_on for f in self.findings)
 
 
-def analyze_file(file: str, named: bool = False) -> Context | str:
+def analyze_file(
+    file: str, named: bool = False, sets: Mapping[str, str] | None = None
+) -> Context | str:
     """Load and analyze one file. A file found by a walk (`named` False) that is plainly
     not a spec is not linted: the reason is returned (files.NOT_A_SPEC, files.LIBRARY). A named
-    file must be a spec: anything else is an E000 finding (a block library is never one)."""
+    file must be a spec: anything else is an E000 finding (a block library is never one).
+    `sets` (--set) set the spec's arguments; one the spec does not take is a UsageError."""
     from cnncalc.analysis.engine import analyze
     from cnncalc.spec.load import build
     from cnncalc.spec.yamlpos import STDIN, parse_text, read_stdin, read_text
@@ -61,10 +64,12 @@ def analyze_file(file: str, named: bool = False) -> Context | str:
         return Context(file, doc, problems=[_not_a_spec(file, doc.data)])
     ctx = Context(file, doc)
     try:
-        ctx.network = build(doc)
+        ctx.network = build(doc, sets)
         ctx.report = analyze(ctx.network)
     except SpecError as err:
         ctx.problems = err.problems
+    except UsageError:  # a bad --set: the command line's fault, not the file's
+        raise
     except (CnncalcError, RecursionError, MemoryError) as err:
         what = (
             "nested too deeply"
@@ -95,8 +100,9 @@ def _not_a_spec(file: str, data: object) -> Problem:
 class Linter:
     """The enabled rules with their options, and the filters of one configuration."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, sets: Mapping[str, str] | None = None) -> None:
         self.config = config
+        self.sets = sets
         self.rules: list[Rule] = [
             cls(config.options.get(cls.code))
             for cls in registry.rules()
@@ -116,7 +122,7 @@ class Linter:
         return None if isinstance(found, str) else found
 
     def check(self, file: str, named: bool = False) -> list[Finding] | str:
-        ctx = analyze_file(file, named)
+        ctx = analyze_file(file, named, self.sets)
         if isinstance(ctx, str):
             return ctx
         found: list[Finding] = []
@@ -160,10 +166,16 @@ class Linter:
         return self._lines[file]
 
 
-def lint_paths(paths: Sequence[str], config: Config, skip_non_specs: bool = False) -> LintResult:
+def lint_paths(
+    paths: Sequence[str],
+    config: Config,
+    skip_non_specs: bool = False,
+    sets: Mapping[str, str] | None = None,
+) -> LintResult:
     """Lint every spec under `paths` (lint/files.py says which files are specs); raises
-    UsageError for paths that do not exist or are not files or folders."""
-    linter = Linter(config)
+    UsageError for paths that do not exist or are not files or folders, and for a --set
+    (`sets`) that a spec linted does not take."""
+    linter = Linter(config, sets)
     result = LintResult()
     found = collect(paths, config, skip_non_specs)
     result.reasons.update(found.skipped)

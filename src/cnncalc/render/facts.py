@@ -194,6 +194,8 @@ def report_dict(
         ],
         "layers": layers,
     }
+    if report.network.args:  # a member of a family spec: which one
+        out["args"] = dict(report.network.args)
     if full:
         totals = counts_dict(report.totals)
         totals["activation_elements"] = value(report.activation_elements)

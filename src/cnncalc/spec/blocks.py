@@ -257,7 +257,7 @@ class Expander:
         bad = lib.check_cycles()
         top = Frame(
             loader.doc,
-            {},
+            dict(loader.args),  # the spec's arguments (spec/args.py) are its globals
             (),
             {INPUT: INPUT},
             last=INPUT,
@@ -1059,8 +1059,10 @@ class Expander:
         label: str,
         full: str,
     ) -> dict[str, Value]:
-        """An instance's values: each argument, as given or by default, then each let."""
-        env: dict[str, Value] = {}
+        """An instance's values: each argument, as given or by default, then each let. A
+        block the spec itself defines also reads the spec's arguments (its own win); an
+        included file's blocks read only what they are given."""
+        env: dict[str, Value] = dict(self.loader.args) if block.doc is self.loader.doc else {}
         for name, default in block.args.items():
             if name in given:
                 try:

@@ -53,7 +53,7 @@ class ExprError(Exception):
 # ---- tokens ---------------------------------------------------------------------------
 _TOKEN = re.compile(
     rf"""(?P<ws>\s+)
-      |(?P<num>\d[\d_]*(?:\.\d*)?|\.\d+)
+      |(?P<num>(?:\d[\d_]*(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)
       |(?P<name>{NAME.pattern})
       |(?P<str>'[^'\\\n]*'|"[^"\\\n]*")
       |(?P<op>\*\*|//|==|!=|<=|>=|[-+*/%()<>\[\],])""",
@@ -256,7 +256,13 @@ class _Parser:
         self.i += 1
         if t.kind == "num":
             text = t.text.replace("_", "")
-            value: Value = float(text) if "." in text else _checked(int(text), t.col)
+            if "." in text or "e" in text or "E" in text:  # 0.75, 600e6: floats, as Python's
+                f = float(text)
+                if not math.isfinite(f):
+                    raise ExprError("number too large", t.col)
+                value: Value = f
+            else:
+                value = _checked(int(text), t.col)
             return Node("const", value=value, col=t.col)
         if t.kind == "bool":
             return Node("const", value=t.text in ("true", "True"), col=t.col)

@@ -4,7 +4,7 @@ layers, resolve `from:` references. Every problem is located at file:line:column
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +13,9 @@ from pydantic import ValidationError
 from cnncalc.errors import Pos, Problem, SpecError, brief
 from cnncalc.layers import registry
 from cnncalc.layers.base import Expect, Layer, Shape
+from cnncalc.spec import args as spec_args
 from cnncalc.spec import blocks
+from cnncalc.spec.expr import ExprError, Value
 from cnncalc.spec.network import EMPTY_FROM, INPUT, Network, Node
 from cnncalc.spec.yamlpos import STDIN, Document, PathKey, parse_file, parse_text, read_stdin
 from cnncalc.sym import Dim, Symbol
@@ -29,6 +31,7 @@ TOP_KEYS = {
     "expect": "figures the author states for the whole network (checked by lint)",
     "blocks": "parametric blocks used like layers (docs/spec-format.md)",
     "include": "spec file(s) whose blocks this spec uses",
+    "args": "free arguments with defaults, set with --set: {width: 1.0, resolution: 224}",
 }
 # Input dims in the order they appear in a shape (channels first).
 INPUT_KEYS = ("features", "channels", "length", "depth", "height", "width")
@@ -125,6 +128,7 @@ class Loader:
         # set by spec/blocks.py: block instance / group path -> its output layer, and -> what it is
         self.aliases: dict[str, str] = {}
         self.scopes: dict[str, str] = {}
+        self.args: dict[str, Value] = {}  # the spec's arguments (spec/args.py), --set applied
 
     def did_you_mean(
         self, word: str, groups: Sequence[Collection[str]], ordered: bool = False
@@ -407,8 +411,22 @@ def _outputs(loader: Loader, outputs: Any) -> tuple[str, ...]:
     return tuple(loader.aliases.get(str(o), str(o)) for o in outputs)
 
 
-def build(doc: Document) -> Network:
-    """Validate a parsed document into a Network, or raise SpecError with every problem."""
+def _with_args(loader: Loader, data: dict[Any, Any], key: str) -> Any:
+    """data[key] with its `$` expressions evaluated over the spec's arguments (located E111)."""
+    value = data[key]
+    if "args" not in data:  # a spec without arguments reads these keys as it always has
+        return value
+    try:
+        return spec_args.substitute(value, loader.args)
+    except ExprError as err:
+        loader.fail(loader.doc.where((key,)), f"{key}: {err.message}", err.hint, "", "E111")
+        return None
+
+
+def build(doc: Document, sets: Mapping[str, Value] | None = None) -> Network:
+    """Validate a parsed document into a Network, or raise SpecError with every problem.
+    `sets` (--set NAME=VALUE, spec/args.py) override the spec's `args:` defaults; a bad one
+    raises UsageError."""
     loader = Loader(doc)
     data = doc.data
     if not isinstance(data, dict):
@@ -432,16 +450,24 @@ def build(doc: Document) -> Network:
     for key in ("input", "layers"):
         if key not in data:
             loader.fail(doc.where(()), f"missing required key {key!r}", TOP_KEYS[key])
+    defs = spec_args.definitions(doc, data.get("args"), loader.problems)
+    if sets and "args" in data and loader.problems:  # --set over broken args: the spec's fault
+        raise SpecError(loader.problems)
+    loader.args = spec_args.resolve(doc, defs, sets or {}, loader.problems)
+    if loader.problems:  # every later value may read the arguments
+        raise SpecError(loader.problems)
+    if "name" in data:
+        data = {**data, "name": _with_args(loader, data, "name")}
     name = _name(loader, data)
     symbols = _symbols(loader, data.get("symbols"))
     input_names, input_shape = (
-        _input(loader, data.get("input"), symbols) if "input" in data else ((), ())
+        _input(loader, _with_args(loader, data, "input"), symbols) if "input" in data else ((), ())
     )
     loader.input_axes = input_names
     expect = None
     if "expect" in data:
         try:
-            expect = Expect.model_validate(data["expect"])
+            expect = Expect.model_validate(_with_args(loader, data, "expect"))
         except ValidationError as exc:
             loader.problems.extend(pydantic_problems(exc, doc, ("expect",), "", Expect))
     if "layers" in data:
@@ -468,16 +494,17 @@ def build(doc: Document) -> Network:
         symbols,
         aliases=loader.aliases,
         scopes=loader.scopes,
+        args=loader.args,
     )
 
 
-def load(path: str | Path) -> Network:
+def load(path: str | Path, sets: Mapping[str, str] | None = None) -> Network:
     """The spec at `path`; `-` is standard input, named <stdin> in messages, its includes
-    relative to the current folder (a file named `-` is `./-`)."""
+    relative to the current folder (a file named `-` is `./-`). `sets`: --set values."""
     if str(path) == "-":
-        return build(parse_text(read_stdin(), STDIN))
-    return build(parse_file(path))
+        return build(parse_text(read_stdin(), STDIN), sets)
+    return build(parse_file(path), sets)
 
 
-def loads(text: str, file: str = "<string>") -> Network:
-    return build(parse_text(text, file))
+def loads(text: str, file: str = "<string>", sets: Mapping[str, str] | None = None) -> Network:
+    return build(parse_text(text, file), sets)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from cnncalc.errors import Pos
 from cnncalc.layers.base import Expect, Layer, Shape
+from cnncalc.spec.expr import Value
 from cnncalc.spec.yamlpos import Document, PathKey
 
 INPUT = "input"  # the name `from:` uses for the network's input
@@ -46,6 +47,7 @@ class Network:
     scopes: dict[str, str] = field(
         default_factory=dict
     )  # block instance path -> block name (or group)
+    args: dict[str, Value] = field(default_factory=dict)  # the spec's arguments, --set applied
 
     def by_name(self) -> dict[str, Node]:
         return {n.name: n for n in self.nodes}
