@@ -55,6 +55,8 @@ class _Walk:
 
     def nbytes(self, shape: Shape, dtype: str | None = None, batched: bool = True) -> int:
         full = (self.batch, *shape) if batched else shape
+        if dtype == "accumulate":
+            dtype = "float64" if self.dtype == "float64" else "float32"
         return concrete(numel(full), "a saved tensor's size") * BYTES[dtype or self.dtype]
 
     def new(self, nbytes: int, grad: bool, contiguous: bool = True) -> Value:

@@ -18,6 +18,7 @@ from cnncalc.layers.base import (
     Counts,
     Layer,
     Reads,
+    Saved,
     Shape,
     Tensor,
     fmt,
@@ -159,6 +160,26 @@ class MultiheadAttention(Layer):
             f"{fmt(q[0])}·{e}·{e}·2 + {fmt(k[0])}·{e}·({kd} + {vd}) + "
             f"2·{fmt(q[0])}·{fmt(self.keys(inputs))}·{e} = {fmt(c.macs)}",
         ]
+
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        # self-attention (q is k is v) on the CPU, train mode: the batch-first input is
+        # transposed to L×N×E and folded for the in-projection, a copy (batch > 1) that
+        # linear keeps; q, k, v in one storage; scaled_dot_product_attention's flash kernel
+        # keeps them, its output (the out-projection's input) and a logsumexp per head and
+        # query (float32 for bfloat16). Dropout (the math kernel), bias_kv, zero_attn and
+        # separate key/value inputs take other paths: not declared.
+        plain = not (self.dropout or self.add_bias_kv or self.add_zero_attn)
+        if len(inputs) != 1 or not plain or self.kdim is not None or self.vdim is not None:
+            return None
+        length, e = inputs[0]
+        seq = Saved("own", shape=(length, e))
+        qkv = Saved("own", shape=(3, length, e))
+        return (seq, qkv, Saved("own", shape=(self.num_heads, length), dtype="accumulate"), seq)
+
+    def contiguous(self, inputs: Sequence[bool], y: Shape) -> bool | None:
+        # the out-projection's L×N×E result transposed back: not contiguous; on a view the
+        # fold is a view or a copy by strides: not declared
+        return False if inputs[0] else None
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         kw = self.torch_kwargs("dropout", "bias", "add_bias_kv", "add_zero_attn", "kdim", "vdim")

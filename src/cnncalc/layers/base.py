@@ -131,7 +131,9 @@ class Saved(NamedTuple):
     source: Literal["input", "output", "own"]
     which: int = 0  # of a merge's inputs
     shape: Shape = ()
-    dtype: Literal["int64"] | None = None
+    # None: the network's; "accumulate": float32, or float64 in a float64 network (the
+    # statistics torch's CPU kernels keep in their accumulation type)
+    dtype: Literal["int64", "accumulate"] | None = None
     batched: bool = True
     # saved only where this input is tracked (mul keeps each factor for the other's gradient)
     for_input: int | None = None

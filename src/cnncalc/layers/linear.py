@@ -63,6 +63,11 @@ class Linear(Layer):
     def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
         return (Saved("input"),)  # addmm/matmul keep the input (a view of it past 2-D)
 
+    def contiguous(self, inputs: Sequence[bool], y: Shape) -> bool | None:
+        # on a 2-D input (batch×features) addmm/mm keep it at any strides; past 2-D matmul
+        # folds the leading axes, a view or a copy by strides: not declared on a view
+        return True if inputs[0] or len(y) == 1 else None
+
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         cin = concrete(x[-1], "in_features")  # after a flatten: fixed by the spec's input size
         return f"nn.Linear({pyargs(cin, self.out_features, **self.torch_kwargs('bias'))})"

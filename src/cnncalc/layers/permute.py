@@ -50,6 +50,19 @@ class Reorder(Layer):
             return POINTWISE
         return f"not defined: {self.type} moves axes, so a position changes its axis"
 
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        return ()  # backward permutes the gradient back
+
+    def aliases(self) -> int | None:
+        return 0  # a view
+
+    def contiguous(self, inputs: Sequence[bool], y: Shape) -> bool | None:
+        # contiguous where the axes larger than 1 keep their order (the batch stays first);
+        # the order depends on the rank only, which y shares with the input
+        order = self.order(y)
+        moved = [order[k] for k, d in enumerate(y) if d != 1]
+        return inputs[0] and moved == sorted(moved)
+
 
 class Permute(Reorder):
     TYPES = ("permute",)
@@ -83,15 +96,6 @@ class Permute(Reorder):
                 code="E102",
             )
         return order
-
-    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
-        return ()  # backward permutes the gradient back
-
-    def aliases(self) -> int | None:
-        return 0  # a view, not contiguous unless the order is unchanged
-
-    def contiguous(self, inputs: Sequence[bool], y: Shape) -> bool | None:
-        return inputs[0] and list(self.permutation) == sorted(self.permutation)
 
     def torch_forward(self, args: Sequence[str], inputs: Sequence[Shape], y: Shape) -> str | None:
         return f"{args[0]}.permute(0, {', '.join(str(a + 1) for a in self.order(inputs[0]))})"

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pydantic import Field
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import POINTWISE, Layer, Reads, Shape, numel, shape_str
+from cnncalc.layers.base import POINTWISE, Layer, Reads, Saved, Shape, numel, shape_str
 from cnncalc.layers.fields import AnyInt
 from cnncalc.sym import Dim, floordiv
 
@@ -38,6 +38,17 @@ class Reshape(Layer):
 
     def reads(self, x: Shape, y: Shape, axis: int) -> Reads | str | None:
         return POINTWISE if x[1:] == y[1:] else None  # positions keep their place only if unmoved
+
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        return ()  # backward reshapes the gradient back
+
+    def aliases(self) -> int | None:
+        return 0  # a view of a contiguous input
+
+    def contiguous(self, inputs: Sequence[bool], y: Shape) -> bool | None:
+        # a view of a contiguous input; of a permuted or split one, torch copies or views
+        # depending on its strides, which cnncalc does not follow: not declared
+        return True if inputs[0] else None
 
     def torch_forward(self, args: Sequence[str], inputs: Sequence[Shape], y: Shape) -> str | None:
         (a,) = args  # the batch stays first

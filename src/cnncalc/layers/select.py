@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import POINTWISE, Layer, Reads, Shape, fmt
+from cnncalc.layers.base import POINTWISE, Layer, Reads, Saved, Shape, fmt
 from cnncalc.layers.fields import AnyInt, Size
 from cnncalc.layers.permute import batch_free
 from cnncalc.sym import Dim, bounds
@@ -22,7 +22,24 @@ def fits(n: Dim, start: int, length: int) -> bool:
     return (start >= 0 and start + length <= low) or (start < 0 and length <= -start <= low)
 
 
-class Select(Layer):
+class Piece(Layer):
+    """A view of part of the input (backward places the gradient by sizes: nothing saved)."""
+
+    VIEWS = "keep"
+
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        return ()
+
+    def aliases(self) -> int | None:
+        return 0
+
+    def contiguous(self, inputs: Sequence[bool], y: Shape) -> bool | None:
+        # part of an axis after the batch: the rows lie apart (taken as non-contiguous even
+        # where the part is the whole axis: a kind refusing views refuses, never miscounts)
+        return False
+
+
+class Select(Piece):
     TYPES = ("select",)
 
     dim: AnyInt
@@ -50,7 +67,7 @@ class Select(Layer):
         return f"{args[0]}.select({self.axis(inputs[0]) + 1}, {self.index})"
 
 
-class Narrow(Layer):
+class Narrow(Piece):
     TYPES = ("narrow",)
 
     dim: AnyInt

@@ -6,12 +6,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import POINTWISE, Layer, Reads, Shape, fmt, numel, pyargs, shape_str
+from cnncalc.layers.base import (
+    POINTWISE,
+    Layer,
+    Reads,
+    Saved,
+    Shape,
+    fmt,
+    numel,
+    pyargs,
+    shape_str,
+)
 from cnncalc.layers.fields import AnyInt
 from cnncalc.layers.permute import batch_free
 
 
 class Unflatten(Layer):
+    VIEWS = "keep"  # splitting one axis is a view at any strides
     TYPES = ("unflatten",)
 
     dim: AnyInt
@@ -57,6 +68,12 @@ class Unflatten(Layer):
         if len(x) == len(y):
             return POINTWISE
         return "not defined: unflatten adds axes, so positions change their axis"
+
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        return ()  # backward reshapes the gradient back
+
+    def aliases(self) -> int | None:
+        return 0  # a view
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         return f"nn.Unflatten({pyargs(self.dim, tuple(self.unflattened_size))})"
