@@ -240,10 +240,15 @@ def test_each_kind_on_a_piece_of_a_split(layer: str) -> None:
     assert got == torch_saved(report, 2, "float32")
 
 
-def test_a_linear_on_a_view_is_refused() -> None:
-    text = spec(IMAGE, LEAD, "{type: permute, dims: [0, 2, 3, 1]}", FLAT_LEAD)
-    with pytest.raises(SpecError, match="non-contiguous"):
-        saved_bytes(analyze(loads(text)))
+@pytest.mark.parametrize("dims", ["[0, 2, 3, 1]", "[0, 1, 3, 2]", "[0, 2, 1, 3]"])
+def test_a_linear_on_a_view_keeps_its_fold(dims: str) -> None:
+    """Past 2-D, linear folds the leading axes with reshape and keeps the fold: a view of a
+    permuted input whose leading axes still merge ([0, 2, 1, 3]: H and C swapped, W last),
+    else a copy of its own."""
+    got, want = measured(
+        spec(IMAGE, LEAD, f"{{type: permute, dims: {dims}}}", FLAT_LEAD), 2, "float32"
+    )
+    assert got == want
 
 
 @settings(max_examples=20, deadline=None)
@@ -349,8 +354,8 @@ def test_zoo_generated_module(name: str) -> None:
 def declared_specs() -> list[Path]:
     out = []
     for p in sorted((ROOT / "specs").rglob("*.yaml")):
-        if p.parent.name == "blocks" or p.stem not in REFERENCE:
-            continue
+        if p.parent.name == "blocks" or "train_saved_bytes_batch2" not in REFERENCE.get(p.stem, {}):
+            continue  # no reference, or torch's pass did not fit in memory (swin3d_b)
         try:
             saved_bytes(analyze(load(p)))
         except SpecError:
@@ -371,7 +376,10 @@ def test_the_reference_models_counted_so_far() -> None:
 def test_torchvision_reference(path: Path) -> None:
     """torchvision's own module measured the same way (tests/data/torchvision_full.json)."""
     report = analyze(load(path))
-    assert saved_bytes(report, 2).saved == REFERENCE[path.stem]["train_saved_bytes_batch2"]
+    m, want = saved_bytes(report, 2), REFERENCE[path.stem]
+    assert m.saved == want["train_saved_bytes_batch2"]
+    split = {f"torch.{k}": v for k, v in m.by_dtype.items()}
+    assert split == want["train_saved_bytes_batch2_by_dtype"]
 
 
 def test_cli() -> None:

@@ -10,7 +10,7 @@ from cnncalc.layers.window import AXES
 
 
 class Dropout(Layer):
-    VIEWS = "keep"
+    VIEWS = "elementwise"  # the input times a noise laid out like it (or broadcast)
     TYPES = ("dropout", "dropout1d", "dropout2d", "dropout3d", "alphadropout")
     DIMS = (0, 1, 2, 3, 0)  # dropout and alphadropout take any shape
 

@@ -10,6 +10,7 @@ from pydantic import Field
 from cnncalc.errors import LayerError
 from cnncalc.layers.base import POINTWISE, Layer, Reads, Saved, Shape, shape_str
 from cnncalc.layers.fields import AnyInt
+from cnncalc.layers.layout import Strides, permute
 
 
 def batch_free(d: int, rank: int, field: str) -> int:
@@ -56,12 +57,11 @@ class Reorder(Layer):
     def aliases(self) -> int | None:
         return 0  # a view
 
-    def contiguous(self, inputs: Sequence[bool], y: Shape) -> bool | None:
-        # contiguous where the axes larger than 1 keep their order (the batch stays first);
-        # the order depends on the rank only, which y shares with the input
-        order = self.order(y)
-        moved = [order[k] for k, d in enumerate(y) if d != 1]
-        return inputs[0] and moved == sorted(moved)
+    def layout(
+        self, ins: Sequence[Strides | None], shapes: Sequence[Shape], y: Shape, batch: int
+    ) -> tuple[int | None, Strides | None] | None:
+        s = ins[0]
+        return 0, None if s is None else permute(s, (0, *(a + 1 for a in self.order(shapes[0]))))
 
 
 class Permute(Reorder):

@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from pydantic import Field
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import POINTWISE, Layer, Reads, Saved, Shape, numel, shape_str
+from cnncalc.layers.base import POINTWISE, Layer, Reads, Saved, Shape, full, numel, shape_str
 from cnncalc.layers.fields import AnyInt
+from cnncalc.layers.layout import Strides, reshaped
 from cnncalc.sym import Dim, floordiv
 
 
@@ -42,13 +43,10 @@ class Reshape(Layer):
     def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
         return ()  # backward reshapes the gradient back
 
-    def aliases(self) -> int | None:
-        return 0  # a view of a contiguous input
-
-    def contiguous(self, inputs: Sequence[bool], y: Shape) -> bool | None:
-        # a view of a contiguous input; of a permuted or split one, torch copies or views
-        # depending on its strides, which cnncalc does not follow: not declared
-        return True if inputs[0] else None
+    def layout(
+        self, ins: Sequence[Strides | None], shapes: Sequence[Shape], y: Shape, batch: int
+    ) -> tuple[int | None, Strides | None] | None:
+        return reshaped(ins[0], full(batch, shapes[0]), full(batch, y))
 
     def torch_forward(self, args: Sequence[str], inputs: Sequence[Shape], y: Shape) -> str | None:
         (a,) = args  # the batch stays first

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from cnncalc.errors import LayerError
 from cnncalc.layers.base import POINTWISE, Layer, Reads, Saved, Shape, fmt
 from cnncalc.layers.fields import AnyInt, Size
+from cnncalc.layers.layout import Strides
 from cnncalc.layers.permute import batch_free
 from cnncalc.sym import Dim, bounds
 
@@ -33,10 +34,19 @@ class Piece(Layer):
     def aliases(self) -> int | None:
         return 0
 
-    def contiguous(self, inputs: Sequence[bool], y: Shape) -> bool | None:
-        # part of an axis after the batch: the rows lie apart (taken as non-contiguous even
-        # where the part is the whole axis: a kind refusing views refuses, never miscounts)
-        return False
+    def axis(self, x: Shape) -> int:
+        """The axis taken from (batch-free index)."""
+        raise NotImplementedError
+
+    def layout(
+        self, ins: Sequence[Strides | None], shapes: Sequence[Shape], y: Shape, batch: int
+    ) -> tuple[int | None, Strides | None] | None:
+        # the input's strides (select drops its axis's); the rows lie apart
+        s = ins[0]
+        if s is None or len(y) == len(shapes[0]):
+            return 0, s
+        a = self.axis(shapes[0]) + 1
+        return 0, s[:a] + s[a + 1 :]
 
 
 class Select(Piece):

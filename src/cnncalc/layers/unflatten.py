@@ -13,16 +13,17 @@ from cnncalc.layers.base import (
     Saved,
     Shape,
     fmt,
+    full,
     numel,
     pyargs,
     shape_str,
 )
 from cnncalc.layers.fields import AnyInt
+from cnncalc.layers.layout import Strides, view
 from cnncalc.layers.permute import batch_free
 
 
 class Unflatten(Layer):
-    VIEWS = "keep"  # splitting one axis is a view at any strides
     TYPES = ("unflatten",)
 
     dim: AnyInt
@@ -72,8 +73,12 @@ class Unflatten(Layer):
     def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
         return ()  # backward reshapes the gradient back
 
-    def aliases(self) -> int | None:
-        return 0  # a view
+    def layout(
+        self, ins: Sequence[Strides | None], shapes: Sequence[Shape], y: Shape, batch: int
+    ) -> tuple[int | None, Strides | None] | None:
+        # splitting one axis is a view at any strides
+        s = ins[0]
+        return 0, None if s is None else view(full(batch, shapes[0]), s, full(batch, y))
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         return f"nn.Unflatten({pyargs(self.dim, tuple(self.unflattened_size))})"
