@@ -39,11 +39,13 @@ def torch_saved(report: Any, batch: int, dtype: str) -> int:
     model = getattr(load_module(generated), generated.class_name)().to(DTYPES[dtype]).train()
     held = {t.untyped_storage().data_ptr() for t in [*model.parameters(), *model.buffers()]}
     seen: dict[int, int] = {}
+    alive: list[Any] = []  # a branch no output reads is freed early: keep its storages' places
 
     def pack(t: Any) -> Any:
         s = t.untyped_storage()
         if s.data_ptr() not in held:
             seen[s.data_ptr()] = s.nbytes()
+            alive.append(t)
         return t
 
     shape = tuple(int(d) for d in report.input_shape)

@@ -105,10 +105,13 @@ class _Walk:
         out = (
             Value(ins[alias].storage, ins[alias].nbytes, grad, batch, strides)
             if alias is not None
-            else self.new(self.nbytes(y, batch=batch), grad, batch, strides)
+            else self.new(
+                self.nbytes(layer.storage(batch, shapes, y), batch=batch), grad, batch, strides
+            )
         )
         for s in saves if grad else ():
-            if s.for_input is not None and not ins[s.for_input].grad:
+            needs = (s.for_input,) if isinstance(s.for_input, int) else s.for_input
+            if needs is not None and not any(ins[i].grad for i in needs):
                 continue
             v = self.value(s, ins, out, batch)
             if v.storage not in self.counted:

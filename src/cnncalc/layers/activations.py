@@ -119,6 +119,10 @@ class ScaledTanh(Activation):
     scale: Number = 1.7159
     slope: Number = 2 / 3
 
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        # scale * tanh(slope * x): tanh keeps its result, a tensor between the products
+        return (Saved("own", shape=inputs[0]),)
+
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         return f"ScaledTanh({pyargs(**self.torch_kwargs('scale', 'slope'))})"
 
@@ -173,3 +177,6 @@ class PReLU(Activation):
 
     def state(self, x: Shape, y: Shape) -> tuple[Tensor, ...]:
         return (Tensor("weight", (self.num_parameters,)),)
+
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        return KEEPS_INPUT  # prelu's backward reads the input and the weight

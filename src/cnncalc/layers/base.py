@@ -136,8 +136,9 @@ class Saved(NamedTuple):
     # statistics torch's CPU kernels keep in their accumulation type)
     dtype: Literal["int64", "accumulate"] | None = None
     batched: bool = True
-    # saved only where this input is tracked (mul keeps each factor for the other's gradient)
-    for_input: int | None = None
+    # saved only where this input (or one of these) is tracked (mul keeps each factor for
+    # the other's gradient)
+    for_input: int | tuple[int, ...] | None = None
 
 
 # how a kind lays out its output on a non-contiguous input (Layer.VIEWS)
@@ -349,6 +350,11 @@ class Layer(BaseModel):
                 return None, dense(full(batch, y))
             return alias, None
         return None
+
+    def storage(self, batch: int, inputs: Sequence[Shape], y: Shape) -> Shape:
+        """The batch-free shape of the storage a new output lies in: y, unless the output
+        is a view into a larger tensor of the layer's own (a crop torch leaves uncopied)."""
+        return y
 
     def output_is_state(self) -> bool:
         """Whether the output is the layer's own parameter or buffer (a `parameter` read

@@ -116,12 +116,16 @@ class Elementwise(Merge):
 
     def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
         # add's backward passes the gradient on; mul keeps each factor where the other is
-        # tracked (two inputs; more chain several products: not declared)
+        # tracked; a * b * c multiplies left to right: each later factor and the product
+        # so far (a tensor of its own, the broadcast size) keep each other
         if self.type == "add":
             return ()
-        if len(inputs) != 2:
-            return None
-        return (Saved("input", 0, for_input=1), Saved("input", 1, for_input=0))
+        out = [Saved("input", 0, for_input=1), Saved("input", 1, for_input=0)]
+        for j in range(2, len(inputs)):
+            before = tuple(range(j))
+            out.append(Saved("own", shape=self.infer(inputs[:j]), for_input=j))
+            out.append(Saved("input", j, for_input=before))
+        return tuple(out)
 
     def torch_forward(self, args: Sequence[str], inputs: Sequence[Shape], y: Shape) -> str | None:
         return f" {self.operator} ".join(args)

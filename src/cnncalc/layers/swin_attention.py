@@ -28,12 +28,13 @@ from cnncalc.layers.base import (
     concrete,
     factor,
     fmt,
+    full,
     held,
     numel,
     pyargs,
 )
 from cnncalc.layers.fields import NonNegs, Prob, Size, Sizes
-from cnncalc.layers.layout import Strides
+from cnncalc.layers.layout import Strides, dense, is_contiguous
 from cnncalc.sym import Dim, ceildiv, floordiv
 
 
@@ -177,6 +178,16 @@ class ShiftedWindowAttention(Layer):
             tokens,
             *self.noise(self.dropout, tokens, keeps=False),
         )
+
+    def storage(self, batch: int, inputs: Sequence[Shape], y: Shape) -> Shape:
+        # the output x[:, :h, :w, :].contiguous(): a view of the padded result where that
+        # crop is contiguous (at batch 1, padding along the first axis only), else a copy
+        x = inputs[0]
+        _, padded = self.windows(x)
+        whole = full(batch, (*padded, x[-1]))
+        if is_contiguous(full(batch, x), dense(whole)):
+            return (*padded, x[-1])
+        return y
 
     @staticmethod
     def noise(p: float, like: Saved, keeps: bool) -> tuple[Saved, ...]:

@@ -120,7 +120,8 @@ class ShiftedWindowAttentionV2(ShiftedWindowAttention):
         # dropouts) with cosine attention: qkv's whole output (F.normalize reads q and k,
         # views of it), each norm and its clamp (a value per head and token), q and k
         # normalized (kept by the matmul, copies or views of their own), the logits and
-        # exp(logit_scale) (kept by their product), sigmoid of the bias table (one sample);
+        # exp(logit_scale) (kept by their product), sigmoid of the bias table (one sample,
+        # where the table is tracked);
         # v a copy, or a view of qkv's output with one head or one window in all
         used, padded = self.windows(inputs[0])
         c, heads, n = inputs[0][-1], self.num_heads, numel(used)
@@ -139,7 +140,7 @@ class ShiftedWindowAttentionV2(ShiftedWindowAttention):
             tokens,
             Saved("own", shape=(heads, 1, 1), batched=False),
             attn,
-            Saved("own", shape=(heads, n, n), batched=False),
+            Saved("own", shape=(heads, n, n), batched=False, for_input=1),
             attn,
             *self.noise(self.attention_dropout, attn, keeps=True),
             *v,
