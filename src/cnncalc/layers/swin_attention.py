@@ -34,7 +34,7 @@ from cnncalc.layers.base import (
     pyargs,
 )
 from cnncalc.layers.fields import NonNegs, Prob, Size, Sizes
-from cnncalc.layers.layout import Strides, dense, is_contiguous
+from cnncalc.layers.layout import Strides, dense, is_contiguous, permute, view
 from cnncalc.sym import Dim, ceildiv, floordiv
 
 
@@ -180,14 +180,22 @@ class ShiftedWindowAttention(Layer):
         )
 
     def storage(self, batch: int, inputs: Sequence[Shape], y: Shape) -> Shape:
-        # the output x[:, :h, :w, :].contiguous(): a view of the padded result where that
-        # crop is contiguous (at batch 1, padding along the first axis only), else a copy
+        # the output x[:, :h, :w, :].contiguous() is a view of the padded result where that
+        # crop is contiguous, else a copy: the windows put back (a view, permute, reshape:
+        # a view or a copy by strides), rolled back (a copy) where shifted, then cropped
         x = inputs[0]
-        _, padded = self.windows(x)
-        whole = full(batch, (*padded, x[-1]))
-        if is_contiguous(full(batch, x), dense(whole)):
-            return (*padded, x[-1])
-        return y
+        used, padded = self.windows(x)
+        k, ends = len(used), [concrete(p, "a padded size") for p in padded]
+        sides = [concrete(u, "a window") for u in used]
+        c = concrete(x[-1], "dim")
+        split = (batch, *[e // w for e, w in zip(ends, sides, strict=True)], *sides, c)
+        order = (0, *[a for i in range(k) for a in (1 + i, 1 + k + i)], 1 + 2 * k)
+        whole = (batch, *ends, c)
+        laid = view([split[a] for a in order], permute(dense(split), order), whole)
+        shift = self.per_axis(self.shift_size, "shift_size")
+        if laid is None or any(t and w < e for t, w, e in zip(shift, sides, ends, strict=True)):
+            laid = dense(whole)
+        return (*padded, x[-1]) if is_contiguous(full(batch, x), laid) else y
 
     @staticmethod
     def noise(p: float, like: Saved, keeps: bool) -> tuple[Saved, ...]:
