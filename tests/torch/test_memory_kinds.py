@@ -312,3 +312,37 @@ def test_a_parameter_read_alone_has_one_sample() -> None:
     )
     for batch in (1, 3):
         check(text, batch)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    heads=st.sampled_from([1, 2, 4]),
+    permuted=st.booleans(),
+    rel=st.booleans(),
+    batch=st.integers(1, 3),
+    dtype=st.sampled_from(["float32", "float64"]),
+)
+def test_mvit_pool_and_position(
+    heads: int, permuted: bool, rel: bool, batch: int, dtype: str
+) -> None:
+    """MViT's Pool (headwiseconv3d: the heads folded into the batch, a view or a copy by the
+    input's strides) and its positional encoding (cat and sums: nothing kept)."""
+    layers = [
+        "{type: conv3d, out_channels: 8, kernel_size: 1}",
+        f"{{name: h, type: unflatten, dim: 1, unflattened_size: [{heads}, {8 // heads}]}}",
+        *(["{type: permute, dims: [0, 1, 2, 3, 5, 4]}"] if permuted else []),
+        f"{{type: headwiseconv3d, out_channels: {8 // heads}, kernel_size: 3, padding: 1, "
+        f"groups: {8 // heads}, bias: false}}",
+        "{type: flatten, start_dim: 1, end_dim: 2}",
+        "{type: flatten, start_dim: 2}",
+        "{type: transpose, dim0: 1, dim1: 2}",
+        f"{{type: positionalencoding, grid: [2, 3, 3], rel_pos_embed: {str(rel).lower()}}}",
+        "{type: layernorm, normalized_shape: 8}",
+    ]
+    text = spec("{channels: 3, depth: 2, height: 3, width: 3}", *layers)
+    try:
+        got = saved_bytes(analyze(loads(text)), batch, dtype).saved
+    except SpecError as err:  # a convolution's result on a strided view: not followed
+        assert permuted and "non-contiguous" in str(err), str(err)
+        return
+    assert got == torch_saved(analyze(loads(text)), batch, dtype)

@@ -11,8 +11,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import Counts, Reads, Saved, Shape, Tensor, TorchModules, factor, fmt
+from cnncalc.layers.base import (
+    Counts,
+    Reads,
+    Saved,
+    Shape,
+    Tensor,
+    TorchModules,
+    factor,
+    fmt,
+    full,
+)
 from cnncalc.layers.conv import Conv
+from cnncalc.layers.layout import Strides, dense, is_contiguous, view
 from cnncalc.layers.window import Window
 from cnncalc.sym import Dim
 
@@ -24,7 +35,37 @@ class HeadwiseConv(Conv):
     DIMS = (3,)
 
     def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
-        return None  # one convolution per head over reshaped views: not measured yet
+        return self.saved_at(2, inputs, y, [dense(full(2, inputs[0]))])
+
+    def fold(self, batch: int, x: Shape, s: Strides) -> Strides | None:
+        """The strides of input.flatten(0, 1), the heads in the batch; None: a copy."""
+        sizes = full(batch, x)
+        return view(sizes, s, (sizes[0] * sizes[1], *sizes[2:]))
+
+    def saved_at(
+        self, batch: int, inputs: Sequence[Shape], y: Shape, strides: Sequence[Strides | None]
+    ) -> tuple[Saved, ...] | None:
+        # the convolution keeps input.flatten(0, 1): a view of the input where its strides
+        # allow, else a copy. Padding other than the convolution's own zeros: not declared
+        x, s = inputs[0], strides[0]
+        if s is None or self.padding_mode != "zeros" or self.padding == "tf_same":
+            return None
+        if self.uneven_padding() or self.padding == "same":
+            return None
+        return (Saved("input"),) if self.fold(batch, x, s) is not None else (Saved("own", shape=x),)
+
+    def layout(
+        self, ins: Sequence[Strides | None], shapes: Sequence[Shape], y: Shape, batch: int
+    ) -> tuple[int | None, Strides | None] | None:
+        # on a contiguous fold (a contiguous input, or the copy) a contiguous result; on a
+        # strided view the convolution picks a memory format not followed here
+        s = ins[0]
+        if s is None:
+            return None
+        fold = self.fold(batch, shapes[0], s)
+        sizes = full(batch, shapes[0])
+        flat = (sizes[0] * sizes[1], *sizes[2:])
+        return None, dense(full(batch, y)) if fold is None or is_contiguous(flat, fold) else None
 
     def one(self) -> Conv:
         """The convolution each head goes through."""
