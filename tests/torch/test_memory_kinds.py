@@ -7,6 +7,7 @@ batch sizes and on views."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,11 +16,11 @@ from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from cnncalc.analysis.memory import saved_bytes
-from cnncalc.api import analyze, loads
+from cnncalc.api import analyze, load, loads
 from cnncalc.errors import SpecError
 from cnncalc.layers.layout import elementwise, is_channels_last, laid_out, view
 from tests.codegen.strategies import networks
-from tests.torch.test_memory import DTYPES, spec, torch_saved
+from tests.torch.test_memory import DTYPES, ROOT, spec, torch_saved
 
 torch = pytest.importorskip("torch")
 
@@ -346,3 +347,44 @@ def test_mvit_pool_and_position(
         assert permuted and "non-contiguous" in str(err), str(err)
         return
     assert got == torch_saved(analyze(loads(text)), batch, dtype)
+
+
+MVIT_V2 = """
+  - type: mvit
+    heads: [1, 2, 2, 4]
+    dims: [16, 16, 32, 32]
+    outs: [16, 32, 32, 64]
+    hw: [8, 8, 4, 4]
+    t: 2
+    sq: [[1, 1, 1], [1, 2, 2], [1, 1, 1], [1, 2, 2]]
+    skv: [[1, 4, 4], [1, 2, 2], [1, 2, 2], [1, 1, 1]]
+    classes: 5
+"""
+MVIT_V1 = """
+  - type: mvit
+    rel: false
+    residual_pool: false
+    proj_after: false
+    heads: [1, 2, 2, 4]
+    dims: [16, 32, 32, 64]
+    outs: [32, 32, 64, 64]
+    hw: [8, 8, 4, 4]
+    t: 2
+    kq: [[1, 1, 1], [3, 3, 3], [1, 1, 1], [3, 3, 3]]
+    sq: [[1, 1, 1], [1, 2, 2], [1, 1, 1], [1, 2, 2]]
+    skv: [[1, 4, 4], [1, 2, 2], [1, 2, 2], [1, 1, 1]]
+    classes: 5
+"""
+
+
+@pytest.mark.parametrize("body", [MVIT_V2, MVIT_V1], ids=["v2", "v1"])
+def test_small_mvit(body: str, tmp_path: Path) -> None:
+    """specs/blocks/mvit.yaml's blocks, v2 (relative positions, residual pooling) and v1, at a
+    small size: pools over one head (a strided view: the convolution's channels-last result)
+    and several (a copy), max pooling on the skip path, multiscaleattention."""
+    (tmp_path / "mvit.yaml").write_text((ROOT / "specs" / "blocks" / "mvit.yaml").read_text())
+    spec_file = tmp_path / "small.yaml"
+    head = "name: T\ninput: {channels: 3, depth: 4, height: 32, width: 32}\n"
+    spec_file.write_text(head + "include: mvit.yaml\nlayers:" + body)
+    report = analyze(load(spec_file))
+    assert saved_bytes(report, 2).saved == torch_saved(report, 2, "float32")

@@ -23,7 +23,14 @@ from cnncalc.layers.base import (
     full,
 )
 from cnncalc.layers.conv import Conv
-from cnncalc.layers.layout import Strides, dense, is_contiguous, view
+from cnncalc.layers.layout import (
+    Strides,
+    dense,
+    is_channels_last,
+    is_contiguous,
+    laid_out,
+    view,
+)
 from cnncalc.layers.window import Window
 from cnncalc.sym import Dim
 
@@ -57,15 +64,22 @@ class HeadwiseConv(Conv):
     def layout(
         self, ins: Sequence[Strides | None], shapes: Sequence[Shape], y: Shape, batch: int
     ) -> tuple[int | None, Strides | None] | None:
-        # on a contiguous fold (a contiguous input, or the copy) a contiguous result; on a
-        # strided view the convolution picks a memory format not followed here
+        # the convolution's result in the memory format its input suggests (contiguous, or
+        # channels-last 3-D), viewed back to N×heads×…; where an axis of the fold has size
+        # 1 torch's float64 kernel picks otherwise: not followed
         s = ins[0]
         if s is None:
             return None
-        fold = self.fold(batch, shapes[0], s)
-        sizes = full(batch, shapes[0])
+        sizes, out = full(batch, shapes[0]), full(batch, y)
         flat = (sizes[0] * sizes[1], *sizes[2:])
-        return None, dense(full(batch, y)) if fold is None or is_contiguous(flat, fold) else None
+        fold = self.fold(batch, shapes[0], s)
+        if fold is None or is_contiguous(flat, fold):
+            return None, dense(out)
+        last = is_channels_last(flat, fold)
+        if last and 1 in flat[1:]:
+            return None, None
+        result = (out[0] * out[1], *out[2:])
+        return None, view(result, laid_out(result, last), out)
 
     def one(self) -> Conv:
         """The convolution each head goes through."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cnncalc.layers.base import Saved, Shape, numel
+from cnncalc.layers.base import Saved, Shape, concrete, numel
 from cnncalc.layers.layout import Strides
 from cnncalc.layers.swin_attention import ShiftedWindowAttention
 from cnncalc.sym import Dim, ceildiv, dmax, dmin
@@ -35,12 +35,13 @@ class ShiftedWindowAttention3d(ShiftedWindowAttention):
         self, batch: int, inputs: Sequence[Shape], y: Shape, strides: Sequence[Strides | None]
     ) -> tuple[Saved, ...] | None:
         # as the 2-D kind's; a window shrunk to a short axis reads the top-left n×n of the
-        # index buffer, flattened: a copy (int64) the table's gather keeps
+        # index buffer, flattened: a copy (int64) the table's gather keeps (one element: a
+        # view)
         kept = super().saved_at(batch, inputs, y, strides)
         used, _ = self.windows(inputs[0])
-        if kept is None or tuple(used) == tuple(self.window):
+        n = concrete(numel(used), "a window")
+        if kept is None or not 1 < n < numel(self.window):  # a whole index, or one element
             return kept
-        n = numel(used)
         return (*kept, Saved("own", shape=(n * n,), dtype="int64", batched=False))
 
     def index_shape(self, n: int) -> Shape:
