@@ -10,11 +10,12 @@ No torch here: tests/torch/test_memory.py holds the figures to saved_tensors_hoo
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cnncalc.analysis.engine import Report
 from cnncalc.errors import Problem, SpecError, UsageError
-from cnncalc.layers.base import Layer, Saved, Shape, concrete, numel
+from cnncalc.layers.base import Layer, Saved, Shape, concrete, full, numel
+from cnncalc.layers.layout import Strides, dense, is_contiguous
 from cnncalc.spec.network import INPUT
 
 # bytes per element of the network's dtypes (those tests/torch/test_memory.py proves) and of
@@ -26,12 +27,18 @@ BYTES = {**DTYPES, "int64": 8}
 @dataclass(frozen=True, slots=True)
 class Value:
     """A tensor a layer makes: its storage (a number, shared by views and in-place results),
-    that storage's bytes, and whether autograd tracks it (requires grad)."""
+    that storage's bytes, whether autograd tracks it (requires grad), its shape's leading size
+    (the batch; 1 for a parameter read alone) and its strides (None: a non-contiguous layout
+    not followed, layers/layout.py)."""
 
     storage: int
     nbytes: int
     grad: bool
-    contiguous: bool = True
+    batch: int
+    strides: Strides | None
+
+    def contiguous(self, shape: Shape) -> bool:
+        return self.strides is not None and is_contiguous(full(self.batch, shape), self.strides)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +49,7 @@ class Memory:
     dtype: str
     saved: int  # bytes of the unique storages kept for backward
     per_layer: dict[str, int]  # bytes of each storage, charged to the first layer keeping it
+    by_dtype: dict[str, int] = field(default_factory=dict)  # the same bytes by element type
 
 
 class _Walk:
@@ -52,14 +60,24 @@ class _Walk:
         self.storages = 0
         self.counted: set[int] = set()
         self.per_layer: dict[str, int] = {}
+        self.by_dtype: dict[str, int] = {}
 
-    def nbytes(self, shape: Shape, dtype: str | None = None, batched: bool = True) -> int:
-        full = (self.batch, *shape) if batched else shape
-        return concrete(numel(full), "a saved tensor's size") * BYTES[dtype or self.dtype]
+    def element(self, dtype: str | None) -> str:
+        """A declared element type (Saved.dtype) as a dtype: None is the network's;
+        "accumulate" float32, or float64 in a float64 network."""
+        if dtype == "accumulate":
+            return "float64" if self.dtype == "float64" else "float32"
+        return dtype or self.dtype
 
-    def new(self, nbytes: int, grad: bool, contiguous: bool = True) -> Value:
+    def nbytes(
+        self, shape: Shape, dtype: str | None = None, batched: bool = True, batch: int = 0
+    ) -> int:
+        full = ((batch or self.batch), *shape) if batched else shape
+        return concrete(numel(full), "a saved tensor's size") * BYTES[self.element(dtype)]
+
+    def new(self, nbytes: int, grad: bool, batch: int, strides: Strides | None) -> Value:
         self.storages += 1
-        return Value(self.storages, nbytes, grad, contiguous)
+        return Value(self.storages, nbytes, grad, batch, strides)
 
     def step(
         self,
@@ -72,32 +90,43 @@ class _Walk:
     ) -> Value | None:
         """The layer's output; None where its kind declares nothing. Nothing is saved when
         no input is tracked and the layer trains nothing (no graph is built)."""
-        saves = layer.saved(shapes, y)
-        dense = layer.contiguous([v.contiguous for v in ins], y)
-        if saves is None or dense is None:
+        # a parameter read alone, and what is computed from it alone, has one sample
+        batch = max((v.batch for v in ins), default=self.batch)
+        saves = layer.saved_at(batch, shapes, y, [v.strides for v in ins])
+        layout = layer.layout([v.strides for v in ins], shapes, y, batch)
+        if saves is None or layout is None:
             return None
         grad = trains or any(v.grad for v in ins)
-        alias = layer.aliases()
+        alias, strides = layout
+        if layer.output_is_state():  # a parameter or buffer: never counted
+            out = self.new(0, trains, 1, dense(full(1, y)))
+            self.counted.add(out.storage)
+            return out
         out = (
-            Value(ins[alias].storage, ins[alias].nbytes, grad, dense)
+            Value(ins[alias].storage, ins[alias].nbytes, grad, batch, strides)
             if alias is not None
-            else self.new(self.nbytes(y), grad, dense)
+            else self.new(
+                self.nbytes(layer.storage(batch, shapes, y), batch=batch), grad, batch, strides
+            )
         )
         for s in saves if grad else ():
-            if s.for_input is not None and not ins[s.for_input].grad:
+            needs = (s.for_input,) if isinstance(s.for_input, int) else s.for_input
+            if needs is not None and not any(ins[i].grad for i in needs):
                 continue
-            v = self.value(s, ins, out)
+            v = self.value(s, ins, out, batch)
             if v.storage not in self.counted:
                 self.counted.add(v.storage)
                 self.per_layer[name] = self.per_layer.get(name, 0) + v.nbytes
+                kind = self.element(s.dtype if s.source == "own" else None)
+                self.by_dtype[kind] = self.by_dtype.get(kind, 0) + v.nbytes
         return out
 
-    def value(self, s: Saved, ins: Sequence[Value], out: Value) -> Value:
+    def value(self, s: Saved, ins: Sequence[Value], out: Value, batch: int) -> Value:
         if s.source == "input":
             return ins[s.which]
         if s.source == "output":
             return out
-        return self.new(self.nbytes(s.shape, s.dtype, s.batched), True)
+        return self.new(self.nbytes(s.shape, s.dtype, s.batched, batch), True, batch, None)
 
 
 def saved_bytes(report: Report, batch: int = 2, dtype: str = "float32") -> Memory:
@@ -107,7 +136,8 @@ def saved_bytes(report: Report, batch: int = 2, dtype: str = "float32") -> Memor
     if dtype not in DTYPES:
         raise UsageError(f"dtype {dtype!r}: memory knows {', '.join(DTYPES)}")
     walk = _Walk(batch, dtype)
-    made = {INPUT: walk.new(walk.nbytes(report.input_shape), grad=False)}
+    first = dense(full(batch, report.input_shape))
+    made = {INPUT: walk.new(walk.nbytes(report.input_shape), False, batch, first)}
     problems: list[Problem] = []
     for stats in report.layers:
         node, y = stats.node, stats.output_shape
@@ -122,7 +152,7 @@ def saved_bytes(report: Report, batch: int = 2, dtype: str = "float32") -> Memor
         if out is None:
             own = node.layer.saved(stats.input_shapes, y) is None or act is None
             kind = node.layer.type if own else f"its activation {act.type}"
-            view = not all(v.contiguous for v in ins)
+            view = not all(v.contiguous(s) for v, s in zip(ins, stats.input_shapes, strict=True))
             problems.append(
                 Problem(
                     node.where(),
@@ -137,4 +167,4 @@ def saved_bytes(report: Report, batch: int = 2, dtype: str = "float32") -> Memor
         made[node.name] = out
     if problems:
         raise SpecError(problems)
-    return Memory(batch, dtype, sum(walk.per_layer.values()), walk.per_layer)
+    return Memory(batch, dtype, sum(walk.per_layer.values()), walk.per_layer, walk.by_dtype)

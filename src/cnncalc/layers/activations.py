@@ -4,10 +4,20 @@ the squashing function is part of the unit). PReLU alone has parameters."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import ClassVar, Literal
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import POINTWISE, Layer, Reads, Saved, Shape, Tensor, fmt, pyargs
+from cnncalc.layers.base import (
+    POINTWISE,
+    Layer,
+    Reads,
+    Saved,
+    Shape,
+    Tensor,
+    Views,
+    fmt,
+    pyargs,
+)
 from cnncalc.layers.fields import AnyInt, Number, Size
 
 # torch.nn's class for each activation type
@@ -20,7 +30,7 @@ TORCH_NAMES = {
 
 
 class Activation(Layer):
-    VIEWS = "keep"
+    VIEWS: ClassVar[Views] = "elementwise"
     SHORTHAND_ACTIVATION = False
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
@@ -109,12 +119,17 @@ class ScaledTanh(Activation):
     scale: Number = 1.7159
     slope: Number = 2 / 3
 
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        # scale * tanh(slope * x): tanh keeps its result, a tensor between the products
+        return (Saved("own", shape=inputs[0]),)
+
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         return f"ScaledTanh({pyargs(**self.torch_kwargs('scale', 'slope'))})"
 
 
 class Softmax(Activation):
     TYPES = ("softmax", "logsoftmax")
+    VIEWS = "dense"  # the CPU kernel works on a contiguous copy: a contiguous result
     dim: AnyInt = 1  # torch numbering: 0 is the batch, 1 the channels/features
 
     @property
@@ -162,3 +177,6 @@ class PReLU(Activation):
 
     def state(self, x: Shape, y: Shape) -> tuple[Tensor, ...]:
         return (Tensor("weight", (self.num_parameters,)),)
+
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        return KEEPS_INPUT  # prelu's backward reads the input and the weight

@@ -18,15 +18,18 @@ from cnncalc.layers.base import (
     Counts,
     Layer,
     Reads,
+    Saved,
     Shape,
     Tensor,
     fmt,
+    full,
     held,
     never_equal,
     pyargs,
     shape_str,
 )
 from cnncalc.layers.fields import Prob, Size
+from cnncalc.layers.layout import Strides, dense, view
 from cnncalc.sym import Dim
 
 
@@ -159,6 +162,39 @@ class MultiheadAttention(Layer):
             f"{fmt(q[0])}·{e}·{e}·2 + {fmt(k[0])}·{e}·({kd} + {vd}) + "
             f"2·{fmt(q[0])}·{fmt(self.keys(inputs))}·{e} = {fmt(c.macs)}",
         ]
+
+    def saved_at(
+        self, batch: int, inputs: Sequence[Shape], y: Shape, strides: Sequence[Strides | None]
+    ) -> tuple[Saved, ...] | None:
+        # self-attention (q is k is v) on the CPU, train mode: the batch-first input is
+        # transposed to L×N×E and folded for the in-projection, which keeps the fold: a view
+        # of the input where its strides allow (batch 1), else a copy; q, k, v in one
+        # storage; scaled_dot_product_attention's flash kernel keeps them, its output (the
+        # out-projection's input) and a logsumexp per head and query (float32 for bfloat16).
+        # Dropout (the math kernel), bias_kv, zero_attn and separate key/value inputs take
+        # other paths: not declared.
+        plain = not (self.dropout or self.add_bias_kv or self.add_zero_attn)
+        s = strides[0]
+        if len(inputs) != 1 or not plain or self.kdim is not None or self.vdim is not None:
+            return None
+        if s is None:
+            return None
+        length, e = inputs[0]
+        seq = Saved("own", shape=(length, e))
+        n, ln, en = full(batch, inputs[0])
+        fold = Saved("input") if view((ln, n, en), (s[1], s[0], s[2]), (ln * n, en)) else seq
+        qkv = Saved("own", shape=(3, length, e))
+        return (fold, qkv, Saved("own", shape=(self.num_heads, length), dtype="accumulate"), seq)
+
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        return self.saved_at(2, inputs, y, [dense(full(2, inputs[0]))])
+
+    def layout(
+        self, ins: Sequence[Strides | None], shapes: Sequence[Shape], y: Shape, batch: int
+    ) -> tuple[int | None, Strides | None] | None:
+        # the out-projection's L×N×E result transposed back to N×L×E
+        n, _, e = full(batch, y)
+        return None, (e, n * e, 1)
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         kw = self.torch_kwargs("dropout", "bias", "add_bias_kv", "add_zero_attn", "kdim", "vdim")

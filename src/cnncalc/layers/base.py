@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 from cnncalc.errors import LayerError
 from cnncalc.layers.fields import Size
+from cnncalc.layers.layout import Strides, dense, elementwise, is_contiguous
 from cnncalc.sym import Dim, bounds, render
 
 if TYPE_CHECKING:
@@ -131,10 +132,17 @@ class Saved(NamedTuple):
     source: Literal["input", "output", "own"]
     which: int = 0  # of a merge's inputs
     shape: Shape = ()
-    dtype: Literal["int64"] | None = None
+    # None: the network's; "accumulate": float32, or float64 in a float64 network (the
+    # statistics torch's CPU kernels keep in their accumulation type)
+    dtype: Literal["int64", "accumulate"] | None = None
     batched: bool = True
-    # saved only where this input is tracked (mul keeps each factor for the other's gradient)
-    for_input: int | None = None
+    # saved only where this input (or one of these) is tracked (mul keeps each factor for
+    # the other's gradient)
+    for_input: int | tuple[int, ...] | None = None
+
+
+# how a kind lays out its output on a non-contiguous input (Layer.VIEWS)
+Views = Literal["elementwise", "keep", "dense", "refuse"]
 
 
 class Agreement(NamedTuple):
@@ -233,10 +241,14 @@ class Layer(BaseModel):
     ARITY: ClassVar[int | None] = 1  # how many inputs; None = one or more (merges)
     SHORTHAND_ACTIVATION: ClassVar[bool] = True  # whether `activation:` may follow this layer
     WANTS_FLAT: ClassVar[bool] = False  # meant for a flat (features) input; lint warns otherwise
-    # On a non-contiguous input (a permuted or split view): "keep", the kind keeps the view as
-    # it is and its output has the input's layout; "dense", its output is contiguous whatever
-    # the input; "refuse", not declared (linear and flatten copy such an input: a new storage)
-    VIEWS: ClassVar[Literal["keep", "dense", "refuse"]] = "refuse"
+    # On a non-contiguous input (a permuted view, a piece of a split): "elementwise", a
+    # TensorIterator op, whose output takes the inputs' axis order (layers/layout.py);
+    # "keep", the kind keeps the view as it is (it saves the view: its input's storage) and
+    # lays its output out by rules cnncalc does not follow (an unknown layout, which only a
+    # kind indifferent to layouts may read); "dense", its output is contiguous whatever the
+    # input; "refuse", not declared (E130). A kind whose layout needs more says so in
+    # `layout`.
+    VIEWS: ClassVar[Views] = "refuse"
 
     type: str
     name: str | None = Field(default=None, description="unique layer name; generated if omitted")
@@ -301,19 +313,54 @@ class Layer(BaseModel):
         rather than count it as nothing)."""
         return None
 
+    def saved_at(
+        self, batch: int, inputs: Sequence[Shape], y: Shape, strides: Sequence[Strides | None]
+    ) -> tuple[Saved, ...] | None:
+        """`saved` for a given batch size and the inputs' strides (layers/layout.py; None: a
+        layout not followed), for kinds that keep a view or a copy by the layout (a fold
+        for a matmul); by default `saved`, the same for every batch and layout."""
+        return self.saved(inputs, y)
+
     def aliases(self) -> int | None:
         """The input whose storage the output is (a view, an in-place op); None: its own."""
         return None
 
-    def contiguous(self, inputs: Sequence[bool], y: Shape) -> bool | None:
-        """Whether the output is contiguous, given which inputs are (VIEWS); None: not
-        declared for a view input. A new tensor with one axis past the batch larger than 1
-        (a global pooling's N×C×1×1) is contiguous in any dense layout torch picks."""
-        if all(inputs) or self.VIEWS == "dense":
-            return True
-        if self.VIEWS == "keep" and self.aliases() is None and sum(d != 1 for d in y) <= 1:
-            return True
-        return False if self.VIEWS == "keep" else None
+    def layout(
+        self, ins: Sequence[Strides | None], shapes: Sequence[Shape], y: Shape, batch: int
+    ) -> tuple[int | None, Strides | None] | None:
+        """The output's storage (the input it is a view of, `aliases`, or None: its own) and
+        its strides, batch first (None: a non-contiguous layout cnncalc does not follow),
+        given the inputs' (memory's walk); None: not declared for these inputs (E130). By
+        VIEWS; a new tensor with at most one axis past the batch larger than 1 (a global
+        pooling's N×C×1×1) is contiguous in any dense layout torch picks."""
+        alias = self.aliases()
+        if alias is not None and shapes[alias] == y and self.VIEWS != "refuse":
+            return alias, ins[alias]  # in place, or the input itself
+        sizes = [full(batch, x) for x in shapes]
+        contiguous = [
+            s is not None and is_contiguous(n, s) for n, s in zip(sizes, ins, strict=True)
+        ]
+        if all(contiguous) or self.VIEWS == "dense":
+            return alias, dense(full(batch, y))
+        if self.VIEWS == "elementwise" and all(s is not None for s in ins):
+            operands = [(n, s) for n, s in zip(sizes, ins, strict=True) if s is not None]
+            return alias, elementwise(full(batch, y), operands)
+        if self.VIEWS in ("elementwise", "keep"):
+            if alias is None and sum(d != 1 for d in y) <= 1:
+                return None, dense(full(batch, y))
+            return alias, None
+        return None
+
+    def storage(self, batch: int, inputs: Sequence[Shape], y: Shape) -> Shape:
+        """The batch-free shape of the storage a new output lies in: y, unless the output
+        is a view into a larger tensor of the layer's own (a crop torch leaves uncopied)."""
+        return y
+
+    def output_is_state(self) -> bool:
+        """Whether the output is the layer's own parameter or buffer (a `parameter` read
+        alone): a storage autograd's count leaves out, one sample (batch 1) however many
+        the data has."""
+        return False
 
     # ---- facts lint reads (layer knowledge stays in the layer) -------------------------
     def input_windows(self, x: Shape) -> Sequence[Window]:
@@ -440,6 +487,11 @@ def pyargs(*args: object, **kwargs: object) -> str:
 def tight(v: int | tuple[int, ...]) -> int | tuple[int, ...]:
     """One int for a tuple of equal ints: torch reads kernel_size=3 as (3, 3) at any rank."""
     return v[0] if isinstance(v, tuple) and v and len(set(v)) == 1 else v
+
+
+def full(batch: int, shape: Shape) -> tuple[int, ...]:
+    """A batch-free shape with the batch in front, as the concrete sizes torch has."""
+    return (batch, *(concrete(d, "a tensor's size") for d in shape))
 
 
 def concrete(d: Dim, what: str) -> int:

@@ -26,6 +26,7 @@ from cnncalc.layers.base import (
 )
 from cnncalc.layers.fields import Padding, Size, Sizes, ntuple
 from cnncalc.layers.window import AXES, Window, pads, slide
+from cnncalc.sym import Dim
 
 # The LeNet-5 paper's Table I: which S2 maps feed each C3 map.
 LENET5_TABLE: tuple[tuple[int, ...], ...] = (
@@ -144,11 +145,38 @@ class Conv(Layer):
                 )
 
     def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
-        # convolution_backward reads the input and the weight (a parameter); a padding
-        # module or LeNet's masked weight lowers to more ops: not declared
-        if self.padding_mode != "zeros" or self.connection_table is not None:
-            return None
-        return (Saved("input"),)
+        # convolution_backward reads its input and weight: the layer's input, or where the
+        # generated code pads first (a padding module, a padding_mode other than zeros, an
+        # odd 'same' torch pads by one), the padded copy, plus the input itself where
+        # reflection and replication padding keep it; LeNet's table convolution scatters
+        # its packed weight into a full kernel (index_put keeps the two int64 index lists)
+        # and the convolution keeps that kernel
+        x = inputs[0]
+        mode = self.padding_mode
+        moded = mode != "zeros" and (
+            self.connection_table is None or self.padding not in (0, "valid")
+        )
+        padded = self.padding == "tf_same" or self.uneven_padding() or moded
+        sizes: list[Dim] = list(x[1:])
+        if padded:
+            sizes = [n + w.before + w.after for n, w in zip(x[1:], self.windows(x), strict=True)]
+        elif self.padding == "same":  # torch pads an odd total's extra one itself
+            for i, w in enumerate(self.windows(x)):
+                padded = padded or (w.before != w.after)
+                sizes[i] = sizes[i] + abs(concrete(w.after, "") - concrete(w.before, ""))
+        kept: tuple[Saved, ...] = (
+            (Saved("own", shape=(x[0], *sizes)),) if padded else (Saved("input"),)
+        )
+        if padded and mode in ("reflect", "replicate"):
+            kept += (Saved("input", for_input=0),)
+        t = self.table(concrete(x[0], "the input's channel count"))
+        if t is None:
+            return kept
+        k = ntuple(self.kernel_size, self.dims, "kernel_size")
+        pairs = sum(len(r) for r in t)
+        index = Saved("own", shape=(pairs,), dtype="int64", batched=False)
+        full = Saved("own", shape=(self.out_channels, x[0], *k), batched=False)
+        return (*kept, index, index, full)
 
     # ---- counts -----------------------------------------------------------------------
     def taps(self) -> int:

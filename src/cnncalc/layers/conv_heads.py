@@ -11,8 +11,26 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import Counts, Reads, Saved, Shape, Tensor, TorchModules, factor, fmt
+from cnncalc.layers.base import (
+    Counts,
+    Reads,
+    Saved,
+    Shape,
+    Tensor,
+    TorchModules,
+    factor,
+    fmt,
+    full,
+)
 from cnncalc.layers.conv import Conv
+from cnncalc.layers.layout import (
+    Strides,
+    dense,
+    is_channels_last,
+    is_contiguous,
+    laid_out,
+    view,
+)
 from cnncalc.layers.window import Window
 from cnncalc.sym import Dim
 
@@ -24,7 +42,44 @@ class HeadwiseConv(Conv):
     DIMS = (3,)
 
     def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
-        return None  # one convolution per head over reshaped views: not measured yet
+        return self.saved_at(2, inputs, y, [dense(full(2, inputs[0]))])
+
+    def fold(self, batch: int, x: Shape, s: Strides) -> Strides | None:
+        """The strides of input.flatten(0, 1), the heads in the batch; None: a copy."""
+        sizes = full(batch, x)
+        return view(sizes, s, (sizes[0] * sizes[1], *sizes[2:]))
+
+    def saved_at(
+        self, batch: int, inputs: Sequence[Shape], y: Shape, strides: Sequence[Strides | None]
+    ) -> tuple[Saved, ...] | None:
+        # the convolution keeps input.flatten(0, 1): a view of the input where its strides
+        # allow, else a copy. Padding other than the convolution's own zeros: not declared
+        x, s = inputs[0], strides[0]
+        if s is None or self.padding_mode != "zeros" or self.padding == "tf_same":
+            return None
+        if self.uneven_padding() or self.padding == "same":
+            return None
+        return (Saved("input"),) if self.fold(batch, x, s) is not None else (Saved("own", shape=x),)
+
+    def layout(
+        self, ins: Sequence[Strides | None], shapes: Sequence[Shape], y: Shape, batch: int
+    ) -> tuple[int | None, Strides | None] | None:
+        # the convolution's result in the memory format its input suggests (contiguous, or
+        # channels-last 3-D), viewed back to N×heads×…; where an axis of the fold has size
+        # 1 torch's float64 kernel picks otherwise: not followed
+        s = ins[0]
+        if s is None:
+            return None
+        sizes, out = full(batch, shapes[0]), full(batch, y)
+        flat = (sizes[0] * sizes[1], *sizes[2:])
+        fold = self.fold(batch, shapes[0], s)
+        if fold is None or is_contiguous(flat, fold):
+            return None, dense(out)
+        last = is_channels_last(flat, fold)
+        if last and 1 in flat[1:]:
+            return None, None
+        result = (out[0] * out[1], *out[2:])
+        return None, view(result, laid_out(result, last), out)
 
     def one(self) -> Conv:
         """The convolution each head goes through."""

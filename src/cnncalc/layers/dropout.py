@@ -10,7 +10,7 @@ from cnncalc.layers.window import AXES
 
 
 class Dropout(Layer):
-    VIEWS = "keep"
+    VIEWS = "elementwise"  # the input times a noise laid out like it (or broadcast)
     TYPES = ("dropout", "dropout1d", "dropout2d", "dropout3d", "alphadropout")
     DIMS = (0, 1, 2, 3, 0)  # dropout and alphadropout take any shape
 
@@ -24,11 +24,10 @@ class Dropout(Layer):
         return x
 
     def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
-        # on the CPU torch multiplies by a scaled noise tensor it keeps (no fused kernel):
+        # on the CPU torch multiplies by a scaled noise tensor it keeps (no fused kernel;
+        # alpha dropout adds a constant after, keeping nothing more):
         # the input's shape, or one value per channel (dropout1d/2d/3d); p = 1 multiplies by
         # a 0-dim zero; p = 0 returns the input itself
-        if self.type == "alphadropout":
-            return None
         if self.p == 0:
             return ()
         if self.p == 1:
@@ -37,7 +36,7 @@ class Dropout(Layer):
         return (Saved("own", shape=(x[0], *[1] * self.dims) if self.dims else x),)
 
     def aliases(self) -> int | None:
-        return 0 if self.p == 0 and self.type != "alphadropout" else None
+        return 0 if self.p == 0 else None
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         names = {"dropout": "Dropout", "alphadropout": "AlphaDropout"}

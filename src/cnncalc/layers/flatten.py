@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import Layer, Saved, Shape, factor, fmt, numel, pyargs
+from cnncalc.layers.base import Layer, Saved, Shape, factor, fmt, full, numel, pyargs
 from cnncalc.layers.fields import AnyInt
+from cnncalc.layers.layout import Strides, reshaped
 
 
 class Flatten(Layer):
@@ -43,8 +44,10 @@ class Flatten(Layer):
     def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
         return ()  # a view: backward only reshapes
 
-    def aliases(self) -> int | None:
-        return 0  # of a contiguous input, which every declared kind produces
+    def layout(
+        self, ins: Sequence[Strides | None], shapes: Sequence[Shape], y: Shape, batch: int
+    ) -> tuple[int | None, Strides | None] | None:
+        return reshaped(ins[0], full(batch, shapes[0]), full(batch, y))
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         return f"nn.Flatten({pyargs(**self.torch_kwargs('start_dim', 'end_dim'))})"

@@ -8,7 +8,7 @@ from cnncalc.layers.base import Layer, Saved, Shape
 
 
 class Identity(Layer):
-    VIEWS = "keep"
+    VIEWS = "elementwise"  # the input itself
     TYPES = ("identity",)
 
     def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:

@@ -15,11 +15,13 @@ from cnncalc.layers.base import (
     concrete,
     factor,
     fmt,
+    full,
     held,
     numel,
     pyargs,
 )
 from cnncalc.layers.fields import Size
+from cnncalc.layers.layout import Strides, dense, view
 
 
 class Linear(Layer):
@@ -62,6 +64,29 @@ class Linear(Layer):
 
     def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
         return (Saved("input"),)  # addmm/matmul keep the input (a view of it past 2-D)
+
+    def saved_at(
+        self, batch: int, inputs: Sequence[Shape], y: Shape, strides: Sequence[Strides | None]
+    ) -> tuple[Saved, ...] | None:
+        # on a 2-D input (batch×features) addmm/mm keep it at any strides; past 2-D torch
+        # folds the leading axes with reshape (_flatten_nd_linear, matmul's fold) and keeps
+        # the fold: a view of the input where its strides allow, else a copy
+        x, s = inputs[0], strides[0]
+        if len(x) == 1:
+            return self.saved(inputs, y)
+        if s is None:
+            return None
+        sizes = full(batch, x)
+        if view(sizes, s, (numel(sizes[:-1]), sizes[-1])) is not None:
+            return self.saved(inputs, y)
+        return (Saved("own", shape=x),)
+
+    def layout(
+        self, ins: Sequence[Strides | None], shapes: Sequence[Shape], y: Shape, batch: int
+    ) -> tuple[int | None, Strides | None] | None:
+        if ins[0] is None and len(y) > 1:
+            return None  # the fold's layout is not known
+        return None, dense(full(batch, y))  # addmm/mm's result, viewed to the input's rank
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         cin = concrete(x[-1], "in_features")  # after a flatten: fixed by the spec's input size

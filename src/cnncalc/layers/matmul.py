@@ -16,12 +16,15 @@ from cnncalc.layers.base import (
     Counts,
     Layer,
     Reads,
+    Saved,
     Shape,
     fmt,
+    full,
     never_equal,
     numel,
     shape_str,
 )
+from cnncalc.layers.layout import Strides, dense, view
 from cnncalc.sym import Dim
 
 
@@ -91,6 +94,37 @@ class MatMul(Layer):
 
     def reads(self, x: Shape, y: Shape, axis: int) -> Reads | str | None:
         return "not defined: a matrix product mixes the positions it contracts"
+
+    def saved_at(
+        self, batch: int, inputs: Sequence[Shape], y: Shape, strides: Sequence[Strides | None]
+    ) -> tuple[Saved, ...] | None:
+        # torch.matmul past 2-D: each input expanded to the broadcast leading dims and
+        # reshaped to (batches, n, k) for bmm, which keeps each for the other's gradient:
+        # a view of the input where its strides allow, else a copy of the expanded size
+        if any(s is None for s in strides):
+            return None
+        lead = y[:-2]
+        out = []
+        for i, (x, s) in enumerate(zip(inputs, strides, strict=True)):
+            assert s is not None
+            sizes, wide = full(batch, x), full(batch, (*lead, *x[-2:]))
+            expanded = tuple(
+                0 if n == 1 and m != 1 else t for n, m, t in zip(sizes, wide, s, strict=True)
+            )
+            rows = numel(wide[:-2])
+            fold = view(wide, expanded, (rows, *wide[-2:]))
+            other = 1 - i
+            kept = Saved("input", i, for_input=other)
+            out.append(kept if fold is not None else Saved("own", shape=wide[1:], for_input=other))
+        return tuple(out)
+
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        return self.saved_at(2, inputs, y, [dense(full(2, x)) for x in inputs])
+
+    def layout(
+        self, ins: Sequence[Strides | None], shapes: Sequence[Shape], y: Shape, batch: int
+    ) -> tuple[int | None, Strides | None] | None:
+        return None, dense(full(batch, y))  # bmm's result, viewed to the output's shape
 
     def explain(self, inputs: Sequence[Shape], y: Shape) -> list[str]:
         a, b = inputs

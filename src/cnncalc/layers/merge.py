@@ -5,7 +5,7 @@ A shape error names every input layer and points at `from:`."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import ClassVar, Literal
 
 from cnncalc.errors import LayerError
 from cnncalc.layers.base import (
@@ -15,12 +15,15 @@ from cnncalc.layers.base import (
     Reads,
     Saved,
     Shape,
+    Views,
     fmt,
+    full,
     never_equal,
     numel,
     shape_str,
 )
 from cnncalc.layers.fields import AnyInt
+from cnncalc.layers.layout import Strides, is_channels_last, laid_out
 from cnncalc.sym import Dim
 
 DimName = Literal["features", "channels", "length", "depth", "height", "width"]
@@ -31,7 +34,7 @@ def _fixed(d: Dim, value: int) -> bool:
 
 
 class Merge(Layer):
-    VIEWS = "keep"
+    VIEWS: ClassVar[Views] = "keep"
     ARITY = None
 
     def named(self, inputs: Sequence[Shape]) -> str:
@@ -55,6 +58,7 @@ class Merge(Layer):
 
 class Elementwise(Merge):
     TYPES = ("add", "mul")
+    VIEWS = "elementwise"
 
     @property
     def operator(self) -> Literal["+", "*"]:
@@ -112,12 +116,16 @@ class Elementwise(Merge):
 
     def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
         # add's backward passes the gradient on; mul keeps each factor where the other is
-        # tracked (two inputs; more chain several products: not declared)
+        # tracked; a * b * c multiplies left to right: each later factor and the product
+        # so far (a tensor of its own, the broadcast size) keep each other
         if self.type == "add":
             return ()
-        if len(inputs) != 2:
-            return None
-        return (Saved("input", 0, for_input=1), Saved("input", 1, for_input=0))
+        out = [Saved("input", 0, for_input=1), Saved("input", 1, for_input=0)]
+        for j in range(2, len(inputs)):
+            before = tuple(range(j))
+            out.append(Saved("own", shape=self.infer(inputs[:j]), for_input=j))
+            out.append(Saved("input", j, for_input=before))
+        return tuple(out)
 
     def torch_forward(self, args: Sequence[str], inputs: Sequence[Shape], y: Shape) -> str | None:
         return f" {self.operator} ".join(args)
@@ -193,6 +201,20 @@ class Concat(Merge):
 
     def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
         return ()  # cat's backward slices the gradient by the inputs' sizes
+
+    def layout(
+        self, ins: Sequence[Strides | None], shapes: Sequence[Shape], y: Shape, batch: int
+    ) -> tuple[int | None, Strides | None] | None:
+        # cat allocates in the memory format its inputs suggest where they all suggest one
+        # (compute_output_memory_format), else contiguous
+        if any(s is None for s in ins):
+            return None, None
+        formats = {
+            is_channels_last(full(batch, x), s)
+            for x, s in zip(shapes, ins, strict=True)
+            if s is not None
+        }
+        return None, laid_out(full(batch, y), formats == {True})
 
     def torch_forward(self, args: Sequence[str], inputs: Sequence[Shape], y: Shape) -> str | None:
         return f"torch.cat([{', '.join(args)}], dim={self.axis(len(inputs[0])) + 1})"

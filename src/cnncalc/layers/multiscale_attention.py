@@ -24,16 +24,19 @@ from cnncalc.layers.base import (
     Counts,
     Layer,
     Reads,
+    Saved,
     Shape,
     Tensor,
     concrete,
     fmt,
+    full,
     held,
     numel,
     pyargs,
     shape_str,
 )
 from cnncalc.layers.fields import Sizes, ntuple
+from cnncalc.layers.layout import Strides, dense, permute, view
 from cnncalc.sym import Dim
 
 
@@ -158,6 +161,62 @@ class MultiscaleAttention(Layer):
             macs += f" + {heads}·({qt}·{qh}·{qw})·{d}·({kh} + {kw} + {kt})"
         words = "q·kᵀ, attn·v" + (" and relative position" if self.rel_pos else "")
         return [*lines, f"MACs = {words} = {macs} = {fmt(attention + rel)}"]
+
+    def saved_at(
+        self, batch: int, inputs: Sequence[Shape], y: Shape, strides: Sequence[Strides | None]
+    ) -> tuple[Saved, ...] | None:
+        # torchvision's forward on the CPU: matmul(q · scale, kᵀ) keeps the scaled q (a
+        # tensor of its own) where k is tracked and kᵀ folded (a view of k or a copy) where q
+        # is; the softmax's result; matmul(attn, v) v folded. With rel_pos, per axis the
+        # table's rows gathered by an int64 index (kept by the gather) and the einsum's or
+        # matmul's operands: q's tokens folded with the axis first (a copy, or a view of q)
+        # and the gathered rows (a tensor of their own, one sample)
+        if any(st is None for st in strides):
+            return None
+        q, k, v = inputs
+        sq, sk, sv = (st for st in strides if st is not None)
+        heads, lq, d = (concrete(n, "a size") for n in q)
+        lk = concrete(k[1], "a size")
+
+        def fold(i: int, sizes: tuple[int, ...], st: Strides, shape: Shape, *track: int) -> Saved:
+            flat = (sizes[0] * sizes[1], *sizes[2:])
+            kept = view(sizes, st, flat) is not None
+            needs = track if track else None
+            return (
+                Saved("input", i, for_input=needs)
+                if kept
+                else Saved("own", shape=shape, for_input=needs)
+            )
+
+        n = batch
+        kt = fold(1, (n, heads, d, lk), permute(sk, (0, 1, 3, 2)), (heads, d, lk), 0)
+        out = [Saved("own", shape=q, for_input=1), kt, Saved("own", shape=(heads, lq, lk))]
+        vv = fold(2, (n, heads, lk, d), sv, v, *(() if self.rel_pos else (0, 1)))
+        out.append(vv)
+        if not self.rel_pos:
+            return tuple(out)
+        (qt, qh, qw), (kt_, kh, kw) = self.grids()
+        # q's tokens as b×y×t×h×w×c (a view of q past its class token)
+        grid = (n, heads, qt, qh, qw, d)
+        tokens = view((n, heads, lq - 1, d), sq, grid)
+        assert tokens is not None  # splitting an axis always views
+        for axis, rows, keys in ((3, qh, kh), (4, qw, kw), (2, qt, kt_)):
+            order = (axis, *[a for a in range(5) if a != axis], 5)
+            sizes = tuple(grid[a] for a in order)
+            flat = (sizes[0], numel(sizes[1:5]), d)
+            copy = view(sizes, permute(tokens, order), flat) is None
+            out.append(Saved("own", shape=(heads, lq - 1, d)) if copy else Saved("input", 0))
+            out.append(Saved("own", shape=(rows, keys), dtype="int64", batched=False))
+            out.append(Saved("own", shape=(rows, keys, d), batched=False, for_input=0))
+        return tuple(out)
+
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        return self.saved_at(2, inputs, y, [dense(full(2, x)) for x in inputs])
+
+    def layout(
+        self, ins: Sequence[Strides | None], shapes: Sequence[Shape], y: Shape, batch: int
+    ) -> tuple[int | None, Strides | None] | None:
+        return None, dense(full(batch, y))  # the heads joined by reshape, or cat
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         d = concrete(x[2], "head_dim")

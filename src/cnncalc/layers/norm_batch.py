@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import ClassVar
 
 from cnncalc.layers.base import (
     POINTWISE,
@@ -12,6 +13,7 @@ from cnncalc.layers.base import (
     Saved,
     Shape,
     Tensor,
+    Views,
     concrete,
     fmt,
     held,
@@ -22,7 +24,7 @@ from cnncalc.layers.fields import Number, Size
 
 
 class BatchNorm(Layer):
-    VIEWS = "keep"
+    VIEWS: ClassVar[Views] = "keep"
     TYPES = ("batchnorm1d", "batchnorm2d", "batchnorm3d")
     DIMS = (1, 2, 3)
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import Saved, Shape, concrete, numel, pyargs
+from cnncalc.layers.base import Saved, Shape, concrete, full, numel, pyargs
+from cnncalc.layers.layout import Strides, dense, is_contiguous
 from cnncalc.layers.norm_batch import BatchNorm
 from cnncalc.sym import bounds
 
@@ -24,8 +25,24 @@ class InstanceNorm(BatchNorm):
     affine: bool = False
     track_running_stats: bool = False
 
+    VIEWS = "dense"  # batch norm's result on the contiguous reshape, viewed back
+
     def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
-        return None  # instance norm runs batch norm on a reshaped input: not measured yet
+        return self.saved_at(2, inputs, y, [dense(full(2, inputs[0]))])
+
+    def saved_at(
+        self, batch: int, inputs: Sequence[Shape], y: Shape, strides: Sequence[Strides | None]
+    ) -> tuple[Saved, ...] | None:
+        # F.instance_norm runs batch norm on input.contiguous() viewed 1×(N·C)×…, which it
+        # keeps (the input itself, or a contiguous copy of a view), with save_mean and
+        # save_invstd per sample and channel, and the weight and running statistics
+        # repeated per sample (new tensors) where there are some
+        x, s = inputs[0], strides[0]
+        dense_input = s is not None and is_contiguous(full(batch, x), s)
+        kept = Saved("input") if dense_input else Saved("own", shape=x)
+        stat = Saved("own", shape=(x[0],))
+        extra = int(self.affine) + 2 * int(self.track_running_stats)
+        return (kept, *(stat,) * (2 + extra))
 
     def shape(self, x: Shape) -> Shape:
         n = self.dims

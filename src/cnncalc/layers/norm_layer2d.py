@@ -19,11 +19,13 @@ from cnncalc.layers.base import (
     Tensor,
     concrete,
     fmt,
+    full,
     held,
     numel,
     pyargs,
 )
 from cnncalc.layers.fields import Number, Size
+from cnncalc.layers.layout import Strides, dense, permute
 
 
 class LayerNorm2d(Layer):
@@ -66,10 +68,13 @@ class LayerNorm2d(Layer):
         stat = Saved("own", shape=inputs[0][1:])
         return (Saved("input"), stat, stat)
 
-    def contiguous(self, inputs: Sequence[bool], y: Shape) -> bool | None:
-        # the channels-last result permuted back: a view, contiguous only where one axis
-        # is larger than 1 (after a global pooling, ConvNeXt's head)
-        return sum(d != 1 for d in y) <= 1
+    def layout(
+        self, ins: Sequence[Strides | None], shapes: Sequence[Shape], y: Shape, batch: int
+    ) -> tuple[int | None, Strides | None] | None:
+        # layer_norm's contiguous N×H×W×C result permuted back: channels-last strides; its
+        # input, the permuted view, is kept whatever its layout
+        n, c, h, w = full(batch, y)
+        return None, permute(dense((n, h, w, c)), (0, 3, 1, 2))
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         kw = self.torch_kwargs("eps", "elementwise_affine", "bias")

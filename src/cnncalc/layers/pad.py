@@ -7,7 +7,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import POINTWISE, Layer, Reads, Shape, fmt, pyargs, require_positive
+from cnncalc.layers.base import (
+    POINTWISE,
+    Layer,
+    Reads,
+    Saved,
+    Shape,
+    fmt,
+    pyargs,
+    require_positive,
+)
 from cnncalc.layers.fields import AnyInt, Number
 from cnncalc.layers.window import AXES
 from cnncalc.sym import Dim
@@ -23,6 +32,7 @@ class Pad(Layer):
         "constantpad3d",
     )
     DIMS = (1, 2, 3, 1, 2, 3)
+    VIEWS = "keep"  # a new tensor in the memory format the input suggests
 
     padding: AnyInt | list[AnyInt]
     value: Number = 0.0
@@ -74,6 +84,9 @@ class Pad(Layer):
                 AXES[n], x[len(x) - n :], self.sides(), y[len(y) - n :], strict=True
             )
         ]
+
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        return ()  # constant_pad_nd's backward crops the gradient (sizes only)
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         p = self.padding if isinstance(self.padding, int) else tuple(self.padding)

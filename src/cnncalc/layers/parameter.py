@@ -29,12 +29,14 @@ from cnncalc.layers.base import (
     Shape,
     Tensor,
     fmt,
+    full,
     held,
     never_equal,
     numel,
     shape_str,
 )
 from cnncalc.layers.fields import AnyInt, TensorSize
+from cnncalc.layers.layout import Strides, dense, elementwise
 from cnncalc.layers.permute import batch_free
 from cnncalc.sym import Dim
 
@@ -188,11 +190,32 @@ class Parameter(Layer):
 
     def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
         # mul keeps the data for a trained tensor's gradient (the tensor itself is state);
-        # add and concat keep nothing; `alone` makes its output the tensor: not declared
+        # add and concat keep nothing; `alone` makes its output the tensor
         if self.op == "alone":
-            return None
+            return ()
         trained = self.op == "mul" and self.trainable and not self.buffer
         return (Saved("input"),) if trained else ()
+
+    def output_is_state(self) -> bool:
+        return self.op == "alone"
+
+    def layout(
+        self, ins: Sequence[Strides | None], shapes: Sequence[Shape], y: Shape, batch: int
+    ) -> tuple[int | None, Strides | None] | None:
+        s, x = ins[0], full(batch, shapes[0])
+        if self.op == "alone":
+            return None, dense(self.size)
+        if self.op == "concat":
+            # cat of the expanded tensor (its batch stride 0 suggests contiguous) and the
+            # data: contiguous (compute_output_memory_format)
+            return None, dense(full(batch, y))
+        if s is None:
+            return None, None
+        # `param * x` and `x + param`, as the generated code writes them: a TensorIterator
+        # op, whose axis order the operands' strides decide in that order
+        tensor = (tuple(self.size), dense(self.size))
+        operands = [tensor, (x, s)] if self.op == "mul" else [(x, s), tensor]
+        return None, elementwise(full(batch, y), operands)
 
     def torch_forward(self, args: Sequence[str], inputs: Sequence[Shape], y: Shape) -> str | None:
         """args: the input, then the parameter's accessor (codegen passes it)."""

@@ -10,6 +10,7 @@ from pydantic import Field
 from cnncalc.errors import LayerError
 from cnncalc.layers.base import POINTWISE, Layer, Reads, Saved, Shape, shape_str
 from cnncalc.layers.fields import AnyInt
+from cnncalc.layers.layout import Strides, permute
 
 
 def batch_free(d: int, rank: int, field: str) -> int:
@@ -50,6 +51,18 @@ class Reorder(Layer):
             return POINTWISE
         return f"not defined: {self.type} moves axes, so a position changes its axis"
 
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        return ()  # backward permutes the gradient back
+
+    def aliases(self) -> int | None:
+        return 0  # a view
+
+    def layout(
+        self, ins: Sequence[Strides | None], shapes: Sequence[Shape], y: Shape, batch: int
+    ) -> tuple[int | None, Strides | None] | None:
+        s = ins[0]
+        return 0, None if s is None else permute(s, (0, *(a + 1 for a in self.order(shapes[0]))))
+
 
 class Permute(Reorder):
     TYPES = ("permute",)
@@ -83,15 +96,6 @@ class Permute(Reorder):
                 code="E102",
             )
         return order
-
-    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
-        return ()  # backward permutes the gradient back
-
-    def aliases(self) -> int | None:
-        return 0  # a view, not contiguous unless the order is unchanged
-
-    def contiguous(self, inputs: Sequence[bool], y: Shape) -> bool | None:
-        return inputs[0] and list(self.permutation) == sorted(self.permutation)
 
     def torch_forward(self, args: Sequence[str], inputs: Sequence[Shape], y: Shape) -> str | None:
         return f"{args[0]}.permute(0, {', '.join(str(a + 1) for a in self.order(inputs[0]))})"

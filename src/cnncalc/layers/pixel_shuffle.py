@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from fractions import Fraction
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import Layer, Reads, Shape, fmt, pyargs, shape_str
+from cnncalc.layers.base import Layer, Reads, Saved, Shape, fmt, pyargs, shape_str
 from cnncalc.layers.fields import Size
 from cnncalc.sym import Dim
 
@@ -28,7 +28,16 @@ def _divides(n: Dim, r: int, what: str, field: str) -> None:
     )
 
 
-class PixelShuffle(Layer):
+class Shuffle(Layer):
+    """A rearrangement of the input's elements: backward rearranges the gradient back."""
+
+    VIEWS = "keep"
+
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        return ()
+
+
+class PixelShuffle(Shuffle):
     TYPES = ("pixelshuffle",)
     upscale_factor: Size
 
@@ -51,7 +60,7 @@ class PixelShuffle(Layer):
         return f"nn.PixelShuffle({pyargs(self.upscale_factor)})"
 
 
-class PixelUnshuffle(Layer):
+class PixelUnshuffle(Shuffle):
     TYPES = ("pixelunshuffle",)
     downscale_factor: Size
 

@@ -5,8 +5,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import Counts, Layer, Saved, Shape, factor, fmt, numel, pyargs, tight
+from cnncalc.layers.base import (
+    Counts,
+    Layer,
+    Saved,
+    Shape,
+    factor,
+    fmt,
+    full,
+    numel,
+    pyargs,
+    tight,
+)
 from cnncalc.layers.fields import NonNegs, Size, Sizes, ntuple
+from cnncalc.layers.layout import Strides, is_channels_last, laid_out
 from cnncalc.layers.window import AXES, Window, slide
 
 
@@ -87,6 +99,15 @@ class MaxPool(Pool):
 
     def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
         return (Saved("input"), Saved("own", shape=y, dtype="int64"))  # and the argmax indices
+
+    def layout(
+        self, ins: Sequence[Strides | None], shapes: Sequence[Shape], y: Shape, batch: int
+    ) -> tuple[int | None, Strides | None] | None:
+        # max_pool*_with_indices allocates in the memory format its input suggests
+        s, x = ins[0], full(batch, shapes[0])
+        if s is None:
+            return None, None
+        return None, laid_out(full(batch, y), is_channels_last(x, s))
 
 
 class AvgPool(Pool):

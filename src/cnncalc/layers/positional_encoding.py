@@ -9,7 +9,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import Counts, Layer, Shape, Tensor, concrete, fmt, held, numel, pyargs
+from cnncalc.layers.base import (
+    Counts,
+    Layer,
+    Saved,
+    Shape,
+    Tensor,
+    concrete,
+    fmt,
+    held,
+    numel,
+    pyargs,
+)
 from cnncalc.layers.fields import Sizes, ntuple
 
 
@@ -18,6 +29,7 @@ class PositionalEncoding(Layer):
 
     grid: Sizes  # the tokens' [T, H, W] (torchvision's temporal_size and spatial_size)
     rel_pos_embed: bool = False
+    VIEWS = "dense"  # cat's result (the class token expanded, then the tokens)
 
     def shape(self, x: Shape) -> Shape:
         self.expect_rank(x, 2, "tokens×C")
@@ -57,6 +69,9 @@ class PositionalEncoding(Layer):
             "params = class_token + spatial_pos + temporal_pos + class_pos = "
             f"{ch} + {h}·{w}·{ch} + {t}·{ch} + {ch} = {fmt(c.trainable)}"
         ]
+
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        return ()  # cat, expand, repeat_interleave and the sums keep sizes only
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         # torch_helpers.PositionalEncoding: torchvision's parameters and forward

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cnncalc.layers.base import Counts, Layer, Shape, Tensor, concrete, fmt, held, pyargs
+from cnncalc.layers.base import Counts, Layer, Saved, Shape, Tensor, concrete, fmt, held, pyargs
 from cnncalc.layers.fields import Size
 
 
@@ -36,6 +36,12 @@ class RBF(Layer):
         c = self.count(inputs[0], y)
         kind = "trainable" if self.trainable else "fixed"
         return [f"params = {self.out_features}·{fmt(inputs[0][0])} = {fmt(c.params)} ({kind})"]
+
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        # ((x.unsqueeze(-2) - w) ** 2).sum(-1): the square keeps the differences, one per
+        # output and input feature
+        x = inputs[0]
+        return (Saved("own", shape=(*x[:-1], self.out_features, x[-1])),)
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         cin = concrete(x[0], "in_features")

@@ -62,8 +62,9 @@ class Reduce(Layer):
         return f"not defined: {self.type} reduces this axis"
 
     def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
-        # mean's and sum's backward expand the gradient back (sizes only); amax: not declared
-        return None if self.type == "amax" else ()
+        # mean's and sum's backward expand the gradient back (sizes only); amax's compares
+        # its input with its result to share the gradient among the maxima: both kept
+        return (Saved("input"), Saved("output")) if self.type == "amax" else ()
 
     def torch_forward(self, args: Sequence[str], inputs: Sequence[Shape], y: Shape) -> str | None:
         dims = tuple(a + 1 for a in self.axes(inputs[0]))

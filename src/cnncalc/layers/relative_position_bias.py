@@ -14,13 +14,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import Counts, Layer, Shape, Tensor, concrete, fmt, held, numel, pyargs
+from cnncalc.layers.base import (
+    Counts,
+    Layer,
+    Saved,
+    Shape,
+    Tensor,
+    concrete,
+    fmt,
+    held,
+    numel,
+    pyargs,
+)
 from cnncalc.layers.fields import Number, Size, Sizes
 from cnncalc.layers.swin_attention import axis_values
 
 
 class RelativePositionBias(Layer):
     TYPES = ("relativepositionbias",)
+    VIEWS = "elementwise"  # x * scale + bias: the logits' layout (the bias broadcast)
 
     window_size: Sizes  # [Wh, Ww], or one int for a square window (MaxViT's partition_size)
     num_heads: Size | None = None  # the logits' heads, dimension -3; cnncalc infers it
@@ -61,6 +73,11 @@ class RelativePositionBias(Layer):
             f"= {fmt(c.trainable)}",
             f"buffers = relative_position_index = ({wh}·{ww})·({wh}·{ww}) = {fmt(c.buffers)}",
         ]
+
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        # a product by a number and a sum keep nothing; the table's gather keeps its index,
+        # a buffer
+        return ()
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         heads = concrete(x[-3], "num_heads")

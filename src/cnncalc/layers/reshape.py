@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from pydantic import Field
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import POINTWISE, Layer, Reads, Shape, numel, shape_str
+from cnncalc.layers.base import POINTWISE, Layer, Reads, Saved, Shape, full, numel, shape_str
 from cnncalc.layers.fields import AnyInt
+from cnncalc.layers.layout import Strides, reshaped
 from cnncalc.sym import Dim, floordiv
 
 
@@ -38,6 +39,14 @@ class Reshape(Layer):
 
     def reads(self, x: Shape, y: Shape, axis: int) -> Reads | str | None:
         return POINTWISE if x[1:] == y[1:] else None  # positions keep their place only if unmoved
+
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        return ()  # backward reshapes the gradient back
+
+    def layout(
+        self, ins: Sequence[Strides | None], shapes: Sequence[Shape], y: Shape, batch: int
+    ) -> tuple[int | None, Strides | None] | None:
+        return reshaped(ins[0], full(batch, shapes[0]), full(batch, y))
 
     def torch_forward(self, args: Sequence[str], inputs: Sequence[Shape], y: Shape) -> str | None:
         (a,) = args  # the batch stays first

@@ -8,13 +8,14 @@ from collections.abc import Sequence
 from pydantic import Field
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import POINTWISE, Layer, Reads, Shape, pyargs
+from cnncalc.layers.base import POINTWISE, Layer, Reads, Saved, Shape, pyargs
 from cnncalc.layers.fields import AnyInt
 from cnncalc.layers.permute import batch_free
 
 
 class Roll(Layer):
     TYPES = ("roll",)
+    VIEWS = "keep"
 
     shifts: AnyInt | list[AnyInt]
     # torch's `dims` (Layer.dims is the spatial rank, so the field has another Python name)
@@ -41,6 +42,9 @@ class Roll(Layer):
         if any(a == axis + 1 for a, _ in self.pairs(x)):
             return "not defined: roll wraps positions around the axis"
         return POINTWISE
+
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        return ()  # backward rolls the gradient back
 
     def torch_forward(self, args: Sequence[str], inputs: Sequence[Shape], y: Shape) -> str | None:
         pairs = self.pairs(inputs[0])

@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import POINTWISE, Layer, Reads, Shape, fmt
+from cnncalc.layers.base import POINTWISE, Layer, Reads, Saved, Shape, fmt
 from cnncalc.layers.fields import AnyInt, Size
+from cnncalc.layers.layout import Strides
 from cnncalc.layers.permute import batch_free
 from cnncalc.sym import Dim, bounds
 
@@ -22,7 +23,33 @@ def fits(n: Dim, start: int, length: int) -> bool:
     return (start >= 0 and start + length <= low) or (start < 0 and length <= -start <= low)
 
 
-class Select(Layer):
+class Piece(Layer):
+    """A view of part of the input (backward places the gradient by sizes: nothing saved)."""
+
+    VIEWS = "keep"
+
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        return ()
+
+    def aliases(self) -> int | None:
+        return 0
+
+    def axis(self, x: Shape) -> int:
+        """The axis taken from (batch-free index)."""
+        raise NotImplementedError
+
+    def layout(
+        self, ins: Sequence[Strides | None], shapes: Sequence[Shape], y: Shape, batch: int
+    ) -> tuple[int | None, Strides | None] | None:
+        # the input's strides (select drops its axis's); the rows lie apart
+        s = ins[0]
+        if s is None or len(y) == len(shapes[0]):
+            return 0, s
+        a = self.axis(shapes[0]) + 1
+        return 0, s[:a] + s[a + 1 :]
+
+
+class Select(Piece):
     TYPES = ("select",)
 
     dim: AnyInt
@@ -50,7 +77,7 @@ class Select(Layer):
         return f"{args[0]}.select({self.axis(inputs[0]) + 1}, {self.index})"
 
 
-class Narrow(Layer):
+class Narrow(Piece):
     TYPES = ("narrow",)
 
     dim: AnyInt

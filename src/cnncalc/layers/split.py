@@ -13,6 +13,7 @@ from pydantic import Field
 from cnncalc.errors import LayerError
 from cnncalc.layers.base import POINTWISE, Layer, Reads, Saved, Shape, fmt, require_positive
 from cnncalc.layers.fields import AnyInt, NonNeg, Size
+from cnncalc.layers.layout import Strides
 from cnncalc.layers.merge import DimName
 from cnncalc.sym import Dim, ceildiv, dmin
 
@@ -79,8 +80,10 @@ class MultiOutput(Layer):
         # each piece is a view of the input: a layer keeping it keeps the input's storage
         return 0
 
-    def contiguous(self, inputs: Sequence[bool], y: Shape) -> bool | None:
-        return False  # a piece along any axis but the batch's skips the other pieces
+    def layout(
+        self, ins: Sequence[Strides | None], shapes: Sequence[Shape], y: Shape, batch: int
+    ) -> tuple[int | None, Strides | None] | None:
+        return 0, ins[0]  # a narrow: the input's strides, the other pieces skipped
 
     def torch_forward(self, args: Sequence[str], inputs: Sequence[Shape], y: Shape) -> str | None:
         dim = self.axis(inputs[0]) + 1

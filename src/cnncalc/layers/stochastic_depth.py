@@ -11,7 +11,7 @@ from cnncalc.layers.fields import Prob
 
 
 class StochasticDepth(Layer):
-    VIEWS = "keep"
+    VIEWS = "elementwise"  # the input times a per-sample noise
     TYPES = ("stochasticdepth",)
     p: Prob = 0.0
     mode: Literal["row", "batch"] = "row"

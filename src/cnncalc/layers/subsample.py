@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from cnncalc.layers.base import (
     Counts,
     Layer,
+    Saved,
     Shape,
     Tensor,
     concrete,
@@ -74,6 +75,11 @@ class Subsample(Layer):
             f" = ({units})·({self.taps()} + {b}) = {fmt(c.connections)}"
         )
         return lines
+
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        # avg_pool keeps its input (where tracked); the window sums times the trained
+        # coefficients keep the sums, a tensor of the output's size
+        return (Saved("input", for_input=0), Saved("own", shape=y))
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         n = self.dims

@@ -22,17 +22,20 @@ from cnncalc.layers.base import (
     Counts,
     Layer,
     Reads,
+    Saved,
     Shape,
     Tensor,
     concrete,
     factor,
     fmt,
+    full,
     held,
     numel,
     pyargs,
 )
 from cnncalc.layers.fields import NonNegs, Prob, Size, Sizes
-from cnncalc.sym import Dim, ceildiv
+from cnncalc.layers.layout import Strides, dense, is_contiguous, permute, view
+from cnncalc.sym import Dim, ceildiv, floordiv
 
 
 def axis_values(
@@ -146,6 +149,65 @@ class ShiftedWindowAttention(Layer):
             f"{times(padded, '·')}·{fmt(c)}·(4·{fmt(c)} + 2·{times(used, '·')}) = "
             f"{fmt(counts.macs)}",
         ]
+
+    def saved_at(
+        self, batch: int, inputs: Sequence[Shape], y: Shape, strides: Sequence[Strides | None]
+    ) -> tuple[Saved, ...] | None:
+        # torchvision's forward on the CPU, P padded positions of C channels per sample: the
+        # windows gathered (a copy) and kept by qkv's F.linear; q scaled (a new tensor); k
+        # and v, reshaped for the batched matmuls, copies of their slices of qkv's output,
+        # except with one head or one window in all (batch 1), where they are views of it
+        # (the whole output kept); the softmax's result; the heads joined (a copy) for
+        # proj. Dropout keeps its noise, and the matmul after it the dropped attention.
+        used, padded = self.windows(inputs[0])
+        c, heads, n = inputs[0][-1], self.num_heads, numel(used)
+        windows = numel(
+            floordiv(p, concrete(k, "a window")) for p, k in zip(padded, used, strict=True)
+        )
+        tokens = Saved("own", shape=(*padded, c))
+        attn = Saved("own", shape=(windows, heads, n, n))
+        kv: tuple[Saved, ...] = (Saved("own", shape=(3, *padded, c)),)
+        if heads != 1 and not (batch == 1 and windows == 1):
+            kv = (tokens, tokens)
+        return (
+            tokens,
+            tokens,
+            *kv,
+            attn,
+            *self.noise(self.attention_dropout, attn, keeps=True),
+            tokens,
+            *self.noise(self.dropout, tokens, keeps=False),
+        )
+
+    def storage(self, batch: int, inputs: Sequence[Shape], y: Shape) -> Shape:
+        # the output x[:, :h, :w, :].contiguous() is a view of the padded result where that
+        # crop is contiguous, else a copy: the windows put back (a view, permute, reshape:
+        # a view or a copy by strides), rolled back (a copy) where shifted, then cropped
+        x = inputs[0]
+        used, padded = self.windows(x)
+        k, ends = len(used), [concrete(p, "a padded size") for p in padded]
+        sides = [concrete(u, "a window") for u in used]
+        c = concrete(x[-1], "dim")
+        split = (batch, *[e // w for e, w in zip(ends, sides, strict=True)], *sides, c)
+        order = (0, *[a for i in range(k) for a in (1 + i, 1 + k + i)], 1 + 2 * k)
+        whole = (batch, *ends, c)
+        laid = view([split[a] for a in order], permute(dense(split), order), whole)
+        shift = self.per_axis(self.shift_size, "shift_size")
+        if laid is None or any(t and w < e for t, w, e in zip(shift, sides, ends, strict=True)):
+            laid = dense(whole)
+        return (*padded, x[-1]) if is_contiguous(full(batch, x), laid) else y
+
+    @staticmethod
+    def noise(p: float, like: Saved, keeps: bool) -> tuple[Saved, ...]:
+        """F.dropout's saved tensors on the CPU: the noise (one zero for p = 1), and its
+        result where the next op keeps it (`keeps`); nothing for p = 0."""
+        if p == 0:
+            return ()
+        noise = Saved("own", shape=(), batched=False) if p == 1 else like
+        return (noise, like) if keeps else (noise,)
+
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        return self.saved_at(2, inputs, y, [None])
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         kw = self.torch_kwargs("qkv_bias", "proj_bias", "attention_dropout", "dropout")

@@ -9,7 +9,10 @@ the declared window; torchvision keeps the index as an N×N matrix."""
 
 from __future__ import annotations
 
-from cnncalc.layers.base import Shape
+from collections.abc import Sequence
+
+from cnncalc.layers.base import Saved, Shape, concrete, numel
+from cnncalc.layers.layout import Strides
 from cnncalc.layers.swin_attention import ShiftedWindowAttention
 from cnncalc.sym import Dim, ceildiv, dmax, dmin
 
@@ -27,6 +30,19 @@ class ShiftedWindowAttention3d(ShiftedWindowAttention):
         used = tuple(dmin(s, k) for s, k in pairs)
         # ⌈s/k⌉·k is k for s ≤ k, where the padded size is s: take the difference off
         return used, tuple(ceildiv(s, k) * k - dmax(k - s, 0) for s, k in pairs)
+
+    def saved_at(
+        self, batch: int, inputs: Sequence[Shape], y: Shape, strides: Sequence[Strides | None]
+    ) -> tuple[Saved, ...] | None:
+        # as the 2-D kind's; a window shrunk to a short axis reads the top-left n×n of the
+        # index buffer, flattened: a copy (int64) the table's gather keeps (one element: a
+        # view)
+        kept = super().saved_at(batch, inputs, y, strides)
+        used, _ = self.windows(inputs[0])
+        n = concrete(numel(used), "a window")
+        if kept is None or not 1 < n < numel(self.window):  # a whole index, or one element
+            return kept
+        return (*kept, Saved("own", shape=(n * n,), dtype="int64", batched=False))
 
     def index_shape(self, n: int) -> Shape:
         return (n, n)  # "We don't flatten the relative_position_index here in 3d case"

@@ -22,16 +22,20 @@ from cnncalc.errors import LayerError
 from cnncalc.layers.base import (
     Agreement,
     Counts,
+    Saved,
     Shape,
     Tensor,
     concrete,
     fmt,
     held,
     never_equal,
+    numel,
     pyargs,
     shape_str,
 )
+from cnncalc.layers.layout import Strides
 from cnncalc.layers.swin_attention import ShiftedWindowAttention
+from cnncalc.sym import floordiv
 
 
 class ShiftedWindowAttentionV2(ShiftedWindowAttention):
@@ -108,6 +112,41 @@ class ShiftedWindowAttentionV2(ShiftedWindowAttention):
             "MACs = qkv, proj, q·kᵀ and attn·v over the padded positions = "
             f"{fmt(ph)}·{fmt(pw)}·{fmt(c)}·(4·{fmt(c)} + 2·{wh}·{ww}) = {fmt(counts.macs)}",
         ]
+
+    def saved_at(
+        self, batch: int, inputs: Sequence[Shape], y: Shape, strides: Sequence[Strides | None]
+    ) -> tuple[Saved, ...] | None:
+        # as v1 (the windows' copy for qkv, the softmax, the heads joined for proj, the
+        # dropouts) with cosine attention: qkv's whole output (F.normalize reads q and k,
+        # views of it), each norm and its clamp (a value per head and token), q and k
+        # normalized (kept by the matmul, copies or views of their own), the logits and
+        # exp(logit_scale) (kept by their product), sigmoid of the bias table (one sample,
+        # where the table is tracked);
+        # v a copy, or a view of qkv's output with one head or one window in all
+        used, padded = self.windows(inputs[0])
+        c, heads, n = inputs[0][-1], self.num_heads, numel(used)
+        windows = numel(
+            floordiv(p, concrete(k, "a window")) for p, k in zip(padded, used, strict=True)
+        )
+        tokens = Saved("own", shape=(*padded, c))
+        attn = Saved("own", shape=(windows, heads, n, n))
+        norm = Saved("own", shape=(windows, heads, n))
+        v = () if heads == 1 or (batch == 1 and windows == 1) else (tokens,)
+        return (
+            tokens,
+            Saved("own", shape=(3, *padded, c)),
+            *(norm,) * 4,
+            tokens,
+            tokens,
+            Saved("own", shape=(heads, 1, 1), batched=False),
+            attn,
+            Saved("own", shape=(heads, n, n), batched=False, for_input=1),
+            attn,
+            *self.noise(self.attention_dropout, attn, keeps=True),
+            *v,
+            tokens,
+            *self.noise(self.dropout, tokens, keeps=False),
+        )
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         kw = self.torch_kwargs("qkv_bias", "proj_bias", "attention_dropout", "dropout")

@@ -6,8 +6,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import POINTWISE, Layer, Reads, Shape, fmt, numel, pyargs, shape_str
+from cnncalc.layers.base import (
+    POINTWISE,
+    Layer,
+    Reads,
+    Saved,
+    Shape,
+    fmt,
+    full,
+    numel,
+    pyargs,
+    shape_str,
+)
 from cnncalc.layers.fields import AnyInt
+from cnncalc.layers.layout import Strides, view
 from cnncalc.layers.permute import batch_free
 
 
@@ -57,6 +69,16 @@ class Unflatten(Layer):
         if len(x) == len(y):
             return POINTWISE
         return "not defined: unflatten adds axes, so positions change their axis"
+
+    def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
+        return ()  # backward reshapes the gradient back
+
+    def layout(
+        self, ins: Sequence[Strides | None], shapes: Sequence[Shape], y: Shape, batch: int
+    ) -> tuple[int | None, Strides | None] | None:
+        # splitting one axis is a view at any strides
+        s = ins[0]
+        return 0, None if s is None else view(full(batch, shapes[0]), s, full(batch, y))
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         return f"nn.Unflatten({pyargs(self.dim, tuple(self.unflattened_size))})"
