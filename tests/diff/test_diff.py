@@ -16,7 +16,7 @@ from cnncalc.analysis.diff import diff
 from cnncalc.analysis.diff_budget import Budget, check, parse, percent_text
 from cnncalc.api import analyze, loads
 from cnncalc.errors import UsageError
-from tests.diff.kit import ROOT, cli, write
+from tests.diff.kit import cli, write
 
 OLD = """\
 name: tiny
@@ -159,15 +159,20 @@ def test_memory_is_saved_bytes_and_n_a_where_a_kind_declares_none(tmp_path: Path
     for side, text in (("old", OLD), ("new", NEW)):
         want = saved_bytes(analyze(loads(text, "x.yaml")), batch=1).saved
         assert getattr(d.total("memory"), side) == want
-    lenet = (ROOT / "specs" / "lenet5.yaml").read_text(encoding="utf-8")
-    d2 = pair(lenet, lenet.replace("out_features: 84", "out_features: 90"))
+    # attention with dropout is the kind still refused (E130, docs/memory.md)
+    att = (
+        "name: att\ninput: {channels: 5, length: 8}\nlayers:\n"
+        "  - {name: att, type: multiheadattention, embed_dim: 8, num_heads: 2, batch_first: true,"
+        " dropout: 0.1}\n  - {name: fc, type: linear, out_features: 4}\n"
+    )
+    d2 = pair(att, att.replace("out_features: 4", "out_features: 6"))
     assert d2.total("memory").old is None and "E130" not in str(d2.memory_notes)
-    assert "subsample2d does not declare" in d2.memory_notes["old"]
-    assert d2.total("params").delta == 90 * 121 - 84 * 121 + 6 * 10  # F6 and the RBF's vectors
-    old, new = files(tmp_path, lenet, lenet.replace("out_features: 84", "out_features: 90"))
+    assert "multiheadattention does not declare" in d2.memory_notes["old"]
+    assert d2.total("params").delta == 2 * 9  # fc: 8 inputs + bias per added output
+    old, new = files(tmp_path, att, att.replace("out_features: 4", "out_features: 6"))
     res = cli("diff", old, new, "--fail-on", "memory>+1%")
     assert res.exit_code == 1
-    assert "memory cannot be checked: layer 'S2': subsample2d" in res.stderr
+    assert "memory cannot be checked: layer 'att': multiheadattention" in res.stderr
 
 
 @pytest.mark.parametrize(
