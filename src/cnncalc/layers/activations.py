@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Literal
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import POINTWISE, Layer, Reads, Saved, Shape, Tensor, fmt, pyargs
+from cnncalc.layers.base import POINTWISE, Layer, Op, Reads, Saved, Shape, Tensor, fmt, pyargs
 from cnncalc.layers.fields import AnyInt, Number, Size
 
 # torch.nn's class for each activation type
@@ -16,6 +16,13 @@ TORCH_NAMES = {
     "silu": "SiLU", "hardswish": "Hardswish", "hardsigmoid": "Hardsigmoid", "sigmoid": "Sigmoid",
     "tanh": "Tanh", "mish": "Mish", "softplus": "Softplus", "selu": "SELU", "softmax": "Softmax",
     "logsoftmax": "LogSoftmax", "prelu": "PReLU",
+}  # fmt: skip
+# the torch function each module's forward calls (ReLU6 is a Hardtanh, whose forward it runs)
+TORCH_FUNCTIONS = {
+    "relu": "relu", "relu6": "hardtanh", "leakyrelu": "leaky_relu", "elu": "elu", "gelu": "gelu",
+    "silu": "silu", "hardswish": "hardswish", "hardsigmoid": "hardsigmoid", "sigmoid": "sigmoid",
+    "tanh": "tanh", "mish": "mish", "softplus": "softplus", "selu": "selu", "softmax": "softmax",
+    "logsoftmax": "log_softmax", "prelu": "prelu",
 }  # fmt: skip
 
 
@@ -26,6 +33,9 @@ class Activation(Layer):
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         own = [f for f in type(self).model_fields if f not in Layer.model_fields]  # torch's args
         return f"nn.{TORCH_NAMES[self.type]}({pyargs(**self.torch_kwargs(*own))})"
+
+    def ops(self, inputs: Sequence[Shape], y: Shape) -> tuple[Op, ...] | None:
+        return (Op(TORCH_FUNCTIONS[self.type], inputs[0], y, TORCH_NAMES[self.type]),)
 
 
 # autograd keeps the output where the derivative is a function of it, else the input
@@ -106,6 +116,12 @@ class ScaledTanh(Activation):
     """LeNet-5's squashing function f(a) = A·tanh(S·a), A = 1.7159, S = 2/3 (paper, appendix A)."""
 
     TYPES = ("scaled_tanh",)
+
+    def ops(self, inputs: Sequence[Shape], y: Shape) -> tuple[Op, ...] | None:
+        # cnncalc's own module: scale * torch.tanh(slope * x), operators around torch.tanh
+        x = inputs[0]
+        return (Op("*", x, x), Op("tanh", x, y), Op("*", y, y))
+
     scale: Number = 1.7159
     slope: Number = 2 / 3
 

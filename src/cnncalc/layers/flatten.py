@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import Layer, Saved, Shape, factor, fmt, numel, pyargs
+from cnncalc.layers.base import Layer, Op, Saved, Shape, factor, fmt, numel, pyargs
 from cnncalc.layers.fields import AnyInt
 
 
@@ -45,6 +45,9 @@ class Flatten(Layer):
 
     def aliases(self) -> int | None:
         return 0  # of a contiguous input, which every declared kind produces
+
+    def ops(self, inputs: Sequence[Shape], y: Shape) -> tuple[Op, ...] | None:
+        return (Op("flatten", inputs[0], y, "Flatten"),)
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         return f"nn.Flatten({pyargs(**self.torch_kwargs('start_dim', 'end_dim'))})"

@@ -12,6 +12,7 @@ from cnncalc.layers.base import (
     POINTWISE,
     Counts,
     Layer,
+    Op,
     Reads,
     Saved,
     Shape,
@@ -119,6 +120,10 @@ class Elementwise(Merge):
             return None
         return (Saved("input", 0, for_input=1), Saved("input", 1, for_input=0))
 
+    def ops(self, inputs: Sequence[Shape], y: Shape) -> tuple[Op, ...] | None:
+        # the operator in forward (`a + b`), once per input after the first
+        return tuple(Op(self.operator, x, y) for x in inputs[1:])
+
     def torch_forward(self, args: Sequence[str], inputs: Sequence[Shape], y: Shape) -> str | None:
         return f" {self.operator} ".join(args)
 
@@ -193,6 +198,9 @@ class Concat(Merge):
 
     def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
         return ()  # cat's backward slices the gradient by the inputs' sizes
+
+    def ops(self, inputs: Sequence[Shape], y: Shape) -> tuple[Op, ...] | None:
+        return (Op("cat", inputs[0], y),)
 
     def torch_forward(self, args: Sequence[str], inputs: Sequence[Shape], y: Shape) -> str | None:
         return f"torch.cat([{', '.join(args)}], dim={self.axis(len(inputs[0])) + 1})"

@@ -8,6 +8,7 @@ from cnncalc.layers.base import (
     POINTWISE,
     Counts,
     Layer,
+    Op,
     Reads,
     Saved,
     Shape,
@@ -74,6 +75,10 @@ class BatchNorm(Layer):
         # standard deviation (save_mean, save_invstd; the input's dtype, bfloat16 too)
         stat = Saved("own", shape=inputs[0][:1], batched=False)
         return (Saved("input"), stat, stat)
+
+    def ops(self, inputs: Sequence[Shape], y: Shape) -> tuple[Op, ...] | None:
+        x = inputs[0]
+        return (Op("batch_norm", x, y, f"BatchNorm{self.dims}d", affine=self.affine),)
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         kw = self.torch_kwargs("eps", "momentum", "affine", "track_running_stats")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cnncalc.layers.base import Counts, Layer, Shape, Tensor, concrete, fmt, held, pyargs
+from cnncalc.layers.base import Counts, Layer, Op, Shape, Tensor, concrete, fmt, held, pyargs
 from cnncalc.layers.fields import Size
 
 
@@ -36,6 +36,12 @@ class RBF(Layer):
         c = self.count(inputs[0], y)
         kind = "trainable" if self.trainable else "fixed"
         return [f"params = {self.out_features}·{fmt(inputs[0][0])} = {fmt(c.params)} ({kind})"]
+
+    def ops(self, inputs: Sequence[Shape], y: Shape) -> tuple[Op, ...] | None:
+        # cnncalc's EuclideanRBF: (x.unsqueeze(-2) - w) ** 2, summed: no matmul kernel
+        x = inputs[0]
+        diff = (*y, x[-1])
+        return (Op("-", x, diff), Op("**", diff, diff), Op("sum", diff, y))
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         cin = concrete(x[0], "in_features")

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from cnncalc.layers.base import (
     Counts,
     Layer,
+    Op,
     Shape,
     Tensor,
     concrete,
@@ -74,6 +75,12 @@ class Subsample(Layer):
             f" = ({units})·({self.taps()} + {b}) = {fmt(c.connections)}"
         )
         return lines
+
+    def ops(self, inputs: Sequence[Shape], y: Shape) -> tuple[Op, ...] | None:
+        # cnncalc's Subsampling: F.avg_pool, then `*` area, `*` coefficient, `+` bias
+        x, n = inputs[0], self.dims
+        tail = (Op("*", y, y), Op("*", y, y)) + ((Op("+", y, y),) if self.bias else ())
+        return (Op(f"avg_pool{n}d", x, y), *tail)
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         n = self.dims

@@ -1,0 +1,34 @@
+"""fvcore's FlopCountAnalysis (fvcore/nn/flop_count.py, jit_handles.py), on a module in eval
+mode. It traces the model with torch.jit and counts one "flop" per multiply-accumulate of
+aten::_convolution, addmm, mm, bmm, matmul, linear (bias excluded); aten::batch_norm (eval)
+its input's elements, twice with an affine scale and shift; aten::adaptive_avg_pool2d its
+input's elements (only the 2-d op: the 1-d and 3-d ones, like every op without a handle —
+relu, pooling, add — count 0, with a warning it skips)."""
+
+from __future__ import annotations
+
+from cnncalc.conventions.base import Convention, Seen, elements, zero_for_macs
+from cnncalc.layers.base import Op
+from cnncalc.sym import Dim
+
+
+def op_count(op: Op) -> Dim:
+    if op.name == "batch_norm":
+        return elements(op.x) * (2 if op.affine else 1)
+    if op.name == "adaptive_avg_pool2d":
+        return elements(op.x)
+    return op.macs
+
+
+def count(s: Seen) -> Dim | None:
+    return None if s.ops is None else sum((op_count(op) for op in s.ops), start=0)
+
+
+CONVENTION = Convention(
+    "fvcore",
+    "fvcore FlopCountAnalysis",
+    "MACs",
+    "MACs of matmul/conv kernels (a 'flop' is one MAC) + batch norm and 2-d adaptive avg pool",
+    count,
+    lambda s: zero_for_macs(s, count(s), "fvcore"),
+)
