@@ -10,6 +10,7 @@ import typer
 
 from cnncalc.cli.codegen import codegen_app
 from cnncalc.cli.common import HELP
+from cnncalc.cli.flops import flops
 from cnncalc.cli.lint import lint
 from cnncalc.cli.memory import memory
 from cnncalc.cli.params import params
@@ -58,6 +59,7 @@ app.command()(schema)
 app.command()(types)
 app.command()(sizes)
 app.command()(memory)
+app.command()(flops)
 app.add_typer(codegen_app)  # cnncalc codegen torch SPEC
 
 

@@ -138,6 +138,9 @@ class Softmax(Activation):
         """logsoftmax: the logarithm of the softmax."""
         return self.type == "logsoftmax"
 
+    def ops(self, inputs: Sequence[Shape], y: Shape) -> None:
+        return None  # thop's rule reads the dim, which an Op does not carry: not declared
+
     def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
         return KEEPS_OUTPUT  # both backward formulas read the result
 

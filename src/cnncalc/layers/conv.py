@@ -184,7 +184,9 @@ class Conv(Layer):
         # TableConv scatters its packed weights into a full kernel: torch multiplies every map
         macs = self.out_channels * x[0] // self.groups * self.taps() * numel(y[1:])
         module = None if table else self.torch_class(x, y)
-        return (Op(f"conv{self.dims}d", x, y, module, macs, self.bias),)
+        # padding by name ("same", "valid") runs torch's conv…d.padding overload
+        name = f"conv{self.dims}d" + (".padding" if isinstance(self.padding, str) else "")
+        return (Op(name, x, y, module, macs, self.bias),)
 
     def explain(self, inputs: Sequence[Shape], y: Shape) -> list[str]:
         x = inputs[0]

@@ -23,6 +23,9 @@ class HeadwiseConv(Conv):
     TYPES = ("headwiseconv3d",)
     DIMS = (3,)
 
+    def ops(self, inputs: Sequence[Shape], y: Shape) -> None:
+        return None  # heads folded into the batch around the convolution: not declared
+
     def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
         return None  # one convolution per head over reshaped views: not measured yet
 

@@ -78,7 +78,9 @@ class BatchNorm(Layer):
 
     def ops(self, inputs: Sequence[Shape], y: Shape) -> tuple[Op, ...] | None:
         x = inputs[0]
-        return (Op("batch_norm", x, y, f"BatchNorm{self.dims}d", affine=self.affine),)
+        # without running statistics torch normalizes with the batch's, eval mode or not
+        name = "batch_norm" if self.track_running_stats else "batch_norm.training"
+        return (Op(name, x, y, f"BatchNorm{self.dims}d", affine=self.affine),)
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         kw = self.torch_kwargs("eps", "momentum", "affine", "track_running_stats")

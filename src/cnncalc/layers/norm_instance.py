@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import Saved, Shape, concrete, numel, pyargs
+from cnncalc.layers.base import Op, Saved, Shape, concrete, numel, pyargs
 from cnncalc.layers.norm_batch import BatchNorm
 from cnncalc.sym import bounds
 
@@ -23,6 +23,10 @@ class InstanceNorm(BatchNorm):
 
     affine: bool = False
     track_running_stats: bool = False
+
+    def ops(self, inputs: Sequence[Shape], y: Shape) -> tuple[Op, ...] | None:
+        x = inputs[0]
+        return (Op("instance_norm", x, y, f"InstanceNorm{self.dims}d", affine=self.affine),)
 
     def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
         return None  # instance norm runs batch norm on a reshaped input: not measured yet
