@@ -4,7 +4,10 @@ its total and, where the tool reports per module, the figure of each layer's mod
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import io
+import sys
+import types
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -29,9 +32,9 @@ def flop_counter(model: Any, x: Any, paths: dict[str, str]) -> tuple[int, dict[s
     counts = f.get_flop_counts()
     per = {}
     for layer, path in paths.items():
-        key = f"{type(model).__name__}.{path}"  # FlopCounterMode names modules from the root
-        if key in counts:
-            per[layer] = int(sum(counts[key].values()))
+        # named from the root's class; a module without a counted op is left out: 0
+        key = f"{type(model).__name__}.{path}"
+        per[layer] = int(sum(counts.get(key, {}).values()))
     return int(f.get_total_flops()), per
 
 
@@ -94,6 +97,35 @@ def torchinfo(model: Any, x: Any, paths: dict[str, str]) -> tuple[int, dict[str,
     return int(s.total_mult_adds), per
 
 
+def calflops(model: Any, x: Any, paths: dict[str, str]) -> tuple[int, dict[str, int]]:
+    """calflops' own pipeline. Its package __init__ imports transformers (for its Hugging
+    Face helper), which cnncalc's tests do not install: where that import fails, the counting
+    modules are loaded from the installed package without its __init__ (they need torch
+    and numpy only)."""
+    try:
+        import calflops  # noqa: F401
+    except ImportError:
+        spec = importlib.util.find_spec("calflops")
+        if spec is None or not spec.submodule_search_locations:
+            pytest.fail("calflops is not installed (the test extra)")
+        stub = types.ModuleType("calflops")
+        stub.__path__ = list(spec.submodule_search_locations)
+        sys.modules["calflops"] = stub
+    from calflops.calculate_pipline import CalFlopsPipline
+    from calflops.utils import get_module_flops
+
+    pipeline = CalFlopsPipline(model, include_backPropagation=False, compute_bp_factor=2.0)
+    pipeline.start_flops_calculate(ignore_list=None)
+    try:
+        with torch.no_grad():
+            model(x)
+        total = int(pipeline.get_total_flops())
+        per = {layer: int(get_module_flops(model.get_submodule(p))) for layer, p in paths.items()}
+    finally:
+        pipeline.end_flops_calculate()
+    return total, per
+
+
 TOOLS = {
     "torch": flop_counter,
     "fvcore": fvcore,
@@ -101,4 +133,5 @@ TOOLS = {
     "ptflops-aten": ptflops("aten"),
     "thop": thop,
     "torchinfo": torchinfo,
+    "calflops": calflops,
 }

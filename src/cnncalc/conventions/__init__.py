@@ -7,7 +7,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cnncalc.analysis.engine import Report
-from cnncalc.conventions import cnncalc, fvcore, ptflops, thop, torch_flop_counter, torchinfo
+from cnncalc.conventions import (
+    calflops,
+    cnncalc,
+    fvcore,
+    ptflops,
+    thop,
+    torch_flop_counter,
+    torchinfo,
+)
 from cnncalc.conventions.base import Convention, Seen, seen
 from cnncalc.sym import Dim
 
@@ -20,6 +28,7 @@ CONVENTIONS: tuple[Convention, ...] = (
     ptflops.ATEN,
     thop.CONVENTION,
     torchinfo.CONVENTION,
+    calflops.CONVENTION,
 )
 BY_NAME = {c.name: c for c in CONVENTIONS}
 
@@ -42,7 +51,9 @@ def tally(report: Report, convention: Convention, views: list[Seen] | None = Non
     total: Dim = 0
     for f in figures:
         total = total + (f or 0)
-    flags = tuple(f for v in views if v.ops is not None and (f := convention.flag(v)))
+    flags = tuple(
+        flag for v in views if v.ops is not None and (flag := convention.flag(v)) is not None
+    )
     missing = tuple(
         dict.fromkeys(v.stats.type for v, f in zip(views, figures, strict=True) if f is None)
     )

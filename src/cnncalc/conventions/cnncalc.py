@@ -20,7 +20,7 @@ MACS = Convention(
     "cnncalc-macs",
     "cnncalc MACs",
     "MACs",
-    "a multiply-accumulate per weight and position; bias, norms, pooling, activations: 0",
+    "one MAC per weight and output position; bias, norms, pooling, activations 0",
     macs,
     needs_ops=False,
 )

@@ -22,7 +22,7 @@ def op_count(op: Op) -> Dim:
         return elements(op.x) * (5 if op.affine else 4)  # "5 is just a rough estimate"
     if op.name == "adaptive_avg_pool2d":
         return elements(op.x)
-    if op.name.endswith(".padding"):
+    if op.name.endswith((".same", ".valid")):
         return 0  # traced as aten::_convolution_mode, which has no handle
     return op.macs
 
@@ -35,7 +35,7 @@ CONVENTION = Convention(
     "fvcore",
     "fvcore FlopCountAnalysis",
     "MACs",
-    "MACs of matmul/conv kernels (a 'flop' is one MAC) + batch norm and 2-d adaptive avg pool",
+    "1 per MAC of matmul/conv kernels + norms, 2-d adaptive avg pool; no bias",
     count,
     lambda s: zero_for_macs(s, count(s), "fvcore"),
 )

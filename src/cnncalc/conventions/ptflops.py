@@ -89,7 +89,7 @@ PYTORCH = Convention(
     "ptflops",
     "ptflops (pytorch backend)",
     "MACs",
-    "module hooks + patched functions: bias, norms, activations, pooling; some ops twice",
+    "module hooks + patched functions: bias, norms, activations, pools (some twice)",
     pytorch,
     twice,
 )
@@ -97,7 +97,7 @@ ATEN = Convention(
     "ptflops-aten",
     "ptflops (aten backend)",
     "MACs",
-    "MACs of matmul/conv kernels + one per output element of a fused bias",
+    "MACs of matmul/conv kernels + 1 per output element of a fused bias",
     aten,
     lambda s: zero_for_macs(s, aten(s), "ptflops (aten)"),
 )

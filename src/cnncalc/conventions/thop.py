@@ -13,7 +13,7 @@ as float64; functions called in forward, and modules without a rule, count 0.
 from __future__ import annotations
 
 from cnncalc.conventions.base import Convention, Seen, elements, zero_for_macs
-from cnncalc.layers.base import Op
+from cnncalc.layers.base import Op, concrete
 from cnncalc.sym import Dim
 
 CONVS = {f"Conv{n}d" for n in (1, 2, 3)}
@@ -26,8 +26,8 @@ ADAPTIVE_AVG = {f"AdaptiveAvgPool{n}d" for n in (1, 2, 3)}
 def adaptive(op: Op) -> int:
     ratio = 1.0  # torch.prod of float64 ratios, as thop computes the window
     for i, o in zip(op.x[1:], op.y[1:], strict=True):
-        ratio *= int(i) / int(o)
-    return int((ratio + 1) * int(elements(op.y)))
+        ratio *= concrete(i, "the input size") / concrete(o, "the output size")
+    return int((ratio + 1) * concrete(elements(op.y), "the output size"))
 
 
 def op_count(op: Op) -> Dim:
@@ -55,7 +55,7 @@ CONVENTION = Convention(
     "thop",
     "thop profile",
     "MACs",
-    "MACs of nn.Conv/Linear modules (bias excluded) + norms, avg pooling; functions 0",
+    "MACs of nn.Conv/Linear (no bias) + norms, avg pooling; functions count 0",
     count,
     lambda s: zero_for_macs(s, count(s), "thop"),
 )

@@ -20,7 +20,7 @@ CONVENTION = Convention(
     "torch",
     "torch FlopCounterMode",
     "FLOPs",
-    "2 per MAC of torch's matmul/convolution kernels only; other ops 0",
+    "2 per MAC of matmul/convolution kernels; bias and every other op 0",
     count,
     lambda s: zero_for_macs(s, count(s), "FlopCounterMode"),
 )

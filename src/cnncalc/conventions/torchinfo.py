@@ -39,7 +39,7 @@ CONVENTION = Convention(
     "torchinfo",
     "torchinfo Mult-Adds",
     "MACs",
-    "parameters × output positions for Conv modules, × 1 for others: bias included",
+    "params × output positions in Conv modules, × 1 in others: bias included",
     count,
     per_position,
 )

@@ -145,7 +145,8 @@ class Op(NamedTuple):
     call written in forward or inside a module of cnncalc's own; its input and output
     (batch-free); `macs`, the multiply-accumulates torch's matmul or convolution kernel does
     (aten mm/addmm/bmm/convolution; 0 for any other op); `bias`, a bias added to every output
-    element inside that kernel; `affine`, a norm's scale and shift."""
+    element inside that kernel; `affine`, a norm's scale and shift; `span`, a sliding
+    window's extent per spatial axis, dilation included."""
 
     name: str
     x: Shape
@@ -154,6 +155,7 @@ class Op(NamedTuple):
     macs: Dim = 0
     bias: bool = False
     affine: bool = False
+    span: tuple[Dim, ...] = ()
 
 
 class Agreement(NamedTuple):

@@ -185,8 +185,9 @@ class Conv(Layer):
         macs = self.out_channels * x[0] // self.groups * self.taps() * numel(y[1:])
         module = None if table else self.torch_class(x, y)
         # padding by name ("same", "valid") runs torch's conv…d.padding overload
-        name = f"conv{self.dims}d" + (".padding" if isinstance(self.padding, str) else "")
-        return (Op(name, x, y, module, macs, self.bias),)
+        named = f".{self.padding}" if isinstance(self.padding, str) else ""
+        span = tuple(w.span for w in self.windows(x))
+        return (Op(f"conv{self.dims}d{named}", x, y, module, macs, self.bias, span=span),)
 
     def explain(self, inputs: Sequence[Shape], y: Shape) -> list[str]:
         x = inputs[0]
