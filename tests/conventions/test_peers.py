@@ -102,3 +102,7 @@ def test_random_specs_match_every_tool(spec: dict[str, Any]) -> None:
 
 def test_every_convention_is_tested() -> None:
     assert set(BY_NAME) - {"cnncalc-macs", "cnncalc-flops"} == set(TOOLS)
+
+
+def test_reasons_fit_80_columns() -> None:
+    assert all(len(c.reason) <= 76 for c in BY_NAME.values())  # printed after 4 spaces

@@ -64,7 +64,7 @@ CONVENTION = Convention(
     "calflops",
     "calflops",
     "FLOPs",
-    "2 per MAC of F.conv/F.linear + conv bias, norms, activations, pools; no linear bias",
+    "2 per MAC of F.conv/linear + conv bias, norms, activations, pools",
     count,
     short,
 )

@@ -89,7 +89,7 @@ PYTORCH = Convention(
     "ptflops",
     "ptflops (pytorch backend)",
     "MACs",
-    "module hooks + patched functions: bias, norms, activations, pools (some twice)",
+    "module hooks + patched functions: bias, norms, activations, pools (some 2×)",
     pytorch,
     twice,
 )
