@@ -12,20 +12,26 @@ from cnncalc.conventions import Tally
 from cnncalc.errors import printable
 from cnncalc.render.values import shape_text, value
 
-PREFIXES = ((10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "k"))
+PREFIXES = ((10**3, "k"), (10**6, "M"), (10**9, "G"), (10**12, "T"))
 
 
 def si(n: int) -> str:
-    """3 significant digits and an SI prefix: 25.6M, 4.09G (below 1,000, the number)."""
-    for scale, p in PREFIXES:
-        if abs(n) >= scale:
-            q = n / scale
-            digits = 2 if abs(q) < 10 else 1 if abs(q) < 100 else 0
+    """3 significant digits and an SI prefix: 25.6M, 4.09G, 1.00M for 999,999 (below 1,000,
+    the number itself)."""
+    if abs(n) < 1000:
+        return str(n)
+    i = max(j for j, (scale, _) in enumerate(PREFIXES) if abs(n) >= scale)
+    while True:
+        scale, prefix = PREFIXES[i]
+        q = abs(n) / scale
+        for digits in (2, 1, 0):  # fewer decimals where rounding adds a digit (9.996 -> 10.0)
             text = f"{q:.{digits}f}"
-            if float(text) >= 1000 and p != "T":  # 999.96M rounds to 1000M: say 1.00G
-                continue
-            return text + p
-    return str(n)
+            if float(text) < 10 ** (3 - digits):
+                break
+        if float(text) >= 1000 and i + 1 < len(PREFIXES):
+            i += 1  # 999.96M reads 1.00G
+            continue
+        return ("-" if n < 0 else "") + text + prefix
 
 
 def figure(n: object, units: str) -> str:
