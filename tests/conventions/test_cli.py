@@ -62,3 +62,27 @@ def test_undeclared_kinds_are_named() -> None:
     res = cli("flops", ROOT / "specs" / "vit" / "vit_b_16.yaml")
     assert res.exit_code == 0
     assert "leaves out the layers of kinds it does not declare" in res.stdout
+
+
+LENET = ROOT / "specs" / "lenet5.yaml"
+
+
+def test_params_convention_per_layer_in_every_format() -> None:
+    from cnncalc.api import analyze, load
+    from cnncalc.conventions import BY_NAME, tally
+
+    t = tally(analyze(load(LENET)), BY_NAME["thop"])
+    data = json.loads(cli("params", LENET, "--convention", "thop", "-f", "json").stdout)
+    assert [layer["convention"] for layer in data["layers"]] == list(t.layers)
+    rows = cli("params", LENET, "--convention", "thop", "-f", "csv").stdout.splitlines()
+    assert rows[0].endswith(",convention")
+    assert [int(r.rsplit(",", 1)[1]) for r in rows[1:]] == [*t.layers, t.total]
+    md = cli("params", LENET, "--convention", "thop", "-f", "markdown").stdout
+    assert md.splitlines()[2].endswith("| Convention |") and f"| **{t.total:,}** |" in md
+
+
+def test_params_convention_refusals() -> None:
+    res = cli("params", LENET, "--convention", "nope")
+    assert res.exit_code == 2 and "the conventions: cnncalc-macs" in res.stderr
+    res = cli("params", LENET, "--convention", "thop", "--depth", "1")
+    assert res.exit_code == 2 and "without --depth" in res.stderr

@@ -63,9 +63,17 @@ DEPTH = Opt(
     show_default=False,
 )
 RF = Opt("rf", ("--rf",), bool, False, "add each layer's receptive field, jump and offset")
+CONVENTION = Opt(
+    "convention",
+    ("--convention",),
+    str,
+    None,
+    "add each layer's count under a peer tool's convention (torch, fvcore, thop…: cnncalc flops)",
+    show_default=False,
+)
 
 # each report command's options, in the order --help lists them
 REPORTS: dict[str, tuple[Opt, ...]] = {
     "shapes": (INPUT, SYMBOLS, FORMAT, ASCII),
-    "params": (INPUT, SYMBOLS, FORMAT, EXPLAIN, DTYPE, ASCII, DEPTH, RF),
+    "params": (INPUT, SYMBOLS, FORMAT, EXPLAIN, DTYPE, ASCII, DEPTH, RF, CONVENTION),
 }

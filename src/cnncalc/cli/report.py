@@ -22,6 +22,7 @@ def emit(
     depth: int | None = None,
     rf: bool = False,
     symbols_text: str | None = None,
+    convention: str | None = None,
 ) -> None:
     from cnncalc.api import report
 
@@ -31,6 +32,12 @@ def emit(
         from cnncalc.analysis.receptive import receptive_fields, with_fields
 
         fields = guarded(lambda: receptive_fields(rep))
+    if convention is not None:  # a peer tool's count per layer (docs/conventions.md)
+        from cnncalc.conventions import with_convention
+
+        if depth is not None:
+            guarded(lambda: _refuse("--convention counts layers: use it without --depth"))
+        rep = guarded(lambda: with_convention(rep, convention))
     if depth is not None:  # fold blocks to `depth` levels, a subtotal per block
         from cnncalc.analysis.fold import fold
 
@@ -40,6 +47,8 @@ def emit(
     if fields is not None:
         rep = with_fields(rep, fields)
         columns = (*columns, *RF_COLUMNS)
+    if convention is not None:
+        columns = (*columns, Column.CONVENTION)
     with writing():  # a failed write is one line, not a bug
         if fmt is Format.json:
             from cnncalc.render.json import render
@@ -91,3 +100,9 @@ def emit(
             print_table(
                 rep, columns, console, totals=full, explain=explain, dtype=dtype.value, ascii=ascii
             )
+
+
+def _refuse(message: str) -> None:
+    from cnncalc.errors import UsageError
+
+    raise UsageError(message)

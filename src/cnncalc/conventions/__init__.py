@@ -4,9 +4,9 @@ the calls each layer's generated torch code makes (`Layer.ops`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from cnncalc.analysis.engine import Report
+from cnncalc.analysis.engine import LayerStats, Report
 from cnncalc.conventions import (
     calflops,
     cnncalc,
@@ -63,3 +63,26 @@ def tally(report: Report, convention: Convention, views: list[Seen] | None = Non
 def tallies(report: Report) -> list[Tally]:
     views = [seen(s) for s in report.layers]
     return [tally(report, c, views) for c in CONVENTIONS]
+
+
+@dataclass(frozen=True, slots=True)
+class PeerStats(LayerStats):
+    """A report row with its count under one convention (`cnncalc params --convention`)."""
+
+    peer: Dim | None = None
+
+
+def with_convention(report: Report, name: str) -> Report:
+    """The report with each row's count under the convention `name`; UsageError for a name
+    that is none."""
+    convention = BY_NAME.get(name)
+    if convention is None:
+        from cnncalc.errors import UsageError
+
+        raise UsageError(f"no convention {name!r}; the conventions: {', '.join(BY_NAME)}")
+    t = tally(report, convention)
+    rows: list[LayerStats] = [
+        PeerStats(s.node, s.input_shapes, s.output_shape, s.counts, f)
+        for s, f in zip(report.layers, t.layers, strict=True)
+    ]
+    return replace(report, layers=rows)

@@ -41,8 +41,16 @@ def cell(stats: LayerStats, col: Column, ascii: bool, plain: bool = False) -> st
         Column.RF: lambda: field_cell(stats, col, ascii),
         Column.JUMP: lambda: field_cell(stats, col, ascii),
         Column.RF_OFFSET: lambda: field_cell(stats, col, ascii),
+        Column.CONVENTION: lambda: peer_cell(stats, ascii),
     }[col]()
     return to_ascii(found) if ascii and not plain else found
+
+
+def peer_cell(stats: LayerStats, ascii: bool) -> str:
+    """A peer convention's count (rows of `params --convention` are conventions.PeerStats,
+    read by attribute); n/a where the layer's kind does not declare its ops."""
+    peer: Dim | None = getattr(stats, "peer", None)
+    return "n/a" if peer is None else text(peer, ascii)
 
 
 def field_cell(stats: LayerStats, col: Column, ascii: bool) -> str:
@@ -111,7 +119,15 @@ def total_cell(report: Report, col: Column, ascii: bool) -> str:
         Column.TRAINABLE: text(t.trainable, ascii),
         Column.CONNECTIONS: text(t.connections, ascii),
         Column.MACS: text(t.macs, ascii),
+        Column.CONVENTION: text(peer_total(report), ascii),
     }.get(col, "")
+
+
+def peer_total(report: Report) -> Dim:
+    total: Dim = 0
+    for s in report.layers:
+        total = total + (getattr(s, "peer", None) or 0)
+    return total
 
 
 def memory(report: Report, dtype: str) -> dict[str, Any]:
@@ -164,6 +180,8 @@ def layer_dict(s: LayerStats, full: bool) -> dict[str, Any]:
         d.update(counts_dict(s.counts))
     if fields_of(s):
         d.update(field_dict(fields_of(s)))
+    if hasattr(s, "peer"):
+        d["convention"] = None if s.peer is None else value(s.peer)
     return d
 
 
