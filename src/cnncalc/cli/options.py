@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from cnncalc.cli.common import DType, Format
+from cnncalc.cli.common import By, DType, Format, Units
 
 
 class Opt(NamedTuple):  # a NamedTuple: a fifth of a dataclass's cost on every start
@@ -72,8 +72,21 @@ CONVENTION = Opt(
     show_default=False,
 )
 
+BY = Opt(
+    "by",
+    ("--by",),
+    By,
+    None,
+    "group the layers by kind (type) or by block (block, to --depth levels): params, MACs, "
+    "activations and each one's share",
+    show_default=False,
+)
+UNITS = Opt(
+    "units", ("--units",), Units, Units.exact, "exact figures, or si: 25.6M, 4.09G (not JSON)"
+)
+
 # each report command's options, in the order --help lists them
 REPORTS: dict[str, tuple[Opt, ...]] = {
     "shapes": (INPUT, SYMBOLS, FORMAT, ASCII),
-    "params": (INPUT, SYMBOLS, FORMAT, EXPLAIN, DTYPE, ASCII, DEPTH, RF, CONVENTION),
+    "params": (INPUT, SYMBOLS, FORMAT, EXPLAIN, DTYPE, ASCII, DEPTH, RF, CONVENTION, BY, UNITS),
 }

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from cnncalc.cli.common import DType, Format, guarded, unicode_stdout, writing
+from cnncalc.cli.common import By, DType, Format, Units, guarded, unicode_stdout, writing
 from cnncalc.render.values import PARAM_COLUMNS, RF_COLUMNS, SHAPE_COLUMNS, Column
+
+if TYPE_CHECKING:
+    from cnncalc.analysis.engine import Report
 
 RICH_ROWS = 2_000  # past this many layers a terminal gets the plain drawer (no styles)
 
@@ -23,10 +27,15 @@ def emit(
     rf: bool = False,
     symbols_text: str | None = None,
     convention: str | None = None,
+    by: By | None = None,
+    units: Units = Units.exact,
 ) -> None:
     from cnncalc.api import report
 
     rep = guarded(lambda: report(spec, input_text, symbols_text))
+    if by is not None:
+        _breakdown(rep, by, fmt, dtype, units, depth, rf or explain or convention is not None)
+        return
     fields = None
     if rf:  # receptive fields, traced on the unfolded report
         from cnncalc.analysis.receptive import receptive_fields, with_fields
@@ -106,3 +115,25 @@ def _refuse(message: str) -> None:
     from cnncalc.errors import UsageError
 
     raise UsageError(message)
+
+
+def _breakdown(
+    rep: Report, by: By, fmt: Format, dtype: DType, units: Units, depth: int | None, extra: bool
+) -> None:
+    from cnncalc.analysis.breakdown import by_block, by_type
+    from cnncalc.render import breakdown as render
+
+    if extra:
+        guarded(lambda: _refuse("--by shows groups: use it without --rf, --explain, --convention"))
+    if by is By.type and depth is not None:
+        guarded(lambda: _refuse("--depth sets --by block's level; --by type has none"))
+    groups = guarded(lambda: by_type(rep) if by is By.type else by_block(rep, depth or 1))
+    with writing():
+        if fmt is Format.json:
+            print(render.as_json(rep, groups, by.value, depth, dtype.value))
+        elif fmt is Format.csv:
+            print(render.csv(groups, dtype.value, units.value), end="")
+        elif fmt is Format.markdown:
+            print(render.markdown(rep, groups, by.value, dtype.value, units.value), end="")
+        else:
+            print(render.table(rep, groups, by.value, dtype.value, units.value))

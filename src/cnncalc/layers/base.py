@@ -282,6 +282,12 @@ class Layer(BaseModel):
 
         return build_activation(v)
 
+    @property
+    def kind(self) -> str:
+        """The layer's kind, the name of its file in layers/ (one kind, one file): conv,
+        linear, norm_batch, activations, … (`cnncalc params --by type` groups by it)."""
+        return type(self).__module__.rsplit(".", 1)[-1]
+
     # ---- rules a layer file overrides -------------------------------------------------
     @property
     def dims(self) -> int:
