@@ -81,6 +81,13 @@ BY = Opt(
     "activations and each one's share",
     show_default=False,
 )
+TREE = Opt(
+    "tree",
+    ("--tree",),
+    bool,
+    False,
+    "the nested view: blocks with their layers (├─ └─), subtotals per block; --depth limits it",
+)
 UNITS = Opt(
     "units", ("--units",), Units, Units.exact, "exact figures, or si: 25.6M, 4.09G (not JSON)"
 )
@@ -88,5 +95,18 @@ UNITS = Opt(
 # each report command's options, in the order --help lists them
 REPORTS: dict[str, tuple[Opt, ...]] = {
     "shapes": (INPUT, SYMBOLS, FORMAT, ASCII),
-    "params": (INPUT, SYMBOLS, FORMAT, EXPLAIN, DTYPE, ASCII, DEPTH, RF, CONVENTION, BY, UNITS),
+    "params": (
+        INPUT,
+        SYMBOLS,
+        FORMAT,
+        EXPLAIN,
+        DTYPE,
+        ASCII,
+        DEPTH,
+        RF,
+        CONVENTION,
+        BY,
+        UNITS,
+        TREE,
+    ),
 }

@@ -29,10 +29,16 @@ def emit(
     convention: str | None = None,
     by: By | None = None,
     units: Units = Units.exact,
+    tree: bool = False,
 ) -> None:
     from cnncalc.api import report
 
     rep = guarded(lambda: report(spec, input_text, symbols_text))
+    if tree:
+        if by is not None or rf or explain or convention is not None:
+            guarded(lambda: _refuse("--tree: use it without --by, --rf, --explain, --convention"))
+        _tree(rep, fmt, units, depth)
+        return
     if by is not None:
         _breakdown(rep, by, fmt, dtype, units, depth, rf or explain or convention is not None)
         return
@@ -137,3 +143,21 @@ def _breakdown(
             print(render.markdown(rep, groups, by.value, dtype.value, units.value), end="")
         else:
             print(render.table(rep, groups, by.value, dtype.value, units.value))
+
+
+def _tree(rep: Report, fmt: Format, units: Units, depth: int | None) -> None:
+    from cnncalc.analysis.tree import tree
+    from cnncalc.render import tree as render
+
+    if depth is not None and depth < 1:
+        guarded(lambda: _refuse(f"--depth {depth}: give 1 or more"))
+    root = tree(rep)
+    with writing():
+        if fmt is Format.json:
+            print(render.as_json(root, depth))
+        elif fmt is Format.csv:
+            print(render.csv(root, depth, units.value), end="")
+        elif fmt is Format.markdown:
+            print(render.markdown(root, depth, units.value), end="")
+        else:
+            print(render.table(root, depth, units.value))
