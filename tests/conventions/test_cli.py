@@ -86,3 +86,18 @@ def test_params_convention_refusals() -> None:
     assert res.exit_code == 2 and "the conventions: cnncalc-macs" in res.stderr
     res = cli("params", LENET, "--convention", "thop", "--depth", "1")
     assert res.exit_code == 2 and "without --depth" in res.stderr
+
+
+def test_params_units_si_in_every_format_json_exact() -> None:
+    from cnncalc.render.facts import compact
+
+    assert compact("11,689,512") == "11.7M" and compact("840 (840 fixed)") == "840 (840 fixed)"
+    assert compact("1,840 (1,840 fixed)") == "1.84k (1.84k fixed)" and compact("16·H") == "16·H"
+    spec = ROOT / "specs" / "resnet50.yaml"
+    for fmt in ("table", "csv", "markdown"):
+        out = cli("params", spec, "--units", "si", "-f", fmt).stdout
+        assert "25.6M" in out and "4.09G" in out, fmt
+        rows = out.split("Trainable params")[0]  # the summary line under it stays exact
+        assert "25,557,032" not in rows and "25557032" not in rows
+    exact = cli("params", spec, "-f", "json").stdout
+    assert cli("params", spec, "--units", "si", "-f", "json").stdout == exact

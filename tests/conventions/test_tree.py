@@ -89,3 +89,9 @@ def test_a_folded_depth_keeps_the_figures() -> None:
     shown = [n for _, n in walk(tree(report), 1)]
     top: list[TreeNode] = [n for n in shown if n.depth == 1]
     assert sum(n.params for n in top) == report.totals.params  # type: ignore[misc]
+
+
+def test_ascii() -> None:
+    out = cli("params", ROOT / "specs" / "resnet18.yaml", "--tree", "--depth", "2", "--ascii")
+    assert out.stdout.isascii() and "|-layer1 (basic x2: 1-5)" in out.stdout
+    assert "| `-1 (basic: 2-2)" in out.stdout

@@ -68,7 +68,7 @@ CONVENTION = Opt(
     ("--convention",),
     str,
     None,
-    "add each layer's count under a peer tool's convention (torch, fvcore, thop…: cnncalc flops)",
+    "add each layer's count under a peer tool's convention (torch, fvcore, thop: see flops)",
     show_default=False,
 )
 
@@ -86,7 +86,7 @@ TREE = Opt(
     ("--tree",),
     bool,
     False,
-    "the nested view: blocks with their layers (├─ └─), subtotals per block; --depth limits it",
+    "the nested view: blocks with their layers, subtotals per block; --depth limits it",
 )
 UNITS = Opt(
     "units", ("--units",), Units, Units.exact, "exact figures, or si: 25.6M, 4.09G (not JSON)"

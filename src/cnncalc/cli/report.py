@@ -37,7 +37,7 @@ def emit(
     if tree:
         if by is not None or rf or explain or convention is not None:
             guarded(lambda: _refuse("--tree: use it without --by, --rf, --explain, --convention"))
-        _tree(rep, fmt, units, depth)
+        _tree(rep, fmt, units, depth, ascii or not unicode_stdout())
         return
     if by is not None:
         _breakdown(rep, by, fmt, dtype, units, depth, rf or explain or convention is not None)
@@ -72,11 +72,17 @@ def emit(
         elif fmt is Format.csv:
             from cnncalc.render.text import csv_table
 
-            print(csv_table(rep, columns, totals=full, explain=explain, ascii=ascii), end="")
+            text = csv_table(
+                rep, columns, totals=full, explain=explain, ascii=ascii, units=units.value
+            )
+            print(text, end="")
         elif fmt is Format.markdown:
             from cnncalc.render.text import markdown_table
 
-            print(markdown_table(rep, columns, totals=full, ascii=ascii, explain=explain), end="")
+            text = markdown_table(
+                rep, columns, totals=full, ascii=ascii, explain=explain, units=units.value
+            )
+            print(text, end="")
         else:
             import sys
 
@@ -88,7 +94,13 @@ def emit(
             drawn = None
             if plain_stdout():
                 drawn = draw(
-                    rep, columns, totals=full, explain=explain, dtype=dtype.value, ascii=ascii
+                    rep,
+                    columns,
+                    totals=full,
+                    explain=explain,
+                    dtype=dtype.value,
+                    ascii=ascii,
+                    units=units.value,
                 )
             elif len(rep.layers) > RICH_ROWS:
                 import shutil
@@ -102,6 +114,7 @@ def emit(
                     dtype=dtype.value,
                     ascii=ascii,
                     page=width,
+                    units=units.value,
                 )
             if drawn is not None:
                 print(drawn, end="")
@@ -113,7 +126,14 @@ def emit(
             # off a terminal rich assumes 80 columns; a wider page keeps figures unbroken in files
             console = Console() if sys.stdout.isatty() else Console(width=PAGE)
             print_table(
-                rep, columns, console, totals=full, explain=explain, dtype=dtype.value, ascii=ascii
+                rep,
+                columns,
+                console,
+                totals=full,
+                explain=explain,
+                dtype=dtype.value,
+                ascii=ascii,
+                units=units.value,
             )
 
 
@@ -145,7 +165,7 @@ def _breakdown(
             print(render.table(rep, groups, by.value, dtype.value, units.value))
 
 
-def _tree(rep: Report, fmt: Format, units: Units, depth: int | None) -> None:
+def _tree(rep: Report, fmt: Format, units: Units, depth: int | None, ascii: bool) -> None:
     from cnncalc.analysis.tree import tree
     from cnncalc.render import tree as render
 
@@ -160,4 +180,4 @@ def _tree(rep: Report, fmt: Format, units: Units, depth: int | None) -> None:
         elif fmt is Format.markdown:
             print(render.markdown(root, depth, units.value), end="")
         else:
-            print(render.table(root, depth, units.value))
+            print(render.table(root, depth, units.value, ascii))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +23,27 @@ if TYPE_CHECKING:
     from cnncalc.analysis.receptive import AxisField
 
 
-def cell(stats: LayerStats, col: Column, ascii: bool, plain: bool = False) -> str:
+FIGURES = (Column.PARAMS, Column.TRAINABLE, Column.CONNECTIONS, Column.MACS, Column.CONVENTION)
+_PLAIN_FIGURE = re.compile(r"(\d[\d,]*)( \(([\d,]+) fixed\))?")
+
+
+def compact(s: str) -> str:
+    """A figure cell in SI units (`--units si`): 11,689,512 -> 11.7M, '840 (840 fixed)' kept
+    as is below 1,000; a symbolic figure stays exact (its formula is the point)."""
+    from cnncalc.render.flops import si
+
+    m = _PLAIN_FIGURE.fullmatch(s)
+    if m is None:
+        return s
+    fixed = f" ({si(int(m.group(3).replace(',', '')))} fixed)" if m.group(2) else ""
+    return si(int(m.group(1).replace(",", ""))) + fixed
+
+
+def cell(
+    stats: LayerStats, col: Column, ascii: bool, plain: bool = False, units: str = "exact"
+) -> str:
+    if units == "si" and col in FIGURES:
+        return compact(cell(stats, col, ascii, plain))
     """One table cell; `plain` leaves numbers bare (CSV: no '(840 fixed)' note) and names as
     they are (CSV is UTF-8 data; its formulas are ASCII)."""
     c = stats.counts
@@ -108,7 +129,9 @@ def field_dict(axes: tuple[AxisField, ...]) -> dict[str, Any]:
     return d
 
 
-def total_cell(report: Report, col: Column, ascii: bool) -> str:
+def total_cell(report: Report, col: Column, ascii: bool, units: str = "exact") -> str:
+    if units == "si" and col in FIGURES:
+        return compact(total_cell(report, col, ascii))
     t = report.totals
     return {
         Column.NAME: "Total",

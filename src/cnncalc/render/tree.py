@@ -11,11 +11,14 @@ from cnncalc.analysis.tree import TreeNode, walk
 from cnncalc.errors import printable
 from cnncalc.render.flops import si
 from cnncalc.render.text import md_escape
-from cnncalc.render.values import shape_text, shape_value, text, value
+from cnncalc.render.values import shape_text, shape_value, text, to_ascii, value
 from cnncalc.sym import Dim
 
 WIDTH = 80
 HEADERS = ("Layer (type: depth-idx)", "Output", "Params", "MACs")
+
+
+ASCII_TREE = str.maketrans({"├": "|", "└": "`", "│": "|", "─": "-"})  # --ascii: |- `-
 
 
 def label(prefix: str, n: TreeNode) -> str:
@@ -37,8 +40,10 @@ def rows(root: TreeNode, depth: int | None, units: str) -> list[list[str]]:
     ]
 
 
-def table(root: TreeNode, depth: int | None, units: str) -> str:
+def table(root: TreeNode, depth: int | None, units: str, ascii: bool = False) -> str:
     body = rows(root, depth, units)
+    if ascii:
+        body = [[to_ascii(r[0].translate(ASCII_TREE)), *(to_ascii(c) for c in r[1:])] for r in body]
     nums = [max(len(r[i]) for r in [list(HEADERS), *body]) for i in (1, 2, 3)]
     room = WIDTH - sum(nums) - 6  # two spaces before each figure column
     first = min(max(len(r[0]) for r in [list(HEADERS), *body]), room)
