@@ -9,7 +9,8 @@ table, plus patched torch.nn.functional calls counted wherever they are called:
 - Conv1d/2d/3d, ConvTranspose…, Linear: the MACs, plus one per output element with a bias;
 - ReLU, PReLU, ELU, LeakyReLU, ReLU6, GELU: their output's elements;
 - MaxPool…, AvgPool…, AdaptiveMax/AvgPool… 1-3d: their input's elements;
-- BatchNorm…, InstanceNorm…, GroupNorm, LayerNorm: the input's elements, twice if affine;
+- BatchNorm…, InstanceNorm…, GroupNorm, LayerNorm: the input's elements, twice if the
+  module's `affine` is true (LayerNorm has `elementwise_affine` instead: never doubled);
 - Upsample: the output's elements; any other module (Sigmoid, Tanh, SiLU, Hardswish,
   Flatten, cnncalc's own modules…): 0;
 - the functions F.relu, prelu, elu, relu6, gelu, silu, softmax, avg_pool…, max_pool…,
@@ -51,8 +52,8 @@ def hooked(op: Op) -> Dim:
         return elements(op.y)
     if m in POOLS:
         return elements(op.x)
-    if m in NORMS:
-        return elements(op.x) * (2 if op.affine else 1)
+    if m in NORMS:  # doubled where the module has an `affine` (LayerNorm's is another name)
+        return elements(op.x) * (2 if op.affine and m != "LayerNorm" else 1)
     if m == "Upsample":
         return elements(op.y)
     return 0

@@ -13,6 +13,7 @@ from cnncalc.layers.base import (
     POINTWISE,
     Counts,
     Layer,
+    Op,
     Reads,
     Saved,
     Shape,
@@ -70,6 +71,13 @@ class LayerNorm2d(Layer):
         # the channels-last result permuted back: a view, contiguous only where one axis
         # is larger than 1 (after a global pooling, ConvNeXt's head)
         return sum(d != 1 for d in y) <= 1
+
+    def ops(self, inputs: Sequence[Shape], y: Shape) -> tuple[Op, ...] | None:
+        # cnncalc's LayerNorm2d (an nn.LayerNorm subclass): permute, F.layer_norm, permute
+        x = inputs[0]
+        last = (*x[1:], x[0])
+        norm = Op("layer_norm", last, last, affine=self.elementwise_affine)
+        return (Op("permute", x, last), norm, Op("permute", last, y))
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         kw = self.torch_kwargs("eps", "elementwise_affine", "bias")

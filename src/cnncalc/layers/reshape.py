@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pydantic import Field
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import POINTWISE, Layer, Reads, Shape, numel, shape_str
+from cnncalc.layers.base import POINTWISE, Layer, Op, Reads, Shape, numel, shape_str
 from cnncalc.layers.fields import AnyInt
 from cnncalc.sym import Dim, floordiv
 
@@ -38,6 +38,9 @@ class Reshape(Layer):
 
     def reads(self, x: Shape, y: Shape, axis: int) -> Reads | str | None:
         return POINTWISE if x[1:] == y[1:] else None  # positions keep their place only if unmoved
+
+    def ops(self, inputs: Sequence[Shape], y: Shape) -> tuple[Op, ...] | None:
+        return (Op(self.type, inputs[0], y),)  # a tensor method in forward: no arithmetic
 
     def torch_forward(self, args: Sequence[str], inputs: Sequence[Shape], y: Shape) -> str | None:
         (a,) = args  # the batch stays first

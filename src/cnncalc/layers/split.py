@@ -11,7 +11,7 @@ from typing import ClassVar
 from pydantic import Field
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import POINTWISE, Layer, Reads, Saved, Shape, fmt, require_positive
+from cnncalc.layers.base import POINTWISE, Layer, Op, Reads, Saved, Shape, fmt, require_positive
 from cnncalc.layers.fields import AnyInt, NonNeg, Size
 from cnncalc.layers.merge import DimName
 from cnncalc.sym import Dim, ceildiv, dmin
@@ -81,6 +81,9 @@ class MultiOutput(Layer):
 
     def contiguous(self, inputs: Sequence[bool], y: Shape) -> bool | None:
         return False  # a piece along any axis but the batch's skips the other pieces
+
+    def ops(self, inputs: Sequence[Shape], y: Shape) -> tuple[Op, ...] | None:
+        return (Op(self.type, inputs[0], y),)  # a tensor method in forward: no arithmetic
 
     def torch_forward(self, args: Sequence[str], inputs: Sequence[Shape], y: Shape) -> str | None:
         dim = self.axis(inputs[0]) + 1

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import POINTWISE, Layer, Reads, Shape, fmt, numel, pyargs, shape_str
+from cnncalc.layers.base import POINTWISE, Layer, Op, Reads, Shape, fmt, numel, pyargs, shape_str
 from cnncalc.layers.fields import AnyInt
 from cnncalc.layers.permute import batch_free
 
@@ -57,6 +57,9 @@ class Unflatten(Layer):
         if len(x) == len(y):
             return POINTWISE
         return "not defined: unflatten adds axes, so positions change their axis"
+
+    def ops(self, inputs: Sequence[Shape], y: Shape) -> tuple[Op, ...] | None:
+        return (Op("unflatten", inputs[0], y, "Unflatten"),)
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         return f"nn.Unflatten({pyargs(self.dim, tuple(self.unflattened_size))})"
