@@ -31,7 +31,7 @@ ZOO = [
     "lenet5", "alexnet", "vgg/vgg11_bn", "resnet18", "resnet/resnext50_32x4d", "squeezenet1_1",
     "densenet121", "googlenet", "inception/inception_v3", "mobilenet_v2",
     "mobilenet/mobilenet_v3_small", "regnet/regnet_y_400mf", "r3d_18", "video/r2plus1d_18",
-    "efficientnet_b0", "shufflenet_v2_x1_0", "mnasnet/mnasnet0_5",
+    "efficientnet_b0", "shufflenet_v2_x1_0", "mnasnet/mnasnet0_5", "convnext/convnext_tiny",
 ]  # fmt: skip
 
 
