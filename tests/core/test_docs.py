@@ -51,6 +51,7 @@ def outputs(command: str, tmp_path: Path) -> list[dict[str, Any]]:
     if command == "params":
         runs.append((command, LENET, "--explain"))
         runs.append((command, LENET, "--rf"))
+        runs.append((command, LENET, "--convention", "thop"))
     out = []
     for run in runs:
         res = cli(*run, "--format", "json")

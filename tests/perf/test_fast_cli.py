@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from cnncalc.cli import fast, params, report, shapes
 from cnncalc.cli.app import app
-from cnncalc.cli.common import DType, Format
+from cnncalc.cli.common import By, DType, Format, Units
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMAND_FUNCTIONS = {"shapes": shapes.shapes, "params": params.params}
@@ -29,7 +29,15 @@ TO_EMIT = {  # typer's parameter -> emit's keyword
     "symbols": "symbols_text",
     "set": "sets",
 }
-KIND_OF_TYPE = {str: "text", int: "int", Format: "format", DType: "dtype", list[str]: "multi"}
+KIND_OF_TYPE = {
+    str: "text",
+    int: "int",
+    Format: "Format",
+    DType: "DType",
+    By: "By",
+    Units: "Units",
+    list[str]: "multi",
+}
 BAD_SPEC = (  # a 9×9 kernel on an 8×8 input: one located error, exit 1
     "name: bad\ninput: {channels: 1, height: 8, width: 8}\n"
     "layers:\n  - {type: conv2d, out_channels: 4, kernel_size: 9}\n"

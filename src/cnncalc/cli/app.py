@@ -12,6 +12,7 @@ from cnncalc.cli.codegen import codegen_app
 from cnncalc.cli.common import HELP
 from cnncalc.cli.diff import diff
 from cnncalc.cli.draw import draw
+from cnncalc.cli.flops import flops
 from cnncalc.cli.lint import lint
 from cnncalc.cli.memory import memory
 from cnncalc.cli.page import report
@@ -66,6 +67,7 @@ app.command()(diff)
 app.command()(report)
 app.command()(draw)
 app.command()(sweep)
+app.command()(flops)
 app.add_typer(codegen_app)  # cnncalc codegen torch SPEC
 
 

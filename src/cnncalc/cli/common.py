@@ -27,6 +27,16 @@ class Format(StrEnum):
     markdown = "markdown"
 
 
+class By(StrEnum):  # params --by: how to group the layers
+    type = "type"
+    block = "block"
+
+
+class Units(StrEnum):  # compact figures (25.6M, 4.09G) in text; JSON stays exact
+    exact = "exact"
+    si = "si"
+
+
 class DType(StrEnum):
     float64 = "float64"
     float32 = "float32"

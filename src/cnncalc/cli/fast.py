@@ -20,19 +20,19 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from cnncalc.cli.common import DType, Format
+from cnncalc.cli.common import By, DType, Format, Units
 from cnncalc.cli.options import REPORTS
 
 # option -> (emit's keyword, kind), and emit's keywords with their defaults, per command:
 # read from the one table of options (cli/options.py) that typer's declarations come from
-_KINDS = {
+_ENUMS = {e.__name__: e for e in (Format, DType, By, Units)}  # choices: the enum's name
+_KINDS: dict[object, str] = {
     bool: "flag",
     str: "text",
     int: "int",
-    Format: "format",
-    DType: "dtype",
     list[str]: "multi",  # repeatable text (--set), collected in order
 }
+_KINDS.update({e: name for name, e in _ENUMS.items()})
 COMMANDS: dict[str, dict[str, tuple[str, str]]] = {
     command: {name: (o.keyword, _KINDS[o.type]) for o in opts for name in o.names}
     for command, opts in REPORTS.items()
@@ -47,10 +47,9 @@ def _value(kind: str, text: str) -> object | None:
     """The option's value as typer would convert it, or None where typer must decide."""
     if kind in ("text", "multi"):
         return text
-    if kind == "format":
-        return Format(text) if text in Format._value2member_map_ else None
-    if kind == "dtype":
-        return DType(text) if text in DType._value2member_map_ else None
+    if kind in _ENUMS:
+        enum = _ENUMS[kind]
+        return enum(text) if text in enum._value2member_map_ else None
     if kind == "int":
         return int(text) if text.isascii() and text.isdigit() else None
     return None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from cnncalc.cli.common import DType, Format
+from cnncalc.cli.common import By, DType, Format, Units
 
 
 class Opt(NamedTuple):  # a NamedTuple: a fifth of a dataclass's cost on every start
@@ -72,9 +72,51 @@ SET = Opt(
     show_default=False,
 )
 RF = Opt("rf", ("--rf",), bool, False, "add each layer's receptive field, jump and offset")
+CONVENTION = Opt(
+    "convention",
+    ("--convention",),
+    str,
+    None,
+    "add each layer's count under a peer tool's convention (torch, fvcore, thop: see flops)",
+    show_default=False,
+)
+
+BY = Opt(
+    "by",
+    ("--by",),
+    By,
+    None,
+    "group the layers by kind (type) or by block (block, to --depth levels): params, MACs, "
+    "activations and each one's share",
+    show_default=False,
+)
+TREE = Opt(
+    "tree",
+    ("--tree",),
+    bool,
+    False,
+    "the nested view: blocks with their layers, subtotals per block; --depth limits it",
+)
+UNITS = Opt(
+    "units", ("--units",), Units, Units.exact, "exact figures, or si: 25.6M, 4.09G (not JSON)"
+)
 
 # each report command's options, in the order --help lists them
 REPORTS: dict[str, tuple[Opt, ...]] = {
     "shapes": (INPUT, SYMBOLS, FORMAT, ASCII, SET),
-    "params": (INPUT, SYMBOLS, FORMAT, EXPLAIN, DTYPE, ASCII, DEPTH, RF, SET),
+    "params": (
+        INPUT,
+        SYMBOLS,
+        FORMAT,
+        EXPLAIN,
+        DTYPE,
+        ASCII,
+        DEPTH,
+        RF,
+        SET,
+        CONVENTION,
+        BY,
+        UNITS,
+        TREE,
+    ),
 }

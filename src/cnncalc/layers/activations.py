@@ -10,6 +10,7 @@ from cnncalc.errors import LayerError
 from cnncalc.layers.base import (
     POINTWISE,
     Layer,
+    Op,
     Reads,
     Saved,
     Shape,
@@ -27,6 +28,13 @@ TORCH_NAMES = {
     "tanh": "Tanh", "mish": "Mish", "softplus": "Softplus", "selu": "SELU", "softmax": "Softmax",
     "logsoftmax": "LogSoftmax", "prelu": "PReLU",
 }  # fmt: skip
+# the torch function each module's forward calls (ReLU6 is a Hardtanh, whose forward it runs)
+TORCH_FUNCTIONS = {
+    "relu": "relu", "relu6": "hardtanh", "leakyrelu": "leaky_relu", "elu": "elu", "gelu": "gelu",
+    "silu": "silu", "hardswish": "hardswish", "hardsigmoid": "hardsigmoid", "sigmoid": "sigmoid",
+    "tanh": "tanh", "mish": "mish", "softplus": "softplus", "selu": "selu", "softmax": "softmax",
+    "logsoftmax": "log_softmax", "prelu": "prelu",
+}  # fmt: skip
 
 
 class Activation(Layer):
@@ -36,6 +44,9 @@ class Activation(Layer):
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         own = [f for f in type(self).model_fields if f not in Layer.model_fields]  # torch's args
         return f"nn.{TORCH_NAMES[self.type]}({pyargs(**self.torch_kwargs(*own))})"
+
+    def ops(self, inputs: Sequence[Shape], y: Shape) -> tuple[Op, ...] | None:
+        return (Op(TORCH_FUNCTIONS[self.type], inputs[0], y, TORCH_NAMES[self.type]),)
 
 
 # autograd keeps the output where the derivative is a function of it, else the input
@@ -116,6 +127,12 @@ class ScaledTanh(Activation):
     """LeNet-5's squashing function f(a) = A·tanh(S·a), A = 1.7159, S = 2/3 (paper, appendix A)."""
 
     TYPES = ("scaled_tanh",)
+
+    def ops(self, inputs: Sequence[Shape], y: Shape) -> tuple[Op, ...] | None:
+        # cnncalc's own module: scale * torch.tanh(slope * x), operators around torch.tanh
+        x = inputs[0]
+        return (Op("*", x, x), Op("tanh", x, y), Op("*", y, y))
+
     scale: Number = 1.7159
     slope: Number = 2 / 3
 
@@ -136,6 +153,9 @@ class Softmax(Activation):
     def log(self) -> bool:
         """logsoftmax: the logarithm of the softmax."""
         return self.type == "logsoftmax"
+
+    def ops(self, inputs: Sequence[Shape], y: Shape) -> None:
+        return None  # thop's rule reads the dim, which an Op does not carry: not declared
 
     def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
         return KEEPS_OUTPUT  # both backward formulas read the result

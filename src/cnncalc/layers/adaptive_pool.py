@@ -15,6 +15,7 @@ from cnncalc.layers.base import (
     POINTWISE,
     Counts,
     Layer,
+    Op,
     Reads,
     Saved,
     Shape,
@@ -119,6 +120,11 @@ class AdaptivePool(Layer):
         if all(isinstance(o, int) and o == 1 for o in y[1:]):
             return ()  # torch takes a mean then, whose backward keeps only sizes
         return (Saved("input"),)
+
+    def ops(self, inputs: Sequence[Shape], y: Shape) -> tuple[Op, ...] | None:
+        kind = "max" if self.reduction == "max" else "avg"
+        name = f"adaptive_{kind}_pool{self.dims}d"  # what nn.Adaptive…Pool…'s forward calls
+        return (Op(name, inputs[0], y, self.torch_class(inputs[0], y)),)
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         kind = "Max" if self.reduction == "max" else "Avg"

@@ -145,6 +145,27 @@ class Saved(NamedTuple):
 Views = Literal["elementwise", "keep", "dense", "refuse"]
 
 
+class Op(NamedTuple):
+    """One call a layer's generated torch code makes, as FLOP counters see it (the peers'
+    conventions in cnncalc/conventions/ count these): `name`, the torch function it runs
+    (`conv2d`, `linear`, `batch_norm`, `relu`, `hardtanh`, `max_pool2d`, `+` for an operator
+    in forward); `module`, the torch.nn class whose forward calls it ('Conv2d'), None for a
+    call written in forward or inside a module of cnncalc's own; its input and output
+    (batch-free); `macs`, the multiply-accumulates torch's matmul or convolution kernel does
+    (aten mm/addmm/bmm/convolution; 0 for any other op); `bias`, a bias added to every output
+    element inside that kernel; `affine`, a norm's scale and shift; `span`, a sliding
+    window's extent per spatial axis, dilation included."""
+
+    name: str
+    x: Shape
+    y: Shape
+    module: str | None = None
+    macs: Dim = 0
+    bias: bool = False
+    affine: bool = False
+    span: tuple[Dim, ...] = ()
+
+
 class Agreement(NamedTuple):
     """Axes of a several-input layer's inputs that must have one size, as (input, axis) pairs
     (axes of batch-free shapes); broadcast: a size 1 fits too (add, mul); batch: the axes are
@@ -273,6 +294,12 @@ class Layer(BaseModel):
 
         return build_activation(v)
 
+    @property
+    def kind(self) -> str:
+        """The layer's kind, the name of its file in layers/ (one kind, one file): conv,
+        linear, norm_batch, activations, … (`cnncalc params --by type` groups by it)."""
+        return type(self).__module__.rsplit(".", 1)[-1]
+
     # ---- rules a layer file overrides -------------------------------------------------
     @property
     def dims(self) -> int:
@@ -305,6 +332,12 @@ class Layer(BaseModel):
     def explain(self, inputs: Sequence[Shape], y: Shape) -> list[str]:
         """Lines showing the arithmetic, numbers put in."""
         return []
+
+    def ops(self, inputs: Sequence[Shape], y: Shape) -> tuple[Op, ...] | None:
+        """The calls the layer's generated torch code makes (`Op`), in order, for the FLOP
+        conventions of peer tools (docs/conventions.md); None: not declared (those
+        conventions leave the layer out and say so)."""
+        return None
 
     # ---- what autograd keeps (analysis/memory.py) -------------------------------------
     def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
@@ -449,6 +482,14 @@ class Layer(BaseModel):
         before a convolution): by default torch_module's one module, owning the state."""
         text = self.torch_module(x, y)
         return None if text is None else TorchModules((text,))
+
+    def torch_class(self, x: Shape, y: Shape) -> str | None:
+        """The class of the module `torch_modules` builds to hold the layer's state ('Conv2d',
+        'TableConv'), None for a layer written as a forward expression."""
+        modules = self.torch_modules(x, y)
+        if modules is None:
+            return None
+        return modules.calls[modules.owner].split("(", 1)[0].removeprefix("nn.")
 
     def torch_forward(self, args: Sequence[str], inputs: Sequence[Shape], y: Shape) -> str | None:
         """forward's expression over the input variables `args`, for layers without a module."""

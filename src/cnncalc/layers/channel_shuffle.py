@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import Layer, Saved, Shape, pyargs
+from cnncalc.layers.base import Layer, Op, Saved, Shape, pyargs
 from cnncalc.layers.fields import Size
 
 
@@ -29,6 +29,9 @@ class ChannelShuffle(Layer):
 
     def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
         return ()  # a permuted copy: backward permutes the gradient back
+
+    def ops(self, inputs: Sequence[Shape], y: Shape) -> tuple[Op, ...] | None:
+        return (Op("channel_shuffle", inputs[0], y, "ChannelShuffle"),)
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         return f"nn.ChannelShuffle({pyargs(self.groups)})"

@@ -12,6 +12,7 @@ from cnncalc.errors import LayerError
 from cnncalc.layers.base import (
     Counts,
     Layer,
+    Op,
     Saved,
     Shape,
     Tensor,
@@ -201,6 +202,20 @@ class Conv(Layer):
         c, positions = held(state), numel(y[1:])
         macs = numel(state[0].shape) * positions  # a multiply per weight and position
         return c.with_links(c.trainable * positions, macs)
+
+    def ops(self, inputs: Sequence[Shape], y: Shape) -> tuple[Op, ...] | None:
+        x = inputs[0]
+        modules = self.torch_modules(x, y)
+        if modules is None or len(modules.calls) > 1 or self.padding_mode != "zeros":
+            return None  # a padding module or mode first: not declared
+        table = self.connection_table is not None
+        # TableConv scatters its packed weights into a full kernel: torch multiplies every map
+        macs = self.out_channels * x[0] // self.groups * self.taps() * numel(y[1:])
+        module = None if table else self.torch_class(x, y)
+        # padding by name ("same", "valid") runs torch's conv…d.padding overload
+        named = f".{self.padding}" if isinstance(self.padding, str) else ""
+        span = tuple(w.span for w in self.windows(x))
+        return (Op(f"conv{self.dims}d{named}", x, y, module, macs, self.bias, span=span),)
 
     def explain(self, inputs: Sequence[Shape], y: Shape) -> list[str]:
         x = inputs[0]

@@ -41,6 +41,9 @@ class HeadwiseConv(Conv):
     TYPES = ("headwiseconv3d",)
     DIMS = (3,)
 
+    def ops(self, inputs: Sequence[Shape], y: Shape) -> None:
+        return None  # heads folded into the batch around the convolution: not declared
+
     def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
         return self.saved_at(2, inputs, y, [dense(full(2, inputs[0]))])
 

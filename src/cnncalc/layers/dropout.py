@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cnncalc.layers.base import Layer, Saved, Shape, pyargs
+from cnncalc.layers.base import Layer, Op, Saved, Shape, pyargs
 from cnncalc.layers.fields import Prob
 from cnncalc.layers.window import AXES
 
@@ -37,6 +37,10 @@ class Dropout(Layer):
 
     def aliases(self) -> int | None:
         return 0 if self.p == 0 else None
+
+    def ops(self, inputs: Sequence[Shape], y: Shape) -> tuple[Op, ...] | None:
+        name = self.torch_class(inputs[0], y) or ""
+        return (Op(name.lower(), inputs[0], y, name),)  # Dropout2d calls dropout2d
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         names = {"dropout": "Dropout", "alphadropout": "AlphaDropout"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import Layer, Saved, Shape, factor, fmt, full, numel, pyargs
+from cnncalc.layers.base import Layer, Op, Saved, Shape, factor, fmt, full, numel, pyargs
 from cnncalc.layers.fields import AnyInt
 from cnncalc.layers.layout import Strides, reshaped
 
@@ -48,6 +48,9 @@ class Flatten(Layer):
         self, ins: Sequence[Strides | None], shapes: Sequence[Shape], y: Shape, batch: int
     ) -> tuple[int | None, Strides | None] | None:
         return reshaped(ins[0], full(batch, shapes[0]), full(batch, y))
+
+    def ops(self, inputs: Sequence[Shape], y: Shape) -> tuple[Op, ...] | None:
+        return (Op("flatten", inputs[0], y, "Flatten"),)
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         return f"nn.Flatten({pyargs(**self.torch_kwargs('start_dim', 'end_dim'))})"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cnncalc.layers.base import Layer, Saved, Shape
+from cnncalc.layers.base import Layer, Op, Saved, Shape
 
 
 class Identity(Layer):
@@ -16,6 +16,9 @@ class Identity(Layer):
 
     def aliases(self) -> int | None:
         return 0  # nn.Identity returns its input
+
+    def ops(self, inputs: Sequence[Shape], y: Shape) -> tuple[Op, ...] | None:
+        return (Op("identity", inputs[0], y, "Identity"),)
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         return "nn.Identity()"

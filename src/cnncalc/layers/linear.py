@@ -8,6 +8,7 @@ from cnncalc.layers.base import (
     POINTWISE,
     Counts,
     Layer,
+    Op,
     Reads,
     Saved,
     Shape,
@@ -47,6 +48,11 @@ class Linear(Layer):
         c = held(state)
         rows = numel(x[:-1])  # a non-flat input applies the layer at every leading position
         return c.with_links(c.trainable * rows, numel(state[0].shape) * rows)
+
+    def ops(self, inputs: Sequence[Shape], y: Shape) -> tuple[Op, ...] | None:
+        x = inputs[0]
+        macs = x[-1] * self.out_features * numel(x[:-1])
+        return (Op("linear", x, y, "Linear", macs, self.bias),)
 
     def reads(self, x: Shape, y: Shape, axis: int) -> Reads | str | None:
         return None if 1 + axis == len(x) - 1 else POINTWISE  # it mixes the last dimension

@@ -12,6 +12,7 @@ from cnncalc.layers.base import (
     POINTWISE,
     Counts,
     Layer,
+    Op,
     Reads,
     Saved,
     Shape,
@@ -127,6 +128,10 @@ class Elementwise(Merge):
             out.append(Saved("input", j, for_input=before))
         return tuple(out)
 
+    def ops(self, inputs: Sequence[Shape], y: Shape) -> tuple[Op, ...] | None:
+        # the operator in forward (`a + b`), once per input after the first
+        return tuple(Op(self.operator, x, y) for x in inputs[1:])
+
     def torch_forward(self, args: Sequence[str], inputs: Sequence[Shape], y: Shape) -> str | None:
         return f" {self.operator} ".join(args)
 
@@ -215,6 +220,9 @@ class Concat(Merge):
             if s is not None
         }
         return None, laid_out(full(batch, y), formats == {True})
+
+    def ops(self, inputs: Sequence[Shape], y: Shape) -> tuple[Op, ...] | None:
+        return (Op("cat", inputs[0], y),)
 
     def torch_forward(self, args: Sequence[str], inputs: Sequence[Shape], y: Shape) -> str | None:
         return f"torch.cat([{', '.join(args)}], dim={self.axis(len(inputs[0])) + 1})"

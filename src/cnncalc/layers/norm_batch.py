@@ -9,6 +9,7 @@ from cnncalc.layers.base import (
     POINTWISE,
     Counts,
     Layer,
+    Op,
     Reads,
     Saved,
     Shape,
@@ -76,6 +77,12 @@ class BatchNorm(Layer):
         # standard deviation (save_mean, save_invstd; the input's dtype, bfloat16 too)
         stat = Saved("own", shape=inputs[0][:1], batched=False)
         return (Saved("input"), stat, stat)
+
+    def ops(self, inputs: Sequence[Shape], y: Shape) -> tuple[Op, ...] | None:
+        x = inputs[0]
+        # without running statistics torch normalizes with the batch's, eval mode or not
+        name = "batch_norm" if self.track_running_stats else "batch_norm.training"
+        return (Op(name, x, y, f"BatchNorm{self.dims}d", affine=self.affine),)
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         kw = self.torch_kwargs("eps", "momentum", "affine", "track_running_stats")

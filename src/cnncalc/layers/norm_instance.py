@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import Saved, Shape, concrete, full, numel, pyargs
+from cnncalc.layers.base import Op, Saved, Shape, concrete, full, numel, pyargs
 from cnncalc.layers.layout import Strides, dense, is_contiguous
 from cnncalc.layers.norm_batch import BatchNorm
 from cnncalc.sym import bounds
@@ -26,6 +26,10 @@ class InstanceNorm(BatchNorm):
     track_running_stats: bool = False
 
     VIEWS = "dense"  # batch norm's result on the contiguous reshape, viewed back
+
+    def ops(self, inputs: Sequence[Shape], y: Shape) -> tuple[Op, ...] | None:
+        x = inputs[0]
+        return (Op("instance_norm", x, y, f"InstanceNorm{self.dims}d", affine=self.affine),)
 
     def saved(self, inputs: Sequence[Shape], y: Shape) -> tuple[Saved, ...] | None:
         return self.saved_at(2, inputs, y, [dense(full(2, inputs[0]))])

@@ -9,6 +9,7 @@ from cnncalc.layers.base import (
     POINTWISE,
     Counts,
     Layer,
+    Op,
     Reads,
     Saved,
     Shape,
@@ -76,6 +77,10 @@ class LayerNorm(Layer):
         rows = inputs[0][: len(inputs[0]) - len(self.dims_normalized())]
         stat = Saved("own", shape=rows)
         return (Saved("input"), stat, stat)
+
+    def ops(self, inputs: Sequence[Shape], y: Shape) -> tuple[Op, ...] | None:
+        x = inputs[0]
+        return (Op("layer_norm", x, y, "LayerNorm", affine=self.elementwise_affine),)
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         kw = self.torch_kwargs("eps", "elementwise_affine", "bias")

@@ -13,6 +13,7 @@ from cnncalc.layers.base import (
     POINTWISE,
     Counts,
     Layer,
+    Op,
     Reads,
     Saved,
     Shape,
@@ -75,6 +76,13 @@ class LayerNorm2d(Layer):
         # input, the permuted view, is kept whatever its layout
         n, c, h, w = full(batch, y)
         return None, permute(dense((n, h, w, c)), (0, 3, 1, 2))
+
+    def ops(self, inputs: Sequence[Shape], y: Shape) -> tuple[Op, ...] | None:
+        # cnncalc's LayerNorm2d (an nn.LayerNorm subclass): permute, F.layer_norm, permute
+        x = inputs[0]
+        last = (*x[1:], x[0])
+        norm = Op("layer_norm", last, last, affine=self.elementwise_affine)
+        return (Op("permute", x, last), norm, Op("permute", last, y))
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         kw = self.torch_kwargs("eps", "elementwise_affine", "bias")

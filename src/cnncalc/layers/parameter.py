@@ -24,6 +24,7 @@ from cnncalc.layers.base import (
     POINTWISE,
     Counts,
     Layer,
+    Op,
     Reads,
     Saved,
     Shape,
@@ -216,6 +217,12 @@ class Parameter(Layer):
         tensor = (tuple(self.size), dense(self.size))
         operands = [tensor, (x, s)] if self.op == "mul" else [(x, s), tensor]
         return None, elementwise(full(batch, y), operands)
+
+    def ops(self, inputs: Sequence[Shape], y: Shape) -> tuple[Op, ...] | None:
+        # forward reads the parameter (an attribute, not a module) and applies an operator
+        x = inputs[0] if inputs else y
+        name = {"alone": "parameter", "concat": "cat", "mul": "*", "add": "+"}[self.op]
+        return (Op(name, x, y),)
 
     def torch_forward(self, args: Sequence[str], inputs: Sequence[Shape], y: Shape) -> str | None:
         """args: the input, then the parameter's accessor (codegen passes it)."""

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pydantic import Field
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import POINTWISE, Layer, Reads, Saved, Shape, shape_str
+from cnncalc.layers.base import POINTWISE, Layer, Op, Reads, Saved, Shape, shape_str
 from cnncalc.layers.fields import AnyInt
 from cnncalc.layers.layout import Strides, permute
 
@@ -97,6 +97,9 @@ class Permute(Reorder):
             )
         return order
 
+    def ops(self, inputs: Sequence[Shape], y: Shape) -> tuple[Op, ...] | None:
+        return (Op(self.type, inputs[0], y),)  # a tensor method in forward: no arithmetic
+
     def torch_forward(self, args: Sequence[str], inputs: Sequence[Shape], y: Shape) -> str | None:
         return f"{args[0]}.permute(0, {', '.join(str(a + 1) for a in self.order(inputs[0]))})"
 
@@ -116,6 +119,9 @@ class Transpose(Reorder):
         order = list(range(len(x)))
         order[a], order[b] = b, a
         return tuple(order)
+
+    def ops(self, inputs: Sequence[Shape], y: Shape) -> tuple[Op, ...] | None:
+        return (Op(self.type, inputs[0], y),)  # a tensor method in forward: no arithmetic
 
     def torch_forward(self, args: Sequence[str], inputs: Sequence[Shape], y: Shape) -> str | None:
         a, b = self.pair(inputs[0])

@@ -8,6 +8,7 @@ from cnncalc.errors import LayerError
 from cnncalc.layers.base import (
     Counts,
     Layer,
+    Op,
     Saved,
     Shape,
     factor,
@@ -74,6 +75,11 @@ class Pool(Layer):
             f" = ({outputs})·({kernel}) = {fmt(c.connections)}"
         )
         return lines
+
+    def ops(self, inputs: Sequence[Shape], y: Shape) -> tuple[Op, ...] | None:
+        x = inputs[0]
+        name = f"{type(self).__name__}{self.dims}d"  # MaxPool2d's forward calls max_pool2d
+        return (Op(f"{name[:3].lower()}_pool{self.dims}d", x, y, name),)
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         own = (

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cnncalc.layers.base import Counts, Layer, Saved, Shape, Tensor, concrete, fmt, held, pyargs
+from cnncalc.layers.base import Counts, Layer, Op, Saved, Shape, Tensor, concrete, fmt, held, pyargs
 from cnncalc.layers.fields import Size
 
 
@@ -42,6 +42,12 @@ class RBF(Layer):
         # output and input feature
         x = inputs[0]
         return (Saved("own", shape=(*x[:-1], self.out_features, x[-1])),)
+
+    def ops(self, inputs: Sequence[Shape], y: Shape) -> tuple[Op, ...] | None:
+        # cnncalc's EuclideanRBF: (x.unsqueeze(-2) - w) ** 2, summed: no matmul kernel
+        x = inputs[0]
+        diff = (*y, x[-1])
+        return (Op("-", x, diff), Op("**", diff, diff), Op("sum", diff, y))
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         cin = concrete(x[0], "in_features")

@@ -12,6 +12,7 @@ from cnncalc.layers.base import (
     POINTWISE,
     Counts,
     Layer,
+    Op,
     Reads,
     Saved,
     Shape,
@@ -65,6 +66,9 @@ class Reduce(Layer):
         # mean's and sum's backward expand the gradient back (sizes only); amax's compares
         # its input with its result to share the gradient among the maxima: both kept
         return (Saved("input"), Saved("output")) if self.type == "amax" else ()
+
+    def ops(self, inputs: Sequence[Shape], y: Shape) -> tuple[Op, ...] | None:
+        return (Op(self.type, inputs[0], y),)  # a tensor method in forward: no arithmetic
 
     def torch_forward(self, args: Sequence[str], inputs: Sequence[Shape], y: Shape) -> str | None:
         dims = tuple(a + 1 for a in self.axes(inputs[0]))

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pydantic import Field
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import POINTWISE, Layer, Reads, Saved, Shape, full, numel, shape_str
+from cnncalc.layers.base import POINTWISE, Layer, Op, Reads, Saved, Shape, full, numel, shape_str
 from cnncalc.layers.fields import AnyInt
 from cnncalc.layers.layout import Strides, reshaped
 from cnncalc.sym import Dim, floordiv
@@ -47,6 +47,9 @@ class Reshape(Layer):
         self, ins: Sequence[Strides | None], shapes: Sequence[Shape], y: Shape, batch: int
     ) -> tuple[int | None, Strides | None] | None:
         return reshaped(ins[0], full(batch, shapes[0]), full(batch, y))
+
+    def ops(self, inputs: Sequence[Shape], y: Shape) -> tuple[Op, ...] | None:
+        return (Op(self.type, inputs[0], y),)  # a tensor method in forward: no arithmetic
 
     def torch_forward(self, args: Sequence[str], inputs: Sequence[Shape], y: Shape) -> str | None:
         (a,) = args  # the batch stays first

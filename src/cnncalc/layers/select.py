@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import POINTWISE, Layer, Reads, Saved, Shape, fmt
+from cnncalc.layers.base import POINTWISE, Layer, Op, Reads, Saved, Shape, fmt
 from cnncalc.layers.fields import AnyInt, Size
 from cnncalc.layers.layout import Strides
 from cnncalc.layers.permute import batch_free
@@ -73,6 +73,9 @@ class Select(Piece):
     def reads(self, x: Shape, y: Shape, axis: int) -> Reads | str | None:
         return "not defined: select drops an axis, so the others change their place"
 
+    def ops(self, inputs: Sequence[Shape], y: Shape) -> tuple[Op, ...] | None:
+        return (Op(self.type, inputs[0], y),)  # a tensor method in forward: no arithmetic
+
     def torch_forward(self, args: Sequence[str], inputs: Sequence[Shape], y: Shape) -> str | None:
         return f"{args[0]}.select({self.axis(inputs[0]) + 1}, {self.index})"
 
@@ -108,6 +111,9 @@ class Narrow(Piece):
         if self.axis(x) != axis + 1:
             return POINTWISE
         return Reads.shift(-self.first(x))  # output o reads input o + start
+
+    def ops(self, inputs: Sequence[Shape], y: Shape) -> tuple[Op, ...] | None:
+        return (Op(self.type, inputs[0], y),)  # a tensor method in forward: no arithmetic
 
     def torch_forward(self, args: Sequence[str], inputs: Sequence[Shape], y: Shape) -> str | None:
         a = self.axis(inputs[0]) + 1

@@ -11,7 +11,7 @@ from typing import ClassVar
 from pydantic import Field
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.base import POINTWISE, Layer, Reads, Saved, Shape, fmt, require_positive
+from cnncalc.layers.base import POINTWISE, Layer, Op, Reads, Saved, Shape, fmt, require_positive
 from cnncalc.layers.fields import AnyInt, NonNeg, Size
 from cnncalc.layers.layout import Strides
 from cnncalc.layers.merge import DimName
@@ -84,6 +84,9 @@ class MultiOutput(Layer):
         self, ins: Sequence[Strides | None], shapes: Sequence[Shape], y: Shape, batch: int
     ) -> tuple[int | None, Strides | None] | None:
         return 0, ins[0]  # a narrow: the input's strides, the other pieces skipped
+
+    def ops(self, inputs: Sequence[Shape], y: Shape) -> tuple[Op, ...] | None:
+        return (Op(self.type, inputs[0], y),)  # a tensor method in forward: no arithmetic
 
     def torch_forward(self, args: Sequence[str], inputs: Sequence[Shape], y: Shape) -> str | None:
         dim = self.axis(inputs[0]) + 1

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal
 
-from cnncalc.layers.base import Layer, Saved, Shape, pyargs
+from cnncalc.layers.base import Layer, Op, Saved, Shape, pyargs
 from cnncalc.layers.fields import Prob
 
 
@@ -26,6 +26,9 @@ class StochasticDepth(Layer):
 
     def aliases(self) -> int | None:
         return 0 if self.p == 0 else None  # returned as it is
+
+    def ops(self, inputs: Sequence[Shape], y: Shape) -> tuple[Op, ...] | None:
+        return (Op("stochastic_depth", inputs[0], y),)  # cnncalc's own module: eval passes x
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         return f"StochasticDepth({pyargs(self.p, **self.torch_kwargs('mode'))})"

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from cnncalc.layers.base import (
     Counts,
     Layer,
+    Op,
     Saved,
     Shape,
     Tensor,
@@ -80,6 +81,12 @@ class Subsample(Layer):
         # avg_pool keeps its input (where tracked); the window sums times the trained
         # coefficients keep the sums, a tensor of the output's size
         return (Saved("input", for_input=0), Saved("own", shape=y))
+
+    def ops(self, inputs: Sequence[Shape], y: Shape) -> tuple[Op, ...] | None:
+        # cnncalc's Subsampling: F.avg_pool, then `*` area, `*` coefficient, `+` bias
+        x, n = inputs[0], self.dims
+        tail = (Op("*", y, y), Op("*", y, y)) + ((Op("+", y, y),) if self.bias else ())
+        return (Op(f"avg_pool{n}d", x, y), *tail)
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         n = self.dims

@@ -9,6 +9,7 @@ from cnncalc.errors import LayerError
 from cnncalc.layers.base import (
     POINTWISE,
     Layer,
+    Op,
     Reads,
     Saved,
     Shape,
@@ -79,6 +80,9 @@ class Unflatten(Layer):
         # splitting one axis is a view at any strides
         s = ins[0]
         return 0, None if s is None else view(full(batch, shapes[0]), s, full(batch, y))
+
+    def ops(self, inputs: Sequence[Shape], y: Shape) -> tuple[Op, ...] | None:
+        return (Op("unflatten", inputs[0], y, "Unflatten"),)
 
     def torch_module(self, x: Shape, y: Shape) -> str | None:
         return f"nn.Unflatten({pyargs(self.dim, tuple(self.unflattened_size))})"

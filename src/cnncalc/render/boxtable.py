@@ -101,13 +101,14 @@ def draw(
     dtype: str = "float32",
     ascii: bool = False,
     page: int = PAGE,
+    units: str = "exact",
 ) -> str | None:
     """What print_table prints on a plain `page`-wide page, or None where rich must do it."""
     head = [header(c, ascii) for c in columns]
-    rows = [[cell(s, c, ascii) for c in columns] for s in report.layers]
+    rows = [[cell(s, c, ascii, units=units) for c in columns] for s in report.layers]
     grid = [head, *rows]
     if totals:
-        grid.append([total_cell(report, c, ascii) for c in columns])
+        grid.append([total_cell(report, c, ascii, units) for c in columns])
     after = explanations(report, ascii) if explain else []
     if totals:
         after += summary(report, dtype, ascii).split("\n")

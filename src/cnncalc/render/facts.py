@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +23,27 @@ if TYPE_CHECKING:
     from cnncalc.analysis.receptive import AxisField
 
 
-def cell(stats: LayerStats, col: Column, ascii: bool, plain: bool = False) -> str:
+FIGURES = (Column.PARAMS, Column.TRAINABLE, Column.CONNECTIONS, Column.MACS, Column.CONVENTION)
+_PLAIN_FIGURE = re.compile(r"(\d[\d,]*)( \(([\d,]+) fixed\))?")
+
+
+def compact(s: str) -> str:
+    """A figure cell in SI units (`--units si`): 11,689,512 -> 11.7M, '840 (840 fixed)' kept
+    as is below 1,000; a symbolic figure stays exact (its formula is the point)."""
+    from cnncalc.render.flops import si
+
+    m = _PLAIN_FIGURE.fullmatch(s)
+    if m is None:
+        return s
+    fixed = f" ({si(int(m.group(3).replace(',', '')))} fixed)" if m.group(2) else ""
+    return si(int(m.group(1).replace(",", ""))) + fixed
+
+
+def cell(
+    stats: LayerStats, col: Column, ascii: bool, plain: bool = False, units: str = "exact"
+) -> str:
+    if units == "si" and col in FIGURES:
+        return compact(cell(stats, col, ascii, plain))
     """One table cell; `plain` leaves numbers bare (CSV: no '(840 fixed)' note) and names as
     they are (CSV is UTF-8 data; its formulas are ASCII)."""
     c = stats.counts
@@ -41,8 +62,16 @@ def cell(stats: LayerStats, col: Column, ascii: bool, plain: bool = False) -> st
         Column.RF: lambda: field_cell(stats, col, ascii),
         Column.JUMP: lambda: field_cell(stats, col, ascii),
         Column.RF_OFFSET: lambda: field_cell(stats, col, ascii),
+        Column.CONVENTION: lambda: peer_cell(stats, ascii),
     }[col]()
     return to_ascii(found) if ascii and not plain else found
+
+
+def peer_cell(stats: LayerStats, ascii: bool) -> str:
+    """A peer convention's count (rows of `params --convention` are conventions.PeerStats,
+    read by attribute); n/a where the layer's kind does not declare its ops."""
+    peer: Dim | None = getattr(stats, "peer", None)
+    return "n/a" if peer is None else text(peer, ascii)
 
 
 def field_cell(stats: LayerStats, col: Column, ascii: bool) -> str:
@@ -100,7 +129,9 @@ def field_dict(axes: tuple[AxisField, ...]) -> dict[str, Any]:
     return d
 
 
-def total_cell(report: Report, col: Column, ascii: bool) -> str:
+def total_cell(report: Report, col: Column, ascii: bool, units: str = "exact") -> str:
+    if units == "si" and col in FIGURES:
+        return compact(total_cell(report, col, ascii))
     t = report.totals
     return {
         Column.NAME: "Total",
@@ -111,7 +142,15 @@ def total_cell(report: Report, col: Column, ascii: bool) -> str:
         Column.TRAINABLE: text(t.trainable, ascii),
         Column.CONNECTIONS: text(t.connections, ascii),
         Column.MACS: text(t.macs, ascii),
+        Column.CONVENTION: text(peer_total(report), ascii),
     }.get(col, "")
+
+
+def peer_total(report: Report) -> Dim:
+    total: Dim = 0
+    for s in report.layers:
+        total = total + (getattr(s, "peer", None) or 0)
+    return total
 
 
 def memory(report: Report, dtype: str) -> dict[str, Any]:
@@ -164,6 +203,8 @@ def layer_dict(s: LayerStats, full: bool) -> dict[str, Any]:
         d.update(counts_dict(s.counts))
     if fields_of(s):
         d.update(field_dict(fields_of(s)))
+    if hasattr(s, "peer"):
+        d["convention"] = None if s.peer is None else value(s.peer)
     return d
 
 

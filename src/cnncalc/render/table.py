@@ -29,9 +29,10 @@ def print_table(
     explain: bool = False,
     dtype: str = "float32",
     ascii: bool = False,
+    units: str = "exact",
 ) -> None:
-    rows = [[cell(s, c, ascii) for c in columns] for s in report.layers]
-    foot = [total_cell(report, c, ascii) if totals else "" for c in columns]
+    rows = [[cell(s, c, ascii, units=units) for c in columns] for s in report.layers]
+    foot = [total_cell(report, c, ascii, units) if totals else "" for c in columns]
     heads = [header(c, ascii) for c in columns]
     grid = [[heads[j], *(r[j] for r in rows), foot[j]] for j in range(len(columns))]
     wraps = [c in (Column.NAME, Column.TYPE) for c in columns]

@@ -31,11 +31,16 @@ def csv_safe(s: str, number: bool = True) -> str:
 
 
 def _rows(
-    report: Report, columns: Sequence[Column], ascii: bool, totals: bool, plain: bool = False
+    report: Report,
+    columns: Sequence[Column],
+    ascii: bool,
+    totals: bool,
+    plain: bool = False,
+    units: str = "exact",
 ) -> list[list[str]]:
-    rows = [[cell(s, c, ascii, plain) for c in columns] for s in report.layers]
+    rows = [[cell(s, c, ascii, plain, units) for c in columns] for s in report.layers]
     if totals:
-        rows.append([total_cell(report, c, ascii) for c in columns])
+        rows.append([total_cell(report, c, ascii, units) for c in columns])
     return rows
 
 
@@ -45,13 +50,14 @@ def csv_table(
     totals: bool,
     explain: bool = False,
     ascii: bool = False,
+    units: str = "exact",
 ) -> str:
     """Bare integers, ASCII formulas, names as they are (UTF-8; escaped under --ascii); with
     `explain`, a last column holding each layer's arithmetic, its lines joined by '; '."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow([c.name.lower() for c in columns] + (["explain"] if explain else []))
-    rows = _rows(report, columns, True, totals, plain=True)
+    rows = _rows(report, columns, True, totals, plain=True, units=units)
     if explain:
         for row, s in zip(rows, report.layers, strict=False):  # the totals row: none
             row.append("; ".join(to_ascii(line) for line in s.explain()))
@@ -80,6 +86,7 @@ def markdown_table(
     totals: bool,
     ascii: bool = False,
     explain: bool = False,
+    units: str = "exact",
 ) -> str:
     """A GitHub table; with `explain`, each layer's arithmetic as a list under it."""
     shape = shape_text(report.input_shape, ascii)
@@ -91,7 +98,7 @@ def markdown_table(
         + "|".join("---:" if c not in (Column.NAME, Column.TYPE) else "---" for c in columns)
         + "|"
     )
-    for i, row in enumerate(_rows(report, columns, ascii, totals)):
+    for i, row in enumerate(_rows(report, columns, ascii, totals, units=units)):
         bold = totals and i == len(report.layers)
         lines.append(
             "| "

@@ -88,6 +88,7 @@ class Column(Enum):
     RF = "RF"  # receptive field, per spatial axis (cnncalc params --rf)
     JUMP = "Jump"
     RF_OFFSET = "RF offset"
+    CONVENTION = "Convention"  # a peer tool's count (cnncalc params --convention)
 
 
 SHAPE_COLUMNS = (Column.NAME, Column.TYPE, Column.OUTPUT)
